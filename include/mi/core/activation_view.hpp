@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// activation_view: the one input type of every estimator. A non-owning
+// samples x units matrix (pointer, rows, cols, row stride) with unit stride
+// along the units, so a row is contiguous and SIMD can read it directly.
+//
+// mi::view(...) adapts the sources a researcher has at hand without copying:
+// xtensor containers and strided views (anything with data(), shape(),
+// strides()), xt::adapt-ed memory, std::vector plus a shape, raw pointers.
+// A 1-D source becomes a one-column view. The source must outlive the view.
+#ifndef MI_CORE_ACTIVATION_VIEW_HPP
+#define MI_CORE_ACTIVATION_VIEW_HPP
+
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "mi/core/error.hpp"
+
+namespace mi {
+
+template <class T>
+class activation_view {
+    static_assert(std::is_floating_point_v<std::remove_const_t<T>>,
+                  "mi::activation_view: element type must be float or double");
+
+public:
+    using element_type = T;
+    using value_type = std::remove_const_t<T>;
+
+    activation_view() = default;
+    activation_view(T* data, std::size_t rows, std::size_t cols, std::size_t row_stride)
+        : data_(data), rows_(rows), cols_(cols), row_stride_(row_stride) {
+        if (rows > 1 && row_stride < cols)
+            detail::fail("mi::activation_view", "row_stride", row_stride,
+                         ">= cols (" + std::to_string(cols) + ")");
+    }
+    activation_view(T* data, std::size_t rows, std::size_t cols)
+        : activation_view(data, rows, cols, cols) {}
+
+    // A mutable view converts to a read-only one.
+    template <class U, class = std::enable_if_t<std::is_same_v<const U, T> && !std::is_same_v<U, T>>>
+    activation_view(const activation_view<U>& other)  // NOLINT(google-explicit-constructor)
+        : data_(other.data()), rows_(other.rows()), cols_(other.cols()), row_stride_(other.row_stride()) {}
+
+    T* data() const noexcept { return data_; }
+    std::size_t rows() const noexcept { return rows_; }
+    std::size_t cols() const noexcept { return cols_; }
+    std::size_t row_stride() const noexcept { return row_stride_; }
+    std::size_t size() const noexcept { return rows_ * cols_; }
+    bool empty() const noexcept { return rows_ == 0 || cols_ == 0; }
+    bool contiguous() const noexcept { return row_stride_ == cols_ || rows_ <= 1; }
+
+    T* row(std::size_t i) const noexcept { return data_ + i * row_stride_; }
+    T& operator()(std::size_t i, std::size_t j) const noexcept { return data_[i * row_stride_ + j]; }
+
+private:
+    T* data_ = nullptr;
+    std::size_t rows_ = 0;
+    std::size_t cols_ = 0;
+    std::size_t row_stride_ = 0;
+};
+
+template <class T>
+using const_view = activation_view<const T>;
+
+// ---------------------------------------------------------------- adapters
+
+/// Raw pointer, rows x cols, row stride in elements (defaults to cols).
+template <class T, class = std::enable_if_t<std::is_floating_point_v<std::remove_const_t<T>>>>
+activation_view<const std::remove_const_t<T>> view(T* data, std::size_t rows, std::size_t cols,
+                                                    std::size_t row_stride) {
+    return {data, rows, cols, row_stride};
+}
+template <class T, class = std::enable_if_t<std::is_floating_point_v<std::remove_const_t<T>>>>
+activation_view<const std::remove_const_t<T>> view(T* data, std::size_t rows, std::size_t cols) {
+    return {data, rows, cols, cols};
+}
+
+/// std::vector holding rows x cols values, row-major.
+template <class T>
+activation_view<const T> view(const std::vector<T>& v, std::size_t rows, std::size_t cols) {
+    if (v.size() != rows * cols)
+        detail::fail("mi::view", "vector size", v.size(),
+                     "rows * cols = " + std::to_string(rows) + " * " + std::to_string(cols));
+    return {v.data(), rows, cols, cols};
+}
+
+/// std::vector as one unit (one column).
+template <class T>
+activation_view<const T> view(const std::vector<T>& v) {
+    return {v.data(), v.size(), 1, 1};
+}
+
+template <class T>
+activation_view<const T> view(const activation_view<T>& v) {
+    return v;
+}
+
+namespace detail {
+
+template <class E, class = void>
+struct is_strided_source : std::false_type {};
+template <class E>
+struct is_strided_source<E, std::void_t<decltype(std::declval<const E&>().data()),
+                                        decltype(std::declval<const E&>().shape()),
+                                        decltype(std::declval<const E&>().strides())>>
+    : std::true_type {};
+
+template <class E, class = void>
+struct has_data_offset : std::false_type {};
+template <class E>
+struct has_data_offset<E, std::void_t<decltype(std::declval<const E&>().data_offset())>>
+    : std::true_type {};
+
+}  // namespace detail
+
+/// Any strided source of float/double with data(), shape() and strides():
+/// xt::xtensor, xt::xarray, xt::adapt, and strided xt::view results. Lazy
+/// expressions (xt::xfunction) have no memory to view: evaluate them first.
+template <class E, class = std::enable_if_t<detail::is_strided_source<E>::value>>
+auto view(const E& e) {
+    using value_type = std::remove_cv_t<std::remove_pointer_t<decltype(e.data())>>;
+    static_assert(std::is_floating_point_v<value_type>,
+                  "mi::view: activations must be float or double");
+    using result = activation_view<const value_type>;
+    const value_type* base = e.data();
+    if constexpr (detail::has_data_offset<E>::value) base += e.data_offset();
+    const auto& shape = e.shape();
+    const auto& strides = e.strides();
+    const std::size_t dim = shape.size();
+    if (dim == 1) {
+        const std::size_t n = shape[0];
+        const auto s = static_cast<std::ptrdiff_t>(strides[0]);
+        if (n > 1 && s <= 0) detail::fail("mi::view", "stride", s, "> 0 for a 1-D source");
+        return result(base, n, 1, n > 1 ? static_cast<std::size_t>(s) : 1);
+    }
+    if (dim != 2)
+        detail::fail("mi::view", "dimension", dim, "1 (one unit) or 2 (samples x units)");
+    const std::size_t rows = shape[0], cols = shape[1];
+    const auto rs = static_cast<std::ptrdiff_t>(strides[0]);
+    const auto cs = static_cast<std::ptrdiff_t>(strides[1]);
+    if (cols > 1 && cs != 1)
+        detail::fail("mi::view", "unit stride", cs,
+                     "1 (row-major samples x units); copy column-major data into a row-major container");
+    if (rows > 1 && rs < static_cast<std::ptrdiff_t>(cols))
+        detail::fail("mi::view", "row stride", rs, ">= number of units");
+    return result(base, rows, cols, rows > 1 ? static_cast<std::size_t>(rs) : cols);
+}
+
+// ---------------------------------------------------------------- checks
+
+namespace detail {
+
+/// Rejects empty views and NaN/Inf, naming the argument and the first bad entry.
+template <class T>
+void check_activations(const activation_view<T>& v, const char* where, const char* argument) {
+    if (v.empty())
+        fail(where, argument, std::to_string(v.rows()) + "x" + std::to_string(v.cols()) + " view",
+             "at least one sample and one unit");
+    for (std::size_t i = 0; i < v.rows(); ++i) {
+        const auto* r = v.row(i);
+        bool ok = true;
+        for (std::size_t j = 0; j < v.cols(); ++j) ok &= std::isfinite(r[j]);
+        if (!ok)
+            for (std::size_t j = 0; j < v.cols(); ++j)
+                if (!std::isfinite(r[j]))
+                    fail(where, (std::string(argument) + "(" + std::to_string(i) + ", " +
+                                 std::to_string(j) + ")").c_str(),
+                         r[j], "a finite value");
+    }
+}
+
+/// Rejects a mismatch between the sample counts of two inputs.
+inline void check_same_rows(std::size_t rows, std::size_t expected, const char* where,
+                            const char* argument) {
+    if (rows != expected)
+        fail(where, argument, rows, "the number of samples, " + std::to_string(expected));
+}
+
+}  // namespace detail
+}  // namespace mi
+
+#endif

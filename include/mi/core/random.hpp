@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// A seeded generator whose streams are the same on every platform and
+// standard library (std:: distributions are not), so "same seed, same
+// numbers" holds for bootstrap resamples, jitter and Monte Carlo draws.
+// xoshiro256** (Blackman & Vigna 2018) seeded through splitmix64.
+#ifndef MI_CORE_RANDOM_HPP
+#define MI_CORE_RANDOM_HPP
+
+#include <cmath>
+#include <cstdint>
+
+namespace mi {
+
+/// splitmix64 step: also used to derive independent seeds from (seed, a, b, ...).
+constexpr std::uint64_t splitmix64(std::uint64_t& state) noexcept {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/// A seed for stream (a, b, c) of a run seeded with `seed`; distinct tuples
+/// give unrelated streams, so work items seed themselves independently of the
+/// thread that runs them.
+constexpr std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0,
+                                    std::uint64_t c = 0) noexcept {
+    std::uint64_t s = seed;
+    std::uint64_t h = splitmix64(s);
+    for (std::uint64_t v : {a, b, c}) {
+        s = h ^ (v + 0x632BE59BD9B4E019ull);
+        h = splitmix64(s);
+    }
+    return h;
+}
+
+class rng {
+public:
+    using result_type = std::uint64_t;
+    explicit rng(std::uint64_t seed = 0) noexcept {
+        std::uint64_t s = seed;
+        for (auto& w : s_) w = splitmix64(s);
+    }
+    static constexpr result_type min() noexcept { return 0; }
+    static constexpr result_type max() noexcept { return ~result_type(0); }
+
+    result_type operator()() noexcept {
+        const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+        const std::uint64_t t = s_[1] << 17;
+        s_[2] ^= s_[0];
+        s_[3] ^= s_[1];
+        s_[1] ^= s_[2];
+        s_[0] ^= s_[3];
+        s_[2] ^= t;
+        s_[3] = rotl(s_[3], 45);
+        return result;
+    }
+
+    /// Uniform in [0, 1) with 53 random bits.
+    double uniform() noexcept { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
+
+    /// Uniform integer in [0, n), unbiased (Lemire's multiply-and-reject).
+    std::uint64_t below(std::uint64_t n) noexcept {
+        if (n == 0) return 0;
+        for (;;) {
+            const unsigned __int128 m = static_cast<unsigned __int128>((*this)()) * n;
+            const auto low = static_cast<std::uint64_t>(m);
+            if (low >= n || low >= (0 - n) % n) return static_cast<std::uint64_t>(m >> 64);
+        }
+    }
+
+    /// Standard normal by the Box-Muller transform (both values used).
+    double normal() noexcept {
+        if (has_spare_) {
+            has_spare_ = false;
+            return spare_;
+        }
+        double u1 = uniform();
+        while (u1 <= 0.0) u1 = uniform();
+        const double u2 = uniform();
+        const double r = std::sqrt(-2.0 * std::log(u1));
+        const double a = 6.283185307179586476925286766559 * u2;
+        spare_ = r * std::sin(a);
+        has_spare_ = true;
+        return r * std::cos(a);
+    }
+
+private:
+    static constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+    std::uint64_t s_[4]{};
+    double spare_ = 0.0;
+    bool has_spare_ = false;
+};
+
+}  // namespace mi
+
+#endif

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The one header that talks to xsimd. Debian ships xsimd 8.1; Conan and vcpkg
+// ship 13-14, which renamed several calls (hadd -> reduce_add, bool_cast ->
+// batch_bool_cast, bitwise_cast's signature). Every call whose spelling
+// differs goes through a wrapper here, keyed on XSIMD_VERSION_MAJOR, so the
+// rest of mi compiles unchanged against either. The instruction set is the
+// consumer's compile-time choice (xsimd::default_arch); mi adds no -m flags.
+#ifndef MI_CORE_SIMD_HPP
+#define MI_CORE_SIMD_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+#include <xsimd/xsimd.hpp>
+
+#if !defined(XSIMD_VERSION_MAJOR) || XSIMD_VERSION_MAJOR < 8
+#error "mi needs xsimd 8.1 or newer"
+#endif
+
+namespace mi::simd {
+
+template <class T>
+using batch = xsimd::batch<T>;
+
+template <class T>
+inline constexpr std::size_t width = batch<T>::size;
+
+/// The alignment (bytes) that aligned loads of the default arch need.
+inline constexpr std::size_t alignment = xsimd::default_arch::alignment();
+
+/// Sum of the lanes.
+template <class T, class A>
+T reduce_add(const xsimd::batch<T, A>& b) noexcept {
+#if XSIMD_VERSION_MAJOR >= 9
+    return xsimd::reduce_add(b);
+#else
+    return xsimd::hadd(b);
+#endif
+}
+
+/// Largest lane (xsimd 8 has no reduce_max).
+template <class T, class A>
+T reduce_max(const xsimd::batch<T, A>& b) noexcept {
+#if XSIMD_VERSION_MAJOR >= 9
+    return xsimd::reduce_max(b);
+#else
+    alignas(A::alignment()) T lanes[xsimd::batch<T, A>::size];
+    b.store_aligned(lanes);
+    T m = lanes[0];
+    for (std::size_t i = 1; i < xsimd::batch<T, A>::size; ++i) m = lanes[i] > m ? lanes[i] : m;
+    return m;
+#endif
+}
+
+/// Smallest lane.
+template <class T, class A>
+T reduce_min(const xsimd::batch<T, A>& b) noexcept {
+#if XSIMD_VERSION_MAJOR >= 9
+    return xsimd::reduce_min(b);
+#else
+    alignas(A::alignment()) T lanes[xsimd::batch<T, A>::size];
+    b.store_aligned(lanes);
+    T m = lanes[0];
+    for (std::size_t i = 1; i < xsimd::batch<T, A>::size; ++i) m = lanes[i] < m ? lanes[i] : m;
+    return m;
+#endif
+}
+
+/// Converts a mask to a mask of another element type of the same width.
+template <class To, class T, class A>
+auto mask_cast(const xsimd::batch_bool<T, A>& m) noexcept {
+#if XSIMD_VERSION_MAJOR >= 9
+    return xsimd::batch_bool_cast<To>(m);
+#else
+    return xsimd::bool_cast(m);
+#endif
+}
+
+/// Number of true lanes.
+template <class T, class A>
+std::size_t count_true(const xsimd::batch_bool<T, A>& m) noexcept {
+    const xsimd::batch<T, A> ones(T(1)), zeros(T(0));
+    return static_cast<std::size_t>(reduce_add(xsimd::select(m, ones, zeros)));
+}
+
+}  // namespace mi::simd
+
+#endif

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// plane_point and the plane-estimator concept. Every estimator that yields a
+// point of the information plane models the same small interface, so the
+// driver (information_plane) is written once:
+//
+//   plane_point p = e.point(layer_view, samples);   // nats
+//   std::string  e.name();                          // e.g. "binning"
+//   std::string  e.parameters();                    // e.g. "quantizer=uniform;bins=30;lo=-1;hi=1"
+//
+// Optionally, an estimator that needs every recorded epoch of a layer before
+// it can estimate any of them (Saxe et al.'s global ReLU binning) provides
+//
+//   E e.for_layer(const std::vector<activation_view<const T>>& epochs) const;
+//
+// which returns the estimator configured for that layer.
+#ifndef MI_PLANE_POINT_HPP
+#define MI_PLANE_POINT_HPP
+
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "mi/core/activation_view.hpp"
+#include "mi/core/samples.hpp"
+
+namespace mi {
+
+struct bounds {
+    double lower = 0.0;
+    double upper = 0.0;
+};
+
+/// What the I(X;T) coordinate of a point is.
+enum class ixt_quantity {
+    mutual_information,  ///< I(X;T) itself
+    entropy              ///< H(T): I(X;T) up to an additive constant (Saxe et al. App. B.3, kNN)
+};
+
+inline const char* quantity_name(ixt_quantity q) noexcept {
+    return q == ixt_quantity::entropy ? "H(T)" : "I(X;T)";
+}
+
+struct plane_point {
+    double ixt = 0.0;  ///< I(X;T) (or H(T), see ixt_kind), nats
+    double ity = 0.0;  ///< I(T;Y), nats
+    std::optional<bounds> ixt_bounds;  ///< the estimator's own lower/upper bounds (KDE)
+    std::optional<bounds> ity_bounds;
+    std::optional<bounds> ixt_ci;      ///< bootstrap percentile interval (filled by the plane driver)
+    std::optional<bounds> ity_ci;
+    ixt_quantity ixt_kind = ixt_quantity::mutual_information;
+};
+
+namespace detail {
+
+template <class E, class T, class = void>
+struct is_plane_estimator : std::false_type {};
+template <class E, class T>
+struct is_plane_estimator<
+    E, T,
+    std::void_t<decltype(std::declval<const E&>().point(std::declval<activation_view<const T>>(),
+                                                        std::declval<const samples&>())),
+                decltype(std::string(std::declval<const E&>().name())),
+                decltype(std::string(std::declval<const E&>().parameters()))>>
+    : std::is_same<decltype(std::declval<const E&>().point(std::declval<activation_view<const T>>(),
+                                                           std::declval<const samples&>())),
+                   plane_point> {};
+
+template <class E, class T, class = void>
+struct needs_layer_history : std::false_type {};
+template <class E, class T>
+struct needs_layer_history<
+    E, T,
+    std::void_t<decltype(std::declval<const E&>().for_layer(
+        std::declval<const std::vector<activation_view<const T>>&>()))>> : std::true_type {};
+
+}  // namespace detail
+
+/// True when E yields plane points for activations of type T.
+template <class E, class T>
+inline constexpr bool is_plane_estimator_v = detail::is_plane_estimator<E, T>::value;
+
+/// True when E must see every epoch of a layer first (E::for_layer).
+template <class E, class T>
+inline constexpr bool needs_layer_history_v = detail::needs_layer_history<E, T>::value;
+
+}  // namespace mi
+
+#endif

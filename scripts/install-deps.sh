@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian (bookworm) packages mi's build, tests and examples need.
+# Usage: bash scripts/install-deps.sh [--bench]   (--bench adds the peer tools
+# the benchmarks compare against: scikit-learn, scipy, PyTorch).
+set -euo pipefail
+packages=(cmake g++ make libxtensor-dev libxsimd-dev xtl-dev doctest-dev
+          libxtensor-blas-dev libopenblas-dev liblapack-dev
+          python3 python3-numpy python3-matplotlib dataset-fashion-mnist)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(python3-scipy python3-sklearn python3-torch)
+fi
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} )); then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+echo "install-deps: all ${#packages[@]} packages present"

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "mi/core/activation_view.hpp"
+#include "mi/core/xtensor.hpp"
+
+TEST_CASE("view from std::vector with a shape reads row-major") {
+    std::vector<float> v{1, 2, 3, 4, 5, 6};
+    auto a = mi::view(v, 2, 3);
+    CHECK(a.rows() == 2);
+    CHECK(a.cols() == 3);
+    CHECK(a(1, 0) == 4.0f);
+    CHECK(a(0, 2) == 3.0f);
+    CHECK(a.contiguous());
+    CHECK_THROWS_AS(mi::view(v, 4, 2), mi::error);
+}
+
+TEST_CASE("a 1-D source is one unit") {
+    std::vector<double> v{1, 2, 3};
+    auto a = mi::view(v);
+    CHECK(a.rows() == 3);
+    CHECK(a.cols() == 1);
+    CHECK(a(2, 0) == 3.0);
+}
+
+TEST_CASE("raw pointer with a row stride skips padding") {
+    const double buf[] = {1, 2, -1, 3, 4, -1};
+    auto a = mi::view(buf, 2, 2, 3);
+    CHECK(a(1, 1) == 4.0);
+    CHECK_FALSE(a.contiguous());
+    CHECK_THROWS_AS(mi::view(buf, 2, 3, 2), mi::error);
+}
+
+TEST_CASE("view from xtensor containers, adapt and strided views") {
+    xt::xtensor<float, 2> x = {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}};
+    auto a = mi::view(x);
+    CHECK(a.rows() == 3);
+    CHECK(a(2, 1) == 8.0f);
+
+    std::vector<double> mem{1, 2, 3, 4};
+    auto ad = xt::adapt(mem.data(), mem.size(), xt::no_ownership(), std::vector<std::size_t>{2, 2});
+    auto b = mi::view(ad);
+    CHECK(b(1, 0) == 3.0);
+
+    // A block of rows and columns: offset and row stride carried over.
+    auto block = xt::view(x, xt::range(1, 3), xt::range(1, 3));
+    auto c = mi::view(block);
+    CHECK(c.rows() == 2);
+    CHECK(c.cols() == 2);
+    CHECK(c(0, 0) == 5.0f);
+    CHECK(c(1, 1) == 9.0f);
+
+    // A column is a 1-D strided source: one unit.
+    auto col = xt::view(x, xt::all(), 2);
+    auto d = mi::view(col);
+    CHECK(d.cols() == 1);
+    CHECK(d(2, 0) == 9.0f);
+
+    // A single row (stride 0 on a length-1 axis in xtensor) still reads right.
+    xt::xtensor<double, 2> one = {{1.5, 2.5}};
+    auto e = mi::view(one);
+    CHECK(e.rows() == 1);
+    CHECK(e(0, 1) == 2.5);
+
+    xt::xtensor<float, 3> cube = xt::zeros<float>({2, 2, 2});
+    CHECK_THROWS_AS(mi::view(cube), mi::error);
+
+    // Column-major data would be read transposed: refused.
+    xt::xtensor<float, 2, xt::layout_type::column_major> cm = {{1, 2}, {3, 4}};
+    CHECK_THROWS_AS(mi::view(cm), mi::error);
+}
+
+TEST_CASE("check_activations names the argument and the bad entry") {
+    std::vector<float> v{0, 1, std::numeric_limits<float>::quiet_NaN(), 2};
+    try {
+        mi::detail::check_activations(mi::view(v, 2, 2), "mi::test", "layer");
+        FAIL("no throw");
+    } catch (const mi::error& e) {
+        const std::string m = e.what();
+        CHECK(m.find("layer(1, 0)") != std::string::npos);
+        CHECK(m.find("nan") != std::string::npos);
+        CHECK(m.find("finite") != std::string::npos);
+    }
+    std::vector<float> inf{std::numeric_limits<float>::infinity()};
+    CHECK_THROWS_AS(mi::detail::check_activations(mi::view(inf), "mi::test", "x"), mi::error);
+    std::vector<float> empty;
+    CHECK_THROWS_AS(mi::detail::check_activations(mi::view(empty), "mi::test", "x"), mi::error);
+    CHECK_NOTHROW(mi::detail::check_activations(mi::view(v.data(), 1, 2), "mi::test", "x"));
+}
