@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "datasets/szt.hpp"
+#include "mi/core/discrete.hpp"
+#include "mi/core/parallel.hpp"
+#include "mi/core/random.hpp"
+#include "mi/core/units.hpp"
+#include "mi/estimators/binning.hpp"
+#include "mi/plane/information_plane.hpp"
+#include "mi/quantizers/fixed_width.hpp"
+#include "mi/quantizers/global_uniform.hpp"
+#include "mi/quantizers/uniform.hpp"
+
+namespace {
+
+// ---------------------------------------------------------------- test estimators
+
+// Discrete plug-in on rounded activations: I(X;T) = H(T) - H(T|X) with X the
+// input identities, I(T;Y) = H(T) - H(T|Y). Small enough to check by hand.
+struct plugin_estimator {
+    template <class T>
+    mi::plane_point point(const mi::activation_view<const T>& t, const mi::samples& s) const {
+        std::vector<long> codes(t.rows() * t.cols());
+        for (std::size_t i = 0; i < t.rows(); ++i)
+            for (std::size_t j = 0; j < t.cols(); ++j) codes[i * t.cols() + j] = std::lround(t(i, j));
+        const auto gt = mi::group_rows(codes.data(), t.rows(), t.cols());
+        std::vector<std::uint32_t> x(t.rows());
+        for (std::size_t i = 0; i < t.rows(); ++i) x[i] = s.inputs()[i];
+        const auto gx = mi::group_values(x);
+        const auto gy = mi::group_values(s.labels().ids());
+        const double h = mi::entropy(gt);
+        mi::plane_point p;
+        p.ixt = h - mi::conditional_entropy(gt, gx);
+        p.ity = h - mi::conditional_entropy(gt, gy);
+        return p;
+    }
+    std::string name() const { return "plugin"; }
+    std::string parameters() const { return "rounding=nearest"; }
+};
+
+// I(X;T) := mean of column 0, I(T;Y) := fraction of label-1 rows. A smooth
+// statistic whose bootstrap interval has a closed form (normal approximation).
+struct mean_estimator {
+    template <class T>
+    mi::plane_point point(const mi::activation_view<const T>& t, const mi::samples& s) const {
+        double sum = 0.0, ones = 0.0;
+        for (std::size_t i = 0; i < t.rows(); ++i) {
+            sum += t(i, 0);
+            ones += s.labels()[i];
+        }
+        mi::plane_point p;
+        p.ixt = sum / static_cast<double>(t.rows());
+        p.ity = ones / static_cast<double>(t.rows());
+        p.ixt_bounds = mi::bounds{p.ixt - 1.0, p.ixt + 1.0};
+        p.ixt_kind = mi::ixt_quantity::entropy;
+        return p;
+    }
+    std::string name() const { return "mean"; }
+    std::string parameters() const { return ""; }
+};
+
+// Checks that resampled rows keep their activations, labels and input identity
+// together; reports the number of distinct inputs.
+struct identity_estimator {
+    template <class T>
+    mi::plane_point point(const mi::activation_view<const T>& t, const mi::samples& s) const {
+        std::vector<long> first_row(t.rows() * 4, -1);
+        std::size_t distinct = 0;
+        std::vector<std::size_t> rep(s.inputs().distinct_count(t.rows()), t.rows());
+        for (std::size_t i = 0; i < t.rows(); ++i) {
+            const std::uint32_t id = s.inputs()[i];
+            if (rep[id] == t.rows()) {
+                rep[id] = i;
+                ++distinct;
+            } else if (t(i, 0) != t(rep[id], 0) || s.labels()[i] != s.labels()[rep[id]]) {
+                throw std::logic_error("rows of one input differ");
+            }
+        }
+        mi::plane_point p;
+        p.ixt = static_cast<double>(distinct);
+        return p;
+    }
+    std::string name() const { return "identity"; }
+    std::string parameters() const { return ""; }
+};
+
+// Records what for_layer received: the configured copy knows how many epochs
+// it saw and the (0, 0) entry of each.
+struct history_estimator {
+    std::atomic<int>* calls = nullptr;
+    std::vector<double> firsts;
+
+    template <class T>
+    history_estimator for_layer(const std::vector<mi::activation_view<const T>>& epochs) const {
+        ++*calls;
+        history_estimator configured{calls, {}};
+        for (const auto& v : epochs) configured.firsts.push_back(v(0, 0));
+        return configured;
+    }
+    template <class T>
+    mi::plane_point point(const mi::activation_view<const T>& t, const mi::samples&) const {
+        if (firsts.empty()) throw std::logic_error("point() before for_layer()");
+        mi::plane_point p;
+        p.ixt = static_cast<double>(firsts.size());
+        double code = 0.0;  // the seen (0, 0) entries as digits: 1st * 100 + 2nd * 10 + 3rd
+        for (double f : firsts) code = 10.0 * code + f;
+        p.ity = code + t(0, 0) / 1000.0;
+        return p;
+    }
+    std::string name() const { return "history"; }
+    std::string parameters() const { return ""; }
+};
+
+struct nan_estimator {
+    mi::plane_point point(const mi::activation_view<const double>&, const mi::samples&) const {
+        mi::plane_point p;
+        p.ity = std::numeric_limits<double>::quiet_NaN();
+        return p;
+    }
+    std::string name() const { return "nan"; }
+    std::string parameters() const { return ""; }
+};
+
+struct throwing_estimator {
+    mi::plane_point point(const mi::activation_view<const double>&, const mi::samples&) const {
+        throw std::logic_error("estimator failed");
+    }
+    std::string name() const { return "throws"; }
+    std::string parameters() const { return ""; }
+};
+
+struct not_an_estimator {
+    double point(const mi::activation_view<const double>&) const { return 0.0; }
+};
+
+static_assert(mi::is_plane_estimator_v<plugin_estimator, float>);
+static_assert(mi::is_plane_estimator_v<plugin_estimator, double>);
+static_assert(!mi::is_plane_estimator_v<not_an_estimator, double>);
+static_assert(mi::needs_layer_history_v<history_estimator, double>);
+static_assert(!mi::needs_layer_history_v<plugin_estimator, double>);
+
+// A recording of random activations: `epochs` epochs x 3 layers of widths 1, 2, 3,
+// small integers so the plug-in estimator sees repeated patterns.
+mi::recording<double> random_recording(std::size_t n, std::size_t epochs, std::uint64_t seed) {
+    mi::rng r(seed);
+    std::vector<int> y(n);
+    for (auto& v : y) v = static_cast<int>(r.below(3));
+    mi::recording<double> rec(mi::samples(mi::labels(y, 3)));
+    for (std::size_t e = 0; e < epochs; ++e)
+        for (std::size_t l = 0; l < 3; ++l) {
+            std::vector<double> a(n * (l + 1));
+            for (auto& v : a) v = static_cast<double>(r.below(2 + e));
+            rec.observe(static_cast<mi::epoch_t>(e * e), l, mi::view(a, n, l + 1));
+        }
+    return rec;
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool same_bits(const std::optional<mi::bounds>& a, const std::optional<mi::bounds>& b) {
+    if (a.has_value() != b.has_value()) return false;
+    return !a || (same_bits(a->lower, b->lower) && same_bits(a->upper, b->upper));
+}
+bool identical(const mi::trajectory& a, const mi::trajectory& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto &p = a.rows()[i].point, &q = b.rows()[i].point;
+        if (a.rows()[i].epoch != b.rows()[i].epoch || a.rows()[i].layer != b.rows()[i].layer) return false;
+        if (!same_bits(p.ixt, q.ixt) || !same_bits(p.ity, q.ity) || !same_bits(p.ixt_ci, q.ixt_ci) ||
+            !same_bits(p.ity_ci, q.ity_ci) || !same_bits(p.ixt_bounds, q.ixt_bounds))
+            return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("information_plane with a hand-checkable plug-in estimator") {
+    // Layer 0: T = {0,0,0,1}, Y = {0,1,0,1}. H(T) = H(3/4, 1/4); H(T|Y=0) = 0, H(T|Y=1) = 1 bit,
+    // so I(T;Y) = H(3/4, 1/4) - 1/2 bits = 0.311278 bits; I(X;T) = H(T) = 0.811278 bits.
+    // Layer 1: T = {0,1,2,3}: I(X;T) = 2 bits, I(T;Y) = 1 bit.
+    const std::vector<double> l0{0, 0, 0, 1}, l1{0, 1, 2, 3};
+    mi::recording<double> rec(mi::samples(mi::labels(std::vector<int>{0, 1, 0, 1})));
+    rec.observe(10, 0, mi::view(l0));
+    rec.observe(10, 1, mi::view(l1));
+    const auto t = mi::information_plane(rec, plugin_estimator{});
+    CHECK(t.estimator() == "plugin");
+    CHECK(t.parameters() == "rounding=nearest");
+    CHECK(t.output_unit() == mi::unit::bits);
+    REQUIRE(t.size() == 2);
+    const double h34 = -(0.75 * std::log2(0.75) + 0.25 * std::log2(0.25));
+    CHECK(t.at(10, 0, mi::unit::bits).ixt == doctest::Approx(h34).epsilon(1e-14));
+    CHECK(t.at(10, 0, mi::unit::bits).ity == doctest::Approx(h34 - 0.5).epsilon(1e-14));
+    CHECK(t.at(10, 0).ixt == doctest::Approx(h34 * std::log(2.0)).epsilon(1e-14));  // stored in nats
+    CHECK(t.at(10, 1, mi::unit::bits).ixt == doctest::Approx(2.0).epsilon(1e-14));
+    CHECK(t.at(10, 1, mi::unit::bits).ity == doctest::Approx(1.0).epsilon(1e-14));
+    CHECK(!t.at(10, 1).ixt_ci);
+    CHECK(t.bootstrap().resamples == 0);
+}
+
+TEST_CASE("input identities reach the estimator: repeated inputs give H(T|X)") {
+    // Inputs {a, a, b, c}, T = {0, 1, 2, 2}: H(T) = 1.5 bits, H(T|X) = 1/2 * 1 bit, I(X;T) = 1 bit.
+    const std::vector<double> t{0, 1, 2, 2};
+    mi::recording<double> rec(
+        mi::samples(mi::labels(std::vector<int>{0, 0, 1, 1}), mi::input_ids(std::vector<int>{7, 7, 8, 9})));
+    rec.observe(0, 0, mi::view(t));
+    const auto tr = mi::information_plane(rec, plugin_estimator{});
+    CHECK(tr.at(0, 0, mi::unit::bits).ixt == doctest::Approx(1.0).epsilon(1e-14));
+    // I(T;Y): H(T) - H(T|Y) = 1.5 - 1/2 (1 + 0) = 1 bit.
+    CHECK(tr.at(0, 0, mi::unit::bits).ity == doctest::Approx(1.0).epsilon(1e-14));
+}
+
+TEST_CASE("information_plane equals direct calls, for every recorded pair, float and double") {
+    const auto rec = random_recording(200, 4, 3);
+    const auto t = mi::information_plane(rec, plugin_estimator{}, {});
+    CHECK(t.size() == 12);
+    CHECK(t.epochs() == std::vector<mi::epoch_t>{0, 1, 4, 9});
+    for (auto e : rec.epochs())
+        for (auto l : rec.layers()) {
+            const auto direct = plugin_estimator{}.point(rec.at(e, l), rec.samples());
+            CHECK(t.at(e, l).ixt == direct.ixt);
+            CHECK(t.at(e, l).ity == direct.ity);
+        }
+
+    mi::recording<float> recf(mi::samples(mi::labels(std::vector<int>{0, 1})));
+    const std::vector<float> v{0.25f, 1.75f};
+    recf.observe(2, 0, mi::view(v));
+    const auto tf = mi::information_plane(recf, mean_estimator{});
+    CHECK(tf.at(2, 0).ixt == doctest::Approx(1.0));
+    CHECK(tf.at(2, 0).ixt_kind == mi::ixt_quantity::entropy);
+    REQUIRE(tf.at(2, 0).ixt_bounds);
+    CHECK(tf.at(2, 0).ixt_bounds->upper == doctest::Approx(2.0));
+}
+
+TEST_CASE("trajectory is bit-identical with 1 and 2 threads, with and without bootstrap") {
+    const auto rec = random_recording(300, 5, 11);
+    for (std::size_t b : {std::size_t(0), std::size_t(20)}) {
+        mi::plane_options one, two, all;
+        one.threads = 1;
+        two.threads = 2;
+        one.bootstrap = two.bootstrap = all.bootstrap = b;
+        one.seed = two.seed = all.seed = 99;
+        const auto t1 = mi::information_plane(rec, plugin_estimator{}, one);
+        const auto t2 = mi::information_plane(rec, plugin_estimator{}, two);
+        mi::set_num_threads(2);
+        const auto t0 = mi::information_plane(rec, plugin_estimator{}, all);
+        mi::set_num_threads(0);
+        CHECK(identical(t1, t2));
+        CHECK(identical(t1, t0));
+        CHECK(t1.at(9, 2).ixt_ci.has_value() == (b > 0));
+    }
+    // A different seed gives different intervals (the seed is used).
+    mi::plane_options a, b;
+    a.bootstrap = b.bootstrap = 20;
+    a.seed = 1;
+    b.seed = 2;
+    CHECK(!identical(mi::information_plane(rec, plugin_estimator{}, a), mi::information_plane(rec, plugin_estimator{}, b)));
+}
+
+TEST_CASE("bootstrap: percentile interval contains the estimate and shrinks like 1/sqrt(N)") {
+    const auto interval_for = [](std::size_t n) {
+        mi::rng r(5);
+        std::vector<double> a(n);
+        std::vector<int> y(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            a[i] = r.normal();
+            y[i] = static_cast<int>(r.below(2));
+        }
+        mi::recording<double> rec(mi::samples(mi::labels(y, 2)));
+        rec.observe(0, 0, mi::view(a));
+        mi::plane_options o;
+        o.bootstrap = 400;
+        o.seed = 17;
+        o.output_unit = mi::unit::nats;
+        return mi::information_plane(rec, mean_estimator{}, o).at(0, 0);
+    };
+    const auto small = interval_for(100), large = interval_for(1600);
+    for (const auto& p : {small, large}) {
+        REQUIRE(p.ixt_ci);
+        REQUIRE(p.ity_ci);
+        CHECK(p.ixt_ci->lower < p.ixt);
+        CHECK(p.ixt < p.ixt_ci->upper);
+        CHECK(p.ity_ci->lower < p.ity);
+        CHECK(p.ity < p.ity_ci->upper);
+    }
+    const double w_small = small.ixt_ci->upper - small.ixt_ci->lower;
+    const double w_large = large.ixt_ci->upper - large.ixt_ci->lower;
+    CHECK(w_large < 0.5 * w_small);
+    // Mean of N standard normals: 95 % interval width ~ 2 * 1.96 / sqrt(N) = 0.098 for N = 1600.
+    CHECK(w_large == doctest::Approx(2 * 1.959964 / 40.0).epsilon(0.25));
+    // The estimator's own bounds pass through untouched.
+    REQUIRE(large.ixt_bounds);
+    CHECK(large.ixt_bounds->lower == doctest::Approx(large.ixt - 1.0));
+}
+
+TEST_CASE("bootstrap resamples keep each row's label and input identity together") {
+    const std::size_t n = 500;
+    std::vector<double> a(n);
+    std::vector<int> y(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        a[i] = static_cast<double>(i);
+        y[i] = static_cast<int>(i % 2);
+    }
+    mi::recording<double> rec(mi::samples(mi::labels(y, 2)));
+    rec.observe(0, 0, mi::view(a));
+    mi::plane_options o;
+    o.bootstrap = 50;
+    o.output_unit = mi::unit::nats;
+    const auto p = mi::information_plane(rec, identity_estimator{}, o).at(0, 0);
+    CHECK(p.ixt == 500.0);  // the full data: every row a distinct input
+    REQUIRE(p.ixt_ci);
+    // About 1 - 1/e = 63.2 % of the inputs appear in a resample (sd ~ 0.5 % of N here).
+    CHECK(p.ixt_ci->lower > 0.59 * n);
+    CHECK(p.ixt_ci->upper < 0.67 * n);
+}
+
+TEST_CASE("percentile interval by hand") {
+    // Values 1..5, 50 % interval: quantiles 0.25 and 0.75 of (1, 2, 3, 4, 5) are 2 and 4.
+    const auto b = mi::detail::percentile_interval({5, 1, 4, 2, 3}, 0.5);
+    CHECK(b.lower == 2.0);
+    CHECK(b.upper == 4.0);
+    // 90 %: q(0.05) = 1 + 0.2 * 1 = 1.2, q(0.95) = 4.8.
+    const auto c = mi::detail::percentile_interval({1, 2, 3, 4, 5}, 0.9);
+    CHECK(c.lower == doctest::Approx(1.2).epsilon(1e-14));
+    CHECK(c.upper == doctest::Approx(4.8).epsilon(1e-14));
+}
+
+TEST_CASE("for_layer gets every recorded epoch of the layer, in epoch order, once per layer") {
+    mi::recording<double> rec(mi::samples(mi::labels(std::vector<int>{0, 1})));
+    // Layer l at epoch e has (0, 0) entry = digit; epochs observed out of order.
+    const auto put = [&](mi::epoch_t e, std::size_t l, double first) {
+        const std::vector<double> v{first, 0.0};
+        rec.observe(e, l, mi::view(v));
+    };
+    put(100, 0, 3);
+    put(0, 0, 1);
+    put(10, 0, 2);
+    put(0, 1, 4);
+    put(100, 1, 6);  // layer 1 not recorded at epoch 10
+    std::atomic<int> calls{0};
+    for (std::size_t threads : {1u, 2u}) {
+        calls = 0;
+        mi::plane_options o;
+        o.threads = threads;
+        o.bootstrap = 3;
+        const auto t = mi::information_plane(rec, history_estimator{&calls, {}}, o);
+        CHECK(calls == 2);
+        CHECK(t.size() == 5);
+        CHECK(t.at(10, 0).ixt == 3.0);  // three epochs for layer 0
+        CHECK(t.at(10, 0).ity == doctest::Approx(123.002));
+        CHECK(t.at(100, 1).ixt == 2.0);
+        CHECK(t.at(100, 1).ity == doctest::Approx(46.006));
+        CHECK(!t.contains(10, 1));
+    }
+}
+
+TEST_CASE("information_plane: bad input and estimator failures raise") {
+    const auto rec = random_recording(20, 2, 1);
+    mi::plane_options o;
+    o.bootstrap = 1;
+    CHECK_THROWS_AS(mi::information_plane(rec, plugin_estimator{}, o), mi::error);
+    o.bootstrap = 10;
+    o.confidence = 1.0;
+    CHECK_THROWS_AS(mi::information_plane(rec, plugin_estimator{}, o), mi::error);
+    o.confidence = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THROWS_AS(mi::information_plane(rec, plugin_estimator{}, o), mi::error);
+
+    CHECK_THROWS_AS(mi::information_plane(mi::recording<double>(mi::samples(mi::labels(std::vector<int>{0}))),
+                                          plugin_estimator{}),
+                    mi::error);  // empty
+    mi::recording<double> no_samples;
+    const std::vector<double> v{1, 2};
+    no_samples.observe(0, 0, mi::view(v));
+    CHECK_THROWS_AS(mi::information_plane(no_samples, plugin_estimator{}), mi::error);
+
+    CHECK_THROWS_WITH_AS(mi::information_plane(rec, nan_estimator{}), doctest::Contains("estimator nan"), mi::error);
+    mi::plane_options two;
+    two.threads = 2;
+    CHECK_THROWS_AS(mi::information_plane(rec, throwing_estimator{}, two), std::logic_error);
+}
+
+TEST_CASE("information_planes: several estimators, one trajectory each") {
+    const auto rec = random_recording(50, 2, 4);
+    const auto ts = mi::information_planes(rec, mi::plane_options{}, plugin_estimator{}, mean_estimator{});
+    REQUIRE(ts.size() == 2);
+    CHECK(ts[0].estimator() == "plugin");
+    CHECK(ts[1].estimator() == "mean");
+    CHECK(ts[1].size() == 6);
+}
+
+namespace {
+
+// The quickstart's setting: a random 12-10-7-5-4-3-2 tanh network on the 4096
+// SZT inputs, weights scaled by 1, 4 and 16 ("epochs" 0, 1, 2), float32 layers.
+mi::recording<float> szt_network_recording() {
+    namespace ds = mi_examples::datasets;
+    const auto data = ds::szt<float>();
+    const std::vector<std::size_t> widths{12, 10, 7, 5, 4, 3, 2};
+    mi::rng r(2017);
+    std::vector<std::vector<double>> w;
+    for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
+        w.emplace_back(widths[l] * widths[l + 1]);
+        for (auto& v : w.back()) v = r.normal() / std::sqrt(static_cast<double>(widths[l]));
+    }
+    mi::recording<float> rec(mi::samples(mi::labels(data.y, 2)));
+    const std::size_t n = ds::szt_patterns;
+    const double scales[] = {1.0, 4.0, 16.0};
+    for (std::size_t s = 0; s < 3; ++s) {
+        std::vector<double> a(data.x.begin(), data.x.end());
+        for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
+            const std::size_t din = widths[l], dout = widths[l + 1];
+            std::vector<double> z(n * dout, 0.0);
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t k = 0; k < din; ++k)
+                    for (std::size_t j = 0; j < dout; ++j) z[i * dout + j] += a[i * din + k] * scales[s] * w[l][k * dout + j];
+            for (auto& v : z) v = std::tanh(v);
+            const std::vector<float> f(z.begin(), z.end());
+            rec.observe(static_cast<mi::epoch_t>(s), l, mi::view(f, n, dout));
+            a = std::move(z);
+        }
+    }
+    return rec;
+}
+
+}  // namespace
+
+TEST_CASE("information_plane with binning on the SZT network equals direct calls") {
+    const auto rec = szt_network_recording();
+    const mi::binning<mi::uniform> idnns(mi::uniform::idnns(30, -1.0, 1.0));
+    const mi::binning<mi::fixed_width> saxe(mi::fixed_width(0.07));
+    mi::plane_options two;
+    two.threads = 2;
+    const auto ts = mi::information_planes(rec, two, idnns, saxe);
+    REQUIRE(ts[0].size() == 18);
+    CHECK(ts[0].parameters() == idnns.parameters());
+    for (auto e : rec.epochs())
+        for (auto l : rec.layers()) {
+            const auto a = idnns.point(rec.at(e, l), rec.samples());
+            const auto b = saxe.point(rec.at(e, l), rec.samples());
+            CHECK(ts[0].at(e, l).ixt == a.ixt);
+            CHECK(ts[0].at(e, l).ity == a.ity);
+            CHECK(ts[1].at(e, l).ixt == b.ixt);
+            CHECK(ts[1].at(e, l).ity == b.ity);
+        }
+    // Sanity of the setting: the 10-unit first layer keeps every input apart at scale 1 (12 bits).
+    CHECK(ts[0].at(0, 0, mi::unit::bits).ixt == doctest::Approx(12.0).epsilon(1e-12));
+}
+
+TEST_CASE("information_plane with global binning: for_layer over every epoch, then direct calls") {
+    const auto rec = szt_network_recording();
+    const mi::binning<mi::global_uniform> global(mi::global_uniform(30));
+    static_assert(mi::needs_layer_history_v<mi::binning<mi::global_uniform>, float>);
+    mi::plane_options one, two;
+    one.threads = 1;
+    two.threads = 2;
+    one.bootstrap = two.bootstrap = 8;
+    one.seed = two.seed = 4;
+    const auto t1 = mi::information_plane(rec, global, one);
+    const auto t2 = mi::information_plane(rec, global, two);
+    CHECK(identical(t1, t2));
+    for (auto l : rec.layers()) {
+        const auto configured = global.for_layer(rec.layer_history(l));
+        for (auto e : rec.epochs()) {
+            const auto p = configured.point(rec.at(e, l), rec.samples());
+            CHECK(t1.at(e, l).ixt == p.ixt);
+            CHECK(t1.at(e, l).ity == p.ity);
+        }
+    }
+    // Without the driver's for_layer call the unconfigured estimator refuses to run.
+    CHECK_THROWS_AS(global.point(rec.at(0, 0), rec.samples()), mi::error);
+}
