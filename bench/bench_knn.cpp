@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Timings of mi's k-nearest-neighbour estimators (kl_entropy, ksg) and their
+// search policies. Two modes:
+//
+//   bench_knn                         synthetic scaling run: KSG 1-D vs 1-D and
+//                                     Kozachenko-Leonenko 2-D for N = 1k..65k,
+//                                     the fitted exponent of time ~ N^a, and
+//                                     brute_force vs kd_tree per dimension.
+//   bench_knn ksg X.bin Y.bin K REPS  one KSG estimate on the given data
+//   bench_knn kl  X.bin K REPS        one Kozachenko-Leonenko estimate
+//
+// The second form is what bench/compare_knn.py calls, so that mi and the
+// peer tools (scikit-learn, scipy cKDTree) time the same arrays in the same
+// run. A .bin file is two int64 (rows, cols) then rows*cols float64, row-major.
+// It prints "seconds=<best of REPS> value=<nats> search=<policy>". Timings
+// include everything the estimate needs (copy, jitter, standardisation,
+// index builds, queries). Uses all cores (MI_NUM_THREADS to change).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mi/core/random.hpp"
+#include "mi/estimators/kl_entropy.hpp"
+#include "mi/estimators/ksg.hpp"
+#include "mi/search/automatic.hpp"
+#include "mi/search/brute_force.hpp"
+#include "mi/search/kd_tree.hpp"
+
+namespace {
+
+struct matrix {
+    std::size_t rows = 0, cols = 0;
+    std::vector<double> v;
+};
+
+matrix load(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot open " + path);
+    std::int64_t shape[2];
+    in.read(reinterpret_cast<char*>(shape), sizeof(shape));
+    matrix m;
+    m.rows = static_cast<std::size_t>(shape[0]);
+    m.cols = static_cast<std::size_t>(shape[1]);
+    m.v.resize(m.rows * m.cols);
+    in.read(reinterpret_cast<char*>(m.v.data()), static_cast<std::streamsize>(m.v.size() * sizeof(double)));
+    if (!in) throw std::runtime_error("short file " + path);
+    return m;
+}
+
+template <class F>
+double best_of(int reps, F&& f, double& value) {
+    double best = 1e300;
+    for (int r = 0; r < reps; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        value = f();
+        const auto t1 = std::chrono::steady_clock::now();
+        best = std::min(best, std::chrono::duration<double>(t1 - t0).count());
+    }
+    return best;
+}
+
+double fit_exponent(const std::vector<double>& n, const std::vector<double>& t) {
+    double mx = 0, my = 0;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+        mx += std::log(n[i]);
+        my += std::log(t[i]);
+    }
+    mx /= static_cast<double>(n.size());
+    my /= static_cast<double>(n.size());
+    double sxy = 0, sxx = 0;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+        sxy += (std::log(n[i]) - mx) * (std::log(t[i]) - my);
+        sxx += (std::log(n[i]) - mx) * (std::log(n[i]) - mx);
+    }
+    return sxy / sxx;
+}
+
+std::vector<double> gaussian(std::size_t n, std::uint64_t seed) {
+    mi::rng g(seed);
+    std::vector<double> v(n);
+    for (auto& x : v) x = g.normal();
+    return v;
+}
+
+int synthetic() {
+    std::printf("threads: %zu, SIMD lanes (double): %zu\n\n", mi::num_threads(), mi::detail::lanes);
+    std::printf("| estimator | N | seconds | N log N / time (rel.) |\n|---|---:|---:|---:|\n");
+    std::vector<double> ns, tk, tl;
+    for (std::size_t n : {1024, 4096, 16384, 65536, 262144}) {
+        const auto x = gaussian(n, 1), e = gaussian(n, 2);
+        std::vector<double> y(n);
+        for (std::size_t i = 0; i < n; ++i) y[i] = 0.8 * x[i] + 0.6 * e[i];
+        double v = 0;
+        const double a = best_of(3, [&] { return mi::ksg<>().mutual_information(mi::view(x), mi::view(y)); }, v);
+        std::vector<double> xy(2 * n);
+        for (std::size_t i = 0; i < n; ++i) {
+            xy[2 * i] = x[i];
+            xy[2 * i + 1] = e[i];
+        }
+        const double b = best_of(3, [&] { return mi::kl_entropy<>().entropy(mi::view(xy, n, 2)); }, v);
+        ns.push_back(static_cast<double>(n));
+        tk.push_back(a);
+        tl.push_back(b);
+        std::printf("| ksg 1-D vs 1-D | %zu | %.5f | %.3g |\n", n, a, n * std::log2(double(n)) / a / 1e6);
+        std::printf("| kl_entropy 2-D | %zu | %.5f | %.3g |\n", n, b, n * std::log2(double(n)) / b / 1e6);
+    }
+    std::printf("\nfitted exponent a in time ~ N^a: ksg 1-D %.3f, kl 2-D %.3f (N log N over this range: %.3f)\n",
+                fit_exponent(ns, tk), fit_exponent(ns, tl),
+                [&] {
+                    std::vector<double> nl;
+                    for (double n : ns) nl.push_back(n * std::log(n));
+                    return fit_exponent(ns, nl);
+                }());
+    std::printf("\nall-points 3-NN, max-norm, N = 16384: brute_force vs kd_tree (seconds)\n\n");
+    std::printf("| d | brute_force | kd_tree | automatic picks |\n|---:|---:|---:|---|\n");
+    for (std::size_t d : {2, 4, 6, 8, 10, 12, 16, 24}) {
+        const std::size_t n = 16384;
+        mi::rng g(d);
+        std::vector<double> p(n * d);
+        for (auto& v : p) v = g.normal();
+        double v = 0;
+        const double bf = best_of(2, [&] { return mi::brute_force<mi::max_norm>(mi::view(p, n, d)).kth_distance(3)[0]; }, v);
+        const double kd = best_of(2, [&] { return mi::kd_tree<mi::max_norm>(mi::view(p, n, d)).kth_distance(3)[0]; }, v);
+        std::printf("| %zu | %.4f | %.4f | %s |\n", d, bf, kd,
+                    mi::automatic<mi::max_norm>::prefers_tree(n, d) ? "kd_tree" : "brute_force");
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        if (argc == 1) return synthetic();
+        const std::string what = argv[1];
+        if (what == "ksg" && argc == 6) {
+            const matrix x = load(argv[2]), y = load(argv[3]);
+            const std::size_t k = std::stoul(argv[4]);
+            const int reps = std::stoi(argv[5]);
+            double v = 0;
+            const double s = best_of(reps, [&] {
+                return mi::ksg<>(k).mutual_information(mi::view(x.v, x.rows, x.cols), mi::view(y.v, y.rows, y.cols));
+            }, v);
+            std::printf("seconds=%.6f value=%.10f search=%s\n", s, v,
+                        mi::automatic<mi::max_norm>::prefers_tree(x.rows, x.cols + y.cols) ? "kd_tree" : "brute_force");
+            return 0;
+        }
+        if (what == "kl" && argc == 5) {
+            const matrix x = load(argv[2]);
+            const std::size_t k = std::stoul(argv[3]);
+            const int reps = std::stoi(argv[4]);
+            double v = 0;
+            const double s = best_of(reps, [&] { return mi::kl_entropy<>(k).entropy(mi::view(x.v, x.rows, x.cols)); }, v);
+            std::printf("seconds=%.6f value=%.10f search=%s\n", s, v,
+                        mi::automatic<mi::euclidean>::prefers_tree(x.rows, x.cols) ? "kd_tree" : "brute_force");
+            return 0;
+        }
+        std::fprintf(stderr, "usage: bench_knn | bench_knn ksg X.bin Y.bin K REPS | bench_knn kl X.bin K REPS\n");
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_knn: %s\n", e.what());
+        return 1;
+    }
+}

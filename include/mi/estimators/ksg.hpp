@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// ksg<Search>: the Kraskov-Stoegbauer-Grassberger k-nearest-neighbour
+// estimators of mutual information (Kraskov, Stoegbauer & Grassberger 2004,
+// Phys. Rev. E 69, 066138), for multi-dimensional X and Y, and Ross's
+// mixed discrete-continuous variant for I(T;Y) with class labels (Ross 2014,
+// PLoS ONE 9, e87357; the estimator of scikit-learn's mutual_info_classif).
+//
+// In the joint space Z = (X, Y) with the max-norm ||z|| = max(||x||, ||y||),
+// eps_i is the distance from z_i to its k-th nearest neighbour. Then
+//   algorithm 1 (eq. 8):  I = psi(k) + psi(N) - < psi(n_x + 1) + psi(n_y + 1) >,
+//       n_x(i) = #{ j != i : ||x_i - x_j|| <  eps_i }   (strict range count)
+//   algorithm 2 (eq. 9):  I = psi(k) - 1/k + psi(N) - < psi(n_x) + psi(n_y) >,
+//       n_x(i) = #{ j != i : ||x_i - x_j|| <= eps_x(i) },  eps_x(i) the largest
+//       x-distance among the k neighbours (ties at the k-th distance broken by
+//       index), and the same for y.
+// Ross (2014), for a continuous T and labels with class sizes N_l:
+//   I = psi(N) + < psi(k_i) > - < psi(N_l(i)) > - < psi(m_i) >,
+//   d_i the distance to the k_i-th nearest row of the same class,
+//   k_i = min(k, N_l(i) - 1), m_i = 1 + #{ j != i : ||t_i - t_j|| < d_i };
+//   rows of single-row classes are left out (N counts the rest). This is
+//   scikit-learn 1.2's _compute_mi_cd exactly, with the max-norm (the same
+//   for 1-D T; for d > 1 mi uses the max-norm of its KSG spaces).
+// mi does not clip negative estimates to 0 (scikit-learn does): a small
+// negative value is information about the estimator's bias and variance.
+//
+// Preprocessing (as scikit-learn does for KSG): with standardize = true
+// (default) every column of X and of Y is divided by its standard deviation
+// (constant columns are left alone), so the max-norm does not let the
+// variable with the larger scale decide eps; then the tie policy is applied
+// (default tie_policy::jitter(1e-10, 0), see mi/search/ties.hpp; X and Y get
+// independent noise streams 0 and 1). Defaults: k = 3 (scikit-learn's and
+// Kraskov et al.'s usual choice), algorithm 1.
+//
+// Plane point: I(X;T) by KSG between the network inputs X and the layer T
+// (ixt_kind = mutual_information), so the estimator must hold the inputs:
+// ksg.with_inputs(mi::view(x)) copies and prepares them once (their
+// marginal search structure is built once too and shared by every epoch and
+// layer). Row i of every layer must be the network's response to row i of
+// the inputs (mi::samples with default input_ids); resampled sample sets
+// (repeated input ids, e.g. bootstrap) are rejected with mi::error, because
+// mi::input_ids renumbers ids and cannot say which held row a row came from.
+// I(T;Y) by Ross (2014).
+//
+// Search is a neighbour-search policy template (automatic, kd_tree,
+// brute_force), instantiated with the max_norm metric.
+// Thread safety: const member functions may be called from several threads;
+// copies share the held inputs (immutable).
+#ifndef MI_ESTIMATORS_KSG_HPP
+#define MI_ESTIMATORS_KSG_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mi/core/activation_view.hpp"
+#include "mi/core/error.hpp"
+#include "mi/core/labels.hpp"
+#include "mi/core/parallel.hpp"
+#include "mi/core/samples.hpp"
+#include "mi/estimators/kl_entropy.hpp"
+#include "mi/plane/point.hpp"
+#include "mi/search/automatic.hpp"
+#include "mi/search/metric.hpp"
+#include "mi/search/ties.hpp"
+
+namespace mi {
+
+template <template <class> class Search = automatic>
+class ksg {
+public:
+    using search_type = Search<max_norm>;
+
+    /// k >= 1 neighbours, algorithm 1 or 2, tie policy, per-column standardisation.
+    explicit ksg(std::size_t k = 3, int algorithm = 1, tie_policy ties = tie_policy(), bool standardize = true)
+        : k_(k), algorithm_(algorithm), ties_(ties), standardize_(standardize) {
+        if (k < 1) detail::fail("mi::ksg", "k", k, ">= 1");
+        if (algorithm != 1 && algorithm != 2) detail::fail("mi::ksg", "algorithm", algorithm, "1 or 2 (Kraskov et al. 2004)");
+    }
+
+    std::size_t k() const noexcept { return k_; }
+    int algorithm() const noexcept { return algorithm_; }
+    const tie_policy& ties() const noexcept { return ties_; }
+    bool standardize() const noexcept { return standardize_; }
+    bool has_inputs() const noexcept { return static_cast<bool>(inputs_); }
+
+    std::string name() const { return "ksg"; }
+    std::string parameters() const {
+        std::string s = "k=" + std::to_string(k_) + ";algorithm=" + std::to_string(algorithm_) +
+                        ";standardize=" + (standardize_ ? "1" : "0") + ";" + ties_.parameters() +
+                        ";search=" + search_type::name();
+        s += inputs_ ? ";inputs=" + std::to_string(inputs_->x.n) + "x" + std::to_string(inputs_->x.d) : ";inputs=none";
+        return s;
+    }
+
+    /// I(X;Y) in nats between the rows of x and y (same number of rows N > k).
+    template <class T, class U>
+    double mutual_information(const activation_view<const T>& x, const activation_view<const U>& y) const {
+        const char* where = "mi::ksg::mutual_information";
+        detail::check_activations(x, where, "x");
+        detail::check_activations(y, where, "y");
+        detail::check_same_rows(y.rows(), x.rows(), where, "y rows");
+        detail::check_k(k_, x.rows(), where);
+        const detail::prepared px = detail::prepare(x, ties_, 0, standardize_);
+        const detail::prepared py = detail::prepare(y, ties_, 1, standardize_);
+        return from_prepared(px, nullptr, py);
+    }
+
+    /// I(T;Y) in nats between continuous rows t and class labels y (Ross 2014).
+    template <class T>
+    double mutual_information(const activation_view<const T>& t, const labels& y) const {
+        const char* where = "mi::ksg::mutual_information";
+        detail::check_activations(t, where, "t");
+        detail::check_same_rows(y.size(), t.rows(), where, "labels size");
+        return ross(detail::prepare(t, ties_, 0, standardize_), y, where);
+    }
+
+    /// A copy of this estimator holding the network inputs x (copied) for point().
+    template <class T>
+    ksg with_inputs(const activation_view<const T>& x) const {
+        detail::check_activations(x, "mi::ksg::with_inputs", "x");
+        ksg out = *this;
+        auto held = std::make_shared<held_inputs>();
+        held->x = detail::prepare(x, ties_, 0, standardize_);
+        held->search.build(held->x.view());
+        out.inputs_ = std::move(held);
+        return out;
+    }
+
+    /// ixt = I(X;T) by KSG with the held inputs, ity = I(T;Y) by Ross (2014).
+    template <class T>
+    plane_point point(const activation_view<const T>& layer, const samples& s) const {
+        const char* where = "mi::ksg::point";
+        if (!inputs_)
+            detail::fail(where, "inputs", "none", "the network inputs, given once with ksg.with_inputs(mi::view(x))");
+        detail::check_activations(layer, where, "layer");
+        s.check_rows(layer.rows(), where);
+        detail::check_same_rows(layer.rows(), inputs_->x.n, where, "layer rows");
+        const auto& ids = s.inputs();
+        if (!ids.is_default())
+            for (std::size_t i = 0; i < layer.rows(); ++i)
+                if (ids[i] != i)
+                    detail::fail(where, ("input_ids[" + std::to_string(i) + "]").c_str(), ids[i],
+                                 std::to_string(i) + ": row i of the layer must come from row i of the held inputs");
+        detail::check_k(k_, layer.rows(), where);
+        const detail::prepared pt = detail::prepare(layer, ties_, 1, standardize_);
+        plane_point p;
+        p.ixt_kind = ixt_quantity::mutual_information;
+        p.ixt = from_prepared(inputs_->x, &inputs_->search, pt);
+        p.ity = ross(pt, s.labels(), where);
+        return p;
+    }
+
+private:
+    struct held_inputs {
+        detail::prepared x;
+        search_type search;
+    };
+
+    // held_x: the prebuilt search structure of px, or nullptr to build it here
+    double from_prepared(const detail::prepared& px, const search_type* held_x, const detail::prepared& py) const {
+        const std::size_t n = px.n;
+        const detail::prepared z = detail::join_columns(px, py);
+        search_type joint, sy, own_x;
+        // the independent index builds run side by side (each is serial inside)
+        parallel_for(held_x ? 2 : 3, [&](std::size_t w) {
+            if (w == 0) joint.build(z.view());
+            else if (w == 1) sy.build(py.view());
+            else own_x.build(px.view());
+        });
+        const search_type& sx = held_x ? *held_x : own_x;
+        const neighbors nb = joint.knn(k_);
+        std::vector<std::uint32_t> nx, ny;
+        if (algorithm_ == 1) {
+            std::vector<double> eps(n);
+            for (std::size_t i = 0; i < n; ++i) eps[i] = nb.distance(i, k_ - 1);
+            nx = sx.count_within(eps, range::strict);
+            ny = sy.count_within(eps, range::strict);
+        } else {
+            std::vector<double> ex(n, 0.0), ey(n, 0.0);
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t m = 0; m < k_; ++m) {
+                    const std::size_t j = nb.index(i, m);
+                    ex[i] = std::max(ex[i], marginal(px, i, j));
+                    ey[i] = std::max(ey[i], marginal(py, i, j));
+                }
+            nx = sx.count_within(ex, range::inclusive);
+            ny = sy.count_within(ey, range::inclusive);
+        }
+        const double shift = algorithm_ == 1 ? 1.0 : 0.0;
+        double sum = 0.0;
+        for (std::size_t i = 0; i < n; ++i)
+            sum += detail::digamma(nx[i] + shift) + detail::digamma(ny[i] + shift);
+        const double kk = static_cast<double>(k_);
+        return detail::digamma(kk) - (algorithm_ == 2 ? 1.0 / kk : 0.0) + detail::digamma(static_cast<double>(n)) -
+               sum / static_cast<double>(n);
+    }
+
+    // max-norm distance between rows i and j of a prepared variable; exact, so
+    // it equals what the marginal search computes for the same pair
+    static double marginal(const detail::prepared& p, std::size_t i, std::size_t j) noexcept {
+        double r = 0.0;
+        for (std::size_t c = 0; c < p.d; ++c) r = max_norm::accumulate(r, p.values[j * p.d + c] - p.values[i * p.d + c]);
+        return r;
+    }
+
+    double ross(const detail::prepared& pt, const labels& y, const char* where) const {
+        const auto by_class = y.rows_by_class();
+        std::vector<char> keep(pt.n, 0);
+        std::vector<double> radius(pt.n, 0.0), k_of(pt.n, 0.0), n_of(pt.n, 0.0);
+        for (const auto& rows : by_class) {
+            if (rows.size() < 2) continue;
+            const std::size_t kl = std::min(k_, rows.size() - 1);
+            search_type s;
+            const detail::prepared sub = detail::subset_rows(pt, rows);
+            s.build(sub.view());
+            const std::vector<double> r = s.kth_distance(kl);
+            for (std::size_t m = 0; m < rows.size(); ++m) {
+                keep[rows[m]] = 1;
+                radius[rows[m]] = r[m];
+                k_of[rows[m]] = static_cast<double>(kl);
+                n_of[rows[m]] = static_cast<double>(rows.size());
+            }
+        }
+        std::vector<std::size_t> kept;
+        for (std::size_t i = 0; i < pt.n; ++i)
+            if (keep[i]) kept.push_back(i);
+        if (kept.size() < 2)
+            detail::fail(where, "labels", "every class with fewer than two rows", "at least one class with two or more rows");
+        std::vector<double> kept_radius(kept.size());
+        for (std::size_t m = 0; m < kept.size(); ++m) kept_radius[m] = radius[kept[m]];
+        search_type all;
+        const detail::prepared sub = detail::subset_rows(pt, kept);
+        all.build(sub.view());
+        const std::vector<std::uint32_t> m_count = all.count_within(kept_radius, range::strict);
+        double sk = 0.0, sn = 0.0, sm = 0.0;
+        for (std::size_t m = 0; m < kept.size(); ++m) {
+            sk += detail::digamma(k_of[kept[m]]);
+            sn += detail::digamma(n_of[kept[m]]);
+            sm += detail::digamma(static_cast<double>(m_count[m]) + 1.0);
+        }
+        const double nk = static_cast<double>(kept.size());
+        return detail::digamma(nk) + (sk - sn - sm) / nk;
+    }
+
+    std::size_t k_ = 3;
+    int algorithm_ = 1;
+    tie_policy ties_;
+    bool standardize_ = true;
+    std::shared_ptr<const held_inputs> inputs_;
+};
+
+}  // namespace mi
+
+#endif

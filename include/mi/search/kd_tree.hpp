@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// kd_tree<Metric>: exact k-nearest-neighbour and range-count search in
+// O(N log N) build and roughly O(log N) per query in low dimension, the
+// structure KSG needs on activation layers of a few units (Kraskov et al.
+// 2004 use a box-assisted search for the same reason).
+//
+// Build: each node splits its points at the median of the dimension with the
+// widest bounding box (std::nth_element with ties broken by index, so the
+// tree is the same on every run; in one dimension a single sort), moving the
+// rows into tree order; the shape depends only on N, so the two halves are
+// built in parallel. Leaves hold at most `leaf_size` points, stored as SIMD
+// blocks and scanned with the same kernel as brute_force.
+//
+// Queries: in one and two dimensions the queries of a leaf share one
+// traversal and are scanned against other leaves four at a time (their
+// common box prunes well there); above, each query traverses on its own. In
+// one dimension, range counts are window edges in the sorted points (gallop
+// from the previous query's edge, then bisect).
+//
+// Queries prune with the node's tight bounding box. The per-dimension gaps
+// are combined the metric's way: max for the max-norm (exact, so no slack),
+// sum of squares for the Euclidean norm (with a relative slack of a few ulps
+// per dimension, so a rounding difference between the bound and a point's
+// distance can never prune a point that counts). Nodes whose whole box lies
+// inside the radius are counted without visiting their points. Ties at the
+// k-th distance are resolved by index: a node is skipped at equal distance
+// only when its smallest point index cannot win the tie. Hence the results
+// are identical to brute_force<Metric> (tested).
+//
+// Thread safety: a built tree is immutable; const queries may run from
+// several threads at once. The points are copied at build time.
+#ifndef MI_SEARCH_KD_TREE_HPP
+#define MI_SEARCH_KD_TREE_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mi/core/activation_view.hpp"
+#include "mi/core/error.hpp"
+#include "mi/core/parallel.hpp"
+#include "mi/search/metric.hpp"
+
+namespace mi {
+
+template <class Metric = max_norm>
+class kd_tree {
+public:
+    using metric_type = Metric;
+    static constexpr bool exact = true;
+
+    /// leaf_size: the largest number of points in a leaf; 0 (default) picks
+    /// 8 for d <= 2 and 32 above (measured, bench/knn.md).
+    explicit kd_tree(std::size_t leaf_size = 0) : leaf_size_(leaf_size) {
+        if (leaf_size > 4096) detail::fail("mi::kd_tree", "leaf_size", leaf_size, "0 (automatic) or 1..4096");
+    }
+    template <class T>
+    explicit kd_tree(const activation_view<const T>& points, std::size_t leaf_size = 0) : kd_tree(leaf_size) {
+        build(points);
+    }
+
+    static std::string name() { return std::string("kd_tree<") + Metric::name() + ">"; }
+    std::size_t leaf_size() const noexcept { return leaf_size_; }
+
+    /// Copies the points and builds the tree, O(N log N).
+    template <class T>
+    void build(const activation_view<const T>& points) {
+        detail::point_copy c = detail::copy_points(points, "mi::kd_tree::build");
+        n_ = c.n;
+        d_ = c.d;
+        leaf_ = leaf_size_ > 0 ? leaf_size_ : (d_ <= 2 ? 8 : 32);
+        perm_.resize(n_);
+        for (std::size_t i = 0; i < n_; ++i) perm_[i] = static_cast<std::uint32_t>(i);
+        // The shape depends only on N and the leaf size (median splits), so
+        // node ids are known in advance and the two halves of the tree can be
+        // built at the same time without sharing anything.
+        const std::size_t count = subtree_nodes(n_);
+        nodes_.assign(count, node{});
+        lo_.assign(count * d_, 0.0);
+        hi_.assign(count * d_, 0.0);
+        depth_ = subtree_depth(n_);
+        rows_ = std::move(c.rows);  // reordered into tree order while building
+        if (d_ == 1) {
+            // one dimension: the median splits of the sorted order are the
+            // tree, so one sort replaces a selection per node
+            std::vector<std::pair<double, std::uint32_t>> keys(n_);
+            for (std::size_t i = 0; i < n_; ++i) keys[i] = {rows_[i], static_cast<std::uint32_t>(i)};
+            std::sort(keys.begin(), keys.end());
+            for (std::size_t i = 0; i < n_; ++i) {
+                rows_[i] = keys[i].first;
+                perm_[i] = keys[i].second;
+            }
+        }
+        std::vector<double> scratch(d_ == 1 ? 0 : n_ * d_);
+        build_node(0, 0, n_, scratch, 0);
+        std::size_t total = 0;
+        leaves_.clear();
+        for (std::size_t id = 0; id < nodes_.size(); ++id)
+            if (nodes_[id].left < 0) {
+                leaves_.push_back(id);
+                nodes_[id].block = static_cast<std::uint32_t>(total);
+                total += (nodes_[id].end - nodes_[id].begin + detail::lanes - 1) / detail::lanes;
+            }
+        blocks_.assign(total * d_ * detail::lanes, 0.0);
+        parallel_for(leaves_.size(), [&](std::size_t l) {
+            const node& nd = nodes_[leaves_[l]];
+            std::uint32_t local[1024];
+            std::vector<std::uint32_t> big;
+            std::uint32_t* order = local;
+            if (nd.end - nd.begin > 1024) {
+                big.resize(nd.end - nd.begin);
+                order = big.data();
+            }
+            for (std::size_t p = nd.begin; p < nd.end; ++p) order[p - nd.begin] = static_cast<std::uint32_t>(p);
+            detail::write_blocks(rows_.data(), d_, order, nd.end - nd.begin,
+                                 blocks_.data() + static_cast<std::size_t>(nd.block) * d_ * detail::lanes);
+        });
+    }
+
+    std::size_t size() const noexcept { return n_; }
+    std::size_t dims() const noexcept { return d_; }
+
+    neighbors knn(std::size_t k) const {
+        detail::check_k(k, n_, "mi::kd_tree::knn");
+        neighbors out;
+        out.index = xt::xtensor<std::uint32_t, 2>::from_shape({n_, k});
+        out.distance = xt::xtensor<double, 2>::from_shape({n_, k});
+        double* rho = out.distance.data();
+        std::uint32_t* idx = out.index.data();
+        if (d_ <= batched_dims) {
+            parallel_for(leaves_.size(), [&](std::size_t l) { knn_leaf(leaves_[l], k, rho, idx); });
+        } else {
+            parallel_for(
+                n_,
+                [&](std::size_t p) {
+                    const std::size_t i = perm_[p];
+                    knn_one(p, k, rho + i * k, idx + i * k);
+                },
+                0, 64);
+        }
+        for (std::size_t i = 0; i < n_ * k; ++i) rho[i] = Metric::to_distance(rho[i]);
+        return out;
+    }
+
+    std::vector<double> kth_distance(std::size_t k) const {
+        const neighbors nb = knn(k);
+        std::vector<double> r(n_);
+        for (std::size_t i = 0; i < n_; ++i) r[i] = nb.distance(i, k - 1);
+        return r;
+    }
+
+    std::vector<std::uint32_t> count_within(const std::vector<double>& radius, range cmp = range::strict) const {
+        const std::vector<double> tau = detail::limits_of(radius, n_, cmp, "mi::kd_tree::count_within",
+                                                          &detail::reduced_limit<Metric>);
+        std::vector<std::uint32_t> out(n_);
+        if (d_ == 1) {
+            constexpr std::size_t chunk = 512;
+            parallel_for((n_ + chunk - 1) / chunk, [&](std::size_t c) {
+                count_sorted(c * chunk, std::min(n_, (c + 1) * chunk), tau.data(), out.data());
+            });
+        } else if (d_ <= batched_dims) {
+            parallel_for(leaves_.size(), [&](std::size_t l) { count_leaf(leaves_[l], tau.data(), out.data()); });
+        } else {
+            parallel_for(n_, [&](std::size_t p) { out[perm_[p]] = count_one(p, tau[perm_[p]]); }, 0, 64);
+        }
+        return out;
+    }
+
+private:
+    struct node {
+        std::size_t begin = 0, end = 0;
+        std::int32_t left = -1, right = -1;
+        std::uint32_t block = 0;      // first leaf block (leaves only)
+        std::uint32_t min_index = 0;  // smallest original index in the node
+    };
+
+    // Relative and absolute slack of the Euclidean box bounds (a few ulps per
+    // dimension plus room for underflow), none for the max-norm.
+    double rel_slack() const noexcept {
+        return Metric::exact_bounds ? 0.0 : 8.0 * (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::epsilon();
+    }
+    double abs_slack() const noexcept {
+        return Metric::exact_bounds ? 0.0 : (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::denorm_min() * 4.0;
+    }
+
+    std::size_t subtree_nodes(std::size_t m) const noexcept {
+        if (m <= leaf_) return 1;
+        return 1 + subtree_nodes(m / 2) + subtree_nodes(m - m / 2);
+    }
+    std::size_t subtree_depth(std::size_t m) const noexcept {
+        if (m <= leaf_) return 1;
+        return 1 + std::max(subtree_depth(m / 2), subtree_depth(m - m / 2));
+    }
+
+    // Builds node `id` over tree positions [begin, end): tight box, then a
+    // median split of the widest dimension (ties by original index), moving
+    // the rows themselves so every later pass reads memory in order.
+    void build_node(std::size_t id, std::size_t begin, std::size_t end, std::vector<double>& scratch, std::size_t level) {
+        node& nd = nodes_[id];
+        nd.begin = begin;
+        nd.end = end;
+        double* lo = lo_.data() + id * d_;
+        double* hi = hi_.data() + id * d_;
+        for (std::size_t j = 0; j < d_; ++j) lo[j] = hi[j] = rows_[begin * d_ + j];
+        std::uint32_t mn = perm_[begin];
+        for (std::size_t p = begin; p < end; ++p) {
+            const double* r = rows_.data() + p * d_;
+            mn = std::min(mn, perm_[p]);
+            for (std::size_t j = 0; j < d_; ++j) {
+                lo[j] = std::min(lo[j], r[j]);
+                hi[j] = std::max(hi[j], r[j]);
+            }
+        }
+        nd.min_index = mn;
+        if (end - begin <= leaf_) return;
+        std::size_t dim = 0;
+        double widest = -1.0;
+        for (std::size_t j = 0; j < d_; ++j)
+            if (hi[j] - lo[j] > widest) {
+                widest = hi[j] - lo[j];
+                dim = j;
+            }
+        const std::size_t m = end - begin, half = m / 2;
+        const std::size_t left = id + 1, right = id + 1 + subtree_nodes(half);
+        nd.left = static_cast<std::int32_t>(left);
+        nd.right = static_cast<std::int32_t>(right);
+        const std::size_t mid = begin + half;
+        if (d_ > 1) split(begin, end, dim, scratch);
+        if (level < 2 && m > 4096) {  // the two halves in parallel (nested calls run serially)
+            parallel_for(2, [&](std::size_t h) {
+                if (h == 0) build_node(left, begin, mid, scratch, level + 1);
+                else build_node(right, mid, end, scratch, level + 1);
+            });
+        } else {
+            build_node(left, begin, mid, scratch, level + 1);
+            build_node(right, mid, end, scratch, level + 1);
+        }
+    }
+
+    // Puts the lower half of [begin, end) by (coordinate dim, index) first.
+    void split(std::size_t begin, std::size_t end, std::size_t dim, std::vector<double>& scratch) {
+        const std::size_t m = end - begin, half = m / 2;
+        struct key {
+            double v;
+            std::uint32_t index, pos;
+        };
+        std::vector<key> keys(m);
+        for (std::size_t p = begin; p < end; ++p)
+            keys[p - begin] = key{rows_[p * d_ + dim], perm_[p], static_cast<std::uint32_t>(p)};
+        std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(half), keys.end(),
+                         [](const key& a, const key& b) { return a.v < b.v || (a.v == b.v && a.index < b.index); });
+        for (std::size_t t = 0; t < m; ++t) {
+            std::copy_n(rows_.data() + static_cast<std::size_t>(keys[t].pos) * d_, d_, scratch.data() + (begin + t) * d_);
+            perm_[begin + t] = keys[t].index;
+        }
+        std::copy_n(scratch.data() + begin * d_, m * d_, rows_.data() + begin * d_);
+    }
+
+    // Bounds on the reduced distance from point q to any point of node id.
+    double point_lower_bound(std::size_t id, const double* q) const noexcept {
+        const double* lo = lo_.data() + id * d_;
+        const double* hi = hi_.data() + id * d_;
+        double s = 0.0;
+        for (std::size_t j = 0; j < d_; ++j) {
+            double gap = 0.0;
+            if (q[j] < lo[j]) gap = lo[j] - q[j];
+            else if (q[j] > hi[j]) gap = q[j] - hi[j];
+            s = Metric::combine_bound(s, gap);
+        }
+        if constexpr (!Metric::exact_bounds) s = s * (1.0 - rel_slack()) - abs_slack();
+        return s;
+    }
+    double point_upper_bound(std::size_t id, const double* q) const noexcept {
+        const double* lo = lo_.data() + id * d_;
+        const double* hi = hi_.data() + id * d_;
+        double s = 0.0;
+        for (std::size_t j = 0; j < d_; ++j)
+            s = Metric::combine_bound(s, std::max(std::fabs(q[j] - lo[j]), std::fabs(hi[j] - q[j])));
+        if constexpr (!Metric::exact_bounds) s = s * (1.0 + rel_slack()) + abs_slack();
+        return s;
+    }
+
+    // One query (tree position p), depth first, nearer child first.
+    void knn_one(std::size_t p, std::size_t k, double* rho, std::uint32_t* idx) const {
+        using detail::dbatch;
+        using detail::lanes;
+        const double* q = rows_.data() + p * d_;
+        const std::uint32_t self = perm_[p];
+        detail::k_best best(rho, idx, k);
+        struct entry {
+            std::size_t id;
+            double bound;
+        };
+        entry stack[128];
+        std::size_t top = 0;
+        stack[top++] = {0, 0.0};
+        alignas(64) double lane_rho[lanes];
+        while (top > 0) {
+            const entry e = stack[--top];
+            const node& nd = nodes_[e.id];
+            if (e.bound > best.worst() || (e.bound == best.worst() && nd.min_index > best.worst_index())) continue;
+            if (nd.left >= 0) {
+                const auto l = static_cast<std::size_t>(nd.left), r = static_cast<std::size_t>(nd.right);
+                const double bl = point_lower_bound(l, q), br = point_lower_bound(r, q);
+                if (bl <= br) {
+                    stack[top++] = {r, br};
+                    stack[top++] = {l, bl};
+                } else {
+                    stack[top++] = {l, bl};
+                    stack[top++] = {r, br};
+                }
+                continue;
+            }
+            const std::size_t m = nd.end - nd.begin, nb = (m + lanes - 1) / lanes;
+            const double* qp[1] = {q};
+            dbatch worst(best.worst());
+            for (std::size_t b = 0; b < nb; ++b) {
+                dbatch acc[1];
+                detail::block_reduced<Metric, 1>(blocks_.data() + (static_cast<std::size_t>(nd.block) + b) * d_ * lanes, d_,
+                                                 qp, acc);
+                if (!xsimd::any(acc[0] <= worst)) continue;
+                acc[0].store_unaligned(lane_rho);
+                for (std::size_t l = 0; l < lanes && b * lanes + l < m; ++l) {
+                    const std::uint32_t j = perm_[nd.begin + b * lanes + l];
+                    if (j != self) best.offer(lane_rho[l], j);
+                }
+                worst = dbatch(best.worst());
+            }
+        }
+    }
+
+    std::uint32_t count_one(std::size_t p, double tau) const {
+        using detail::dbatch;
+        using detail::lanes;
+        const double* q = rows_.data() + p * d_;
+        std::size_t count = 0;
+        std::size_t stack[128];
+        std::size_t top = 0;
+        stack[top++] = 0;
+        alignas(64) double lane_rho[lanes];
+        const dbatch limit(tau), one(1.0), zero(0.0);
+        dbatch c(0.0);
+        while (top > 0) {
+            const std::size_t id = stack[--top];
+            const node& nd = nodes_[id];
+            if (point_lower_bound(id, q) >= tau) continue;
+            if (point_upper_bound(id, q) < tau) {
+                count += nd.end - nd.begin;
+                continue;
+            }
+            if (nd.left >= 0) {
+                stack[top++] = static_cast<std::size_t>(nd.left);
+                stack[top++] = static_cast<std::size_t>(nd.right);
+                continue;
+            }
+            const std::size_t m = nd.end - nd.begin, full = m / lanes, nb = (m + lanes - 1) / lanes;
+            const double* qp[1] = {q};
+            for (std::size_t b = 0; b < nb; ++b) {
+                dbatch acc[1];
+                detail::block_reduced<Metric, 1>(blocks_.data() + (static_cast<std::size_t>(nd.block) + b) * d_ * lanes, d_,
+                                                 qp, acc);
+                if (b < full) {
+                    c += xsimd::select(acc[0] < limit, one, zero);
+                } else {
+                    acc[0].store_unaligned(lane_rho);
+                    for (std::size_t l = 0; b * lanes + l < m; ++l) count += lane_rho[l] < tau;
+                }
+            }
+        }
+        count += static_cast<std::size_t>(detail::lane_sum(c));
+        if (0.0 < tau) --count;  // the point itself, at reduced distance 0
+        return static_cast<std::uint32_t>(count);
+    }
+
+    // Bounds on the reduced distance between any point of node a (the query
+    // leaf) and any point of node b, from their boxes, combined the metric's
+    // way; the Euclidean ones are widened by a few ulps (see the top).
+    double lower_bound(std::size_t a, std::size_t b) const noexcept {
+        const double* la = lo_.data() + a * d_;
+        const double* ha = hi_.data() + a * d_;
+        const double* lb = lo_.data() + b * d_;
+        const double* hb = hi_.data() + b * d_;
+        double s = 0.0;
+        for (std::size_t j = 0; j < d_; ++j) {
+            double gap = 0.0;
+            if (ha[j] < lb[j]) gap = lb[j] - ha[j];
+            else if (la[j] > hb[j]) gap = la[j] - hb[j];
+            s = Metric::combine_bound(s, gap);
+        }
+        if constexpr (!Metric::exact_bounds) s = s * (1.0 - rel_slack()) - abs_slack();
+        return s;
+    }
+    double upper_bound(std::size_t a, std::size_t b) const noexcept {
+        const double* la = lo_.data() + a * d_;
+        const double* ha = hi_.data() + a * d_;
+        const double* lb = lo_.data() + b * d_;
+        const double* hb = hi_.data() + b * d_;
+        double s = 0.0;
+        for (std::size_t j = 0; j < d_; ++j)
+            s = Metric::combine_bound(s, std::max(std::fabs(hb[j] - la[j]), std::fabs(ha[j] - lb[j])));
+        if constexpr (!Metric::exact_bounds) s = s * (1.0 + rel_slack()) + abs_slack();
+        return s;
+    }
+
+    // The points of leaf `leaf` against the points of leaf `other`, four
+    // queries per register tile; `visit(query position, block lane results)`.
+    template <class Visit>
+    void leaf_pairs(const node& q, const node& o, Visit&& visit) const {
+        using detail::dbatch;
+        using detail::lanes;
+        const std::size_t m = q.end - q.begin;
+        const std::size_t nb = (o.end - o.begin + lanes - 1) / lanes;
+        for (std::size_t g = 0; g < m; g += 4) {
+            const std::size_t real = std::min<std::size_t>(4, m - g);
+            const double* qp[4];
+            for (std::size_t a = 0; a < 4; ++a) qp[a] = rows_.data() + (q.begin + g + std::min(a, real - 1)) * d_;
+            for (std::size_t b = 0; b < nb; ++b) {
+                dbatch acc[4];
+                detail::block_reduced<Metric, 4>(blocks_.data() + (static_cast<std::size_t>(o.block) + b) * d_ * lanes, d_,
+                                                 qp, acc);
+                for (std::size_t a = 0; a < real; ++a) visit(g + a, b, acc[a]);
+            }
+        }
+    }
+
+    // k nearest neighbours of every point of one leaf. The leaf's queries
+    // share one traversal; a node is skipped only when no query of the leaf
+    // can gain a point from it (farther than every query's k-th distance, or
+    // equally far with no smaller index than the query's k-th neighbour).
+    void knn_leaf(std::size_t leaf, std::size_t k, double* rho, std::uint32_t* idx) const {
+        using detail::dbatch;
+        using detail::lanes;
+        const node& q = nodes_[leaf];
+        const std::size_t m = q.end - q.begin;
+        std::vector<detail::k_best> best;
+        best.reserve(m);
+        for (std::size_t p = q.begin; p < q.end; ++p)
+            best.emplace_back(rho + static_cast<std::size_t>(perm_[p]) * k, idx + static_cast<std::size_t>(perm_[p]) * k, k);
+        std::vector<dbatch> worst(m, dbatch(std::numeric_limits<double>::infinity()));
+        alignas(64) double lane_rho[lanes];
+        auto scan = [&](const node& o) {
+            const std::size_t om = o.end - o.begin;
+            leaf_pairs(q, o, [&](std::size_t a, std::size_t b, const dbatch& acc) {
+                if (!xsimd::any(acc <= worst[a])) return;
+                acc.store_unaligned(lane_rho);
+                const std::uint32_t self = perm_[q.begin + a];
+                for (std::size_t l = 0; l < lanes && b * lanes + l < om; ++l) {
+                    const std::uint32_t j = perm_[o.begin + b * lanes + l];
+                    if (j != self) best[a].offer(lane_rho[l], j);
+                }
+                worst[a] = dbatch(best[a].worst());
+            });
+        };
+        scan(q);  // the own leaf first: a good k-th distance at once
+        auto can_gain = [&](double bound, std::uint32_t min_index) {
+            for (std::size_t a = 0; a < m; ++a)
+                if (bound < best[a].worst() || (bound == best[a].worst() && min_index < best[a].worst_index())) return true;
+            return false;
+        };
+        struct entry {
+            std::size_t id;
+            double bound;
+        };
+        std::vector<entry> stack;
+        stack.reserve(2 * depth_ + 4);
+        stack.push_back({0, lower_bound(leaf, 0)});
+        while (!stack.empty()) {
+            const entry e = stack.back();
+            stack.pop_back();
+            if (e.id == leaf) continue;
+            const node& nd = nodes_[e.id];
+            if (!can_gain(e.bound, nd.min_index)) continue;
+            if (nd.left >= 0) {
+                const auto l = static_cast<std::size_t>(nd.left), r = static_cast<std::size_t>(nd.right);
+                const double bl = lower_bound(leaf, l), br = lower_bound(leaf, r);
+                if (bl <= br) {
+                    stack.push_back({r, br});
+                    stack.push_back({l, bl});
+                } else {
+                    stack.push_back({l, bl});
+                    stack.push_back({r, br});
+                }
+                continue;
+            }
+            scan(nd);
+        }
+    }
+
+    // One dimension: the points are sorted, and the reduced distance grows
+    // monotonically away from the query on each side, so the count is the
+    // width of a window. Consecutive queries have nearby windows, so each
+    // edge is found by galloping from the previous query's edge and then
+    // bisecting. The reduced distance is computed exactly as the kernel does
+    // (|t|, or t*t + 0, which equals the kernel's fma(t, t, 0)).
+    void count_sorted(std::size_t p0, std::size_t p1, const double* tau, std::uint32_t* out) const {
+        std::size_t right = p0 + 1, left = p0;  // previous window edges
+        for (std::size_t p = p0; p < p1; ++p) {
+            const double q = rows_[p], t = tau[perm_[p]];
+            auto inside = [&](std::size_t j) { return Metric::accumulate(0.0, rows_[j] - q) < t; };
+            // right edge: first j in (p, n) outside; inside(j) is true then false
+            std::size_t lo = p + 1, hi = n_;
+            std::size_t s = std::max(right, p + 1);
+            if (s < n_) {
+                std::size_t step = 1;
+                if (inside(s)) {
+                    lo = s + 1;
+                    while (lo < n_ && inside(std::min(n_ - 1, s + step))) {
+                        lo = std::min(n_ - 1, s + step) + 1;
+                        step *= 2;
+                    }
+                    hi = std::min(n_, s + step);
+                    if (lo > hi) lo = hi;
+                } else {
+                    hi = s;
+                    while (hi > p + 1 && !inside(hi - std::min(step, hi - (p + 1)))) {
+                        hi -= std::min(step, hi - (p + 1));
+                        step *= 2;
+                    }
+                    lo = hi - std::min(step, hi - (p + 1));
+                }
+            }
+            while (lo < hi) {
+                const std::size_t mid = lo + (hi - lo) / 2;
+                if (inside(mid)) lo = mid + 1;
+                else hi = mid;
+            }
+            right = lo;
+            // left edge: first j in [0, p) inside; inside(j) is false then true
+            lo = 0;
+            hi = p;
+            s = std::min(left, p);
+            if (s < p) {
+                std::size_t step = 1;
+                if (inside(s)) {
+                    hi = s;
+                    while (hi > 0 && inside(hi - std::min(step, hi))) {
+                        hi -= std::min(step, hi);
+                        step *= 2;
+                    }
+                    lo = hi - std::min(step, hi);
+                } else {
+                    lo = s + 1;
+                    while (lo < p && !inside(std::min(p - 1, s + step))) {
+                        lo = std::min(p - 1, s + step) + 1;
+                        step *= 2;
+                    }
+                    hi = std::min(p, s + step);
+                    if (lo > hi) lo = hi;
+                }
+            }
+            while (lo < hi) {
+                const std::size_t mid = lo + (hi - lo) / 2;
+                if (inside(mid)) hi = mid;
+                else lo = mid + 1;
+            }
+            left = lo;
+            out[perm_[p]] = static_cast<std::uint32_t>((right - (p + 1)) + (p - left));
+        }
+    }
+
+    // Range counts of every point of one leaf (radii tau in reduced units).
+    void count_leaf(std::size_t leaf, const double* tau, std::uint32_t* out) const {
+        using detail::dbatch;
+        using detail::lanes;
+        const node& q = nodes_[leaf];
+        const std::size_t m = q.end - q.begin;
+        double tmin = std::numeric_limits<double>::infinity(), tmax = -tmin;
+        std::vector<dbatch> limit(m), cnt(m, dbatch(0.0));
+        std::vector<std::size_t> count(m, 0);
+        for (std::size_t a = 0; a < m; ++a) {
+            const double t = tau[perm_[q.begin + a]];
+            limit[a] = dbatch(t);
+            tmin = std::min(tmin, t);
+            tmax = std::max(tmax, t);
+        }
+        const dbatch one(1.0), zero(0.0);
+        alignas(64) double lane_rho[lanes];
+        std::size_t whole = 0;  // points counted for every query without a visit
+        std::vector<std::size_t> stack;
+        stack.reserve(2 * depth_ + 4);
+        stack.push_back(0);
+        while (!stack.empty()) {
+            const std::size_t id = stack.back();
+            stack.pop_back();
+            const node& nd = nodes_[id];
+            if (lower_bound(leaf, id) >= tmax) continue;
+            if (upper_bound(leaf, id) < tmin) {
+                whole += nd.end - nd.begin;
+                continue;
+            }
+            if (nd.left >= 0) {
+                stack.push_back(static_cast<std::size_t>(nd.left));
+                stack.push_back(static_cast<std::size_t>(nd.right));
+                continue;
+            }
+            const std::size_t om = nd.end - nd.begin, full = om / lanes;
+            leaf_pairs(q, nd, [&](std::size_t a, std::size_t b, const dbatch& acc) {
+                if (b < full) {
+                    cnt[a] += xsimd::select(acc < limit[a], one, zero);
+                } else {
+                    acc.store_unaligned(lane_rho);
+                    const double t = tau[perm_[q.begin + a]];
+                    for (std::size_t l = 0; b * lanes + l < om; ++l) count[a] += lane_rho[l] < t;
+                }
+            });
+        }
+        for (std::size_t a = 0; a < m; ++a) {
+            const double t = tau[perm_[q.begin + a]];
+            std::size_t c = whole + count[a] + static_cast<std::size_t>(detail::lane_sum(cnt[a]));
+            if (0.0 < t) --c;  // the point itself (reduced distance 0), counted in its own leaf or a whole node
+            out[perm_[q.begin + a]] = static_cast<std::uint32_t>(c);
+        }
+    }
+
+    // Up to this dimension the queries of a leaf share one traversal (their
+    // common box prunes well); above it every query traverses on its own.
+    static constexpr std::size_t batched_dims = 2;
+
+    std::size_t leaf_size_ = 0;
+    std::size_t leaf_ = 32;
+    std::size_t n_ = 0, d_ = 0, depth_ = 0;
+    std::vector<node> nodes_;
+    std::vector<std::size_t> leaves_;
+    std::vector<double> lo_, hi_;
+    std::vector<std::uint32_t> perm_;      // tree position -> original index
+    std::vector<double> rows_;             // points in tree order
+    std::vector<double> blocks_;           // leaf blocks
+};
+
+}  // namespace mi
+
+#endif

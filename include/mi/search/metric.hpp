@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Metric policies (max_norm for KSG, euclidean for Kozachenko-Leonenko) and
+// the pieces every neighbour-search policy shares: the result type, the
+// SIMD distance kernel, the sorted k-best list and the exact conversion of a
+// radius into a threshold on the "reduced" distance.
+//
+// Why one shared kernel: the contract between search policies is that they
+// return *identical* k-th-neighbour distances and range counts, not merely
+// close ones, because KSG turns a one-ulp difference at a tie into a
+// different count. Every policy therefore computes the distance of a pair
+// with the same instruction sequence (detail::block_reduced, in dimension
+// order, explicit fma for the Euclidean sum), and compares in the reduced
+// domain (max |t_j| or sum t_j^2) against a threshold that is exact for the
+// reported distance (detail::reduced_limit). For float inputs (converted to
+// double when a policy copies the points) every Euclidean square is exact, so
+// the distances are also identical across instruction sets; the max-norm is
+// exact for every input type.
+//
+// A structure that prunes with bounding boxes must combine the per-dimension
+// bounds the way its metric combines coordinates: max for the max-norm, sum
+// of squares for the Euclidean norm (nanoflann's additive bound is wrong for
+// the max-norm; DESIGN.md section 5).
+#ifndef MI_SEARCH_METRIC_HPP
+#define MI_SEARCH_METRIC_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "mi/core/activation_view.hpp"
+#include "mi/core/error.hpp"
+#include "mi/core/simd.hpp"
+#include "mi/core/xtensor.hpp"
+
+namespace mi {
+
+/// Chebyshev (L-infinity) distance max_j |a_j - b_j|: the metric of the KSG
+/// joint and marginal spaces (Kraskov et al. 2004, section II).
+struct max_norm {
+    static constexpr const char* name() noexcept { return "max_norm"; }
+
+    /// Folds one coordinate difference into the reduced distance.
+    template <class V>
+    static V accumulate(const V& acc, const V& t) noexcept {
+        return xsimd::max(acc, xsimd::abs(t));
+    }
+    static double accumulate(double acc, double t) noexcept { return std::max(acc, std::fabs(t)); }
+    /// Reduced distance -> distance.
+    static double to_distance(double reduced) noexcept { return reduced; }
+    /// Per-dimension gap -> reduced contribution (for box bounds).
+    static double combine_bound(double acc, double gap) noexcept { return std::max(acc, gap); }
+    /// Relative slack for box bounds: none, the max-norm bound is exact.
+    static constexpr bool exact_bounds = true;
+};
+
+/// Euclidean distance sqrt(sum_j (a_j - b_j)^2): the metric of the
+/// Kozachenko-Leonenko entropy estimator (unit-ball volume pi^(d/2)/Gamma(d/2+1)).
+struct euclidean {
+    static constexpr const char* name() noexcept { return "euclidean"; }
+
+    template <class V>
+    static V accumulate(const V& acc, const V& t) noexcept {
+        return xsimd::fma(t, t, acc);
+    }
+    static double accumulate(double acc, double t) noexcept { return acc + t * t; }
+    static double to_distance(double reduced) noexcept { return std::sqrt(reduced); }
+    static double combine_bound(double acc, double gap) noexcept { return acc + gap * gap; }
+    static constexpr bool exact_bounds = false;
+};
+
+/// How a range count compares: strictly closer (d < r, KSG algorithm 1) or
+/// closer or equal (d <= r, KSG algorithm 2).
+enum class range { strict, inclusive };
+
+/// k nearest neighbours of every point (self excluded), ascending by distance,
+/// ties broken by the smaller index. Row i holds the neighbours of point i.
+struct neighbors {
+    xt::xtensor<std::uint32_t, 2> index;
+    xt::xtensor<double, 2> distance;
+};
+
+namespace detail {
+
+/// Lanes of the distance kernel.
+inline constexpr std::size_t lanes = simd::width<double>;
+using dbatch = simd::batch<double>;
+
+/// Largest number of points a search policy indexes (indices are uint32).
+inline constexpr std::size_t max_points = 0xFFFFFFFEu;
+
+/// The threshold tau such that "distance(reduced) < r" (strict) or "<= r"
+/// (inclusive) is exactly "reduced < tau". For the max-norm reduced ==
+/// distance; for the Euclidean norm the threshold is found on the double
+/// grid so that sqrt(reduced) compares exactly as the reported distance does.
+template <class Metric>
+double reduced_limit(double r, range cmp) noexcept {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    if (std::isnan(r) || r < 0.0) return -1.0;  // no distance qualifies
+    if constexpr (Metric::exact_bounds) {
+        return cmp == range::strict ? r : std::nextafter(r, inf);
+    } else {
+        if (r == inf) return inf;
+        // smallest s with sqrt(s) >= r (strict) or sqrt(s) > r (inclusive)
+        auto qualifies = [&](double s) { return cmp == range::strict ? std::sqrt(s) >= r : std::sqrt(s) > r; };
+        double s = r * r;
+        if (s == inf) s = std::numeric_limits<double>::max();
+        while (s > 0.0 && qualifies(std::nextafter(s, 0.0))) s = std::nextafter(s, 0.0);
+        while (!qualifies(s) && s < inf) s = std::nextafter(s, inf);
+        return s;
+    }
+}
+
+/// Reduced distances of Q query points to the `lanes` points of one block
+/// stored dimension-major (block[j * lanes + l] = coordinate j of lane l).
+/// Every search policy computes every pair through this function.
+template <class Metric, std::size_t Q>
+inline void block_reduced(const double* block, std::size_t d, const double* const* q, dbatch* acc) noexcept {
+    for (std::size_t a = 0; a < Q; ++a) acc[a] = dbatch(0.0);
+    for (std::size_t j = 0; j < d; ++j) {
+        const dbatch p = dbatch::load_unaligned(block + j * lanes);
+        for (std::size_t a = 0; a < Q; ++a) acc[a] = Metric::accumulate(acc[a], p - dbatch(q[a][j]));
+    }
+}
+
+/// Sum of the lanes of a batch of small integer counts (exact in double).
+/// Stored and added in lane order; avoids xsimd 8's AVX-512 hadd, which
+/// trips GCC 12's -Wuninitialized inside the intrinsics header.
+inline double lane_sum(const dbatch& b) noexcept {
+    alignas(64) double v[lanes];
+    b.store_unaligned(v);
+    double s = 0.0;
+    for (std::size_t l = 0; l < lanes; ++l) s += v[l];
+    return s;
+}
+
+/// Sorted list of the k best (reduced distance, index) pairs, ties by index.
+class k_best {
+public:
+    k_best(double* rho, std::uint32_t* idx, std::size_t k) noexcept : rho_(rho), idx_(idx), k_(k) {
+        for (std::size_t i = 0; i < k; ++i) {
+            rho_[i] = std::numeric_limits<double>::infinity();
+            idx_[i] = 0xFFFFFFFFu;
+        }
+    }
+    double worst() const noexcept { return rho_[k_ - 1]; }
+    std::uint32_t worst_index() const noexcept { return idx_[k_ - 1]; }
+    /// True when (r, i) would enter the list.
+    bool better(double r, std::uint32_t i) const noexcept {
+        return r < rho_[k_ - 1] || (r == rho_[k_ - 1] && i < idx_[k_ - 1]);
+    }
+    void offer(double r, std::uint32_t i) noexcept {
+        if (!better(r, i)) return;
+        std::size_t p = k_ - 1;
+        while (p > 0 && (rho_[p - 1] > r || (rho_[p - 1] == r && idx_[p - 1] > i))) {
+            rho_[p] = rho_[p - 1];
+            idx_[p] = idx_[p - 1];
+            --p;
+        }
+        rho_[p] = r;
+        idx_[p] = i;
+    }
+
+private:
+    double* rho_;
+    std::uint32_t* idx_;
+    std::size_t k_;
+};
+
+/// Points copied out of a view into row-major doubles (the queries) and,
+/// optionally, dimension-major blocks of `lanes` points (the kernel's input).
+struct point_copy {
+    std::size_t n = 0;
+    std::size_t d = 0;
+    std::vector<double> rows;
+};
+
+template <class T>
+point_copy copy_points(const activation_view<const T>& v, const char* where) {
+    check_activations(v, where, "points");
+    if (v.rows() > max_points)
+        fail(where, "points", v.rows(), "at most 4294967294 rows");
+    point_copy c;
+    c.n = v.rows();
+    c.d = v.cols();
+    c.rows.resize(c.n * c.d);
+    for (std::size_t i = 0; i < c.n; ++i) {
+        const T* r = v.row(i);
+        for (std::size_t j = 0; j < c.d; ++j) c.rows[i * c.d + j] = static_cast<double>(r[j]);
+    }
+    return c;
+}
+
+/// Writes points [order[b], ...] (count m) as dimension-major blocks of
+/// `lanes` lanes; missing lanes are +inf (and are always masked by callers).
+inline void write_blocks(const double* rows, std::size_t d, const std::uint32_t* order, std::size_t m,
+                         double* out) {
+    const std::size_t nb = (m + lanes - 1) / lanes;
+    for (std::size_t b = 0; b < nb; ++b)
+        for (std::size_t j = 0; j < d; ++j)
+            for (std::size_t l = 0; l < lanes; ++l) {
+                const std::size_t p = b * lanes + l;
+                out[(b * d + j) * lanes + l] =
+                    p < m ? rows[static_cast<std::size_t>(order[p]) * d + j]
+                          : std::numeric_limits<double>::infinity();
+            }
+}
+
+inline void check_k(std::size_t k, std::size_t n, const char* where) {
+    if (k < 1 || k >= n)
+        fail(where, "k", k, "1 <= k < number of points (" + std::to_string(n) + ")");
+}
+
+inline std::vector<double> limits_of(const std::vector<double>& radius, std::size_t n, range cmp,
+                                     const char* where, double (*lim)(double, range)) {
+    if (radius.size() != n)
+        fail(where, "radius size", radius.size(), "one radius per point (" + std::to_string(n) + ")");
+    std::vector<double> tau(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (std::isnan(radius[i]))
+            fail(where, ("radius[" + std::to_string(i) + "]").c_str(), radius[i], "a number");
+        tau[i] = lim(radius[i], cmp);
+    }
+    return tau;
+}
+
+}  // namespace detail
+}  // namespace mi
+
+#endif

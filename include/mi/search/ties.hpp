@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// tie_policy: what the k-nearest-neighbour estimators do about duplicate
+// points. Dead ReLU units and saturated tanh units make many rows identical;
+// at a zero k-th-neighbour distance the Kozachenko-Leonenko estimator would
+// take log(0), and KSG's counts become ill-defined. Kraskov et al. (2004,
+// section IV) advise adding low-amplitude noise; scikit-learn does so for
+// mutual_info_regression / mutual_info_classif.
+//
+//   tie_policy::jitter(amplitude = 1e-10, seed = 0)   (the default)
+//     adds amplitude * max(s_j, mean_i |x_ij|) * z_ij, z_ij standard normal
+//     from mi::rng, to every value of column j, where s_j is the column's
+//     standard deviation (population, ddof = 0), or 1 for a constant column.
+//     On standardised columns this is exactly scikit-learn 1.2's rule
+//     1e-10 * max(1, mean|x|) * N(0, 1); in original units it keeps the noise
+//     relative to the column's own scale, so it breaks exact ties without
+//     moving any distance that is not a tie by more than ~1e-10 relative.
+//     The noise depends only on (seed, stream, row, column), not on threads.
+//   tie_policy::none()
+//     uses the values as given. KSG stays finite (its counts are >= 0 and
+//     digamma is taken of counts + 1 or of counts that include a neighbour);
+//     kl_entropy then needs its epsilon guard > 0 whenever a k-th-neighbour
+//     distance is 0, and throws mi::error otherwise. Never a silent log(0).
+#ifndef MI_SEARCH_TIES_HPP
+#define MI_SEARCH_TIES_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mi/core/activation_view.hpp"
+#include "mi/core/error.hpp"
+#include "mi/core/random.hpp"
+
+namespace mi {
+
+class tie_policy {
+public:
+    enum class kind { jitter, none };
+
+    /// The default: jitter with relative amplitude 1e-10 and seed 0.
+    tie_policy() = default;
+
+    /// Seeded Gaussian noise of relative amplitude `amplitude` (> 0, finite).
+    static tie_policy jitter(double amplitude = 1e-10, std::uint64_t seed = 0) {
+        if (!(amplitude > 0.0) || !std::isfinite(amplitude))
+            detail::fail("mi::tie_policy::jitter", "amplitude", amplitude, "a finite value > 0");
+        tie_policy t;
+        t.kind_ = kind::jitter;
+        t.amplitude_ = amplitude;
+        t.seed_ = seed;
+        return t;
+    }
+    /// No noise: duplicates stay duplicates.
+    static tie_policy none() {
+        tie_policy t;
+        t.kind_ = kind::none;
+        t.amplitude_ = 0.0;
+        return t;
+    }
+
+    kind policy() const noexcept { return kind_; }
+    double amplitude() const noexcept { return amplitude_; }
+    std::uint64_t seed() const noexcept { return seed_; }
+
+    /// "ties=jitter;jitter=1e-10;seed=0" or "ties=none".
+    std::string parameters() const {
+        if (kind_ == kind::none) return "ties=none";
+        return "ties=jitter;jitter=" + detail::to_text(amplitude_) + ";seed=" + std::to_string(seed_);
+    }
+
+private:
+    kind kind_ = kind::jitter;
+    double amplitude_ = 1e-10;
+    std::uint64_t seed_ = 0;
+};
+
+namespace detail {
+
+/// A row-major double copy of a view, with optional per-column division by
+/// the standard deviation (KSG's rescaling) and the tie policy applied.
+/// `stream` separates the noise of different variables of one estimate.
+struct prepared {
+    std::size_t n = 0;
+    std::size_t d = 0;
+    std::vector<double> values;
+    activation_view<const double> view() const { return {values.data(), n, d, d}; }
+};
+
+template <class T>
+prepared prepare(const activation_view<const T>& v, const tie_policy& ties, std::uint64_t stream, bool standardize) {
+    prepared p;
+    p.n = v.rows();
+    p.d = v.cols();
+    p.values.resize(p.n * p.d);
+    for (std::size_t i = 0; i < p.n; ++i)
+        for (std::size_t j = 0; j < p.d; ++j) p.values[i * p.d + j] = static_cast<double>(v(i, j));
+    if (!standardize && ties.policy() == tie_policy::kind::none) return p;
+    const double dn = static_cast<double>(p.n);
+    std::vector<double> unit(p.d), mean_abs(p.d);
+    for (std::size_t j = 0; j < p.d; ++j) {
+        double s = 0.0, a = 0.0;
+        for (std::size_t i = 0; i < p.n; ++i) {
+            s += p.values[i * p.d + j];
+            a += std::fabs(p.values[i * p.d + j]);
+        }
+        const double mean = s / dn;
+        double ss = 0.0;
+        for (std::size_t i = 0; i < p.n; ++i) {
+            const double t = p.values[i * p.d + j] - mean;
+            ss += t * t;
+        }
+        const double sd = std::sqrt(ss / dn);
+        unit[j] = sd > 0.0 ? sd : 1.0;
+        mean_abs[j] = a / dn;
+    }
+    if (standardize)
+        for (std::size_t j = 0; j < p.d; ++j) {
+            for (std::size_t i = 0; i < p.n; ++i) p.values[i * p.d + j] /= unit[j];
+            mean_abs[j] /= unit[j];
+            unit[j] = 1.0;
+        }
+    if (ties.policy() == tie_policy::kind::jitter) {
+        std::vector<double> scale(p.d);
+        for (std::size_t j = 0; j < p.d; ++j) scale[j] = ties.amplitude() * std::max(unit[j], mean_abs[j]);
+        rng gen(derive_seed(ties.seed(), stream));
+        for (std::size_t i = 0; i < p.n; ++i)
+            for (std::size_t j = 0; j < p.d; ++j) p.values[i * p.d + j] += scale[j] * gen.normal();
+    }
+    return p;
+}
+
+/// Rows [rows...] of a prepared matrix.
+inline prepared subset_rows(const prepared& p, const std::vector<std::size_t>& rows) {
+    prepared s;
+    s.n = rows.size();
+    s.d = p.d;
+    s.values.resize(s.n * s.d);
+    for (std::size_t r = 0; r < rows.size(); ++r)
+        for (std::size_t j = 0; j < p.d; ++j) s.values[r * s.d + j] = p.values[rows[r] * p.d + j];
+    return s;
+}
+
+/// Columns of a and b side by side (the joint space of KSG).
+inline prepared join_columns(const prepared& a, const prepared& b) {
+    prepared z;
+    z.n = a.n;
+    z.d = a.d + b.d;
+    z.values.resize(z.n * z.d);
+    for (std::size_t i = 0; i < z.n; ++i) {
+        for (std::size_t j = 0; j < a.d; ++j) z.values[i * z.d + j] = a.values[i * a.d + j];
+        for (std::size_t j = 0; j < b.d; ++j) z.values[i * z.d + a.d + j] = b.values[i * b.d + j];
+    }
+    return z;
+}
+
+}  // namespace detail
+}  // namespace mi
+
+#endif

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Shared helpers of the search tests: seeded point sets (with and without
+// ties) and a scalar double-precision oracle written independently of the
+// SIMD kernel (plain loops, std::sqrt of a plain sum of squares).
+#ifndef MI_TESTS_SEARCH_TESTING_HPP
+#define MI_TESTS_SEARCH_TESTING_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "mi/core/random.hpp"
+#include "mi/search/metric.hpp"
+
+namespace mi_test {
+
+/// n x d values: Gaussian, or (ties) small integers so that many distances
+/// are equal and many rows are duplicates.
+inline std::vector<double> points(std::size_t n, std::size_t d, bool ties, std::uint64_t seed) {
+    mi::rng g(seed);
+    std::vector<double> x(n * d);
+    for (auto& v : x) v = ties ? std::floor(1.5 * g.normal()) : g.normal();
+    return x;
+}
+
+template <class Metric>
+double oracle_distance(const double* a, const double* b, std::size_t d) {
+    double s = 0.0;
+    for (std::size_t j = 0; j < d; ++j) {
+        const double t = a[j] - b[j];
+        if (std::is_same<Metric, mi::max_norm>::value) s = std::max(s, std::fabs(t));
+        else s += t * t;
+    }
+    return std::is_same<Metric, mi::max_norm>::value ? s : std::sqrt(s);
+}
+
+/// Sorted distances from point i to every other point.
+template <class Metric>
+std::vector<double> oracle_sorted(const std::vector<double>& x, std::size_t n, std::size_t d, std::size_t i) {
+    std::vector<double> r;
+    for (std::size_t j = 0; j < n; ++j)
+        if (j != i) r.push_back(oracle_distance<Metric>(&x[i * d], &x[j * d], d));
+    std::sort(r.begin(), r.end());
+    return r;
+}
+
+/// A reference file written by tests/reference/knn_reference.py: a
+/// "# key=value ..." line, a "# columns=..." line, then rows of numbers.
+struct reference_file {
+    std::map<std::string, double> meta;
+    std::size_t cols = 0;
+    std::vector<double> values;  // row-major
+    std::size_t rows() const { return cols == 0 ? 0 : values.size() / cols; }
+    std::vector<double> column_block(std::size_t first, std::size_t count) const {
+        std::vector<double> out;
+        for (std::size_t i = 0; i < rows(); ++i)
+            for (std::size_t j = first; j < first + count; ++j) out.push_back(values[i * cols + j]);
+        return out;
+    }
+};
+
+inline reference_file read_reference(const std::string& name) {
+    reference_file f;
+    std::ifstream in(std::string(MI_TEST_DATA_DIR) + "/" + name);
+    if (!in) throw std::runtime_error("cannot open test data " + name);
+    std::string line;
+    std::getline(in, line);
+    std::istringstream meta(line.substr(2));
+    std::string kv;
+    while (meta >> kv) {
+        const auto eq = kv.find('=');
+        f.meta[kv.substr(0, eq)] = std::stod(kv.substr(eq + 1));
+    }
+    std::getline(in, line);  // columns
+    f.cols = static_cast<std::size_t>(std::count(line.begin(), line.end(), ',') + 1);
+    double v;
+    while (in >> v) f.values.push_back(v);
+    return f;
+}
+
+}  // namespace mi_test
+
+#endif

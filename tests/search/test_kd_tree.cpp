@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The contract test: kd_tree returns exactly what brute_force returns
+// (neighbour indices, distances, strict and inclusive counts), per metric,
+// on random data and on data full of ties and duplicate rows. A tree that
+// combined max-norm bounds additively (nanoflann) fails this test.
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "mi/core/error.hpp"
+#include "mi/core/parallel.hpp"
+#include "mi/search/brute_force.hpp"
+#include "mi/search/kd_tree.hpp"
+#include "search/search_testing.hpp"
+
+namespace {
+
+template <class Metric>
+void contract(std::size_t n, std::size_t d, std::size_t k, bool ties, std::size_t leaf) {
+    const auto x = mi_test::points(n, d, ties, 7 * n + d);
+    const mi::brute_force<Metric> bf(mi::view(x, n, d));
+    const mi::kd_tree<Metric> kd(mi::view(x, n, d), leaf);
+    const auto a = bf.knn(k);
+    const auto b = kd.knn(k);
+    REQUIRE(a.index == b.index);
+    REQUIRE(a.distance == b.distance);
+    // radii at the k-th distance (the KSG case: many points exactly at r),
+    // halfway to the next one, and per-point scaled ones
+    std::vector<double> r(n), r2(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        r[i] = a.distance(i, k - 1);
+        r2[i] = 0.37 * a.distance(i, 0) + 1.3 * a.distance(i, k - 1);
+    }
+    for (auto cmp : {mi::range::strict, mi::range::inclusive}) {
+        REQUIRE(bf.count_within(r, cmp) == kd.count_within(r, cmp));
+        REQUIRE(bf.count_within(r2, cmp) == kd.count_within(r2, cmp));
+    }
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("kd_tree equals brute_force exactly", Metric, mi::max_norm, mi::euclidean) {
+    for (std::size_t d : {1, 2, 3, 5, 9})
+        for (bool ties : {false, true})
+            for (std::size_t leaf : {0, 1, 8}) {
+                CAPTURE(d);
+                CAPTURE(ties);
+                CAPTURE(leaf);
+                contract<Metric>(400, d, 4, ties, leaf);
+            }
+    contract<Metric>(40, 3, 39, true, 4);  // k = N - 1
+    contract<Metric>(1000, 2, 1, true, 16);
+}
+
+TEST_CASE("kd_tree on all-identical rows: every distance 0, lowest indices first") {
+    const std::vector<double> x(500 * 3, 1.25);
+    const mi::kd_tree<mi::max_norm> kd(mi::view(x, 500, 3), 8);
+    const auto nb = kd.knn(3);
+    CHECK(nb.index(0, 0) == 1);
+    CHECK(nb.index(0, 2) == 3);
+    CHECK(nb.index(499, 0) == 0);
+    CHECK(nb.index(499, 2) == 2);
+    CHECK(nb.distance(250, 2) == 0.0);
+    const auto c = kd.count_within(std::vector<double>(500, 0.0), mi::range::inclusive);
+    CHECK(c[17] == 499);
+    const auto s = kd.count_within(std::vector<double>(500, 0.0), mi::range::strict);
+    CHECK(s[17] == 0);
+}
+
+TEST_CASE("kd_tree gives the same results with 1 and 2 threads") {
+    const auto x = mi_test::points(3000, 3, true, 4);
+    const mi::kd_tree<mi::max_norm> kd(mi::view(x, 3000, 3));
+    mi::set_num_threads(1);
+    const auto a = kd.knn(5);
+    const auto ca = kd.count_within(kd.kth_distance(5), mi::range::inclusive);
+    mi::set_num_threads(2);
+    const auto b = kd.knn(5);
+    const auto cb = kd.count_within(kd.kth_distance(5), mi::range::inclusive);
+    mi::set_num_threads(0);
+    CHECK(a.index == b.index);
+    CHECK(a.distance == b.distance);
+    CHECK(ca == cb);
+}
+
+TEST_CASE("kd_tree rejects bad input with mi::error naming the argument") {
+    CHECK_THROWS_WITH_AS(mi::kd_tree<mi::max_norm>(5000), doctest::Contains("leaf_size = 5000"), mi::error);
+    const auto x = mi_test::points(20, 2, false, 1);
+    const mi::kd_tree<mi::euclidean> kd(mi::view(x, 20, 2));
+    CHECK_THROWS_WITH_AS(kd.knn(20), doctest::Contains("k = 20"), mi::error);
+    CHECK_THROWS_AS(kd.count_within(std::vector<double>(19, 1.0)), mi::error);
+    const std::vector<double> empty;
+    mi::kd_tree<mi::euclidean> t;
+    CHECK_THROWS_WITH_AS(t.build(mi::view(empty.data(), 0, 2)), doctest::Contains("points"), mi::error);
+}
