@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// A fully connected network of any widths, with the initialisations of the
+// information-plane papers, forward and backward passes, and optional
+// Gaussian noise after every hidden nonlinearity (Goldfeld et al. 2019's
+// noisy networks). Part of the reference training engine under examples/:
+// the library never includes it.
+//
+// Why feature-major: the SZT network is 12-10-7-5-4-3-2, so a samples x units
+// layout would vectorise over 2..12 units; storing each layer as units x batch
+// (unit j of sample b at [j * batch + b]) makes every inner loop run over the
+// batch (256), which the compiler vectorises, and the elementwise
+// nonlinearities run over one flat buffer. Weights are out x in, row-major,
+// like PyTorch's nn.Linear. Large products (the 784-1024 MNIST layer) go to
+// BLAS (cblas_sgemm / cblas_dgemm, OpenBLAS through mi::linalg); products below
+// `blas_threshold` multiply-adds use the hand loops, which are faster there
+// (bench/engine.md). Both paths are deterministic; the choice depends only on
+// the layer and batch sizes, never on mi's thread count. BLAS is used when
+// <cblas.h> is available (the example, test and bench targets link mi::linalg,
+// i.e. OpenBLAS); define MI_ENGINE_USE_BLAS=0 to build with the hand loops only.
+// OpenBLAS' own threads (OPENBLAS_NUM_THREADS) only matter for the large
+// layers; its sgemm partitions the output, so the sums are the same for any
+// thread count in practice, but bit-identity across OpenBLAS thread counts is
+// OpenBLAS' property, not a guarantee of this engine.
+//
+// Initialisations (W is out x in; fan_in = in, fan_out = out):
+//   truncated_normal_fan_in(c)   N(0, (c/sqrt(fan_in))^2), redraw beyond 2 sigma
+//                                (TF truncated_normal; IDNNs c = 1, Chelombiev c = 1 or 2)
+//   truncated_normal_fan_out(c)  same with sigma = c/sqrt(fan_out) (ibsgd hidden layers)
+//   glorot_uniform               U(+-sqrt(6/(fan_in+fan_out))) (Keras default; ibsgd output)
+//   he_normal                    N(0, 2/fan_in), untruncated (He et al. 2015)
+//   pytorch_default              W and b ~ U(+-1/sqrt(fan_in)) (nn.Linear; smoothMI)
+//   zeros                        W = 0
+// Biases are 0 except for pytorch_default. Explicit values: set_layer().
+#ifndef MI_EXAMPLES_ENGINE_NETWORK_HPP
+#define MI_EXAMPLES_ENGINE_NETWORK_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/activations.hpp"
+#include "engine/loss.hpp"
+#include "mi/core/error.hpp"
+#include "mi/core/random.hpp"
+#include "mi/core/simd.hpp"
+
+#if !defined(MI_ENGINE_USE_BLAS)
+#if __has_include(<cblas.h>)
+#define MI_ENGINE_USE_BLAS 1
+#else
+#define MI_ENGINE_USE_BLAS 0
+#endif
+#endif
+#if MI_ENGINE_USE_BLAS
+#include <cblas.h>
+#endif
+
+namespace mi_examples::engine {
+
+enum class init_kind {
+    truncated_normal_fan_in,
+    truncated_normal_fan_out,
+    glorot_uniform,
+    he_normal,
+    pytorch_default,
+    zeros
+};
+
+struct init_spec {
+    init_kind kind = init_kind::truncated_normal_fan_in;
+    double scale = 1.0;  ///< c of the truncated normals
+
+    static init_spec truncated_normal_fan_in(double c = 1.0) { return {init_kind::truncated_normal_fan_in, c}; }
+    static init_spec truncated_normal_fan_out(double c = 1.0) { return {init_kind::truncated_normal_fan_out, c}; }
+    static init_spec glorot_uniform() { return {init_kind::glorot_uniform, 1.0}; }
+    static init_spec he_normal() { return {init_kind::he_normal, 1.0}; }
+    static init_spec pytorch_default() { return {init_kind::pytorch_default, 1.0}; }
+    static init_spec zeros() { return {init_kind::zeros, 1.0}; }
+};
+
+/// The shape and conventions of a network.
+struct network_config {
+    std::size_t inputs = 12;
+    std::vector<std::size_t> hidden{10, 7, 5, 4, 3};
+    std::size_t outputs = 2;
+    activation hidden_activation = activation::tanh();
+    std::vector<activation> hidden_activations;  ///< per hidden layer; overrides hidden_activation if set
+    output_spec output = output_spec::softmax();
+    init_spec hidden_init = init_spec::truncated_normal_fan_in();
+    std::optional<init_spec> output_init;  ///< defaults to hidden_init
+    double noise_std = 0.0;  ///< std of N(0, s^2) added after each hidden nonlinearity (training + recording)
+    std::size_t blas_threshold = std::size_t(1) << 17;  ///< out*in*batch multiply-adds from which BLAS is used
+};
+
+/// Per-layer buffers of one forward/backward pass for up to `capacity` samples.
+template <class T>
+struct workspace {
+    std::size_t batch = 0;
+    std::vector<T> input;                 ///< inputs x batch
+    std::vector<std::vector<T>> z;        ///< pre-activations, out x batch
+    std::vector<std::vector<T>> clean;    ///< f(z) without noise (hidden layers with noise only)
+    std::vector<std::vector<T>> a;        ///< layer outputs (noisy hidden / softmax probabilities ...)
+    std::vector<std::vector<T>> dz;       ///< d loss / d z
+    std::vector<std::vector<T>> grad_w;   ///< d loss / d W, out x in
+    std::vector<std::vector<T>> grad_b;
+};
+
+namespace detail {
+
+template <class T>
+T simd_dot(const T* x, const T* y, std::size_t n) {
+    using B = mi::simd::batch<T>;
+    constexpr std::size_t w = B::size;
+    B acc0(T(0)), acc1(T(0));
+    std::size_t i = 0;
+    for (; i + 2 * w <= n; i += 2 * w) {
+        acc0 = xsimd::fma(B::load_unaligned(x + i), B::load_unaligned(y + i), acc0);
+        acc1 = xsimd::fma(B::load_unaligned(x + i + w), B::load_unaligned(y + i + w), acc1);
+    }
+    T s = mi::simd::reduce_add(acc0 + acc1);
+    for (; i < n; ++i) s += x[i] * y[i];
+    return s;
+}
+
+#if MI_ENGINE_USE_BLAS
+inline void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const float* a, int lda,
+                 const float* b, int ldb, float beta, float* c, int ldc) {
+    cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+}
+inline void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const double* a, int lda,
+                 const double* b, int ldb, double beta, double* c, int ldc) {
+    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
+}
+#endif
+
+}  // namespace detail
+
+template <class T = float>
+class network {
+public:
+    struct layer {
+        std::size_t in = 0, out = 0;
+        std::vector<T> w;  ///< out x in, row-major
+        std::vector<T> b;  ///< out
+        activation act;    ///< hidden layers; the output layer uses the output_spec
+    };
+
+    network() = default;
+
+    /// Builds the layers and initialises them from `seed` (layer l draws from
+    /// the stream mi::derive_seed(seed, 1, l), so layers are independent of
+    /// each other's sizes).
+    network(const network_config& config, std::uint64_t seed) : config_(config) {
+        const char* where = "mi_examples::engine::network";
+        if (config.inputs == 0) mi::detail::fail(where, "inputs", config.inputs, ">= 1");
+        if (config.outputs == 0) mi::detail::fail(where, "outputs", config.outputs, ">= 1");
+        for (std::size_t i = 0; i < config.hidden.size(); ++i)
+            if (config.hidden[i] == 0)
+                mi::detail::fail(where, ("hidden[" + std::to_string(i) + "]").c_str(), 0, ">= 1");
+        if (!config.hidden_activations.empty() && config.hidden_activations.size() != config.hidden.size())
+            mi::detail::fail(where, "hidden_activations size", config.hidden_activations.size(),
+                             "one per hidden layer (" + std::to_string(config.hidden.size()) + ")");
+        if (!(config.noise_std >= 0.0) || !std::isfinite(config.noise_std))
+            mi::detail::fail(where, "noise_std", config.noise_std, "a finite value >= 0");
+        std::size_t in = config.inputs;
+        const std::size_t n_layers = config.hidden.size() + 1;
+        for (std::size_t l = 0; l < n_layers; ++l) {
+            layer L;
+            L.in = in;
+            L.out = l + 1 < n_layers ? config.hidden[l] : config.outputs;
+            L.act = l + 1 < n_layers ? (config.hidden_activations.empty() ? config.hidden_activation
+                                                                           : config.hidden_activations[l])
+                                     : config.output.act;
+            L.w.assign(L.out * L.in, T(0));
+            L.b.assign(L.out, T(0));
+            layers_.push_back(std::move(L));
+            in = layers_.back().out;
+        }
+        initialize(seed);
+    }
+
+    /// Redraws every layer from `seed`.
+    void initialize(std::uint64_t seed) {
+        for (std::size_t l = 0; l < layers_.size(); ++l) {
+            const bool is_output = l + 1 == layers_.size();
+            const init_spec spec = is_output && config_.output_init ? *config_.output_init : config_.hidden_init;
+            init_layer(layers_[l], spec, mi::derive_seed(seed, 1, l));
+        }
+    }
+
+    /// Sets layer l's weights (out x in, row-major) and biases explicitly.
+    void set_layer(std::size_t l, const std::vector<T>& w, const std::vector<T>& b) {
+        const char* where = "mi_examples::engine::network::set_layer";
+        if (l >= layers_.size()) mi::detail::fail(where, "layer", l, "< " + std::to_string(layers_.size()));
+        if (w.size() != layers_[l].w.size())
+            mi::detail::fail(where, "weights size", w.size(), "out * in = " + std::to_string(layers_[l].w.size()));
+        if (b.size() != layers_[l].b.size())
+            mi::detail::fail(where, "biases size", b.size(), "out = " + std::to_string(layers_[l].b.size()));
+        layers_[l].w = w;
+        layers_[l].b = b;
+    }
+
+    const network_config& config() const noexcept { return config_; }
+    std::size_t num_layers() const noexcept { return layers_.size(); }
+    const layer& at(std::size_t l) const { return layers_.at(l); }
+    layer& at(std::size_t l) { return layers_.at(l); }
+    std::size_t inputs() const noexcept { return config_.inputs; }
+    std::size_t outputs() const noexcept { return config_.outputs; }
+
+    std::size_t parameter_count() const noexcept {
+        std::size_t n = 0;
+        for (const auto& L : layers_) n += L.w.size() + L.b.size();
+        return n;
+    }
+
+    /// Allocates a workspace for batches of up to `capacity` samples.
+    workspace<T> make_workspace(std::size_t capacity) const {
+        workspace<T> ws;
+        ws.input.assign(config_.inputs * capacity, T(0));
+        for (const auto& L : layers_) {
+            ws.z.emplace_back(L.out * capacity, T(0));
+            ws.clean.emplace_back(config_.noise_std > 0.0 ? L.out * capacity : 0, T(0));
+            ws.a.emplace_back(L.out * capacity, T(0));
+            ws.dz.emplace_back(L.out * capacity, T(0));
+            ws.grad_w.emplace_back(L.w.size(), T(0));
+            ws.grad_b.emplace_back(L.b.size(), T(0));
+        }
+        return ws;
+    }
+
+    /// Forward pass on ws.input (inputs x batch, feature-major). Hidden layers
+    /// get N(0, noise_std^2) noise drawn from `noise` when it is not null.
+    /// The logits are left in z.back() and the output_spec's outputs
+    /// (softmax probabilities, sigmoid, f(z)) in a.back().
+    void forward(workspace<T>& ws, std::size_t batch, mi::rng* noise = nullptr) const {
+        check_batch(ws, batch);
+        ws.batch = batch;
+        const T* in = ws.input.data();
+        for (std::size_t l = 0; l < layers_.size(); ++l) {
+            const layer& L = layers_[l];
+            T* z = ws.z[l].data();
+            affine(L, in, z, batch);
+            if (l + 1 == layers_.size()) {
+                output_transform(config_.output, z, ws.a[l].data(), L.out, batch);
+                break;
+            }
+            const std::size_t n = L.out * batch;
+            T* a = ws.a[l].data();
+            apply(L.act, z, a, n);
+            if (config_.noise_std > 0.0) {
+                std::copy(a, a + n, ws.clean[l].data());
+                if (noise) {
+                    const double s = config_.noise_std;
+                    for (std::size_t i = 0; i < n; ++i) a[i] += static_cast<T>(s * noise->normal());
+                }
+            }
+            in = a;
+        }
+    }
+
+    /// Output-layer outputs and loss (sum over the batch) after forward();
+    /// with `gradient`, also the gradients of the mean batch loss (ws.grad_w, ws.grad_b).
+    double loss(workspace<T>& ws, const batch_targets<T>& y, bool gradient, std::size_t* correct = nullptr) const {
+        const std::size_t batch = ws.batch;
+        const std::size_t last = layers_.size() - 1;
+        const double total = output_loss(config_.output, ws.z[last].data(), ws.a[last].data(),
+                                         gradient ? ws.dz[last].data() : nullptr, layers_[last].out, batch, y,
+                                         correct);
+        if (gradient) backward(ws);
+        return total;
+    }
+
+private:
+    void check_batch(const workspace<T>& ws, std::size_t batch) const {
+        if (batch == 0) mi::detail::fail("mi_examples::engine::network::forward", "batch", batch, ">= 1");
+        if (ws.input.size() < config_.inputs * batch || ws.z.size() != layers_.size())
+            mi::detail::fail("mi_examples::engine::network::forward", "batch", batch,
+                             "at most the workspace capacity of this network");
+    }
+
+    bool use_blas(const layer& L, std::size_t batch) const noexcept {
+#if MI_ENGINE_USE_BLAS
+        return L.out * L.in * batch >= config_.blas_threshold;
+#else
+        (void)L;
+        (void)batch;
+        return false;
+#endif
+    }
+
+    // z (out x batch) = W a + b
+    void affine(const layer& L, const T* a, T* z, std::size_t batch) const {
+        for (std::size_t j = 0; j < L.out; ++j) std::fill(z + j * batch, z + (j + 1) * batch, L.b[j]);
+#if MI_ENGINE_USE_BLAS
+        if (use_blas(L, batch)) {
+            detail::gemm(CblasNoTrans, CblasNoTrans, int(L.out), int(batch), int(L.in), L.w.data(), int(L.in), a,
+                         int(batch), T(1), z, int(batch));
+            return;
+        }
+#endif
+        for (std::size_t j = 0; j < L.out; ++j) {
+            T* __restrict zr = z + j * batch;
+            const T* wr = L.w.data() + j * L.in;
+            for (std::size_t i = 0; i < L.in; ++i) {
+                const T w = wr[i];
+                const T* __restrict ar = a + i * batch;
+                for (std::size_t b = 0; b < batch; ++b) zr[b] += w * ar[b];
+            }
+        }
+    }
+
+    void backward(workspace<T>& ws) const {
+        const std::size_t batch = ws.batch;
+        for (std::size_t l = layers_.size(); l-- > 0;) {
+            const layer& L = layers_[l];
+            const T* dz = ws.dz[l].data();
+            const T* below = l == 0 ? ws.input.data() : ws.a[l - 1].data();
+            T* gw = ws.grad_w[l].data();
+            T* gb = ws.grad_b[l].data();
+            for (std::size_t j = 0; j < L.out; ++j) {
+                const T* dr = dz + j * batch;
+                T s = T(0);
+                for (std::size_t b = 0; b < batch; ++b) s += dr[b];
+                gb[j] = s;
+            }
+#if MI_ENGINE_USE_BLAS
+            if (use_blas(L, batch)) {
+                detail::gemm(CblasNoTrans, CblasTrans, int(L.out), int(L.in), int(batch), dz, int(batch), below,
+                             int(batch), T(0), gw, int(L.in));
+            } else
+#endif
+            {
+                for (std::size_t j = 0; j < L.out; ++j)
+                    for (std::size_t i = 0; i < L.in; ++i)
+                        gw[j * L.in + i] = detail::simd_dot(dz + j * batch, below + i * batch, batch);
+            }
+            if (l == 0) break;
+            // d loss / d a_{l-1} = W^T dz, then through the nonlinearity of layer l-1.
+            T* da = ws.dz[l - 1].data();
+#if MI_ENGINE_USE_BLAS
+            if (use_blas(L, batch)) {
+                detail::gemm(CblasTrans, CblasNoTrans, int(L.in), int(batch), int(L.out), L.w.data(), int(L.in), dz,
+                             int(batch), T(0), da, int(batch));
+            } else
+#endif
+            {
+                for (std::size_t i = 0; i < L.in; ++i) {
+                    T* __restrict dr = da + i * batch;
+                    std::fill(dr, dr + batch, T(0));
+                    for (std::size_t j = 0; j < L.out; ++j) {
+                        const T w = L.w[j * L.in + i];
+                        const T* __restrict g = dz + j * batch;
+                        for (std::size_t b = 0; b < batch; ++b) dr[b] += w * g[b];
+                    }
+                }
+            }
+            const layer& P = layers_[l - 1];
+            const T* clean = config_.noise_std > 0.0 ? ws.clean[l - 1].data() : ws.a[l - 1].data();
+            multiply_derivative(P.act, ws.z[l - 1].data(), clean, da, P.out * batch);
+        }
+    }
+
+    static void init_layer(layer& L, const init_spec& spec, std::uint64_t seed) {
+        mi::rng g(seed);
+        const double fan_in = static_cast<double>(L.in), fan_out = static_cast<double>(L.out);
+        auto truncated = [&](double sigma) {
+            for (auto& w : L.w) {
+                double v = g.normal();
+                while (std::abs(v) > 2.0) v = g.normal();
+                w = static_cast<T>(sigma * v);
+            }
+            std::fill(L.b.begin(), L.b.end(), T(0));
+        };
+        auto uniform = [&](std::vector<T>& v, double limit) {
+            for (auto& x : v) x = static_cast<T>((2.0 * g.uniform() - 1.0) * limit);
+        };
+        switch (spec.kind) {
+            case init_kind::truncated_normal_fan_in: truncated(spec.scale / std::sqrt(fan_in)); break;
+            case init_kind::truncated_normal_fan_out: truncated(spec.scale / std::sqrt(fan_out)); break;
+            case init_kind::glorot_uniform:
+                uniform(L.w, std::sqrt(6.0 / (fan_in + fan_out)));
+                std::fill(L.b.begin(), L.b.end(), T(0));
+                break;
+            case init_kind::he_normal:
+                for (auto& w : L.w) w = static_cast<T>(std::sqrt(2.0 / fan_in) * g.normal());
+                std::fill(L.b.begin(), L.b.end(), T(0));
+                break;
+            case init_kind::pytorch_default:
+                uniform(L.w, 1.0 / std::sqrt(fan_in));
+                uniform(L.b, 1.0 / std::sqrt(fan_in));
+                break;
+            case init_kind::zeros:
+                std::fill(L.w.begin(), L.w.end(), T(0));
+                std::fill(L.b.begin(), L.b.end(), T(0));
+                break;
+        }
+    }
+
+    network_config config_;
+    std::vector<layer> layers_;
+};
+
+}  // namespace mi_examples::engine
+
+#endif

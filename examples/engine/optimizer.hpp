@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Optimizers of the reference training engine: plain (mini-batch) SGD, which
+// with one batch per epoch is full-batch gradient descent (Saxe et al.'s GD
+// vs SGD comparison), and Adam, which every SZT code actually used (IDNNs,
+// ibsgd, adaptive_estimators, smoothMI: lr 4e-4, beta1 .9, beta2 .999).
+//
+// Adam is PyTorch's form (torch.optim.Adam, Kingma & Ba Algorithm 1):
+//   m = b1 m + (1-b1) g,  v = b2 v + (1-b2) g^2,
+//   w -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps).
+// TensorFlow's AdamOptimizer (used by IDNNs/ibsgd) puts eps outside the bias
+// correction ("epsilon hat"): w -= lr sqrt(1-b2^t)/(1-b1^t) * m/(sqrt(v) + eps),
+// i.e. its eps equals PyTorch's eps * sqrt(1-b2^t). With eps = 1e-8 the two
+// differ only while sqrt(v) is ~1e-8, which float32 gradients of these
+// networks never are; we follow PyTorch so the tests can compare with it.
+//
+// Weight decay is a coupled L2 penalty (PyTorch's weight_decay, not AdamW):
+// the loss gets + (lambda/2) sum w^2, i.e. the gradient gets + lambda w, over
+// the weight matrices of every layer, optionally excluding the output layer
+// (Chelombiev et al.: penalty * sum tf.nn.l2_loss(W) = penalty sum w^2 / 2
+// over all but the output layer) and optionally including the biases.
+// Note: Chelombiev's TF code adds the penalty to every example's loss and
+// differentiates the SUM over the batch; with a mean loss the same update is
+// lambda = penalty and lr = batch * their lr.
+#ifndef MI_EXAMPLES_ENGINE_OPTIMIZER_HPP
+#define MI_EXAMPLES_ENGINE_OPTIMIZER_HPP
+
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "engine/network.hpp"
+#include "mi/core/error.hpp"
+
+namespace mi_examples::engine {
+
+enum class optimizer_kind { sgd, adam };
+
+struct optimizer_config {
+    optimizer_kind kind = optimizer_kind::adam;
+    double learning_rate = 4e-4;
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double epsilon = 1e-8;
+    double weight_decay = 0.0;       ///< lambda of the L2 penalty (lambda/2) sum w^2
+    bool decay_output_layer = true;  ///< false: Chelombiev's form (output layer not penalised)
+    bool decay_biases = false;
+
+    static optimizer_config sgd(double lr) {
+        optimizer_config c;
+        c.kind = optimizer_kind::sgd;
+        c.learning_rate = lr;
+        return c;
+    }
+    static optimizer_config adam(double lr = 4e-4, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8) {
+        optimizer_config c;
+        c.kind = optimizer_kind::adam;
+        c.learning_rate = lr;
+        c.beta1 = beta1;
+        c.beta2 = beta2;
+        c.epsilon = eps;
+        return c;
+    }
+    std::string name() const { return kind == optimizer_kind::adam ? "adam" : "sgd"; }
+};
+
+template <class T>
+class optimizer {
+public:
+    optimizer() = default;
+    optimizer(const optimizer_config& config, const network<T>& net) : config_(config) {
+        const char* where = "mi_examples::engine::optimizer";
+        if (!(config.learning_rate > 0.0) || !std::isfinite(config.learning_rate))
+            mi::detail::fail(where, "learning_rate", config.learning_rate, "a finite value > 0");
+        if (!(config.weight_decay >= 0.0) || !std::isfinite(config.weight_decay))
+            mi::detail::fail(where, "weight_decay", config.weight_decay, "a finite value >= 0");
+        if (config.kind == optimizer_kind::adam) {
+            if (!(config.beta1 >= 0.0 && config.beta1 < 1.0))
+                mi::detail::fail(where, "beta1", config.beta1, "a value in [0, 1)");
+            if (!(config.beta2 >= 0.0 && config.beta2 < 1.0))
+                mi::detail::fail(where, "beta2", config.beta2, "a value in [0, 1)");
+            if (!(config.epsilon > 0.0)) mi::detail::fail(where, "epsilon", config.epsilon, "> 0");
+        }
+        for (std::size_t l = 0; l < net.num_layers(); ++l) {
+            const auto& L = net.at(l);
+            if (config.kind == optimizer_kind::adam) {
+                m_w_.emplace_back(L.w.size(), T(0));
+                v_w_.emplace_back(L.w.size(), T(0));
+                m_b_.emplace_back(L.b.size(), T(0));
+                v_b_.emplace_back(L.b.size(), T(0));
+            }
+        }
+    }
+
+    const optimizer_config& config() const noexcept { return config_; }
+    std::size_t steps() const noexcept { return t_; }
+
+    /// One update from the gradients in ws (those of the mean batch loss).
+    void step(network<T>& net, const workspace<T>& ws) {
+        ++t_;
+        const std::size_t n_layers = net.num_layers();
+        for (std::size_t l = 0; l < n_layers; ++l) {
+            auto& L = net.at(l);
+            const bool decay = config_.weight_decay > 0.0 && (config_.decay_output_layer || l + 1 < n_layers);
+            const T wd_w = decay ? static_cast<T>(config_.weight_decay) : T(0);
+            const T wd_b = decay && config_.decay_biases ? static_cast<T>(config_.weight_decay) : T(0);
+            if (config_.kind == optimizer_kind::sgd) {
+                sgd(L.w.data(), ws.grad_w[l].data(), L.w.size(), wd_w);
+                sgd(L.b.data(), ws.grad_b[l].data(), L.b.size(), wd_b);
+            } else {
+                adam(L.w.data(), ws.grad_w[l].data(), m_w_[l].data(), v_w_[l].data(), L.w.size(), wd_w);
+                adam(L.b.data(), ws.grad_b[l].data(), m_b_[l].data(), v_b_[l].data(), L.b.size(), wd_b);
+            }
+        }
+    }
+
+private:
+    void sgd(T* w, const T* g, std::size_t n, T wd) const {
+        const T lr = static_cast<T>(config_.learning_rate);
+        if (wd != T(0))
+            for (std::size_t i = 0; i < n; ++i) w[i] -= lr * (g[i] + wd * w[i]);
+        else
+            for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
+    }
+
+    void adam(T* w, const T* g, T* m, T* v, std::size_t n, T wd) const {
+        const T b1 = static_cast<T>(config_.beta1), b2 = static_cast<T>(config_.beta2);
+        const T one_b1 = static_cast<T>(1.0 - config_.beta1), one_b2 = static_cast<T>(1.0 - config_.beta2);
+        const double t = static_cast<double>(t_);
+        const double bc1 = 1.0 - std::pow(config_.beta1, t);
+        const double bc2 = 1.0 - std::pow(config_.beta2, t);
+        const T step_size = static_cast<T>(config_.learning_rate / bc1);
+        const T inv_sqrt_bc2 = static_cast<T>(1.0 / std::sqrt(bc2));
+        const T eps = static_cast<T>(config_.epsilon);
+        for (std::size_t i = 0; i < n; ++i) {
+            const T gi = g[i] + wd * w[i];
+            m[i] = b1 * m[i] + one_b1 * gi;
+            v[i] = b2 * v[i] + one_b2 * gi * gi;
+            const T denom = std::sqrt(v[i]) * inv_sqrt_bc2 + eps;
+            w[i] -= step_size * m[i] / denom;
+        }
+    }
+
+    optimizer_config config_;
+    std::vector<std::vector<T>> m_w_, v_w_, m_b_, v_b_;
+    std::size_t t_ = 0;
+};
+
+}  // namespace mi_examples::engine
+
+#endif

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Reproduces Saxe et al. 2018 Fig. 1A/B (SZT task, tanh vs ReLU) with mi:
+# configures and builds the example in Release, trains both networks, writes
+# the information-plane and learning-curve CSVs, and draws the PNGs.
+#
+# usage: scripts/reproduce-szt.sh [OUT_DIR] [-- extra options of szt_tanh_vs_relu]
+#   OUT_DIR defaults to $BUILD_DIR/szt-reproduction.
+#   e.g. scripts/reproduce-szt.sh                       (3000 epochs, a few minutes on 2 cores)
+#        scripts/reproduce-szt.sh out -- --full --seeds 5   (10000 epochs, 5 networks averaged)
+# Environment: BUILD_DIR (default build-reproduce), JOBS (default 2).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${BUILD_DIR:-$root/build-reproduce}"
+out="${1:-$build/szt-reproduction}"
+[[ $# -gt 0 ]] && shift
+[[ "${1:-}" == "--" ]] && shift
+jobs="${JOBS:-2}"
+python="/usr/bin/python3"
+command -v "$python" >/dev/null 2>&1 || python="python3"
+
+# A fresh build directory needs only the examples; an existing one keeps its settings.
+fresh=()
+[[ -f "$build/CMakeCache.txt" ]] || fresh=(-DCMAKE_BUILD_TYPE=Release -DMI_BUILD_TESTS=OFF)
+cmake -S "$root" -B "$build" "${fresh[@]}" -DMI_BUILD_EXAMPLES=ON >/dev/null
+cmake --build "$build" --target szt_tanh_vs_relu -j "$jobs"
+mkdir -p "$out"
+"$build/examples/szt_tanh_vs_relu" --out "$out" "$@"
+"$python" "$root/examples/plot/plot_plane.py" \
+  --plane "$out/plane_tanh.csv" "$out/plane_relu.csv" --curves "$out/curves.csv" --out "$out" >/dev/null
+echo
+echo "information-plane figures: $out/planes.png (tanh | relu, one row per estimator)"
+echo "                           $out/plane_tanh_*.png, $out/plane_relu_*.png"
+echo "learning curves:           $out/curves.png"

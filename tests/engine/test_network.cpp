@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// examples/engine/network.hpp: the gradient of the batch loss with respect to
+// every weight and bias against central finite differences (double), for
+// several activations, every loss, the hand-loop and the BLAS path; the
+// initialisations' ranges and spreads; seeding; bad configurations.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "engine/network.hpp"
+
+namespace eng = mi_examples::engine;
+
+namespace {
+
+struct problem {
+    std::vector<double> x;  // inputs x batch (feature-major)
+    std::vector<std::uint32_t> labels;
+    std::vector<double> targets;  // outputs x batch
+    std::size_t batch = 6;
+};
+
+problem make_problem(std::size_t inputs, std::size_t outputs, std::size_t batch) {
+    problem p;
+    p.batch = batch;
+    p.x.resize(inputs * batch);
+    for (std::size_t i = 0; i < p.x.size(); ++i) p.x[i] = std::sin(0.9 * static_cast<double>(i) + 0.2);
+    for (std::size_t b = 0; b < batch; ++b) p.labels.push_back(static_cast<std::uint32_t>((b * 7 + 1) % outputs));
+    p.targets.resize(outputs * batch);
+    for (std::size_t i = 0; i < p.targets.size(); ++i) p.targets[i] = 0.5 * std::cos(1.1 * static_cast<double>(i));
+    return p;
+}
+
+double batch_loss(const eng::network<double>& net, eng::workspace<double>& ws, const problem& p, bool dense) {
+    std::copy(p.x.begin(), p.x.end(), ws.input.begin());
+    net.forward(ws, p.batch);
+    eng::batch_targets<double> y{dense ? nullptr : p.labels.data(), dense ? p.targets.data() : nullptr};
+    return net.loss(ws, y, false) / static_cast<double>(p.batch);
+}
+
+void check_network_gradient(eng::network_config c, bool dense, std::size_t batch = 6) {
+    eng::network<double> net(c, 7);
+    const problem p = make_problem(c.inputs, c.outputs, batch);
+    auto ws = net.make_workspace(p.batch);
+    std::copy(p.x.begin(), p.x.end(), ws.input.begin());
+    net.forward(ws, p.batch);
+    eng::batch_targets<double> y{dense ? nullptr : p.labels.data(), dense ? p.targets.data() : nullptr};
+    net.loss(ws, y, true);
+    const auto grad_w = ws.grad_w;
+    const auto grad_b = ws.grad_b;
+    const double h = 1e-6;
+    auto ws2 = net.make_workspace(p.batch);
+    for (std::size_t l = 0; l < net.num_layers(); ++l) {
+        for (int which = 0; which < 2; ++which) {
+            auto& v = which == 0 ? net.at(l).w : net.at(l).b;
+            for (std::size_t i = 0; i < v.size(); ++i) {
+                const double keep = v[i];
+                v[i] = keep + h;
+                const double lp = batch_loss(net, ws2, p, dense);
+                v[i] = keep - h;
+                const double lm = batch_loss(net, ws2, p, dense);
+                v[i] = keep;
+                const double fd = (lp - lm) / (2 * h);
+                const double an = which == 0 ? grad_w[l][i] : grad_b[l][i];
+                CAPTURE(l);
+                CAPTURE(which);
+                CAPTURE(i);
+                CHECK(an == doctest::Approx(fd).epsilon(1e-5).scale(1e-4));
+            }
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("network gradients match finite differences: every hidden activation, softmax output") {
+    for (auto act : {eng::activation::tanh(), eng::activation::relu(), eng::activation::sigmoid(),
+                     eng::activation::softsign(), eng::activation::softplus(), eng::activation::centered_softplus(),
+                     eng::activation::leaky_relu(0.1), eng::activation::linear(), eng::activation::hardtanh(),
+                     eng::activation::elu(1.0), eng::activation::swish()}) {
+        eng::network_config c;
+        c.inputs = 4;
+        c.hidden = {5, 3};
+        c.outputs = 3;
+        c.hidden_activation = act;
+        c.hidden_init = eng::init_spec::truncated_normal_fan_in(1.0);
+        CAPTURE(act.name());
+        check_network_gradient(c, false);
+    }
+}
+
+TEST_CASE("network gradients match finite differences: sigmoid and mse outputs, mixed layers") {
+    eng::network_config c;
+    c.inputs = 3;
+    c.hidden = {4, 4, 2};
+    c.hidden_activations = {eng::activation::tanh(), eng::activation::elu(0.5), eng::activation::swish()};
+    c.outputs = 2;
+    c.output = eng::output_spec::sigmoid();
+    check_network_gradient(c, false);
+    check_network_gradient(c, true);
+    c.output = eng::output_spec::mse(eng::activation::tanh());
+    check_network_gradient(c, true);
+    c.hidden = {};
+    c.hidden_activations = {};
+    check_network_gradient(c, true);  // no hidden layer: a linear model
+}
+
+TEST_CASE("network gradients match finite differences on the BLAS path") {
+    eng::network_config c;
+    c.inputs = 6;
+    c.hidden = {5, 4};
+    c.outputs = 3;
+    c.blas_threshold = 1;  // every product through cblas_dgemm (if available)
+    check_network_gradient(c, false, 9);
+}
+
+TEST_CASE("BLAS and hand-loop paths agree") {
+    eng::network_config c;
+    c.inputs = 12;
+    c.hidden = {10, 7};
+    c.outputs = 2;
+    eng::network<double> a(c, 3);
+    c.blas_threshold = 1;
+    eng::network<double> b(c, 3);
+    const problem p = make_problem(12, 2, 37);
+    auto wa = a.make_workspace(37), wb = b.make_workspace(37);
+    for (auto* w : {&wa, &wb}) std::copy(p.x.begin(), p.x.end(), w->input.begin());
+    a.forward(wa, 37);
+    b.forward(wb, 37);
+    a.loss(wa, {p.labels.data(), nullptr}, true);
+    b.loss(wb, {p.labels.data(), nullptr}, true);
+    for (std::size_t l = 0; l < 3; ++l)
+        for (std::size_t i = 0; i < wa.grad_w[l].size(); ++i)
+            CHECK(wa.grad_w[l][i] == doctest::Approx(wb.grad_w[l][i]).epsilon(1e-12).scale(1e-12));
+}
+
+TEST_CASE("initialisations: ranges, spreads and seeding") {
+    eng::network_config c;
+    c.inputs = 400;
+    c.hidden = {100};
+    c.outputs = 50;
+    auto stats = [](const std::vector<float>& v) {
+        double m = 0, s = 0, mx = 0;
+        for (float x : v) {
+            m += x;
+            mx = std::max(mx, std::abs(double(x)));
+        }
+        m /= double(v.size());
+        for (float x : v) s += (x - m) * (x - m);
+        return std::make_pair(std::sqrt(s / double(v.size())), mx);
+    };
+    // Truncated normal: |w| <= 2 sigma; std of N(0,1) truncated at 2 is 0.8796.
+    c.hidden_init = eng::init_spec::truncated_normal_fan_in(1.0);
+    {
+        eng::network<float> n(c, 1);
+        const double sigma = 1.0 / std::sqrt(400.0);
+        auto [sd, mx] = stats(n.at(0).w);
+        CHECK(mx <= 2 * sigma * (1 + 1e-6));
+        CHECK(sd == doctest::Approx(0.8796 * sigma).epsilon(0.03));
+        CHECK(std::all_of(n.at(0).b.begin(), n.at(0).b.end(), [](float b) { return b == 0.0f; }));
+    }
+    c.hidden_init = eng::init_spec::truncated_normal_fan_out(1.0);
+    {
+        eng::network<float> n(c, 1);
+        auto [sd, mx] = stats(n.at(0).w);
+        CHECK(mx <= 2 * 0.1 * (1 + 1e-6));
+        CHECK(sd == doctest::Approx(0.8796 * 0.1).epsilon(0.03));
+    }
+    c.hidden_init = eng::init_spec::glorot_uniform();
+    {
+        eng::network<float> n(c, 1);
+        const double lim = std::sqrt(6.0 / 500.0);
+        auto [sd, mx] = stats(n.at(0).w);
+        CHECK(mx <= lim);
+        CHECK(sd == doctest::Approx(lim / std::sqrt(3.0)).epsilon(0.03));
+    }
+    c.hidden_init = eng::init_spec::he_normal();
+    {
+        eng::network<float> n(c, 1);
+        CHECK(stats(n.at(0).w).first == doctest::Approx(std::sqrt(2.0 / 400.0)).epsilon(0.03));
+    }
+    c.hidden_init = eng::init_spec::pytorch_default();
+    {
+        eng::network<float> n(c, 1);
+        const double lim = 1.0 / 20.0;
+        CHECK(stats(n.at(0).w).second <= lim);
+        CHECK(stats(n.at(0).b).second <= lim);
+        CHECK(stats(n.at(0).b).first > 0.0);
+        CHECK(stats(n.at(0).w).first == doctest::Approx(lim / std::sqrt(3.0)).epsilon(0.03));
+        // output layer: fan_in = 100
+        CHECK(stats(n.at(1).w).second <= 0.1);
+    }
+    c.hidden_init = eng::init_spec::truncated_normal_fan_out(1.0);
+    c.output_init = eng::init_spec::zeros();
+    {
+        eng::network<float> a(c, 5), b(c, 5), d(c, 6);
+        CHECK(a.at(0).w == b.at(0).w);
+        CHECK(a.at(0).w != d.at(0).w);
+        CHECK(std::all_of(a.at(1).w.begin(), a.at(1).w.end(), [](float w) { return w == 0.0f; }));
+        a.initialize(6);
+        CHECK(a.at(0).w == d.at(0).w);
+    }
+}
+
+TEST_CASE("explicit weights and bad configurations") {
+    eng::network_config c;
+    c.inputs = 2;
+    c.hidden = {2};
+    c.outputs = 2;
+    eng::network<double> n(c, 0);
+    n.set_layer(0, {1, 2, 3, 4}, {0.5, -0.5});
+    auto ws = n.make_workspace(1);
+    ws.input = {1.0, -1.0};
+    n.forward(ws, 1);
+    CHECK(ws.z[0][0] == doctest::Approx(-0.5));   // 1*1 + 2*(-1) + 0.5
+    CHECK(ws.z[0][1] == doctest::Approx(-1.5));   // 3 - 4 - 0.5
+    CHECK(ws.a[0][0] == doctest::Approx(std::tanh(-0.5)));
+    CHECK(ws.a[1][0] + ws.a[1][1] == doctest::Approx(1.0));  // softmax probabilities
+    CHECK_THROWS_AS(n.set_layer(0, {1, 2, 3}, {0, 0}), mi::error);
+    CHECK_THROWS_AS(n.set_layer(0, {1, 2, 3, 4}, {0}), mi::error);
+    CHECK_THROWS_AS(n.set_layer(2, {1, 2, 3, 4}, {0, 0}), mi::error);
+    CHECK_THROWS_AS(n.forward(ws, 2), mi::error);
+    CHECK_THROWS_AS(n.forward(ws, 0), mi::error);
+    auto bad = c;
+    bad.hidden = {3, 0};
+    CHECK_THROWS_AS(eng::network<double>(bad, 0), mi::error);
+    bad = c;
+    bad.noise_std = -1;
+    CHECK_THROWS_AS(eng::network<double>(bad, 0), mi::error);
+    bad = c;
+    bad.hidden_activations = {eng::activation::relu(), eng::activation::relu()};
+    CHECK_THROWS_AS(eng::network<double>(bad, 0), mi::error);
+    bad = c;
+    bad.inputs = 0;
+    CHECK_THROWS_AS(eng::network<double>(bad, 0), mi::error);
+}
+
+TEST_CASE("noise after the hidden nonlinearity: seeded, absent without an rng") {
+    eng::network_config c;
+    c.inputs = 3;
+    c.hidden = {4};
+    c.outputs = 2;
+    c.noise_std = 0.5;
+    eng::network<double> n(c, 1);
+    auto ws = n.make_workspace(5);
+    for (std::size_t i = 0; i < 15; ++i) ws.input[i] = 0.1 * double(i);
+    n.forward(ws, 5);
+    CHECK(ws.a[0] == ws.clean[0]);
+    mi::rng g1(9), g2(9);
+    n.forward(ws, 5, &g1);
+    const auto noisy = ws.a[0];
+    double diff = 0;
+    for (std::size_t i = 0; i < 20; ++i) diff += std::abs(noisy[i] - ws.clean[0][i]);
+    CHECK(diff > 0.5);
+    n.forward(ws, 5, &g2);
+    CHECK(ws.a[0] == noisy);
+    // The gradient uses the derivative at the clean output: FD with the same noise draws.
+    std::vector<std::uint32_t> labels{0, 1, 1, 0, 1};
+    mi::rng g3(4);
+    n.forward(ws, 5, &g3);
+    n.loss(ws, {labels.data(), nullptr}, true);
+    const double an = ws.grad_w[0][2];
+    const double h = 1e-6;
+    auto loss_at = [&](double delta) {
+        n.at(0).w[2] += delta;
+        mi::rng g(4);
+        auto w2 = n.make_workspace(5);
+        w2.input = ws.input;
+        n.forward(w2, 5, &g);
+        const double l = n.loss(w2, {labels.data(), nullptr}, false) / 5.0;
+        n.at(0).w[2] -= delta;
+        return l;
+    };
+    CHECK(an == doctest::Approx((loss_at(h) - loss_at(-h)) / (2 * h)).epsilon(1e-5));
+}

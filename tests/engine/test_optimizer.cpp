@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// examples/engine/optimizer.hpp (through trainer.hpp's batching): a few epochs
+// of SGD, full-batch GD and Adam, with and without L2 weight decay, on small
+// networks with softmax / sigmoid / mse outputs, against PyTorch run on the same
+// weights and data (tests/data/engine_optimizer.txt, written by
+// tests/reference/engine_reference.py; float64 on both sides).
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "engine/optimizer.hpp"
+#include "engine/trainer.hpp"
+
+namespace eng = mi_examples::engine;
+
+namespace {
+
+struct reference_case {
+    std::string name;
+    std::map<std::string, std::string> words;
+    std::map<std::string, std::vector<double>> values;
+};
+
+std::vector<reference_case> read_cases() {
+    std::ifstream f(std::string(MI_TEST_DATA_DIR) + "/engine_optimizer.txt");
+    REQUIRE(f.good());
+    std::vector<reference_case> out;
+    std::string line;
+    while (std::getline(f, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream s(line);
+        std::string key;
+        s >> key;
+        if (key == "case") {
+            out.emplace_back();
+            s >> out.back().name;
+        } else if (key == "end") {
+            continue;
+        } else if (key == "hidden" || key == "loss" || key == "out_act" || key == "optimizer") {
+            s >> out.back().words[key];
+        } else {
+            std::size_t n = 0;
+            s >> n;
+            std::vector<double> v(n);
+            for (auto& x : v) s >> x;
+            out.back().values[key] = v;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("SGD, GD and Adam steps match PyTorch") {
+    const auto cases = read_cases();
+    REQUIRE(cases.size() == 7);
+    for (const auto& c : cases) {
+        CAPTURE(c.name);
+        const auto& widths = c.values.at("widths");
+        eng::network_config cfg;
+        cfg.inputs = static_cast<std::size_t>(widths.front());
+        cfg.outputs = static_cast<std::size_t>(widths.back());
+        cfg.hidden.clear();
+        for (std::size_t i = 1; i + 1 < widths.size(); ++i) cfg.hidden.push_back(static_cast<std::size_t>(widths[i]));
+        cfg.hidden_activation = eng::activation::parse(c.words.at("hidden"));
+        const std::string loss = c.words.at("loss");
+        cfg.output = loss == "softmax"   ? eng::output_spec::softmax()
+                     : loss == "sigmoid" ? eng::output_spec::sigmoid()
+                                         : eng::output_spec::mse(eng::activation::parse(c.words.at("out_act")));
+        eng::network<double> net(cfg, 0);
+        for (std::size_t l = 0; l < net.num_layers(); ++l)
+            net.set_layer(l, c.values.at("w" + std::to_string(l)), c.values.at("b" + std::to_string(l)));
+
+        eng::dataset<double> data;
+        data.x = c.values.at("x");
+        data.d = cfg.inputs;
+        data.n = data.x.size() / data.d;
+        const auto& target = c.values.at("target");
+        if (loss == "softmax") {
+            for (double t : target) data.labels.push_back(static_cast<std::uint32_t>(t));
+            data.classes = cfg.outputs;
+        } else {
+            data.targets = target;
+            data.k = cfg.outputs;
+        }
+
+        eng::train_options o;
+        o.epochs = static_cast<std::size_t>(c.values.at("epochs")[0]);
+        o.batch_size = static_cast<std::size_t>(c.values.at("batch")[0]);
+        o.order = eng::batch_order::consecutive;
+        const double lr = c.values.at("lr")[0];
+        o.optimizer = c.words.at("optimizer") == "adam" ? eng::optimizer_config::adam(lr) : eng::optimizer_config::sgd(lr);
+        o.optimizer.weight_decay = c.values.at("weight_decay")[0];
+        o.optimizer.decay_output_layer = c.values.at("decay_output")[0] != 0.0;
+        o.metrics_every_epoch = false;
+        o.gradient_stats = false;
+        eng::null_recorder none;
+        eng::train(net, data, data, none, o);
+
+        for (std::size_t l = 0; l < net.num_layers(); ++l) {
+            const auto& ew = c.values.at("final_w" + std::to_string(l));
+            const auto& eb = c.values.at("final_b" + std::to_string(l));
+            REQUIRE(ew.size() == net.at(l).w.size());
+            for (std::size_t i = 0; i < ew.size(); ++i) CHECK(net.at(l).w[i] == doctest::Approx(ew[i]).epsilon(1e-10));
+            for (std::size_t i = 0; i < eb.size(); ++i) CHECK(net.at(l).b[i] == doctest::Approx(eb[i]).epsilon(1e-10));
+            // The weights moved: the comparison can fail.
+            CHECK(net.at(l).w != c.values.at("w" + std::to_string(l)));
+        }
+    }
+}
+
+TEST_CASE("Adam's first step moves every weight by lr against the gradient's sign") {
+    // With bias correction, step 1 is lr * g / (|g| + eps * ...) = lr * sign(g) for |g| >> eps.
+    eng::network_config cfg;
+    cfg.inputs = 2;
+    cfg.hidden = {};
+    cfg.outputs = 2;
+    eng::network<double> net(cfg, 3);
+    const auto w0 = net.at(0).w;
+    auto ws = net.make_workspace(1);
+    ws.input = {1.0, -2.0};
+    net.forward(ws, 1);
+    std::vector<std::uint32_t> label{1};
+    net.loss(ws, {label.data(), nullptr}, true);
+    eng::optimizer<double> opt(eng::optimizer_config::adam(0.01), net);
+    opt.step(net, ws);
+    for (std::size_t i = 0; i < w0.size(); ++i)
+        CHECK(net.at(0).w[i] - w0[i] == doctest::Approx(ws.grad_w[0][i] > 0 ? -0.01 : 0.01).epsilon(1e-6));
+    CHECK(opt.steps() == 1);
+}
+
+TEST_CASE("bad optimizer settings are rejected") {
+    eng::network_config cfg;
+    eng::network<float> net(cfg, 0);
+    CHECK_THROWS_AS(eng::optimizer<float>(eng::optimizer_config::sgd(0.0), net), mi::error);
+    CHECK_THROWS_AS(eng::optimizer<float>(eng::optimizer_config::adam(1e-3, 1.0), net), mi::error);
+    CHECK_THROWS_AS(eng::optimizer<float>(eng::optimizer_config::adam(1e-3, 0.9, 0.999, 0.0), net), mi::error);
+    auto c = eng::optimizer_config::sgd(0.1);
+    c.weight_decay = -1;
+    CHECK_THROWS_AS(eng::optimizer<float>(c, net), mi::error);
+}
