@@ -18,6 +18,49 @@
 #include "mi/core/simd.hpp"
 #include "mi/core/units.hpp"
 
+// quantizers and the binning estimator
+#include "mi/quantizers/fitted_edges.hpp"
+#include "mi/quantizers/uniform.hpp"
+#include "mi/quantizers/fixed_width.hpp"
+#include "mi/quantizers/adaptive_uniform.hpp"
+#include "mi/quantizers/global_uniform.hpp"
+#include "mi/quantizers/equal_mass.hpp"
+#include "mi/quantizers/distinct_value_quantiles.hpp"
+#include "mi/quantizers/edges.hpp"
+#include "mi/quantizers/machine_precision.hpp"
+#include "mi/estimators/binning.hpp"
+
+// kernel estimators (KDE) and their pairwise engine
+#include "mi/kernels/gaussian.hpp"
+#include "mi/kernels/noise.hpp"
+#include "mi/kernels/pairwise.hpp"
+#include "mi/estimators/kde.hpp"
+
+// k-nearest-neighbour estimators (Kozachenko-Leonenko, KSG, Ross) and their search policies
+#include "mi/search/metric.hpp"
+#include "mi/search/ties.hpp"
+#include "mi/search/brute_force.hpp"
+#include "mi/search/kd_tree.hpp"
+#include "mi/search/automatic.hpp"
+#include "mi/estimators/kl_entropy.hpp"
+#include "mi/estimators/ksg.hpp"
+
+// the remaining families: exact / closed-form, Monte Carlo, matrix-based, discrete
+#include "mi/core/special.hpp"
+#include "mi/estimators/minimal_model.hpp"
+#include "mi/estimators/sample_propagation.hpp"
+#include "mi/estimators/decision_rule.hpp"
+#include "mi/estimators/edge.hpp"
+#if __has_include(<xtensor-blas/xlinalg.hpp>)
+#include "mi/estimators/linear_gaussian.hpp"
+#include "mi/estimators/gaussian_bound.hpp"
+#include "mi/estimators/renyi.hpp"
+#endif
+
 #include "mi/plane/point.hpp"
+#include "mi/plane/recording.hpp"
+#include "mi/plane/trajectory.hpp"
+#include "mi/plane/information_plane.hpp"
+#include "mi/plane/csv.hpp"
 
 #endif

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Time per information-plane point of the two costly "rest" estimators on data
+// written by bench/compare_estimators.py (which times numpy on the same data in
+// the same run):
+//
+//   bench_estimators sp    layer.f32 labels.u8 N R d mc_samples sigma [repeats]
+//       mi::sample_propagation(sigma, R, mc_samples).point on an N R x d layer
+//       (input-major replicas, float32)
+//   bench_estimators renyi input.f32 layer.f32 labels.u8 N dx dt alpha [repeats]
+//       mi::renyi(input, alpha, silverman, silverman).point on an N x dt layer;
+//       the constructor (input Gram matrix and its spectrum, once per run) is
+//       timed separately
+//
+// Prints one line: threads, best seconds per point, [construction seconds,]
+// I(X;T), I(T;Y) (nats).
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "mi/core/parallel.hpp"
+#include "mi/estimators/renyi.hpp"
+#include "mi/estimators/sample_propagation.hpp"
+
+namespace {
+
+template <class T>
+std::vector<T> read_file(const char* path, std::size_t count) {
+    std::vector<T> v(count);
+    std::ifstream f(path, std::ios::binary);
+    if (!f.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(count * sizeof(T)))) {
+        std::fprintf(stderr, "cannot read %zu values from %s\n", count, path);
+        std::exit(1);
+    }
+    return v;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc >= 9 && std::strcmp(argv[1], "sp") == 0) {
+        const std::size_t n = std::strtoull(argv[4], nullptr, 10), r = std::strtoull(argv[5], nullptr, 10),
+                          d = std::strtoull(argv[6], nullptr, 10), mc = std::strtoull(argv[7], nullptr, 10);
+        const double sigma = std::strtod(argv[8], nullptr);
+        const int repeats = argc > 9 ? std::atoi(argv[9]) : 3;
+        const auto layer = read_file<float>(argv[2], n * r * d);
+        const auto y8 = read_file<std::uint8_t>(argv[3], n * r);
+        const mi::samples s(mi::labels(std::vector<int>(y8.begin(), y8.end())));
+        const mi::sample_propagation e(sigma, r, mc, 1);
+        std::vector<double> times;
+        mi::plane_point p;
+        for (int k = 0; k < repeats; ++k) {
+            const auto t0 = std::chrono::steady_clock::now();
+            p = e.point(mi::view(layer, n * r, d), s);
+            times.push_back(seconds_since(t0));
+        }
+        std::printf("%zu %.6f %.12g %.12g\n", mi::num_threads(), *std::min_element(times.begin(), times.end()),
+                    p.ixt, p.ity);
+        return 0;
+    }
+    if (argc >= 10 && std::strcmp(argv[1], "renyi") == 0) {
+        const std::size_t n = std::strtoull(argv[5], nullptr, 10), dx = std::strtoull(argv[6], nullptr, 10),
+                          dt = std::strtoull(argv[7], nullptr, 10);
+        const double alpha = std::strtod(argv[8], nullptr);
+        const int repeats = argc > 9 ? std::atoi(argv[9]) : 3;
+        const auto x = read_file<float>(argv[2], n * dx);
+        const auto t = read_file<float>(argv[3], n * dt);
+        const auto y8 = read_file<std::uint8_t>(argv[4], n);
+        const mi::samples s(mi::labels(std::vector<int>(y8.begin(), y8.end())));
+        const auto t0 = std::chrono::steady_clock::now();
+        const mi::renyi e(mi::view(x, n, dx), alpha);
+        const double construction = seconds_since(t0);
+        std::vector<double> times;
+        mi::plane_point p;
+        for (int k = 0; k < repeats; ++k) {
+            const auto t1 = std::chrono::steady_clock::now();
+            p = e.point(mi::view(t, n, dt), s);
+            times.push_back(seconds_since(t1));
+        }
+        std::printf("%zu %.6f %.6f %.12g %.12g\n", mi::num_threads(), *std::min_element(times.begin(), times.end()),
+                    construction, p.ixt, p.ity);
+        return 0;
+    }
+    std::fprintf(stderr,
+                 "usage: %s sp layer.f32 labels.u8 N R d mc_samples sigma [repeats]\n"
+                 "       %s renyi input.f32 layer.f32 labels.u8 N dx dt alpha [repeats]\n",
+                 argv[0], argv[0]);
+    return 2;
+}

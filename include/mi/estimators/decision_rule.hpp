@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// decision_rule: the information of a network's decision, Balda, Behboodi &
+// Mathar, "An information theoretic view on learning of artificial neural
+// networks", ICSPCS 2018. Instead of a hidden representation, they follow the
+// discrete decision L = arg max_k of the output layer, whose entropies are
+// plug-in counts over at most C values, so no binning or density estimate is
+// involved:
+//
+//   I(X;L) = H(L) - H(L|X)      (= H(L) for distinct inputs: L is a function of X)
+//   I(Y;L) = H(L) - sum_l (N_l / N) H(L | Y = l)
+//
+// p(x) is the empirical distribution over mi::samples' input ids (repeated
+// inputs with different outputs, e.g. noisy replicas, make H(L|X) > 0). Ties
+// in the arg max go to the lowest unit index (the first maximum, as
+// numpy.argmax). The output layer needs >= 2 units: a single sigmoid unit has
+// no arg max, pass [p, 1 - p]. The entropy correction is a policy
+// (mi::plug_in by default, mi::miller_madow). Results in nats.
+#ifndef MI_ESTIMATORS_DECISION_RULE_HPP
+#define MI_ESTIMATORS_DECISION_RULE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mi/core/activation_view.hpp"
+#include "mi/core/discrete.hpp"
+#include "mi/core/error.hpp"
+#include "mi/core/samples.hpp"
+#include "mi/plane/point.hpp"
+
+namespace mi {
+
+template <class Correction = plug_in>
+class decision_rule {
+public:
+    explicit decision_rule(Correction correction = Correction()) : correction_(correction) {}
+
+    /// The decision of every row: arg max over the units, first maximum on ties.
+    template <class T>
+    static std::vector<std::uint32_t> decisions(const activation_view<const T>& output) {
+        const char* where = "mi::decision_rule";
+        detail::check_activations(output, where, "output");
+        if (output.cols() < 2)
+            detail::fail(where, "output units", output.cols(),
+                         ">= 2 (the arg max of one unit is constant; pass [p, 1 - p] for a sigmoid output)");
+        std::vector<std::uint32_t> l(output.rows());
+        for (std::size_t i = 0; i < output.rows(); ++i) {
+            const T* r = output.row(i);
+            std::size_t best = 0;
+            for (std::size_t j = 1; j < output.cols(); ++j)
+                if (r[j] > r[best]) best = j;
+            l[i] = static_cast<std::uint32_t>(best);
+        }
+        return l;
+    }
+
+    /// H(L), nats.
+    template <class T>
+    double entropy(const activation_view<const T>& output) const {
+        return mi::entropy(group_values(decisions(output)), correction_);
+    }
+
+    /// I(X;L) = H(L) - H(L|X), nats.
+    template <class T>
+    double mutual_information_x(const activation_view<const T>& output, const input_ids& x) const {
+        x.check_rows(output.rows(), "mi::decision_rule::mutual_information_x");
+        const grouping l = group_values(decisions(output));
+        return mi::entropy(l, correction_) - conditional_on_inputs(l, x);
+    }
+
+    /// I(Y;L) = H(L) - H(L|Y), nats.
+    template <class T>
+    double mutual_information_y(const activation_view<const T>& output, const labels& y) const {
+        detail::check_same_rows(y.size(), output.rows(), "mi::decision_rule::mutual_information_y", "labels size");
+        const grouping l = group_values(decisions(output));
+        return mi::entropy(l, correction_) - conditional_entropy(l, group_values(y.ids()), correction_);
+    }
+
+    /// Plane point of the output layer: (I(X;L), I(Y;L)), nats.
+    template <class T>
+    plane_point point(const activation_view<const T>& output, const samples& s) const {
+        s.check_rows(output.rows(), "mi::decision_rule::point");
+        const grouping l = group_values(decisions(output));
+        const double h = mi::entropy(l, correction_);
+        plane_point p;
+        p.ixt = h - conditional_on_inputs(l, s.inputs());
+        p.ity = h - conditional_entropy(l, group_values(s.labels().ids()), correction_);
+        p.ixt_kind = ixt_quantity::mutual_information;
+        return p;
+    }
+
+    std::string name() const { return "decision_rule"; }
+    std::string parameters() const { return "correction=" + std::string(Correction::name()); }
+
+private:
+    double conditional_on_inputs(const grouping& l, const input_ids& x) const {
+        if (x.all_distinct()) return 0.0;
+        std::vector<std::uint32_t> ids(l.ids.size());
+        for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = x[i];
+        return conditional_entropy(l, group_values(ids), correction_);
+    }
+
+    Correction correction_;
+};
+
+}  // namespace mi
+
+#endif

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The LAPACK-backed helpers of the estimators that need dense linear algebra
+// (linear_gaussian, gaussian_bound, renyi): symmetric eigen-decompositions
+// (LAPACK syevd through xtensor-blas), log-determinants of covariance
+// matrices, and the conversion of a user's matrix (any mi::view source) into
+// a double matrix. This header and the three estimators above are the only
+// ones that include xtensor-blas, so the rest of mi needs no BLAS; programs
+// that include them link mi::linalg.
+//
+// Log-determinants are taken from the eigenvalues (sum of log lambda_i), not
+// from an LU or Cholesky factor: the matrices are symmetric, and the
+// eigenvalues also say how far from positive definite a singular input is,
+// which is what the error message reports.
+#ifndef MI_ESTIMATORS_DETAIL_LINALG_HPP
+#define MI_ESTIMATORS_DETAIL_LINALG_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mi/core/activation_view.hpp"
+#include "mi/core/error.hpp"
+#include "mi/core/xtensor.hpp"
+
+#include <xtensor-blas/xlinalg.hpp>
+
+namespace mi::detail {
+
+using dense_matrix = xt::xtensor<double, 2>;
+
+/// A finite matrix from a view, as doubles (row-major).
+template <class T>
+dense_matrix to_matrix(const activation_view<const T>& v, const char* where, const char* argument) {
+    check_activations(v, where, argument);
+    dense_matrix m = xt::zeros<double>({v.rows(), v.cols()});
+    for (std::size_t i = 0; i < v.rows(); ++i)
+        for (std::size_t j = 0; j < v.cols(); ++j) m(i, j) = static_cast<double>(v(i, j));
+    return m;
+}
+
+/// Throws unless m is square and symmetric to rounding.
+inline void require_symmetric(const dense_matrix& m, const char* where, const char* argument) {
+    if (m.shape()[0] != m.shape()[1])
+        fail(where, argument, std::to_string(m.shape()[0]) + "x" + std::to_string(m.shape()[1]) + " matrix",
+             "a square matrix");
+    const std::size_t n = m.shape()[0];
+    double scale = 0.0;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j) scale = std::max(scale, std::abs(m(i, j)));
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = i + 1; j < n; ++j)
+            if (std::abs(m(i, j) - m(j, i)) > 1e-10 * scale)
+                fail(where, (std::string(argument) + "(" + std::to_string(i) + ", " + std::to_string(j) + ")").c_str(),
+                     m(i, j), "a symmetric matrix (entry (" + std::to_string(j) + ", " + std::to_string(i) +
+                                  ") is " + to_text(m(j, i)) + ")");
+}
+
+/// Eigenvalues (ascending) of a symmetric matrix; only its lower triangle is read.
+inline std::vector<double> sym_eigenvalues(const dense_matrix& m) {
+    if (m.size() == 0) return {};
+    const auto w = xt::linalg::eigvalsh(m);
+    std::vector<double> out(w.begin(), w.end());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// Eigenvalues (ascending) and eigenvectors (columns of `vectors`) of a symmetric matrix.
+inline void sym_eigen(const dense_matrix& m, std::vector<double>& values, dense_matrix& vectors) {
+    const auto wv = xt::linalg::eigh(m);
+    const auto& w = std::get<0>(wv);
+    const auto& v = std::get<1>(wv);
+    const std::size_t n = w.size();
+    values.assign(w.begin(), w.end());
+    vectors = xt::zeros<double>({n, n});
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j) vectors(i, j) = v(i, j);
+}
+
+/// Throws unless the symmetric matrix is positive semi-definite (eigenvalues >= -1e-10 max |lambda|).
+inline void require_psd(const dense_matrix& m, const char* where, const char* argument) {
+    require_symmetric(m, where, argument);
+    const auto w = sym_eigenvalues(m);
+    if (w.empty()) return;
+    const double scale = std::max(std::abs(w.front()), std::abs(w.back()));
+    if (w.front() < -1e-10 * scale)
+        fail(where, (std::string(argument) + " smallest eigenvalue").c_str(), w.front(),
+             ">= 0 (a covariance matrix is positive semi-definite)");
+}
+
+/// log det of a symmetric positive definite matrix from its eigenvalues.
+inline double logdet_spd(const dense_matrix& m, const char* where, const char* argument) {
+    const auto w = sym_eigenvalues(m);
+    double s = 0.0;
+    for (const double l : w) {
+        if (!(l > 0.0))
+            fail(where, (std::string(argument) + " eigenvalue").c_str(), l,
+                 "> 0 (a positive definite matrix; is a noise variance zero?)");
+        s += std::log(l);
+    }
+    return s;
+}
+
+/// a * b (BLAS gemm through xtensor-blas).
+inline dense_matrix matmul(const dense_matrix& a, const dense_matrix& b) {
+    dense_matrix r = xt::linalg::dot(a, b);
+    return r;
+}
+
+/// a * b^T.
+inline dense_matrix matmul_t(const dense_matrix& a, const dense_matrix& b) {
+    dense_matrix bt = xt::transpose(b);
+    dense_matrix r = xt::linalg::dot(a, bt);
+    return r;
+}
+
+/// Symmetric part (m + m^T) / 2, removing the rounding asymmetry of products.
+inline dense_matrix symmetrized(const dense_matrix& m) {
+    dense_matrix r = m;
+    const std::size_t n = m.shape()[0];
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j) r(i, j) = 0.5 * (m(i, j) + m(j, i));
+    return r;
+}
+
+}  // namespace mi::detail
+
+#endif

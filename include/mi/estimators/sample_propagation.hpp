@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// sample_propagation: the sample-propagation (SP) estimator of Goldfeld, van
+// den Berg, Greenewald, Melnyk, Nguyen, Kingsbury & Polyanskiy, "Estimating
+// information flow in deep neural networks", ICML 2019, as their code
+// (kgreenewald/smoothMI, MIestimation.py) runs it. In a noisy network
+// T = S + Z, Z ~ N(0, sigma^2 I), the law of T is the law of S smoothed by
+// the Gaussian phi_sigma, so its entropy is that of a Gaussian mixture with
+// the propagated samples as centres, which Monte Carlo integrates well in any
+// dimension; I(X;T) is then finite and meaningful, unlike for a deterministic
+// network.
+//
+//   h(T)      = h(p_S * phi_sigma),  p_S the empirical law of all N R samples
+//   h(T|X=x)  = h(p_S|x * phi_sigma), p_S|x the law of the R replicas of input x
+//   I(X;T)    = max(h(T) - (1/N) sum_x h(T|X=x), 0)      (the max as in their code)
+//   h(mixture) = -(1/(K M)) sum_k sum_m log p(c_k + sigma eps_km),  eps ~ N(0, I)
+//   p(t)      = (1/K) sum_j phi_sigma(t - c_j)
+//
+// For a deterministic first layer S = f(x) the conditional term has the
+// closed form h(T|X) = (d/2) ln(2 pi e sigma^2) (conditional::deterministic).
+// For I(T;Y) (not computed by Goldfeld et al.; the same construction):
+// I(T;Y) = max(h(T) - sum_l (N_l / N) h(p_S|Y=l * phi_sigma), 0).
+//
+// Layout of the layer: N R rows, input-major: rows i R .. i R + R - 1 are the R
+// noisy forward passes (replicas, fresh upstream noise each) of input draw i,
+// each row the noise-free pre-noise value S of the layer (Goldfeld's stored
+// S_l = f_l(T_{l-1})). mi::samples' labels are per row (replicas of one input
+// share it); its input ids are not used, the layout defines the inputs
+// (Goldfeld's bootstrap draws with replacement are separate draws).
+//
+// Parameters: sigma = the noise standard deviation (Goldfeld's beta; the SZT
+// run uses 0.005), replicas R, mc_samples M draws per centre (their
+// num_MC_samples, 1000 in the run, costly: N R M queries against N R
+// centres), seed. The draws around layer row j come from the mi::rng stream
+// derive_seed(seed, j) in every mixture that contains row j (common random
+// numbers: the Monte Carlo errors of h(T) and h(T|X) largely cancel in their
+// difference), so results do not depend on the thread count or the blocking;
+// mixture log-densities come from the pairwise engine
+// (mi::log_sum_kernel with mi::gaussian_kernel(sigma^2)). Results in nats.
+#ifndef MI_ESTIMATORS_SAMPLE_PROPAGATION_HPP
+#define MI_ESTIMATORS_SAMPLE_PROPAGATION_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "mi/core/activation_view.hpp"
+#include "mi/core/error.hpp"
+#include "mi/core/parallel.hpp"
+#include "mi/core/random.hpp"
+#include "mi/core/samples.hpp"
+#include "mi/core/special.hpp"
+#include "mi/kernels/gaussian.hpp"
+#include "mi/kernels/pairwise.hpp"
+#include "mi/plane/point.hpp"
+#include "mi/quantizers/fitted_edges.hpp"
+
+namespace mi {
+
+class sample_propagation {
+public:
+    /// How h(T|X) is obtained.
+    enum class conditional {
+        replicas,      ///< mixture of each input's R replicas (deeper layers)
+        deterministic  ///< (d/2) ln(2 pi e sigma^2): the first hidden layer, S = f(x)
+    };
+
+    sample_propagation(double sigma, std::size_t replicas, std::size_t mc_samples = 1, std::uint64_t seed = 0,
+                       conditional mode = conditional::replicas)
+        : sigma_(sigma), replicas_(replicas), mc_(mc_samples), seed_(seed), mode_(mode) {
+        const char* where = "mi::sample_propagation";
+        if (!(std::isfinite(sigma) && sigma > 0.0)) detail::fail(where, "sigma", sigma, "a finite noise std > 0");
+        if (replicas == 0) detail::fail(where, "replicas", replicas, ">= 1");
+        if (mc_samples == 0) detail::fail(where, "mc_samples", mc_samples, ">= 1");
+        if (mode == conditional::replicas && replicas < 2)
+            detail::fail(where, "replicas", replicas,
+                         ">= 2 for conditional::replicas (use conditional::deterministic for a first layer)");
+    }
+
+    /// h(p * phi_sigma) for the mixture with the rows of `centres` as centres, by Monte Carlo
+    /// with mc_samples draws per centre; centre j draws from the stream derive_seed(seed, j). Nats.
+    template <class T>
+    static double mixture_entropy(const activation_view<const T>& centres, double sigma, std::size_t mc_samples,
+                                  std::uint64_t seed) {
+        const char* where = "mi::sample_propagation::mixture_entropy";
+        detail::check_activations(centres, where, "centres");
+        if (!(std::isfinite(sigma) && sigma > 0.0)) detail::fail(where, "sigma", sigma, "a finite noise std > 0");
+        if (mc_samples == 0) detail::fail(where, "mc_samples", mc_samples, ">= 1");
+        return mixture(centres, sigma, mc_samples, seed, [](std::size_t j) { return j; });
+    }
+
+    /// h(T): the mixture of all N R rows. Nats.
+    template <class T>
+    double entropy(const activation_view<const T>& layer) const {
+        check_layer(layer, "mi::sample_propagation::entropy");
+        return mixture(layer, sigma_, mc_, seed_, [](std::size_t j) { return j; });
+    }
+
+    /// (1/N) sum_x h(T|X=x). Nats.
+    template <class T>
+    double conditional_entropy(const activation_view<const T>& layer) const {
+        check_layer(layer, "mi::sample_propagation::conditional_entropy");
+        return conditional_on_inputs(layer);
+    }
+
+    /// I(X;T) = max(h(T) - h(T|X), 0). Nats.
+    template <class T>
+    double mutual_information_x(const activation_view<const T>& layer) const {
+        check_layer(layer, "mi::sample_propagation::mutual_information_x");
+        return std::max(mixture(layer, sigma_, mc_, seed_, [](std::size_t j) { return j; }) - conditional_on_inputs(layer), 0.0);
+    }
+
+    /// Plane point: (I(X;T), I(T;Y)), one h(T) for both. Nats.
+    template <class T>
+    plane_point point(const activation_view<const T>& layer, const samples& s) const {
+        const char* where = "mi::sample_propagation::point";
+        check_layer(layer, where);
+        s.check_rows(layer.rows(), where);
+        const double h = mixture(layer, sigma_, mc_, seed_, [](std::size_t j) { return j; });
+        plane_point p;
+        p.ixt = std::max(h - conditional_on_inputs(layer), 0.0);
+        // h(T|Y) = sum_l p_l h(mixture of class l's rows)
+        using V = std::remove_const_t<T>;
+        const auto by_class = s.labels().rows_by_class();
+        const std::size_t d = layer.cols();
+        double hy = 0.0;
+        for (std::size_t l = 0; l < by_class.size(); ++l) {
+            const auto& rows = by_class[l];
+            if (rows.empty()) continue;
+            std::vector<V> c(rows.size() * d);
+            for (std::size_t i = 0; i < rows.size(); ++i)
+                for (std::size_t u = 0; u < d; ++u) c[i * d + u] = layer(rows[i], u);
+            const double hl = mixture(activation_view<const V>(c.data(), rows.size(), d), sigma_, mc_, seed_,
+                                      [&rows](std::size_t j) { return rows[j]; });
+            hy += static_cast<double>(rows.size()) / static_cast<double>(layer.rows()) * hl;
+        }
+        p.ity = std::max(h - hy, 0.0);
+        p.ixt_kind = ixt_quantity::mutual_information;
+        return p;
+    }
+
+    double sigma() const noexcept { return sigma_; }
+    std::size_t replicas() const noexcept { return replicas_; }
+    std::size_t mc_samples() const noexcept { return mc_; }
+    std::string name() const { return "sample_propagation"; }
+    std::string parameters() const {
+        return "sigma=" + detail::number_text(sigma_) + ";replicas=" + std::to_string(replicas_) +
+               ";mc_samples=" + std::to_string(mc_) + ";seed=" + std::to_string(seed_) + ";conditional=" +
+               (mode_ == conditional::replicas ? "replicas" : "deterministic");
+    }
+
+private:
+    // Monte Carlo entropy of the mixture of `centres`; centre j draws from stream
+    // derive_seed(seed, id(j)), id(j) its row in the layer. The mixtures of h(T), h(T|X=x)
+    // and h(T|Y=l) therefore use the same draws around the same row (common random
+    // numbers), so their differences, I(X;T) and I(T;Y), carry much less Monte Carlo
+    // noise than the entropies; each entropy alone is Goldfeld et al.'s estimator.
+    template <class T, class Id>
+    static double mixture(const activation_view<const T>& centres, double sigma, std::size_t mc_samples,
+                          std::uint64_t seed, Id&& id) {
+        using V = std::remove_const_t<T>;
+        const std::size_t k = centres.rows(), d = centres.cols();
+        const gaussian_kernel kernel(sigma * sigma);
+        // log p(t) = logsumexp_j(-|t - c_j|^2 / (2 s2)) - log K - (d/2) log(2 pi s2)
+        const double offset = std::log(static_cast<double>(k)) +
+                              0.5 * static_cast<double>(d) * std::log(2.0 * pi * sigma * sigma);
+        const std::size_t per_block = std::max<std::size_t>(1, (std::size_t(1) << 18) / mc_samples);
+        const std::size_t blocks = (k + per_block - 1) / per_block;
+        std::vector<double> block_sum(blocks, 0.0);
+        std::vector<V> q;
+        for (std::size_t b = 0; b < blocks; ++b) {
+            const std::size_t c0 = b * per_block, c1 = std::min(k, c0 + per_block);
+            q.resize((c1 - c0) * mc_samples * d);
+            parallel_for(c1 - c0, [&](std::size_t c) {
+                rng r(derive_seed(seed, id(c0 + c)));
+                const T* centre = centres.row(c0 + c);
+                V* out = q.data() + c * mc_samples * d;
+                for (std::size_t m = 0; m < mc_samples; ++m)
+                    for (std::size_t u = 0; u < d; ++u)
+                        out[m * d + u] = static_cast<V>(static_cast<double>(centre[u]) + sigma * r.normal());
+            }, 0, 64);
+            const activation_view<const V> queries(q.data(), (c1 - c0) * mc_samples, d);
+            const std::vector<double> ls = log_sum_kernel(queries, activation_view<const V>(centres), kernel);
+            double s = 0.0;
+            for (const double v : ls) s += v;
+            block_sum[b] = s;
+        }
+        double total = 0.0;
+        for (const double s : block_sum) total += s;
+        return offset - total / static_cast<double>(k * mc_samples);
+    }
+
+    template <class T>
+    void check_layer(const activation_view<const T>& layer, const char* where) const {
+        detail::check_activations(layer, where, "layer");
+        if (layer.rows() % replicas_ != 0)
+            detail::fail(where, "layer rows", layer.rows(),
+                         "a multiple of replicas = " + std::to_string(replicas_) + " (N inputs x R replicas)");
+    }
+
+    template <class T>
+    double conditional_on_inputs(const activation_view<const T>& layer) const {
+        const std::size_t d = layer.cols();
+        if (mode_ == conditional::deterministic) return gaussian_entropy(static_cast<double>(d), sigma_ * sigma_);
+        const std::size_t n = layer.rows() / replicas_;
+        std::vector<double> h(n);
+        // One small mixture per input, in parallel over inputs (the engine runs serially inside).
+        parallel_for(n, [&](std::size_t i) {
+            const activation_view<const T> block(layer.row(i * replicas_), replicas_, d, layer.row_stride());
+            const std::size_t first = i * replicas_;
+            h[i] = mixture(block, sigma_, mc_, seed_, [first](std::size_t j) { return first + j; });
+        });
+        double s = 0.0;
+        for (const double v : h) s += v;
+        return s / static_cast<double>(n);
+    }
+
+    double sigma_;
+    std::size_t replicas_, mc_;
+    std::uint64_t seed_;
+    conditional mode_;
+};
+
+}  // namespace mi
+
+#endif

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// mi::gaussian_bound (Shwartz-Ziv, Painsky & Tishby 2019, eq. 9) against numpy's
+// eigh (tests/reference/rest_linear_gaussian.py), its no-weight-noise closed form,
+// and the Gaussian-channel mutual information it bounds.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "mi/estimators/gaussian_bound.hpp"
+
+namespace {
+
+struct record {
+    std::size_t rows = 0, cols = 0;
+    std::vector<double> v;
+    mi::activation_view<const double> view() const { return mi::view(v, rows, cols); }
+};
+
+std::map<std::string, record> read_records(const std::string& file) {
+    std::ifstream in(std::string(MI_TEST_DATA_DIR) + "/" + file);
+    REQUIRE(in.good());
+    std::map<std::string, record> m;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream s(line);
+        std::string name;
+        record r;
+        s >> name >> r.rows >> r.cols;
+        r.v.resize(r.rows * r.cols);
+        for (auto& x : r.v) s >> x;
+        m[name] = r;
+    }
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("gaussian_bound: eq. 9 from weights equals numpy") {
+    const auto d = read_records("rest_linear_gaussian.txt");
+    const mi::gaussian_bound g(0.7, 0.05);
+    CHECK(g.bound(d.at("bd_Wstar").view(), d.at("bd_dW1").view()) == doctest::Approx(d.at("bd_one").v[0]).epsilon(1e-11));
+    const std::vector<mi::activation_view<const double>> two{d.at("bd_dW1").view(), d.at("bd_dW2").view()};
+    const double b2 = g.bound(d.at("bd_Wstar").view(), two);
+    CHECK(b2 == doctest::Approx(d.at("bd_two").v[0]).epsilon(1e-11));
+    // an upper bound on the jointly Gaussian channel's I(X;T) (Hadamard's inequality)
+    CHECK(b2 >= d.at("bd_exact_two").v[0] - 1e-12);
+    // degenerate spectrum (three zero weight-noise directions)
+    const mi::gaussian_bound g5(1.3, 0.1);
+    CHECK(g5.bound(d.at("bd5_Wstar").view(), d.at("bd5_dW").view()) == doctest::Approx(d.at("bd5").v[0]).epsilon(1e-11));
+    // no weight noise: all denominators equal s2z/s2T, the bound is 1/2 log|I + s2T W W^T / s2z|
+    const std::vector<double> zero(24, 0.0);
+    CHECK(g.bound(d.at("bd_Wstar").view(), mi::view(zero, 4, 6)) == doctest::Approx(d.at("bd0").v[0]).epsilon(1e-11));
+}
+
+TEST_CASE("gaussian_bound: from the spectrum, worked by hand") {
+    const mi::gaussian_bound g(2.0, 0.5);  // s2z / s2T = 0.25
+    CHECK(g.bound({1.0, 3.0}, {0.75, 0.0}) ==
+          doctest::Approx(0.5 * std::log(2.0) + 0.5 * std::log(13.0)).epsilon(1e-15));
+    CHECK(g.bound({0.0}, {0.0}) == 0.0);
+    const mi::gaussian_bound noiseless(1.0, 0.0);
+    CHECK(noiseless.bound({1.0}, {0.0}) == std::numeric_limits<double>::infinity());
+    CHECK(noiseless.bound({0.0}, {0.0}) == 0.0);
+    CHECK(noiseless.bound({4.0}, {1.0}) == doctest::Approx(0.5 * std::log(5.0)));
+}
+
+TEST_CASE("gaussian_bound: bad input raises mi::error") {
+    CHECK_THROWS_AS(mi::gaussian_bound(0.0, 0.1), mi::error);
+    CHECK_THROWS_AS(mi::gaussian_bound(1.0, -0.1), mi::error);
+    const mi::gaussian_bound g(1.0, 0.1);
+    CHECK_THROWS_AS(g.bound({1.0, 2.0}, {0.1}), mi::error);
+    CHECK_THROWS_AS(g.bound({-1.0}, {0.1}), mi::error);
+    CHECK_THROWS_AS(g.bound({1.0}, {std::nan("")}), mi::error);
+    const std::vector<double> w(6, 1.0), dw(4, 0.1);
+    CHECK_THROWS_AS(g.bound(mi::view(w, 2, 3), mi::view(dw, 2, 2)), mi::error);
+    CHECK_THROWS_AS(g.bound(mi::view(w, 2, 3), std::vector<mi::activation_view<const double>>{}), mi::error);
+}

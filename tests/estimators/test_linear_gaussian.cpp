@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// mi::linear_gaussian and mi::generalization_error against numpy (slogdet of
+// the joint covariance, SVD pseudo-inverse: tests/reference/rest_linear_gaussian.py),
+// and Saxe et al. App. C eq. 21 worked by hand.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "mi/estimators/linear_gaussian.hpp"
+
+namespace {
+
+struct record {
+    std::size_t rows = 0, cols = 0;
+    std::vector<double> v;
+    mi::activation_view<const double> view() const { return mi::view(v, rows, cols); }
+};
+
+std::map<std::string, record> read_records(const std::string& file) {
+    std::ifstream in(std::string(MI_TEST_DATA_DIR) + "/" + file);
+    REQUIRE(in.good());
+    std::map<std::string, record> m;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream s(line);
+        std::string name;
+        record r;
+        s >> name >> r.rows >> r.cols;
+        r.v.resize(r.rows * r.cols);
+        for (auto& x : r.v) s >> x;
+        m[name] = r;
+    }
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("linear_gaussian: I(T;X) and I(T;Y) equal numpy's joint-covariance computation") {
+    const auto d = read_records("rest_linear_gaussian.txt");
+    const mi::linear_gaussian a(0.1);
+    CHECK(a.mutual_information_x(d.at("a_W").view()) == doctest::Approx(d.at("a_ixt").v[0]).epsilon(1e-12));
+    CHECK(a.mutual_information_y(d.at("a_W").view(), d.at("a_Wo").view(), 0.3) ==
+          doctest::Approx(d.at("a_ity").v[0]).epsilon(1e-10));
+    // over-complete W (4 x 3), SPD input covariance
+    const mi::linear_gaussian b(0.05);
+    CHECK(b.mutual_information_x(d.at("b_W").view(), d.at("b_Sx").view()) ==
+          doctest::Approx(d.at("b_ixt").v[0]).epsilon(1e-12));
+    CHECK(b.mutual_information_y(d.at("b_W").view(), d.at("b_Sx").view(), d.at("b_Wo").view(), 0.2) ==
+          doctest::Approx(d.at("b_ity").v[0]).epsilon(1e-10));
+    // singular W (rank 2 of 4) and a noiseless rank-1 teacher with 3 outputs (singular Sigma_Y)
+    const mi::linear_gaussian c(0.2);
+    CHECK(c.mutual_information_x(d.at("c_W").view(), d.at("c_Sx").view()) ==
+          doctest::Approx(d.at("c_ixt").v[0]).epsilon(1e-12));
+    CHECK(c.mutual_information_y(d.at("c_W").view(), d.at("c_Sx").view(), d.at("c_Wo").view(), 0.0) ==
+          doctest::Approx(d.at("c_ity").v[0]).epsilon(1e-8));
+}
+
+TEST_CASE("linear_gaussian: Saxe et al. App. C eq. 21, the same function with a different I(T;X)") {
+    // Two-layer linear net y = w2 (w1 x): (c w1, w2 / c) computes the same function for every c,
+    // but the hidden layer's I(T;X) = 1/2 log(1 + c^2 w1^2 / s2) (1-D, X ~ N(0,1)) depends on c.
+    const double w1 = 0.8, s2 = 0.25;
+    const mi::linear_gaussian e(s2);
+    double previous = -1.0;
+    for (const double c : {0.25, 0.5, 1.0, 2.0, 4.0, 8.0}) {
+        const std::vector<double> w{c * w1};
+        const double v = e.mutual_information_x(mi::view(w, 1, 1));
+        CHECK(v == doctest::Approx(0.5 * std::log(1.0 + c * c * w1 * w1 / s2)).epsilon(1e-14));
+        CHECK(v > previous);
+        previous = v;
+    }
+    // diagonal W, Sigma_x = I: the log-det is a sum over units
+    const std::vector<double> w{2.0, 0.0, 0.0, 0.0, 0.5, 0.0};
+    CHECK(e.mutual_information_x(mi::view(w, 2, 3)) ==
+          doctest::Approx(0.5 * std::log(1.0 + 4.0 / s2) + 0.5 * std::log(1.0 + 0.25 / s2)).epsilon(1e-14));
+    // zero weights carry no information; a layer equal to the teacher's noiseless output keeps I(T;Y) = I(T;X)
+    const std::vector<double> zero(6, 0.0);
+    CHECK(e.mutual_information_x(mi::view(zero, 2, 3)) == doctest::Approx(0.0).epsilon(1e-15));
+    const std::vector<double> wo{1.0, -1.0, 0.5};
+    CHECK(e.mutual_information_y(mi::view(wo, 1, 3), mi::view(wo, 1, 3), 0.0) ==
+          doctest::Approx(e.mutual_information_x(mi::view(wo, 1, 3))).epsilon(1e-12));
+}
+
+TEST_CASE("generalization_error: Saxe et al. eq. 5 against numpy") {
+    const auto d = read_records("rest_linear_gaussian.txt");
+    CHECK(mi::generalization_error(d.at("a_Wo").view(), d.at("g_Wtot").view(), 0.3) ==
+          doctest::Approx(d.at("g_eg").v[0]).epsilon(1e-13));
+    CHECK(mi::generalization_error(d.at("a_Wo").view(), d.at("g_Wtot").view(), d.at("g_Sx").view(), 0.3) ==
+          doctest::Approx(d.at("g_eg_sx").v[0]).epsilon(1e-12));
+    CHECK(mi::generalization_error(d.at("a_Wo").view(), d.at("a_Wo").view(), 0.3) == doctest::Approx(0.6));
+}
+
+TEST_CASE("linear_gaussian: bad input raises mi::error") {
+    CHECK_THROWS_AS(mi::linear_gaussian(0.0), mi::error);
+    CHECK_THROWS_AS(mi::linear_gaussian(-1.0), mi::error);
+    CHECK_THROWS_AS(mi::linear_gaussian(std::nan("")), mi::error);
+    const mi::linear_gaussian e(0.1);
+    const std::vector<double> w{1, 2, 3, 4, 5, 6};
+    const std::vector<double> bad{1, std::nan(""), 3, 4, 5, 6};
+    CHECK_THROWS_AS(e.mutual_information_x(mi::view(bad, 2, 3)), mi::error);
+    const std::vector<double> sx2{1, 0, 0, 1};
+    CHECK_THROWS_AS(e.mutual_information_x(mi::view(w, 2, 3), mi::view(sx2, 2, 2)), mi::error);  // 2x2 for 3 inputs
+    const std::vector<double> nonsym{1, 0.5, 0, 0, 1, 0, 0, 0, 1};
+    CHECK_THROWS_AS(e.mutual_information_x(mi::view(w, 2, 3), mi::view(nonsym, 3, 3)), mi::error);
+    const std::vector<double> indefinite{1, 0, 0, 0, -1, 0, 0, 0, 1};
+    CHECK_THROWS_AS(e.mutual_information_x(mi::view(w, 2, 3), mi::view(indefinite, 3, 3)), mi::error);
+    const std::vector<double> wo{1, 2};
+    CHECK_THROWS_AS(e.mutual_information_y(mi::view(w, 2, 3), mi::view(wo, 1, 2), 0.1), mi::error);
+    CHECK_THROWS_AS(e.mutual_information_y(mi::view(w, 2, 3), mi::view(w, 2, 3), -0.1), mi::error);
+    CHECK_THROWS_AS(mi::generalization_error(mi::view(w, 2, 3), mi::view(w, 3, 2), 0.1), mi::error);
+    try {
+        e.mutual_information_x(mi::view(w, 2, 3), mi::view(indefinite, 3, 3));
+    } catch (const mi::error& x) {
+        CHECK(std::string(x.what()).find("input_covariance") != std::string::npos);
+    }
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// mi::renyi against a numpy re-computation with full Gram matrices
+// (tests/reference/rest_renyi.py), and closed forms: K identical clusters give
+// log K, alpha -> 1 gives the Shannon entropy of the cluster proportions.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "mi/core/parallel.hpp"
+#include "mi/estimators/renyi.hpp"
+
+namespace {
+
+struct record {
+    std::size_t rows = 0, cols = 0;
+    std::vector<double> v;
+    mi::activation_view<const double> view() const { return mi::view(v, rows, cols); }
+};
+
+std::map<std::string, record> read_records(const std::string& file) {
+    std::ifstream in(std::string(MI_TEST_DATA_DIR) + "/" + file);
+    REQUIRE(in.good());
+    std::map<std::string, record> m;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream s(line);
+        std::string name;
+        record r;
+        s >> name >> r.rows >> r.cols;
+        r.v.resize(r.rows * r.cols);
+        for (auto& x : r.v) s >> x;
+        m[name] = r;
+    }
+    return m;
+}
+
+// Clusters of the given sizes, centres 10 apart on a line, members within 2e-6.
+std::vector<double> clusters(const std::vector<std::size_t>& sizes) {
+    std::vector<double> v;
+    for (std::size_t k = 0; k < sizes.size(); ++k)
+        for (std::size_t i = 0; i < sizes[k]; ++i) {
+            v.push_back(10.0 * static_cast<double>(k) + 1e-6 * static_cast<double>(i % 3));
+            v.push_back(-5.0 * static_cast<double>(k));
+        }
+    return v;
+}
+
+}  // namespace
+
+static_assert(mi::is_plane_estimator_v<mi::renyi, float>);
+static_assert(mi::is_plane_estimator_v<mi::renyi, double>);
+
+TEST_CASE("renyi: entropies and I(X;T), I(T;Y) equal numpy's full-matrix computation") {
+    const auto d = read_records("rest_renyi.txt");
+    const auto x = d.at("x").view(), t = d.at("t").view();
+    std::vector<int> yi;
+    for (double v : d.at("y").v) yi.push_back(static_cast<int>(v));
+    const mi::samples s(mi::labels(yi, 3));
+    for (const double alpha : {1.01, 2.0, 1.0}) {
+        for (const bool rule : {false, true}) {
+            const auto tw = rule ? mi::kernel_width::silverman(1.0) : mi::kernel_width::fixed(0.8);
+            const auto xw = rule ? mi::kernel_width::silverman(1.0) : mi::kernel_width::fixed(1.5);
+            for (const double lw : {0.0, 0.5}) {
+                std::ostringstream tag;
+                tag << "a" << (alpha == 1.0 ? "1.0" : alpha == 2.0 ? "2.0" : "1.01") << "_"
+                    << (rule ? "silverman" : "fixed") << "_l" << (lw == 0.0 ? "0.0" : "0.5");
+                CAPTURE(tag.str());
+                const mi::renyi e(x, alpha, tw, xw, lw);
+                CHECK(e.entropy(t) == doctest::Approx(d.at(tag.str() + "_ht").v[0]).epsilon(1e-9));
+                const mi::plane_point p = e.point(t, s);
+                CHECK(p.ixt == doctest::Approx(d.at(tag.str() + "_ixt").v[0]).epsilon(1e-8));
+                CHECK(p.ity == doctest::Approx(d.at(tag.str() + "_ity").v[0]).epsilon(1e-8));
+                CHECK(e.mutual_information_x(t) == doctest::Approx(p.ixt).epsilon(1e-12));
+                CHECK(e.mutual_information_y(t, s.labels()) == doctest::Approx(p.ity).epsilon(1e-12));
+            }
+        }
+    }
+}
+
+TEST_CASE("renyi: K identical clusters give log K; alpha -> 1 gives the Shannon entropy") {
+    const auto w = mi::kernel_width::fixed(0.5);
+    const auto eq = clusters({12, 12, 12, 12});
+    for (const double alpha : {0.5, 1.0, 1.01, 2.0, 5.0})
+        CHECK(mi::renyi::entropy(mi::view(eq, 48, 2), alpha, w) == doctest::Approx(std::log(4.0)).epsilon(1e-5));
+    const auto uneq = clusters({30, 10, 5, 5});
+    const std::vector<double> p{0.6, 0.2, 0.1, 0.1};
+    double shannon = 0.0, collision = 0.0;
+    for (double q : p) {
+        shannon -= q * std::log(q);
+        collision += q * q;
+    }
+    const auto v = mi::view(uneq, 50, 2);
+    CHECK(mi::renyi::entropy(v, 1.0 + 1e-6, w) == doctest::Approx(shannon).epsilon(1e-5));
+    CHECK(mi::renyi::entropy(v, 1.0, w) == doctest::Approx(shannon).epsilon(1e-5));
+    CHECK(mi::renyi::entropy(v, 2.0, w) == doctest::Approx(-std::log(collision)).epsilon(1e-5));
+    CHECK(std::abs(mi::renyi::entropy(v, 1.01, w) - shannon) < 0.01);
+    // clusters = classes: I(T;Y) = H_alpha(Y); the layer equal to the input: I(X;T) = S(A_X)
+    std::vector<int> y;
+    for (std::size_t k = 0; k < 4; ++k)
+        for (std::size_t i = 0; i < std::vector<std::size_t>{30, 10, 5, 5}[k]; ++i) y.push_back(static_cast<int>(k));
+    const mi::renyi e(v, 2.0, w, w);
+    const mi::plane_point pt = e.point(v, mi::samples(mi::labels(y)));
+    CHECK(pt.ity == doctest::Approx(-std::log(collision)).epsilon(1e-5));
+    CHECK(pt.ixt == doctest::Approx(mi::renyi::entropy(v, 2.0, w)).epsilon(1e-7));
+}
+
+TEST_CASE("renyi: deterministic across thread counts, float and double") {
+    const auto d = read_records("rest_renyi.txt");
+    const auto t = d.at("t").view();
+    std::vector<float> tf(d.at("t").v.begin(), d.at("t").v.end());
+    const mi::renyi e(d.at("x").view());
+    mi::set_num_threads(1);
+    const double a = e.mutual_information_x(t), af = e.mutual_information_x(mi::view(tf, 60, 4));
+    mi::set_num_threads(2);
+    CHECK(e.mutual_information_x(t) == a);
+    CHECK(e.mutual_information_x(mi::view(tf, 60, 4)) == af);
+    mi::set_num_threads(0);
+    CHECK(af == doctest::Approx(a).epsilon(1e-5));
+    CHECK(e.parameters() == "alpha=1.01;width=silverman(1);input_width=silverman(1);label_width=indicator");
+}
+
+TEST_CASE("renyi: bad input raises mi::error") {
+    CHECK_THROWS_AS(mi::renyi(0.0), mi::error);
+    CHECK_THROWS_AS(mi::renyi(-1.0), mi::error);
+    CHECK_THROWS_AS(mi::renyi(1.01, mi::kernel_width::silverman(), -0.5), mi::error);
+    CHECK_THROWS_AS(mi::kernel_width::fixed(0.0), mi::error);
+    CHECK_THROWS_AS(mi::kernel_width::silverman(std::nan("")), mi::error);
+    std::vector<double> z(20, 0.5);
+    z[7] = std::nan("");
+    CHECK_THROWS_AS(mi::renyi::entropy(mi::view(z, 10, 2), 2.0, mi::kernel_width::fixed(1.0)), mi::error);
+    CHECK_THROWS_AS(mi::renyi(mi::view(z, 10, 2)), mi::error);
+    z[7] = 0.5;
+    const mi::renyi no_input;
+    CHECK_THROWS_AS(no_input.mutual_information_x(mi::view(z, 10, 2)), mi::error);  // no input given
+    const mi::renyi e(mi::view(z, 10, 2));
+    CHECK_THROWS_AS(e.mutual_information_x(mi::view(z, 5, 4)), mi::error);  // 5 rows vs 10 inputs
+    CHECK_THROWS_AS(e.mutual_information_y(mi::view(z, 10, 2), mi::labels(std::vector<int>{0, 1})), mi::error);
+    // a constant layer is fine: every row identical -> entropy 0
+    CHECK(mi::renyi::entropy(mi::view(z, 10, 2), 2.0, mi::kernel_width::silverman()) == doctest::Approx(0.0));
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// mi::sample_propagation: the Monte Carlo mixture entropy against a numerical
+// integral computed here (Simpson's rule on a fine grid), the known limits of
+// I(X;T) for tiny and huge noise, determinism across thread counts, bad input.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "mi/core/parallel.hpp"
+#include "mi/core/random.hpp"
+#include "mi/estimators/sample_propagation.hpp"
+
+namespace {
+
+// -integral p log p of (1/K) sum_k N(c_k, s^2), Simpson's rule on [lo, hi] (independent of mi).
+double integrated_entropy(const std::vector<double>& c, double s) {
+    const double lo = -12.0, hi = 12.0;
+    const int n = 200000;  // even
+    const double h = (hi - lo) / n;
+    auto f = [&](double t) {
+        double p = 0.0;
+        for (double ck : c) p += std::exp(-(t - ck) * (t - ck) / (2 * s * s));
+        p /= static_cast<double>(c.size()) * std::sqrt(2 * mi::pi) * s;
+        return p > 0.0 ? -p * std::log(p) : 0.0;
+    };
+    double sum = f(lo) + f(hi);
+    for (int i = 1; i < n; ++i) sum += (i % 2 ? 4.0 : 2.0) * f(lo + i * h);
+    return sum * h / 3.0;
+}
+
+// N inputs on a 2-D grid of spacing 1, R replicas each with small upstream jitter.
+std::vector<double> layer_grid(std::size_t n, std::size_t r, double jitter, std::uint64_t seed) {
+    std::vector<double> v;
+    mi::rng g(seed);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t k = 0; k < r; ++k) {
+            v.push_back(static_cast<double>(i % 4) + jitter * g.normal());
+            v.push_back(static_cast<double>(i / 4) + jitter * g.normal());
+        }
+    return v;
+}
+
+}  // namespace
+
+static_assert(mi::is_plane_estimator_v<mi::sample_propagation, float>);
+static_assert(mi::is_plane_estimator_v<mi::sample_propagation, double>);
+
+TEST_CASE("sample_propagation: 1-D two-component mixture entropy equals the numerical integral") {
+    const std::vector<double> c{-1.0, 1.0};
+    for (const double s : {0.3, 0.8}) {
+        const double ref = integrated_entropy(c, s);
+        const double mc = mi::sample_propagation::mixture_entropy(mi::view(c), s, 50000, 7);
+        // MC standard error ~ sd(log p) / sqrt(1e5) < 0.005
+        CHECK(std::abs(mc - ref) < 0.02);
+    }
+    // one centre: the Gaussian entropy
+    const std::vector<double> one{0.5};
+    CHECK(std::abs(mi::sample_propagation::mixture_entropy(mi::view(one), 0.7, 100000, 3) -
+                   mi::gaussian_entropy(1.0, 0.49)) < 0.01);
+    // float centres give the same value up to float rounding
+    const std::vector<float> cf{-1.0f, 1.0f};
+    CHECK(std::abs(mi::sample_propagation::mixture_entropy(mi::view(cf), 0.3, 50000, 7) - integrated_entropy(c, 0.3)) < 0.02);
+}
+
+TEST_CASE("sample_propagation: I(X;T) limits for tiny and huge noise") {
+    const std::size_t n = 8, r = 6;
+    // deterministic first layer: one row per input, closed-form h(T|X)
+    const auto first = layer_grid(n, 1, 0.0, 1);
+    // (closed-form h(T|X): the MC error of h(T) stays, sd ~ 1 / sqrt(8 * 2000) = 0.008)
+    const mi::sample_propagation det_small(0.02, 1, 2000, 5, mi::sample_propagation::conditional::deterministic);
+    CHECK(std::abs(det_small.mutual_information_x(mi::view(first, n, 2)) - std::log(8.0)) < 0.03);
+    const mi::sample_propagation det_huge(200.0, 1, 64, 5, mi::sample_propagation::conditional::deterministic);
+    CHECK(det_huge.mutual_information_x(mi::view(first, n, 2)) < 1e-3);
+    // replicas: each input's replicas scattered by upstream noise 0.001
+    const auto deep = layer_grid(n, r, 0.001, 2);
+    const mi::sample_propagation small(0.02, r, 32, 5);
+    // (replicas: h(T) and h(T|X) share their draws, so the MC error cancels)
+    CHECK(small.mutual_information_x(mi::view(deep, n * r, 2)) == doctest::Approx(std::log(8.0)).epsilon(1e-6));
+    const mi::sample_propagation huge(200.0, r, 32, 5);
+    CHECK(huge.mutual_information_x(mi::view(deep, n * r, 2)) < 1e-3);
+    // I(T;Y): classes = left/right half of the grid -> ln 2 for small noise
+    std::vector<int> y;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t k = 0; k < r; ++k) y.push_back(i % 4 < 2 ? 0 : 1);
+    const mi::plane_point p = small.point(mi::view(deep, n * r, 2), mi::samples(mi::labels(y)));
+    CHECK(p.ity == doctest::Approx(std::log(2.0)).epsilon(1e-6));
+    CHECK(p.ixt == doctest::Approx(small.mutual_information_x(mi::view(deep, n * r, 2))));
+    CHECK(huge.point(mi::view(deep, n * r, 2), mi::samples(mi::labels(y))).ity < 1e-3);
+}
+
+TEST_CASE("sample_propagation: h(T) - h(T|X) terms and determinism across thread counts") {
+    const std::size_t n = 8, r = 5;
+    const auto deep = layer_grid(n, r, 0.3, 4);  // overlapping replicas: 0 < I < ln 8
+    const mi::sample_propagation e(0.2, r, 16, 11);
+    const auto v = mi::view(deep, n * r, 2);
+    mi::set_num_threads(1);
+    const double h1 = e.entropy(v), c1 = e.conditional_entropy(v), i1 = e.mutual_information_x(v);
+    mi::set_num_threads(2);
+    const double h2 = e.entropy(v), c2 = e.conditional_entropy(v), i2 = e.mutual_information_x(v);
+    mi::set_num_threads(0);
+    CHECK(h1 == h2);
+    CHECK(c1 == c2);
+    CHECK(i1 == i2);
+    CHECK(i1 == doctest::Approx(h1 - c1));
+    CHECK(i1 > 0.5);
+    CHECK(i1 < std::log(8.0));
+    // another seed changes the MC draws
+    const mi::sample_propagation e2(0.2, r, 16, 12);
+    CHECK(e2.entropy(v) != h1);
+    CHECK(e.parameters() == "sigma=0.2;replicas=5;mc_samples=16;seed=11;conditional=replicas");
+}
+
+TEST_CASE("sample_propagation: bad input raises mi::error") {
+    CHECK_THROWS_AS(mi::sample_propagation(0.0, 4), mi::error);
+    CHECK_THROWS_AS(mi::sample_propagation(-1.0, 4), mi::error);
+    CHECK_THROWS_AS(mi::sample_propagation(0.1, 0), mi::error);
+    CHECK_THROWS_AS(mi::sample_propagation(0.1, 1), mi::error);  // replicas mode needs R >= 2
+    CHECK_THROWS_AS(mi::sample_propagation(0.1, 4, 0), mi::error);
+    const mi::sample_propagation e(0.1, 4, 2);
+    std::vector<double> v(10 * 2, 0.5);
+    CHECK_THROWS_AS(e.entropy(mi::view(v, 10, 2)), mi::error);  // 10 rows, not a multiple of 4
+    std::vector<double> w(8 * 2, 0.5);
+    w[3] = std::nan("");
+    CHECK_THROWS_AS(e.mutual_information_x(mi::view(w, 8, 2)), mi::error);
+    w[3] = 0.5;
+    CHECK_THROWS_AS(e.point(mi::view(w, 8, 2), mi::samples(mi::labels(std::vector<int>{0, 1, 0}))), mi::error);
+    const std::vector<double> empty;
+    CHECK_THROWS_AS(mi::sample_propagation::mixture_entropy(mi::view(empty), 0.1, 1, 0), mi::error);
+}
