@@ -16,19 +16,14 @@ out="${1:-$build/szt-reproduction}"
 [[ $# -gt 0 ]] && shift
 [[ "${1:-}" == "--" ]] && shift
 jobs="${JOBS:-2}"
-python="/usr/bin/python3"
-command -v "$python" >/dev/null 2>&1 || python="python3"
 
 # A fresh build directory needs only the examples; an existing one keeps its settings.
 fresh=()
 [[ -f "$build/CMakeCache.txt" ]] || fresh=(-DCMAKE_BUILD_TYPE=Release -DMI_BUILD_TESTS=OFF)
 cmake -S "$root" -B "$build" "${fresh[@]}" -DMI_BUILD_EXAMPLES=ON >/dev/null
 cmake --build "$build" --target szt_tanh_vs_relu -j "$jobs"
-mkdir -p "$out"
 "$build/examples/szt_tanh_vs_relu" --out "$out" "$@"
-"$python" "$root/examples/plot/plot_plane.py" \
-  --plane "$out/plane_tanh.csv" "$out/plane_relu.csv" --curves "$out/curves.csv" --out "$out" >/dev/null
 echo
-echo "information-plane figures: $out/planes.png (tanh | relu, one row per estimator)"
-echo "                           $out/plane_tanh_*.png, $out/plane_relu_*.png"
+echo "information-plane figures: $out/planes.png (one column per activation, one row per estimator)"
+echo "                           $out/plane_<activation>_<k>.png (each panel alone)"
 echo "learning curves:           $out/curves.png"

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Shared plumbing of the reproduction programs (examples/reproduce/*.cpp): a
-// small command-line parser, the SZT task as an engine dataset, averaging of
-// trajectories over seeds, and the tidy learning-curve CSV that
-// examples/plot/plot_plane.py reads next to mi::write_csv's plane CSV.
+// small command-line parser, the SZT task as an engine dataset, and the tidy
+// learning-curve table that the plotting scripts read next to the plane table.
 // Kept out of the engine because it is about programs, not training.
 #ifndef MI_EXAMPLES_REPRODUCE_COMMON_HPP
 #define MI_EXAMPLES_REPRODUCE_COMMON_HPP
@@ -24,7 +23,7 @@
 #include "engine/dataset.hpp"
 #include "engine/trainer.hpp"
 #include "mi/core/error.hpp"
-#include "mi/plane/trajectory.hpp"
+#include "reproduce/table.hpp"
 
 namespace mi_examples::reproduce {
 
@@ -103,70 +102,37 @@ engine::dataset<T> szt_dataset() {
     return out;
 }
 
-/// The mean over runs of trajectories of the same estimator (every value and
-/// bound averaged per (epoch, layer); pairs missing from a run are skipped).
-inline mi::trajectory average(const std::vector<mi::trajectory>& runs) {
-    if (runs.empty()) mi::detail::fail("mi_examples::reproduce::average", "runs", 0, "at least one trajectory");
-    if (runs.size() == 1) return runs.front();
-    std::vector<mi::trajectory_row> rows;
-    for (const auto& r : runs.front().rows()) {
-        mi::plane_point sum;
-        sum.ixt_kind = r.point.ixt_kind;
-        double n = 0;
-        bool bx = true, by = true;
-        mi::bounds sx{}, sy{};
-        for (const auto& t : runs) {
-            if (!t.contains(r.epoch, r.layer)) continue;
-            const auto& p = t.at(r.epoch, r.layer);
-            sum.ixt += p.ixt;
-            sum.ity += p.ity;
-            if (p.ixt_bounds) { sx.lower += p.ixt_bounds->lower; sx.upper += p.ixt_bounds->upper; } else bx = false;
-            if (p.ity_bounds) { sy.lower += p.ity_bounds->lower; sy.upper += p.ity_bounds->upper; } else by = false;
-            n += 1;
-        }
-        sum.ixt /= n;
-        sum.ity /= n;
-        if (bx) sum.ixt_bounds = mi::bounds{sx.lower / n, sx.upper / n};
-        if (by) sum.ity_bounds = mi::bounds{sy.lower / n, sy.upper / n};
-        rows.push_back({r.epoch, r.layer, sum});
-    }
-    return mi::trajectory(runs.front().estimator(), runs.front().parameters(), rows, runs.front().output_unit());
+/// The learning-curve columns, after a program's identifying columns: one row per (epoch, layer).
+inline std::vector<std::string> curve_columns(const std::vector<std::string>& tags) {
+    std::vector<std::string> c = tags;
+    for (const char* name : {"epoch", "recorded", "train_loss", "train_accuracy", "test_loss", "test_accuracy",
+                             "layer", "weight_norm", "grad_mean_norm", "grad_std_norm", "snr"})
+        c.emplace_back(name);
+    return c;
 }
 
-/// Tidy learning curves: one row per (run, epoch, layer).
-class curves_csv {
-public:
-    explicit curves_csv(const std::string& path) : out_(path) {
-        if (!out_) mi::detail::fail("mi_examples::reproduce::curves_csv", "path", path, "a writable file");
-        out_.precision(9);
-        out_ << "# learning curves: loss in nats (mean cross-entropy), accuracy in [0,1], norms Frobenius;\n"
-             << "# snr = grad_mean_norm / grad_std_norm over the epoch's mini-batches (Saxe et al. App. I)\n"
-             << "run,seed,epoch,recorded,train_loss,train_accuracy,test_loss,test_accuracy,layer,weight_norm,"
-                "grad_mean_norm,grad_std_norm,snr\n";
+/// Appends a run's history to a curves table made with curve_columns(tag names): loss in nats (mean
+/// cross-entropy or MSE), accuracy in [0,1], Frobenius norms, snr = ||mean|| / ||std|| of the epoch's
+/// mini-batch gradients (Saxe et al. App. I). tag_values are the run's identifying cells.
+inline void add_curves(table& curves, const std::vector<std::string>& tag_values,
+                       const std::vector<engine::epoch_metrics>& history) {
+    if (curves.comments().empty()) {
+        curves.comment("learning curves: loss in nats, accuracy in [0,1], norms Frobenius; one row per epoch x layer");
+        curves.comment("snr = grad_mean_norm / grad_std_norm over the epoch's mini-batches (Saxe et al. App. I)");
     }
-    void add(const std::string& run, std::uint64_t seed, const std::vector<engine::epoch_metrics>& history) {
-        auto num = [](double v) {
-            if (std::isnan(v)) return std::string();
-            std::ostringstream s;
-            s.precision(9);
-            s << v;
-            return s.str();
-        };
-        for (const auto& m : history)
-            for (std::size_t l = 0; l < m.weight_norm.size(); ++l) {
-                const double gm = l < m.grad_mean_norm.size() ? m.grad_mean_norm[l] : std::nan("");
-                const double gs = l < m.grad_std_norm.size() ? m.grad_std_norm[l] : std::nan("");
-                out_ << run << ',' << seed << ',' << m.epoch << ',' << (m.recorded ? 1 : 0) << ','
-                     << num(m.train_loss) << ',' << num(m.train_accuracy) << ',' << num(m.test_loss) << ','
-                     << num(m.test_accuracy) << ',' << l << ',' << num(m.weight_norm[l]) << ',' << num(gm) << ','
-                     << num(gs) << ',' << num(gs > 0 ? gm / gs : std::nan("")) << '\n';
-            }
-        if (!out_) mi::detail::fail("mi_examples::reproduce::curves_csv", "file", "write failed", "a writable file");
-    }
-
-private:
-    std::ofstream out_;
-};
+    const double nan = std::nan("");
+    for (const auto& m : history)
+        for (std::size_t l = 0; l < m.weight_norm.size(); ++l) {
+            const double gm = l < m.grad_mean_norm.size() ? m.grad_mean_norm[l] : nan;
+            const double gs = l < m.grad_std_norm.size() ? m.grad_std_norm[l] : nan;
+            std::vector<cell> row(tag_values.begin(), tag_values.end());
+            for (cell c : {cell(m.epoch), cell(m.recorded), cell(m.train_loss), cell(m.train_accuracy),
+                           cell(m.test_loss), cell(m.test_accuracy), cell(l), cell(m.weight_norm[l]), cell(gm),
+                           cell(gs), cell(gs > 0 ? gm / gs : nan)})
+                row.push_back(c);
+            curves.add(std::move(row));
+        }
+}
 
 inline void make_directory(const std::string& dir) {
     std::error_code ec;

@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# One smoke test: PROGRAM --smoke into WORK_DIR, then check_outputs.py.
+# With SHARDS=n it also runs the n shards and --merge into WORK_DIR/sharded and
+# checks that the merged tables hold the same rows as the single run.
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+execute_process(COMMAND "${PROGRAM}" --smoke --out "${WORK_DIR}/single" RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${PROGRAM} --smoke failed (${rc})")
+endif()
+execute_process(COMMAND "${PYTHON}" "${CHECK}" "${MANIFEST}" "${NAME}" "${WORK_DIR}/single" RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "outputs of ${NAME} failed the check")
+endif()
+if(SHARDS)
+  math(EXPR last "${SHARDS} - 1")
+  foreach(i RANGE ${last})
+    execute_process(COMMAND "${PROGRAM}" --smoke --no-plot --shard ${i}/${SHARDS} --out "${WORK_DIR}/sharded"
+                    RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "shard ${i}/${SHARDS} failed (${rc})")
+    endif()
+  endforeach()
+  execute_process(COMMAND "${PROGRAM}" --smoke --merge --out "${WORK_DIR}/sharded" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "--merge failed (${rc})")
+  endif()
+  foreach(table IN LISTS TABLES)
+    execute_process(COMMAND "${PYTHON}" "${CHECK}" --same-rows ${table} "${WORK_DIR}/single" "${WORK_DIR}/sharded"
+                    RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "sharded and single runs of ${NAME} differ in ${table}")
+    endif()
+  endforeach()
+endif()
