@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # Installs the Debian (bookworm) packages mi's build, tests and examples need.
-# Usage: bash scripts/install-deps.sh [--bench]   (--bench adds the peer tools
-# the benchmarks compare against: scikit-learn, scipy, PyTorch).
+# Usage: bash scripts/install-deps.sh [--bench] [--list]
+#   --bench  adds the peer tools the benchmarks compare against (scikit-learn, scipy, PyTorch)
+#   --list   prints the package names instead of installing them
 set -euo pipefail
 packages=(cmake g++ make libxtensor-dev libxsimd-dev xtl-dev doctest-dev
           libxtensor-blas-dev libopenblas-dev liblapack-dev
           python3 python3-numpy python3-matplotlib dataset-fashion-mnist)
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-scipy python3-sklearn python3-torch)
+list=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(python3-scipy python3-sklearn python3-torch) ;;
+    --list) list=1 ;;
+    *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+if (( list )); then
+  echo "${packages[@]}"
+  exit 0
 fi
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
