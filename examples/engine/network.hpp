@@ -14,9 +14,14 @@
 // BLAS (cblas_sgemm / cblas_dgemm, OpenBLAS through mi::linalg); products below
 // `blas_threshold` multiply-adds use the hand loops, which are faster there
 // (bench/engine.md). Both paths are deterministic; the choice depends only on
-// the layer and batch sizes, never on mi's thread count. BLAS is used when
-// <cblas.h> is available (the example, test and bench targets link mi::linalg,
-// i.e. OpenBLAS); define MI_ENGINE_USE_BLAS=0 to build with the hand loops only.
+// the layer and batch sizes, never on mi's thread count. BLAS is used when a
+// CBLAS header is available (the example, test and bench targets link
+// mi::linalg, i.e. OpenBLAS); define MI_ENGINE_USE_BLAS=0 to build with the
+// hand loops only. The CBLAS declarations are taken from xtensor-blas' copy
+// (xflens/cxxblas/drivers/cblas.h) when it is installed, because mi's LAPACK
+// estimators include that copy and a second, differently spelled <cblas.h>
+// in the same program would not compile; both declare the same C ABI
+// (int sizes, the reference enum values) that OpenBLAS implements.
 // OpenBLAS' own threads (OPENBLAS_NUM_THREADS) only matter for the large
 // layers; its sgemm partitions the output, so the sums are the same for any
 // thread count in practice, but bit-identity across OpenBLAS thread counts is
@@ -49,14 +54,18 @@
 #include "mi/core/simd.hpp"
 
 #if !defined(MI_ENGINE_USE_BLAS)
-#if __has_include(<cblas.h>)
+#if __has_include(<xflens/cxxblas/drivers/cblas.h>) || __has_include(<cblas.h>)
 #define MI_ENGINE_USE_BLAS 1
 #else
 #define MI_ENGINE_USE_BLAS 0
 #endif
 #endif
 #if MI_ENGINE_USE_BLAS
+#if __has_include(<xflens/cxxblas/drivers/cblas.h>)
+#include <xflens/cxxblas/drivers/cblas.h>
+#else
 #include <cblas.h>
+#endif
 #endif
 
 namespace mi_examples::engine {
