@@ -55,6 +55,22 @@ TEST_CASE("fixed_width: boundaries are where the code changes") {
     CHECK(g.boundaries(-1, 1).size() == 29);  // codes -15 .. 14
 }
 
+TEST_CASE("fixed_width: boundaries of ranges that straddle 0 widely (the bisection spans both signs)") {
+    // A range from -2 to 2 puts the bisection's end points 2^63 apart in the ordered integer image
+    // of the doubles; the boundaries must still be the multiples of the width inside the range.
+    const auto f = mi::fixed_width(0.5).fit(mi::view(std::vector<double>{0.0}));
+    CHECK(f.boundaries(-2.0, 2.0) == std::vector<double>{-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5});
+    CHECK(f.boundaries(-2.1, 2.1) == std::vector<double>{-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0});
+    const auto wide = f.boundaries(-1e6, 1e6);
+    REQUIRE(wide.size() == 3999999);
+    CHECK(wide.front() == -999999.5);
+    CHECK(wide.back() == 999999.5);
+    const auto g = mi::fixed_width(0.07).fit(mi::view(std::vector<float>{0.0f}));
+    const auto b = g.boundaries(-10.0, 10.0);
+    CHECK(b.size() == 285);  // codes floor(-10 / 0.07) = -143 .. floor(10 / 0.07) = 142
+    for (double p : b) CHECK(g.code(p) == g.code(std::nextafter(p, -20.0)) + 1);
+}
+
 TEST_CASE("fixed_width: bad input names the argument") {
     CHECK_THROWS_WITH_AS(mi::fixed_width(0.0), doctest::Contains("width = 0"), mi::error);
     CHECK_THROWS_WITH_AS(mi::fixed_width(-0.1), doctest::Contains("width = -0.1"), mi::error);

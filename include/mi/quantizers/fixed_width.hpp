@@ -42,21 +42,24 @@ namespace detail {
 /// Smallest double x in (a, b] with f(x) >= k, for f non-decreasing and f(b) >= k > f(a).
 template <class F>
 double first_at_least(F&& f, std::int64_t k, double a, double b) {
-    // Bisection on the order-preserving integer image of the doubles.
+    // Bisection on the order-preserving unsigned image of the doubles: negative values map below
+    // 2^63 in reverse bit order, non-negative ones above it. Unsigned, so that the distance
+    // between the images of a negative and a positive bound (up to 2^64 - 1) cannot overflow.
+    constexpr std::uint64_t sign = std::uint64_t(1) << 63;
     auto key = [](double x) {
-        std::int64_t i;
-        std::memcpy(&i, &x, sizeof i);
-        return i < 0 ? std::numeric_limits<std::int64_t>::min() - i : i;
+        std::uint64_t u;
+        std::memcpy(&u, &x, sizeof u);
+        return (u & sign) ? ~u : (u | sign);
     };
-    auto value = [](std::int64_t i) {
-        if (i < 0) i = std::numeric_limits<std::int64_t>::min() - i;
+    auto value = [](std::uint64_t k) {
+        const std::uint64_t u = (k & sign) ? (k & ~sign) : ~k;
         double x;
-        std::memcpy(&x, &i, sizeof x);
+        std::memcpy(&x, &u, sizeof x);
         return x;
     };
-    std::int64_t lo = key(a), hi = key(b);  // f(value(lo)) < k <= f(value(hi))
+    std::uint64_t lo = key(a), hi = key(b);  // f(value(lo)) < k <= f(value(hi))
     while (hi - lo > 1) {
-        const std::int64_t mid = lo + (hi - lo) / 2;
+        const std::uint64_t mid = lo + (hi - lo) / 2;
         if (f(value(mid)) >= k)
             hi = mid;
         else
