@@ -45,6 +45,10 @@ struct optimizer_config {
     double weight_decay = 0.0;       ///< lambda of the L2 penalty (lambda/2) sum w^2
     bool decay_output_layer = true;  ///< false: Chelombiev's form (output layer not penalised)
     bool decay_biases = false;
+    /// false: the biases keep their values (0 unless set_layer gave others), i.e. bias-free
+    /// layers, as in the analytical models of Saxe et al. 2018 (the minimal model h = f(w x),
+    /// deep linear students T = W X), whose exact information assumes no bias.
+    bool train_biases = true;
 
     static optimizer_config sgd(double lr) {
         optimizer_config c;
@@ -106,10 +110,11 @@ public:
             const T wd_b = decay && config_.decay_biases ? static_cast<T>(config_.weight_decay) : T(0);
             if (config_.kind == optimizer_kind::sgd) {
                 sgd(L.w.data(), ws.grad_w[l].data(), L.w.size(), wd_w);
-                sgd(L.b.data(), ws.grad_b[l].data(), L.b.size(), wd_b);
+                if (config_.train_biases) sgd(L.b.data(), ws.grad_b[l].data(), L.b.size(), wd_b);
             } else {
                 adam(L.w.data(), ws.grad_w[l].data(), m_w_[l].data(), v_w_[l].data(), L.w.size(), wd_w);
-                adam(L.b.data(), ws.grad_b[l].data(), m_b_[l].data(), v_b_[l].data(), L.b.size(), wd_b);
+                if (config_.train_biases)
+                    adam(L.b.data(), ws.grad_b[l].data(), m_b_[l].data(), v_b_[l].data(), L.b.size(), wd_b);
             }
         }
     }

@@ -168,17 +168,22 @@ evaluation evaluate(const network<T>& net, const dataset<T>& data, std::size_t c
     return e;
 }
 
-/// Every layer's output on `data` (samples x units, row-major), hidden layers
-/// first; with noise_std > 0 the hidden layers carry noise drawn from `noise_seed`.
+namespace detail {
+
+// Every layer's output on `data`, samples x units, row-major. With before_noise, a noisy hidden
+// layer gives its value before its own noise is added (ws.clean), still carrying the noise of
+// the layers below it.
 template <class T>
-std::vector<std::vector<T>> layer_outputs(const network<T>& net, const dataset<T>& data, std::uint64_t noise_seed,
-                                          std::size_t chunk = 4096) {
+std::vector<std::vector<T>> collect_layer_outputs(const network<T>& net, const dataset<T>& data,
+                                                  std::uint64_t noise_seed, std::size_t chunk, bool before_noise,
+                                                  const char* where) {
     if (data.n == 0 || data.d != net.inputs())
-        mi::detail::fail("mi_examples::engine::layer_outputs", "data inputs", data.d,
+        mi::detail::fail(where, "data inputs", data.d,
                          "the network's inputs, " + std::to_string(net.inputs()) + ", and at least one sample");
     chunk = std::max<std::size_t>(1, std::min(chunk, data.n));
     auto ws = net.make_workspace(chunk);
     mi::rng noise(noise_seed);
+    const bool noisy = net.config().noise_std > 0.0;
     std::vector<std::vector<T>> out;
     for (std::size_t l = 0; l < net.num_layers(); ++l) out.emplace_back(data.n * net.at(l).out);
     std::vector<std::size_t> idx(chunk);
@@ -187,17 +192,41 @@ std::vector<std::vector<T>> layer_outputs(const network<T>& net, const dataset<T
     for (std::size_t start = 0; start < data.n; start += chunk) {
         const std::size_t batch = std::min(chunk, data.n - start);
         std::iota(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(batch), start);
-        detail::gather(data, idx.data(), batch, ws, labels, targets);
-        net.forward(ws, batch, net.config().noise_std > 0.0 ? &noise : nullptr);
+        gather(data, idx.data(), batch, ws, labels, targets);
+        net.forward(ws, batch, noisy ? &noise : nullptr);
         for (std::size_t l = 0; l < net.num_layers(); ++l) {
             const std::size_t units = net.at(l).out;
-            const T* a = ws.a[l].data();
+            const bool hidden = l + 1 < net.num_layers();
+            const T* a = before_noise && noisy && hidden ? ws.clean[l].data() : ws.a[l].data();
             T* dst = out[l].data() + start * units;
             for (std::size_t b = 0; b < batch; ++b)
                 for (std::size_t j = 0; j < units; ++j) dst[b * units + j] = a[j * batch + b];
         }
     }
     return out;
+}
+
+}  // namespace detail
+
+/// Every layer's output on `data` (samples x units, row-major), hidden layers
+/// first; with noise_std > 0 the hidden layers carry noise drawn from `noise_seed`.
+template <class T>
+std::vector<std::vector<T>> layer_outputs(const network<T>& net, const dataset<T>& data, std::uint64_t noise_seed,
+                                          std::size_t chunk = 4096) {
+    return detail::collect_layer_outputs(net, data, noise_seed, chunk, false, "mi_examples::engine::layer_outputs");
+}
+
+/// The samples S_l that Goldfeld et al. 2019's sample-propagation estimator
+/// needs from a noisy network (T_l = S_l + Z_l): each hidden layer's value
+/// BEFORE its own noise is added, computed from the noisy layers below it
+/// (noise drawn from `noise_seed`), and the output layer's outputs as in
+/// layer_outputs. Repeat rows of `data` (dataset::subset) to get independent
+/// noisy replicas of an input. Without noise it equals layer_outputs.
+template <class T>
+std::vector<std::vector<T>> pre_noise_layer_outputs(const network<T>& net, const dataset<T>& data,
+                                                    std::uint64_t noise_seed, std::size_t chunk = 4096) {
+    return detail::collect_layer_outputs(net, data, noise_seed, chunk, true,
+                                         "mi_examples::engine::pre_noise_layer_outputs");
 }
 
 /// Trains `net` on `train` for options.epochs epochs, recording every layer on

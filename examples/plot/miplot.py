@@ -152,3 +152,41 @@ def save(fig, path, dpi=110):
 def out_path(out_dir, name):
     os.makedirs(out_dir, exist_ok=True)
     return os.path.join(out_dir, name)
+
+
+def draw_gradient_snr(rows, run_key, path, title="", recorded_only=True):
+    """Saxe et al. 2018 App. I / Shwartz-Ziv & Tishby 2017 Fig. 4: per run_key value (one column), the norm of
+    the mean (solid) and of the standard deviation (dashed) of the epoch's mini-batch gradients of every layer's
+    weights, and their ratio (SNR), over epochs on log-log axes (mean over seeds). Reads curves.csv rows; by
+    default only the recorded epochs (where ibsgd's loggingreporter computes the statistics)."""
+    runs = distinct(rows, run_key)
+    fig, axes = plt.subplots(2, len(runs), figsize=(5.0 * len(runs), 7.5), squeeze=False)
+    for c, run in enumerate(runs):
+        rr = [r for r in where(rows, **{run_key: run})
+              if r["snr"] != "" and (not recorded_only or r["recorded"] == "1")]
+        layers = sorted({int(r["layer"]) for r in rr})
+        colors = plt.get_cmap("viridis")
+        for l in layers:
+            m = mean_by(where(rr, layer=l), ["epoch"], ["grad_mean_norm", "grad_std_norm", "snr"])
+            ep = np.array([int(k[0]) for k in m]) + 1
+            color = colors(l / max(len(layers) - 1, 1))
+            name = "W%d" % (l + 1) if l + 1 < len(layers) else "W%d (out)" % (l + 1)
+            axes[0][c].plot(ep, [v["grad_mean_norm"] for v in m.values()], color=color, lw=1.0, label=name + " mean")
+            axes[0][c].plot(ep, [v["grad_std_norm"] for v in m.values()], color=color, lw=1.0, ls="--",
+                            label=name + " std")
+            axes[1][c].plot(ep, [v["snr"] for v in m.values()], color=color, lw=1.0, label=name)
+        axes[0][c].set_title("%s: ||mean|| (solid), ||std|| (dashed) of the gradients" % run, fontsize=9)
+        axes[1][c].set_title("%s: SNR = ||mean|| / ||std||" % run, fontsize=9)
+        axes[0][c].set_ylabel("gradient norm")
+        axes[1][c].set_ylabel("SNR")
+        for ax in (axes[0][c], axes[1][c]):
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel("epoch + 1")
+            ax.grid(alpha=0.3)
+        axes[0][c].legend(fontsize=6, ncol=2)
+        axes[1][c].legend(fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    save(fig, path)

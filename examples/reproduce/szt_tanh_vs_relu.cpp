@@ -36,27 +36,25 @@
 // Output (--out): plane.csv (tidy: activation, seed, then mi::write_csv's
 // columns), curves.csv (learning curves, weight norms, gradient SNR), PNGs
 // drawn by examples/plot/szt_tanh_vs_relu.py.
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include "datasets/szt.hpp"
 #include "engine/schedule.hpp"
-#include "engine/trainer.hpp"
 #include "mi/estimators/binning.hpp"
 #include "mi/estimators/kde.hpp"
 #include "mi/estimators/kl_entropy.hpp"
 #include "mi/kernels/gaussian.hpp"
 #include "mi/kernels/noise.hpp"
 #include "mi/plane/information_plane.hpp"
-#include "mi/plane/recording.hpp"
 #include "mi/quantizers/global_uniform.hpp"
 #include "mi/quantizers/uniform.hpp"
 #include "reproduce/common.hpp"
+#include "reproduce/ibsgd_szt.hpp"
 #include "reproduce/suite.hpp"
 
 namespace eng = mi_examples::engine;
-namespace ds = mi_examples::datasets;
 namespace rp = mi_examples::reproduce;
 
 namespace {
@@ -142,7 +140,7 @@ void print_accuracy(const rp::table& curves, const std::vector<std::string>& act
         for (std::size_t i = 0; i < a.size(); ++i) last = std::max(last, a.number(i, "epoch"));
         const rp::table m = a.where({{"epoch", rp::cell(static_cast<std::size_t>(last)).text()}})
                                 .mean_by({"activation"}, {"train_accuracy", "test_accuracy"});
-        std::printf("  %-9s train %.3f, test %.3f (%s seeds)\n", act.c_str(), m.number(0, "train_accuracy"),
+        std::printf("  %-9s train %.3f, test %.3f (seeds: %s)\n", act.c_str(), m.number(0, "train_accuracy"),
                     m.number(0, "test_accuracy"), m.text(0, "n").c_str());
     }
 }
@@ -164,13 +162,16 @@ int main(int argc, char** argv) {
         s.begin();
         for (const auto& a : activations) eng::activation::parse(a);  // reject unknown names before training
 
-        const auto all = rp::szt_dataset<float>();
-        const auto split = ds::szt_shuffled_split(split_seed);
-        const auto train = all.subset(split.train), test = all.subset(split.test);
+        rp::ibsgd_szt_settings settings;
+        settings.epochs = epochs;
+        settings.batch = batch;
+        settings.learning_rate = lr;
+        settings.split_seed = split_seed;
+        const rp::ibsgd_szt_data data(split_seed);
         const auto record_epochs = eng::ibsgd_epochs(epochs);
         std::printf("SZT 12-10-7-5-4-3-2, Adam lr %g, batch %zu, %zu epochs, %zu seed(s), %zu recorded epochs, "
                     "train %zu / test %zu\n",
-                    lr, batch, epochs, seeds, record_epochs.size(), train.n, test.n);
+                    lr, batch, epochs, seeds, record_epochs.size(), data.train.n, data.test.n);
 
         std::vector<run> runs;
         for (const auto& a : activations)
@@ -178,29 +179,11 @@ int main(int argc, char** argv) {
 
         auto& curves = s.result("curves", rp::curve_columns({"activation", "seed"}));
         for (const auto& r : s.mine(runs)) {
-            eng::network_config cfg;
-            cfg.inputs = 12;
-            cfg.hidden = {10, 7, 5, 4, 3};
-            cfg.outputs = 2;
-            cfg.hidden_activation = eng::activation::parse(r.activation);
-            cfg.output = eng::output_spec::softmax();
-            cfg.hidden_init = eng::init_spec::truncated_normal_fan_out(1.0);
-            cfg.output_init = eng::init_spec::glorot_uniform();
-            eng::network<float> net(cfg, mi::derive_seed(r.seed, 1));
-
-            rp::progress bar(r.activation + " seed " + std::to_string(r.seed), epochs);
-            eng::train_options o;
-            o.epochs = epochs;
-            o.batch_size = batch;
-            o.order = eng::batch_order::shuffled;
-            o.optimizer = eng::optimizer_config::adam(lr);
-            o.seed = mi::derive_seed(r.seed, 2);
-            o.record_epochs = record_epochs;
-            o.when = eng::record_time::epoch_end;
-            o.on_epoch = bar.hook();
-            mi::recording<float> rec(mi::samples(mi::labels(all.labels, 2)));
-            const auto history = eng::train(net, train, &test, all, rec, o);
-            const double train_seconds = bar.elapsed();
+            const auto trained =
+                rp::train_ibsgd_szt(data, r.activation, r.seed, settings, r.activation + " seed " + std::to_string(r.seed));
+            const auto& history = trained.history;
+            const auto& rec = trained.recording;
+            const auto t0 = std::chrono::steady_clock::now();
             rp::add_curves(curves, {r.activation, std::to_string(r.seed)}, history);
 
             mi::plane_options po;
@@ -213,8 +196,9 @@ int main(int argc, char** argv) {
             s.result("plane", {}).append(rp::plane_table(ts, {{"activation", r.activation},
                                                               {"seed", std::to_string(r.seed)}}));
             std::printf("  %s seed %llu: training %.1f s, MI %.1f s; final train acc %.3f, test acc %.3f\n",
-                        r.activation.c_str(), static_cast<unsigned long long>(r.seed), train_seconds,
-                        bar.elapsed() - train_seconds, history.back().train_accuracy, history.back().test_accuracy);
+                        r.activation.c_str(), static_cast<unsigned long long>(r.seed), trained.train_seconds,
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                        history.back().train_accuracy, history.back().test_accuracy);
             std::fflush(stdout);
         }
         if (!s.complete()) return 0;

@@ -133,6 +133,31 @@ TEST_CASE("Adam's first step moves every weight by lr against the gradient's sig
     CHECK(opt.steps() == 1);
 }
 
+TEST_CASE("train_biases = false keeps the biases and moves the weights as before") {
+    eng::network_config cfg;
+    cfg.inputs = 2;
+    cfg.hidden = {3};
+    cfg.outputs = 2;
+    cfg.hidden_init = eng::init_spec::pytorch_default();  // nonzero biases, so keeping them is visible
+    for (const bool adam : {false, true}) {
+        eng::network<double> frozen(cfg, 5), trained(cfg, 5);
+        auto ws = frozen.make_workspace(1);
+        ws.input = {0.5, -1.5};
+        frozen.forward(ws, 1);
+        std::vector<std::uint32_t> label{0};
+        frozen.loss(ws, {label.data(), nullptr}, true);
+        auto c = adam ? eng::optimizer_config::adam(0.01) : eng::optimizer_config::sgd(0.1);
+        eng::optimizer<double>(c, trained).step(trained, ws);
+        c.train_biases = false;
+        const auto b0 = frozen.at(0).b, b1 = frozen.at(1).b;
+        eng::optimizer<double>(c, frozen).step(frozen, ws);
+        CHECK(frozen.at(0).b == b0);
+        CHECK(frozen.at(1).b == b1);
+        CHECK(trained.at(0).b != b0);  // the same step with biases trained moves them
+        for (std::size_t l = 0; l < 2; ++l) CHECK(frozen.at(l).w == trained.at(l).w);
+    }
+}
+
 TEST_CASE("bad optimizer settings are rejected") {
     eng::network_config cfg;
     eng::network<float> net(cfg, 0);

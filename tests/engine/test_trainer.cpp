@@ -5,6 +5,7 @@
 // on while recording and off while evaluating; bad input.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -194,6 +195,40 @@ TEST_CASE("noise: on in recording, off in evaluation") {
     double diff = 0;
     for (std::size_t i = 0; i < a[0].size(); ++i) diff += (a[0][i] - b[0][i]) * (a[0][i] - b[0][i]);
     CHECK(std::sqrt(diff / double(a[0].size())) == doctest::Approx(0.2).epsilon(0.02));
+}
+
+TEST_CASE("pre_noise_layer_outputs: each hidden layer before its own noise, after the noise below") {
+    const auto all = szt_all();
+    auto cfg = szt_network(eng::activation::tanh());
+    cfg.noise_std = 0.2;
+    eng::network<float> net(cfg, 1);
+    auto clean_cfg = cfg;
+    clean_cfg.noise_std = 0.0;
+    eng::network<float> clean(clean_cfg, 1);
+    const auto pre = eng::pre_noise_layer_outputs(net, all, 7), noisy = eng::layer_outputs(net, all, 7);
+    REQUIRE(pre.size() == net.num_layers());
+    // The first layer sees no noise below it; the output layer has no noise of its own.
+    CHECK(pre[0] == eng::layer_outputs(clean, all, 7)[0]);
+    CHECK(pre.back() == noisy.back());
+    // Layer 1 by hand from the noisy layer 0 (the same noise stream): tanh(W1 t0 + b1).
+    const auto& L1 = net.at(1);
+    double worst = 0.0;
+    for (std::size_t i = 0; i < all.n; ++i)
+        for (std::size_t j = 0; j < L1.out; ++j) {
+            double z = L1.b[j];
+            for (std::size_t k = 0; k < L1.in; ++k) z += double(L1.w[j * L1.in + k]) * noisy[0][i * L1.in + k];
+            worst = std::max(worst, std::abs(std::tanh(z) - double(pre[1][i * L1.out + j])));
+        }
+    CHECK(worst < 1e-5);
+    // What separates a hidden layer from its pre-noise value is the noise, std 0.2.
+    double sq = 0.0;
+    for (std::size_t i = 0; i < pre[2].size(); ++i) sq += (noisy[2][i] - pre[2][i]) * (noisy[2][i] - pre[2][i]);
+    CHECK(std::sqrt(sq / double(pre[2].size())) == doctest::Approx(0.2).epsilon(0.03));
+    // Without noise there is nothing to remove.
+    CHECK(eng::pre_noise_layer_outputs(clean, all, 7) == eng::layer_outputs(clean, all, 7));
+    eng::dataset<float> wrong = all;
+    wrong.d = 3;
+    CHECK_THROWS_AS(eng::pre_noise_layer_outputs(net, wrong, 7), mi::error);
 }
 
 TEST_CASE("bad input to the trainer") {

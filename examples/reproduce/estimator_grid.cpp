@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Geiger 2020 ("On information plane analyses of neural network classifiers
+// - a review", IEEE TNNLS 2021, arXiv:2003.09671), the review's central
+// point, made with one pair of networks: whether an information plane shows
+// "compression" is decided by the estimator, not by the network. ONE SZT tanh
+// network and ONE SZT ReLU network are trained once (Saxe et al. 2018's ibsgd
+// protocol, as szt_tanh_vs_relu runs it), and every recorded epoch is
+// measured by every estimator mi has that yields a plane point; the figure
+// puts them side by side (rows = estimators, columns = tanh / ReLU), and a
+// table says, per estimator, whether the last hidden layer T5 compresses
+// (I(X;T5) falls after its peak) for tanh and for ReLU.
+//
+// Training protocol (artemyk/ibsgd, branch iclr2018, IBnet_SaveActivations.ipynb;
+// identical to examples/reproduce/szt_tanh_vs_relu.cpp): all 4096 SZT
+// patterns, one random 80/20 split (3277 / 819, --split-seed), 12-10-7-5-4-3
+// hidden + softmax(2); hidden weights truncated normal sigma = 1/sqrt(fan_out),
+// output Glorot uniform, biases 0; Adam lr 4e-4, batch 256 reshuffled every
+// epoch; recording at the end of the epochs of ibsgd's do_report schedule,
+// every layer including the softmax output, on all 4096 inputs. 10000 epochs
+// in ibsgd; 3000 by default here (the tanh binning compression of Saxe et al.
+// Fig. 1A is under way by then), 10000 with --full.
+//
+// The estimators (each header in include/mi/estimators says its source):
+// - binning, I(X;T) = H(Q(T)) for distinct inputs, with the quantizers
+//   IDNNs' 30 edges on [-1, 1] (ravidziv/IDNNs), fixed width 0.07 anchored at 0
+//   (ibsgd simplebinmi.py), 30 equal-width bins on this layer's range at this
+//   epoch (adaptive_uniform), 100 bins on the layer's range over all epochs
+//   (global_uniform, Saxe et al. App. B for ReLU), 30 equal-mass bins
+//   (equal_mass), and Chelombiev et al. 2019's distinct-value rule with 30 bins
+//   (ivansche/adaptive_estimators information_process.py; low = -1.000001 for
+//   tanh, 0 for ReLU, as their code);
+// - KDE (Kolchinsky-Tracey upper bound; ibsgd kde.py) with the fixed noise
+//   variance 1e-3 of ibsgd, and with Chelombiev's adaptive noise (variance
+//   1e-3 * max|h|^2 per layer and epoch);
+// - Kozachenko-Leonenko, k = 2 (Saxe et al. App. B.3): its x axis is H(T),
+//   I(X;T) up to an additive constant (ixt_quantity = H(T)), so only its
+//   shape along training compares with the others;
+// - KSG (Kraskov et al. 2004, k = 3) between the 12 input bits and T, with
+//   Ross 2014 for I(T;Y); it yields a point, but X is discrete, which KSG does
+//   not model (ties are broken by 1e-10 jitter), so its I(X;T) is a nearest-
+//   neighbour statistic of discrete X more than a mutual information;
+// - matrix-based Renyi alpha = 1.01 with the Silverman-rule kernel width
+//   (Yu et al. 2018/2020, Wickstrom et al. 2019);
+// - EDGE (Noshad et al. 2019), base width 0.07 (the ibsgd bin width), an
+//   ensemble over widths 0.07 x {1, 2, 4} cancelling the first bias term;
+// - the decision rule (Balda et al. 2018) on the output layer only: the
+//   information of the network's arg max decision.
+// Not applicable here, and therefore absent: sample_propagation (Goldfeld et
+// al. 2019) measures a NOISY network, T = S + Z; these networks are
+// deterministic and have no sigma (adding noise only at measurement time is
+// the KDE estimator). linear_gaussian (Saxe et al. §3) is exact only for
+// linear layers with Gaussian input; the SZT inputs are binary and the layers
+// nonlinear. gaussian_bound (Shwartz-Ziv et al. 2019) and minimal_model (Saxe
+// et al. §2) take weights, not activations: they yield no plane point.
+//
+// Costs at N = 4096 and what is done about them (printed, and in the
+// "sampling" column of plane.csv): binning, EDGE and the decision rule are
+// O(N) and see every recorded epoch; KDE (O(N^2 d)), KL and KSG (O(N log N) but
+// with large constants) see --dense-epochs of them (default 24, evenly spread
+// over the recorded list, first and last included); Renyi is O(N^3) (three
+// N x N eigenproblems per point) and sees --renyi-epochs (12) epochs on
+// --renyi-rows (512) rows drawn once without replacement (the same rows for
+// both networks). --full measures every epoch with every estimator except
+// Renyi (40 epochs on all 4096 rows).
+//
+// MI in bits (as ibsgd). Output (--out): plane.csv (activation, seed, panel,
+// sampling, then mi::write_csv's columns), curves.csv, compression.csv (the
+// summary table), PNGs by examples/plot/estimator_grid.py.
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "datasets/szt.hpp"
+#include "engine/schedule.hpp"
+#include "engine/trainer.hpp"
+#include "mi/core/random.hpp"
+#include "mi/estimators/binning.hpp"
+#include "mi/estimators/decision_rule.hpp"
+#include "mi/estimators/edge.hpp"
+#include "mi/estimators/kde.hpp"
+#include "mi/estimators/kl_entropy.hpp"
+#include "mi/estimators/ksg.hpp"
+#include "mi/estimators/renyi.hpp"
+#include "mi/kernels/gaussian.hpp"
+#include "mi/kernels/noise.hpp"
+#include "mi/plane/information_plane.hpp"
+#include "mi/plane/recording.hpp"
+#include "mi/quantizers/adaptive_uniform.hpp"
+#include "mi/quantizers/distinct_value_quantiles.hpp"
+#include "mi/quantizers/equal_mass.hpp"
+#include "mi/quantizers/fixed_width.hpp"
+#include "mi/quantizers/global_uniform.hpp"
+#include "mi/quantizers/uniform.hpp"
+#include "reproduce/common.hpp"
+#include "reproduce/suite.hpp"
+
+namespace eng = mi_examples::engine;
+namespace ds = mi_examples::datasets;
+namespace rp = mi_examples::reproduce;
+
+namespace {
+
+const char* usage =
+    "estimator_grid: one SZT tanh and one ReLU network, every recorded epoch under every mi estimator\n"
+    "(Geiger 2020's review: the estimator decides the information plane).\n"
+    "usage: estimator_grid [options]\n"
+    "  --epochs N         training epochs (default 3000; --full 10000)\n"
+    "  --split-seed S     seed of the 80/20 split (default 2017)\n"
+    "  --dense-epochs N   epochs measured by KDE, KL and KSG (default 24; --full all; 0 = all)\n"
+    "  --renyi-epochs N   epochs measured by Renyi (default 12; --full 40)\n"
+    "  --renyi-rows N     rows (of 4096) Renyi uses (default 512; --full 4096)\n"
+    "  (default 1 seed per activation)\n";
+
+const std::vector<std::string> activations = {"tanh", "relu"};
+
+struct run {
+    std::string activation;
+    std::uint64_t seed;
+};
+
+struct sizes {
+    std::size_t dense_epochs, renyi_epochs, renyi_rows;
+};
+
+/// `count` entries of `all` evenly spread over its positions, first and last kept (all of them
+/// when count is 0 or at least all.size()).
+std::vector<mi::epoch_t> spread(const std::vector<mi::epoch_t>& all, std::size_t count) {
+    if (count == 0 || count >= all.size()) return all;
+    if (count == 1) return {all.back()};
+    std::vector<mi::epoch_t> out;
+    for (std::size_t k = 0; k < count; ++k) {
+        const std::size_t i = (k * (all.size() - 1) + (count - 1) / 2) / (count - 1);
+        if (out.empty() || out.back() != all[i]) out.push_back(all[i]);
+    }
+    return out;
+}
+
+/// The given epochs and layers of `rec`, restricted to `rows` (all rows when empty).
+mi::recording<float> sub_recording(const mi::recording<float>& rec, const std::vector<mi::epoch_t>& epochs,
+                                   const std::vector<std::size_t>& layers, const std::vector<std::size_t>& rows) {
+    mi::recording<float> out(rows.empty() ? rec.samples() : rec.samples().subset(rows));
+    std::vector<float> buffer;
+    for (const auto e : epochs)
+        for (const auto l : layers) {
+            const auto v = rec.at(e, l);
+            if (rows.empty()) {
+                out.observe(e, l, v);
+                continue;
+            }
+            buffer.resize(rows.size() * v.cols());
+            for (std::size_t i = 0; i < rows.size(); ++i)
+                for (std::size_t u = 0; u < v.cols(); ++u) buffer[i * v.cols() + u] = v(rows[i], u);
+            out.observe(e, l, mi::activation_view<const float>(buffer.data(), rows.size(), v.cols()));
+        }
+    return out;
+}
+
+/// `count` distinct rows of 0..n-1 (sorted), the same for every run: a partial Fisher-Yates shuffle.
+std::vector<std::size_t> row_sample(std::size_t n, std::size_t count, std::uint64_t seed) {
+    std::vector<std::size_t> idx(n);
+    for (std::size_t i = 0; i < n; ++i) idx[i] = i;
+    if (count >= n) return idx;
+    mi::rng g(seed);
+    for (std::size_t i = 0; i < count; ++i) std::swap(idx[i], idx[i + g.below(n - i)]);
+    idx.resize(count);
+    std::sort(idx.begin(), idx.end());
+    return idx;
+}
+
+/// One panel of the grid: a short name shared by the tanh and ReLU columns, and the trajectory.
+struct panel {
+    std::string name, sampling;
+    mi::trajectory trajectory;
+};
+
+std::string sampling_text(std::size_t epochs, std::size_t all_epochs, std::size_t rows) {
+    return "epochs=" + std::to_string(epochs) + "/" + std::to_string(all_epochs) + ";rows=" + std::to_string(rows);
+}
+
+std::vector<panel> measure(const mi::recording<float>& rec, const eng::dataset<float>& all, const std::string& act,
+                           const sizes& sz, std::uint64_t row_seed) {
+    mi::plane_options po;
+    po.output_unit = mi::unit::bits;
+    const auto epochs = rec.epochs();
+    const std::size_t n = all.n;
+    const std::vector<std::size_t> every = rec.layers();
+    const std::size_t output = every.back();
+    const std::string full = sampling_text(epochs.size(), epochs.size(), n);
+    std::vector<panel> out;
+    auto last = std::chrono::steady_clock::now();
+    // Each estimator's cost is printed because choosing the sampling tiers depends on it.
+    auto add = [&](const std::string& name, const std::string& sampling, mi::trajectory t) {
+        const auto now = std::chrono::steady_clock::now();
+        std::printf("    %-28s %-26s %6.1f s\n", name.c_str(), sampling.c_str(),
+                    std::chrono::duration<double>(now - last).count());
+        std::fflush(stdout);
+        last = now;
+        out.push_back({name, sampling, std::move(t)});
+    };
+
+    add("binning IDNNs 30 edges", full, mi::information_plane(rec, mi::binning<mi::uniform>(mi::uniform::idnns(30, -1.0, 1.0)), po));
+    add("binning fixed width 0.07", full, mi::information_plane(rec, mi::binning<mi::fixed_width>(mi::fixed_width(0.07)), po));
+    add("binning adaptive 30", full, mi::information_plane(rec, mi::binning<mi::adaptive_uniform>(mi::adaptive_uniform(30)), po));
+    add("binning global 100", full, mi::information_plane(rec, mi::binning<mi::global_uniform>(mi::global_uniform(100)), po));
+    add("binning equal mass 30", full, mi::information_plane(rec, mi::binning<mi::equal_mass>(mi::equal_mass(30)), po));
+    const auto ebab = act == "tanh" ? mi::distinct_value_quantiles::for_tanh(30) : mi::distinct_value_quantiles::for_relu(30);
+    add("binning Chelombiev EBAB 30", full, mi::information_plane(rec, mi::binning<mi::distinct_value_quantiles>(ebab), po));
+    add("EDGE 0.07 x 1/2/4", full, mi::information_plane(rec, mi::edge(0.07, {1.0, 2.0, 4.0}, 1), po));
+
+    const auto dense_epochs = spread(epochs, sz.dense_epochs);
+    const std::string dense = sampling_text(dense_epochs.size(), epochs.size(), n);
+    const auto dense_rec = sub_recording(rec, dense_epochs, every, {});
+    add("KDE fixed 1e-3", dense,
+        mi::information_plane(dense_rec, mi::kde<mi::gaussian_kernel, mi::fixed_noise>(mi::fixed_noise(1e-3)), po));
+    add("KDE adaptive 1e-3", dense,
+        mi::information_plane(dense_rec, mi::kde<mi::gaussian_kernel, mi::adaptive_noise>(mi::adaptive_noise(1e-3)), po));
+    add("Kozachenko-Leonenko k=2", dense, mi::information_plane(dense_rec, mi::kl_entropy<>(2), po));
+    const mi::activation_view<const float> x(all.x.data(), n, all.d);
+    add("KSG k=3", dense, mi::information_plane(dense_rec, mi::ksg<>(3).with_inputs(x), po));
+
+    const auto renyi_epochs = spread(epochs, sz.renyi_epochs);
+    const auto rows = row_sample(n, sz.renyi_rows, row_seed);
+    std::vector<float> xs;
+    for (const auto r : rows) xs.insert(xs.end(), all.x.begin() + r * all.d, all.x.begin() + (r + 1) * all.d);
+    const auto renyi_rec = sub_recording(rec, renyi_epochs, every, rows.size() == n ? std::vector<std::size_t>{} : rows);
+    add("Renyi alpha=1.01", sampling_text(renyi_epochs.size(), epochs.size(), rows.size()),
+        mi::information_plane(renyi_rec, mi::renyi(mi::activation_view<const float>(xs.data(), rows.size(), all.d)), po));
+
+    const auto output_rec = sub_recording(rec, epochs, {output}, {});
+    add("decision rule (output)", full, mi::information_plane(output_rec, mi::decision_rule<>(), po));
+    return out;
+}
+
+eng::network_config szt_network(const std::string& act) {
+    eng::network_config cfg;
+    cfg.inputs = 12;
+    cfg.hidden = {10, 7, 5, 4, 3};
+    cfg.outputs = 2;
+    cfg.hidden_activation = eng::activation::parse(act);
+    cfg.output = eng::output_spec::softmax();
+    cfg.hidden_init = eng::init_spec::truncated_normal_fan_out(1.0);
+    cfg.output_init = eng::init_spec::glorot_uniform();
+    return cfg;
+}
+
+// The summary's compression rule: I(X;T) (or H(T)) gives back at least 0.1 bits and at least 5%
+// of its peak value after the peak. Stated in the output; the numbers are in compression.csv.
+bool compresses(const rp::layer_course& c) { return c.drop() >= std::max(0.1, 0.05 * std::abs(c.peak)); }
+
+rp::table compression_table(const rp::table& plane) {
+    const rp::table mean = plane.mean_by({"panel", "activation", "epoch", "layer"}, {"ixt", "ity"});
+    rp::table out({"panel", "activation", "layer", "ixt_quantity", "first", "peak", "peak_epoch", "final", "drop",
+                   "compresses"});
+    out.comment("per estimator (panel) and network: the course of I(X;T) (H(T) for Kozachenko-Leonenko) of the last");
+    out.comment("hidden layer T5 (the output layer for the decision rule), bits, mean over seeds; drop = peak - final;");
+    out.comment("compresses = drop >= max(0.1 bits, 5% of |peak|)");
+    for (const auto& p : plane.distinct("panel"))
+        for (const auto& act : activations) {
+            const rp::table t = mean.where({{"panel", p}, {"activation", act}});
+            if (t.empty()) continue;
+            const auto courses = rp::layer_courses(t, "ixt");
+            const auto& c = p.rfind("decision rule", 0) == 0 ? courses.back() : courses.at(4);
+            const std::string quantity = plane.where({{"panel", p}}).text(0, "ixt_quantity");
+            out.add({p, act, c.layer, quantity, c.first, c.peak, c.peak_epoch, c.final_value, c.drop(), compresses(c)});
+        }
+    return out;
+}
+
+void print_summary(const rp::table& comp) {
+    std::printf("\nLast hidden layer T5 (decision rule: output), bits, mean over seeds; drop = peak - final\n");
+    std::printf("compresses = drop >= max(0.1 bits, 5%% of |peak|)\n\n");
+    std::printf("%-28s | %7s %7s %7s %-4s | %7s %7s %7s %-4s\n", "estimator", "tanh pk", "final", "drop", "cmp",
+                "relu pk", "final", "drop", "cmp");
+    for (const auto& p : comp.distinct("panel")) {
+        std::printf("%-28s", p.c_str());
+        for (const auto& act : activations) {
+            const rp::table r = comp.where({{"panel", p}, {"activation", act}});
+            if (r.empty()) {
+                std::printf(" | %31s", "-");
+                continue;
+            }
+            std::printf(" | %7.3f %7.3f %7.3f %-4s", r.number(0, "peak"), r.number(0, "final"), r.number(0, "drop"),
+                        r.number(0, "compresses") > 0 ? "yes" : "no");
+        }
+        std::printf("\n");
+    }
+    std::size_t agree = 0, total = 0;
+    for (const auto& p : comp.distinct("panel")) {
+        const rp::table t = comp.where({{"panel", p}, {"activation", "tanh"}});
+        const rp::table r = comp.where({{"panel", p}, {"activation", "relu"}});
+        if (t.empty() || r.empty()) continue;
+        ++total;
+        agree += (t.number(0, "compresses") > 0 && r.number(0, "compresses") == 0) ? 1 : 0;
+    }
+    std::printf("\nSaxe et al. 2018's reading (tanh compresses, ReLU does not) holds for %zu of %zu estimators;\n"
+                "Geiger 2020: the verdict depends on the estimator (Chelombiev et al. 2019 find ReLU compression\n"
+                "with adaptive estimators, Saxe et al. none with fixed ones).\n",
+                agree, total);
+}
+
+void print_accuracy(const rp::table& curves) {
+    std::printf("\nfinal accuracy (mean over seeds)\n");
+    const rp::table m = curves.where({{"layer", "0"}}).mean_by({"activation", "epoch"}, {"train_accuracy", "test_accuracy"});
+    for (const auto& act : activations) {
+        const rp::table a = m.where({{"activation", act}});
+        if (a.empty()) continue;
+        const std::size_t last = a.size() - 1;  // rows follow the training order, so the last is the final epoch
+        std::printf("  %-5s epoch %.0f: train %.3f, test %.3f\n", act.c_str(), a.number(last, "epoch"),
+                    a.number(last, "train_accuracy"), a.number(last, "test_accuracy"));
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        rp::suite s(argc, argv, "estimator_grid", usage);
+        auto& cli = s.cli();
+        const std::size_t epochs = cli.count("epochs", s.full() ? 10000 : s.smoke() ? 8 : 3000);
+        const std::size_t split_seed = cli.count("split-seed", 2017);
+        sizes sz;
+        sz.dense_epochs = cli.count("dense-epochs", s.full() ? 0 : s.smoke() ? 2 : 24);
+        sz.renyi_epochs = cli.count("renyi-epochs", s.full() ? 40 : s.smoke() ? 2 : 12);
+        sz.renyi_rows = cli.count("renyi-rows", s.full() ? 4096 : s.smoke() ? 128 : 512);
+        const std::size_t seeds = s.seeds(1);
+        s.begin();
+        if (epochs < 2) mi::detail::fail("estimator_grid", "--epochs", epochs, ">= 2");
+        if (sz.renyi_epochs == 0) mi::detail::fail("estimator_grid", "--renyi-epochs", 0, ">= 1");
+        if (sz.renyi_rows < 16 || sz.renyi_rows > ds::szt_patterns)
+            mi::detail::fail("estimator_grid", "--renyi-rows", sz.renyi_rows, "16 .. 4096");
+
+        const auto all = rp::szt_dataset<float>();
+        const auto split = ds::szt_shuffled_split(split_seed);
+        const auto train = all.subset(split.train), test = all.subset(split.test);
+        const auto record_epochs = eng::ibsgd_epochs(epochs);
+        std::printf("SZT 12-10-7-5-4-3-2, Adam 4e-4, batch 256, %zu epochs, %zu recorded; KDE/KL/KSG on %zu epochs, "
+                    "Renyi on %zu epochs x %zu rows\n",
+                    epochs, record_epochs.size(), sz.dense_epochs == 0 ? record_epochs.size() : sz.dense_epochs,
+                    sz.renyi_epochs, sz.renyi_rows);
+
+        std::vector<run> runs;
+        for (const auto& a : activations)
+            for (auto seed : s.seed_list(seeds)) runs.push_back({a, seed});
+        auto& curves = s.result("curves", rp::curve_columns({"activation", "seed"}));
+        for (const auto& r : s.mine(runs)) {
+            eng::network<float> net(szt_network(r.activation), mi::derive_seed(r.seed, 1));
+            rp::progress bar(r.activation + " seed " + std::to_string(r.seed), epochs);
+            eng::train_options o;
+            o.epochs = epochs;
+            o.batch_size = 256;
+            o.order = eng::batch_order::shuffled;
+            o.optimizer = eng::optimizer_config::adam(4e-4);
+            o.seed = mi::derive_seed(r.seed, 2);
+            o.record_epochs = record_epochs;
+            o.when = eng::record_time::epoch_end;
+            o.on_epoch = bar.hook();
+            mi::recording<float> rec(mi::samples(mi::labels(all.labels, 2)));
+            const auto history = eng::train(net, train, &test, all, rec, o);
+            const double train_seconds = bar.elapsed();
+            rp::add_curves(curves, {r.activation, std::to_string(r.seed)}, history);
+            std::printf("  %s seed %llu: trained in %.1f s; measuring\n", r.activation.c_str(),
+                        static_cast<unsigned long long>(r.seed), train_seconds);
+            const auto panels = measure(rec, all, r.activation, sz, mi::derive_seed(split_seed, 7));
+            auto& plane = s.result("plane", {});
+            for (const auto& p : panels)
+                plane.append(rp::plane_table({p.trajectory}, {{"activation", r.activation},
+                                                              {"seed", std::to_string(r.seed)},
+                                                              {"panel", p.name},
+                                                              {"sampling", p.sampling}}));
+            std::printf("  %s seed %llu: MI %.1f s\n", r.activation.c_str(), static_cast<unsigned long long>(r.seed),
+                        bar.elapsed() - train_seconds);
+            std::fflush(stdout);
+        }
+        if (!s.complete()) return 0;
+        const rp::table comp = compression_table(s.results().at("plane"));
+        comp.write(s.out() + "/compression.csv");
+        print_summary(comp);
+        print_accuracy(s.results().at("curves"));
+        std::printf("\nwrote %s/plane.csv, curves.csv, compression.csv\n", s.out().c_str());
+        s.plot("estimator_grid.py");
+    } catch (const mi::error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Goldfeld, van den Berg, Greenewald, Melnyk, Nguyen, Kingsbury & Polyanskiy,
+// "Estimating information flow in deep neural networks", ICML 2019, and the
+// student reproduction nathankong/information_bottleneck: in a NOISY network
+// (Gaussian noise Z ~ N(0, sigma^2) after every hidden nonlinearity,
+// T = S + Z) I(X;T) is finite and meaningful, unlike in a deterministic one,
+// and its decrease during training ("compression") is the clustering of the
+// representations of inputs with the same label; measured with the
+// sample-propagation (SP) estimator (mi::sample_propagation). In nats, as both
+// codes.
+//
+// Experiments (--conditions; all by default):
+// (a) four_points: one tanh neuron T = tanh(w x + b) + Z, x uniform on
+//     {-3, -1, 1, 3}, y = +1 only for x = 3, sigma = 0.05 (Goldfeld's minimal
+//     example; student train.py): I(X;T) rises to ~2 bits (= ln 4 nats) as the
+//     four points separate, then falls toward ~1 bit as -3, -1 (and slowly 1)
+//     merge at -1.
+// (b) eight_points: x uniform on {1..8}, y = 0 (x <= 4) or 0.25, hidden
+//     h = LeakyReLU_0.1(w1 x + b1) + Z, output LeakyReLU_0.1(w2 h + b2) + Z,
+//     init w1 = 0, b1 = 4.5, w2 = -1, b2 = 0 (student train_eight.py, model.py
+//     NoiseModelReLU): the hidden layer reaches ln 8 = 2.08, then compresses to
+//     ~1.84 as the points x > 4 are squeezed by the leaky slope.
+// (c) gaussian_tanh_tanh / gaussian_lrelu_tanh: x ~ N(0, 0.25), y = sign(x),
+//     hidden tanh or LeakyReLU_0.1 + Z, output tanh + Z, zero init, sigma = 0.1
+//     (student train_mc_single_gaussian.py; its notebook: LeakyReLU hidden
+//     ~2.6, output peaking ~1.75 at epoch ~15, then ~1.4).
+// (d) gaussian_mixture: one tanh neuron on x ~ 1/2 N(-1, 0.25) + 1/2 N(1, 0.25),
+//     y = sign(x), sigma = 0.05 (student train_mc_gaussian.py; notebook:
+//     ~2.0-2.1, no compression).
+// For (a)-(d) the program writes I(X;T) and I(T;Y) per layer over epochs and the
+// density of each layer's noisy output T over epochs (the student notebooks'
+// image: epoch on x, value on y, colour = density).
+// (e) szt_tanh: Goldfeld's SZT run (kgreenewald/smoothMI tishby.py,
+//     runTishby.pj, MIestimation.py, runMIestimation.pj): 12-10-7-5-4-3-2 tanh,
+//     noise sigma = 0.005 after every hidden layer (on in training and in the
+//     SP passes, off when loss/accuracy are evaluated), linear output with mean
+//     cross-entropy, PyTorch nn.Linear default init, Adam 4e-4, batch 256
+//     reshuffled, one permuted 80/20 split (3277 / 819; smoothMI ships its
+//     split, ours is --split-seed), recording at the end of the epochs of
+//     unique(round(logspace(0, log10(E - 1), 100))) (84 epochs for E = 10000).
+//     SP as MIestimation.py: N = 4096 input draws with replacement from the
+//     4096 patterns, R noisy forward passes of each, S_l = the layer before its
+//     own noise; h(T_l) = the mixture of all N R samples smoothed by sigma,
+//     h(T_1|X) closed form, h(T_l|X) (l > 1) the mixtures of each input's R
+//     replicas; I = max(h(T) - h(T|X), 0); the 5 hidden layers only, I(X;T)
+//     only (smoothMI computes no I(T;Y)). Reference (smoothMI saved/, epoch 1
+//     / 509 / 9999): layers 1-3 at the bootstrap ceiling ~7.75; layer 4 5.52 /
+//     7.09 / 5.57, layer 5 2.52 / 4.92 / 2.30: layers 4-5 rise, then compress.
+//
+// Where this deviates, and why:
+// - SZT cost: the paper's SP runs R = 1000 replicas and 1000 Monte Carlo
+//   draws per centre, i.e. 4.1 M mixture centres x 4.1 G queries per layer
+//   and epoch. The default here is R = 4, M = 1 (16384 centres and queries
+//   per layer, about 0.6 s of CPU per recorded epoch for the five layers) and
+//   E = 3000 epochs (the rise, the dip and the peak of layers 4-5, and the
+//   start of their compression; the paper runs 10000), recorded on the log10
+//   grid with 50 points (45 epochs; the paper's 100 points give 84).
+//   --replicas / --mc-samples / --epochs / --grid-points raise them; --full
+//   uses R = 1000, M = 1000, E = 10000, 100 points (a cluster job: the cost
+//   grows as (N R)^2 M). With few replicas h(T_l|X) is the entropy of a
+//   mixture of R centres, which underestimates the conditional entropy of a
+//   spread-out S_l | x, so I(X;T_l) of the deeper layers is biased upward
+//   relative to R = 1000. The N = 4096 bootstrap draws are made once per run
+//   (MIestimation.py draws them per call).
+// - The engine adds noise only after hidden nonlinearities, not to the output
+//   unit, so in (a)-(d) the trained output has no noise of its own during
+//   training (the student adds N(0, beta^2) to it). Under MSE that noise only
+//   adds zero-mean noise to the gradient, not a bias. It is present where it
+//   matters, in the measurement: T = S + Z with the output's S.
+// - The student's train.py and train_eight.py never call zero_grad(), so
+//   their gradients accumulate over all steps (an ever-growing effective
+//   step); that is a bug, not copied. With true SGD their learning rates do
+//   not move the networks in the epochs they run (lr 1e-4 for 300 epochs of
+//   one step each in (b)), so the defaults here are raised to reach the
+//   states their notebooks show: (a) 0.05, (b) 0.03, (c) 0.1, (d) 0.01
+//   (instead of 0.001 and 1e-4), keeping their epochs, batches and sample
+//   sizes. --lr overrides.
+//   The student's lr / 20 once the test accuracy reaches 0.99 is kept for
+//   (b)-(d) (not in train.py, so not in (a)).
+// - The student integrates 1-D entropies numerically (scipy quad on
+//   [-10, 10]; the integrator branch drops the x20 volume factor of its Monte
+//   Carlo, a bug, not copied); mi uses SP's Monte Carlo on the same mixtures,
+//   which estimates the same h(p_S * phi_sigma). The student's
+//   conditional term for continuous X averages over 500 draws of X with
+//   1000 passes each; here the MI sample is a fixed set of draws of X per run
+//   (400 x 10 replicas in (c), 1000 in (d)), the same at every epoch, so the
+//   curves are smooth; h(T) gets at least 20000 Monte Carlo queries.
+// - Recording in (a)-(d) is at the START of the epoch, as the student's loop
+//   (epoch 0 = initialisation), on the log grid above plus epoch 0 (the
+//   student records every epoch).
+//
+// Output (--out): plane.csv ((a)-(d): condition, seed, mi::write_csv columns,
+// nats), density.csv (condition, seed, layer, epoch, value, density), szt.csv
+// ((e): seed, epoch, layer, ixt, h_t, h_t_given_x, nats), curves.csv; PNGs by
+// examples/plot/noisy_networks.py.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "datasets/synthetic.hpp"
+#include "datasets/szt.hpp"
+#include "engine/schedule.hpp"
+#include "engine/trainer.hpp"
+#include "mi/core/random.hpp"
+#include "mi/core/special.hpp"
+#include "mi/estimators/sample_propagation.hpp"
+#include "mi/plane/trajectory.hpp"
+#include "reproduce/common.hpp"
+#include "reproduce/suite.hpp"
+
+namespace eng = mi_examples::engine;
+namespace ds = mi_examples::datasets;
+namespace rp = mi_examples::reproduce;
+
+namespace {
+
+const char* usage =
+    "noisy_networks: Goldfeld et al. 2019 and the student reproduction (noisy networks, sample propagation)\n"
+    "usage: noisy_networks [options]\n"
+    "  --conditions A,B   four_points, eight_points, gaussian_tanh_tanh, gaussian_lrelu_tanh,\n"
+    "                     gaussian_mixture, szt_tanh (default all)\n"
+    "  --epochs N         SZT epochs (default 3000; --full 10000)\n"
+    "  --replicas R       SZT noisy passes per input draw (default 4; --full 1000)\n"
+    "  --mc-samples M     SZT Monte Carlo draws per mixture centre (default 1; --full 1000)\n"
+    "  --draws N          SZT input draws with replacement for SP (default 4096, as smoothMI)\n"
+    "  --grid-points N    points of the SZT log10 record grid before rounding (default 50; --full 100 = 84 epochs)\n"
+    "  --split-seed S     seed of the SZT 80/20 split (default 2017)\n"
+    "  --lr X             learning rate of every condition instead of its default\n"
+    "  (default 1 seed; --full 3 seeds)\n";
+
+const std::vector<std::string> all_conditions = {"four_points",         "eight_points",     "gaussian_tanh_tanh",
+                                                 "gaussian_lrelu_tanh", "gaussian_mixture", "szt_tanh"};
+
+/// One of the 1-D experiments (a)-(d): network, data, training and SP settings.
+struct scalar_experiment {
+    std::string name;
+    eng::network_config net;
+    double sigma = 0.05;          ///< noise std of every layer (training and measurement)
+    double lr = 0.01;             ///< SGD
+    std::size_t epochs = 1000, train_n = 30, batch = 25;
+    bool shuffle = true;
+    bool lr_drop = true;          ///< lr / 20 once the test accuracy reaches 0.99 (student's rule)
+    std::size_t mi_inputs = 0;    ///< draws of X for SP; 0 = the distinct points themselves
+    std::size_t replicas = 1;     ///< noisy passes per input for layers above the first
+    std::size_t mc_samples = 20;  ///< Monte Carlo draws per mixture centre
+    std::vector<std::vector<float>> init_w, init_b;  ///< explicit initial layers (eight_points)
+};
+
+eng::network_config scalar_network(std::vector<std::size_t> hidden, std::vector<eng::activation> acts,
+                                   eng::activation out, double threshold, double sigma) {
+    eng::network_config c;
+    c.inputs = 1;
+    c.outputs = 1;
+    c.hidden = std::move(hidden);
+    c.hidden_activations = std::move(acts);
+    c.output = eng::output_spec::mse(out, threshold);
+    c.hidden_init = eng::init_spec::zeros();
+    c.output_init = eng::init_spec::zeros();
+    c.noise_std = sigma;
+    return c;
+}
+
+scalar_experiment scalar_setup(const std::string& name, bool smoke) {
+    const auto lrelu = eng::activation::leaky_relu(0.1);
+    scalar_experiment e;
+    e.name = name;
+    if (name == "four_points") {
+        e.net = scalar_network({}, {}, eng::activation::tanh(), 0.0, 0.05);
+        e.lr = 0.05, e.epochs = 1000, e.train_n = 30, e.batch = 25, e.shuffle = false, e.lr_drop = false;
+        e.mc_samples = 1;
+    } else if (name == "eight_points") {
+        e.net = scalar_network({1}, {lrelu}, lrelu, 0.125, 0.05);
+        e.lr = 0.03, e.epochs = 300, e.train_n = 100, e.batch = 100;
+        e.replicas = smoke ? 20 : 200, e.mc_samples = smoke ? 2 : 10;
+        e.init_w = {{0.0f}, {-1.0f}};
+        e.init_b = {{4.5f}, {0.0f}};
+    } else if (name == "gaussian_tanh_tanh" || name == "gaussian_lrelu_tanh") {
+        const auto hidden = name == "gaussian_tanh_tanh" ? eng::activation::tanh() : lrelu;
+        e.net = scalar_network({1}, {hidden}, eng::activation::tanh(), 0.0, 0.1);
+        e.sigma = 0.1, e.lr = 0.1, e.epochs = 1000, e.train_n = 1000, e.batch = 100;
+        e.mi_inputs = smoke ? 50 : 400, e.replicas = smoke ? 4 : 10, e.mc_samples = smoke ? 1 : 4;
+    } else if (name == "gaussian_mixture") {
+        e.net = scalar_network({}, {}, eng::activation::tanh(), 0.0, 0.05);
+        e.lr = 0.01, e.epochs = 1000, e.train_n = 1000, e.batch = 200;
+        e.mi_inputs = smoke ? 100 : 1000, e.mc_samples = smoke ? 2 : 20;
+    } else {
+        mi::detail::fail("noisy_networks", "condition", name, "one of the conditions in --help");
+    }
+    e.sigma = e.net.noise_std;
+    if (smoke) e.epochs = 12;
+    return e;
+}
+
+/// x = the given points with labels and targets (the distinct inputs of the discrete tasks).
+eng::dataset<float> points(const std::vector<float>& x, const std::vector<std::uint32_t>& labels,
+                           const std::vector<float>& targets) {
+    eng::dataset<float> d;
+    d.n = x.size(), d.d = 1, d.k = 1, d.classes = 2;
+    d.x = x, d.labels = labels, d.targets = targets;
+    return d;
+}
+
+eng::dataset<float> draw(const std::string& name, std::size_t n, std::uint64_t seed) {
+    if (name == "four_points") return ds::discrete_four<float>(n, seed);
+    if (name == "eight_points") return ds::discrete_eight<float>(n, seed);
+    if (name == "gaussian_mixture") return ds::gaussian_mixture<float>(n, seed);
+    return ds::gaussian<float>(n, seed);
+}
+
+/// The inputs the SP estimator averages over: the distinct points (uniform, as the student's
+/// UniformDataDistribution) or mi_inputs draws of X.
+eng::dataset<float> mi_inputs(const scalar_experiment& e, std::uint64_t seed) {
+    if (e.name == "four_points") return points({-3, -1, 1, 3}, {0, 0, 0, 1}, {-1, -1, -1, 1});
+    if (e.name == "eight_points") return points({1, 2, 3, 4, 5, 6, 7, 8}, {0, 0, 0, 0, 1, 1, 1, 1},
+                                                {0, 0, 0, 0, 0.25f, 0.25f, 0.25f, 0.25f});
+    return draw(e.name, e.mi_inputs, seed);
+}
+
+/// Each row of `d` repeated `r` times in place (input-major: the layout SP wants).
+eng::dataset<float> replicate(const eng::dataset<float>& d, std::size_t r) {
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < d.n; ++i)
+        for (std::size_t k = 0; k < r; ++k) rows.push_back(i);
+    return d.subset(rows);
+}
+
+/// Rows 0, r, 2r, ... of an input-major N R x d block: one pass per input.
+std::vector<float> first_replicas(const std::vector<float>& block, std::size_t n, std::size_t r, std::size_t d) {
+    std::vector<float> out(n * d);
+    for (std::size_t i = 0; i < n; ++i) std::copy_n(block.begin() + i * r * d, d, out.begin() + i * d);
+    return out;
+}
+
+/// A layer's pre-noise samples for SP and the estimator that fits them: the first layer as N
+/// deterministic rows (closed-form h(T|X)), the others as N R replicas.
+struct layer_samples {
+    std::vector<float> values;
+    std::size_t rows = 0, cols = 0, replicas = 1;
+    mi::activation_view<const float> view() const { return {values.data(), rows, cols}; }
+    /// min_queries: at least this many Monte Carlo queries in h(T) (rows x draws per centre), so
+    /// that a mixture of a handful of centres (4 or 8 points) is not integrated with a handful of draws.
+    mi::sample_propagation estimator(double sigma, std::size_t mc, std::uint64_t seed, std::size_t min_queries) const {
+        const std::size_t m = std::max(mc, (min_queries + rows - 1) / rows);
+        return replicas == 1 ? mi::sample_propagation(sigma, 1, m, seed, mi::sample_propagation::conditional::deterministic)
+                             : mi::sample_propagation(sigma, replicas, m, seed);
+    }
+};
+
+std::vector<layer_samples> propagate(const eng::network<float>& net, const eng::dataset<float>& inputs,
+                                     const eng::dataset<float>& replicated, std::size_t r, std::size_t layers,
+                                     std::uint64_t noise_seed) {
+    const auto pre = eng::pre_noise_layer_outputs(net, replicated, noise_seed);
+    std::vector<layer_samples> out(layers);
+    for (std::size_t l = 0; l < layers; ++l) {
+        auto& s = out[l];
+        s.cols = net.at(l).out;
+        if (l == 0) {
+            s.values = first_replicas(pre[0], inputs.n, r, s.cols);
+            s.rows = inputs.n;
+        } else {
+            s.values = pre[l];
+            s.rows = inputs.n * r, s.replicas = r;
+        }
+    }
+    return out;
+}
+
+/// Density of T = S + Z, p(t) = (1/K) sum_k phi_sigma(t - s_k), on `grid` (1-D layers).
+std::vector<double> noisy_density(const std::vector<float>& s, double sigma, const std::vector<double>& grid) {
+    std::vector<double> p(grid.size(), 0.0);
+    const double norm = 1.0 / (static_cast<double>(s.size()) * sigma * std::sqrt(2.0 * mi::pi));
+    for (std::size_t g = 0; g < grid.size(); ++g) {
+        double sum = 0.0;
+        for (const float v : s) {
+            const double u = (grid[g] - v) / sigma;
+            sum += std::exp(-0.5 * u * u);
+        }
+        p[g] = sum * norm;
+    }
+    return p;
+}
+
+std::vector<std::size_t> scalar_record_epochs(std::size_t epochs) {
+    auto grid = epochs >= 2 ? eng::smoothmi_log10_epochs(epochs, 100) : std::vector<std::size_t>{};
+    grid.insert(grid.begin(), 0);
+    grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
+    return grid;
+}
+
+void add_density(rp::table& density, const std::string& cond, std::uint64_t seed,
+                 const std::map<std::size_t, std::map<std::size_t, std::vector<float>>>& samples, double sigma) {
+    for (const auto& [layer, by_epoch] : samples) {
+        float lo = 1e30f, hi = -1e30f;
+        for (const auto& [epoch, s] : by_epoch)
+            for (const float v : s) lo = std::min(lo, v), hi = std::max(hi, v);
+        const double a = lo - 4.0 * sigma, b = hi + 4.0 * sigma;
+        std::vector<double> grid(160);
+        for (std::size_t g = 0; g < grid.size(); ++g) grid[g] = a + (b - a) * double(g) / double(grid.size() - 1);
+        for (const auto& [epoch, s] : by_epoch) {
+            const auto p = noisy_density(s, sigma, grid);
+            for (std::size_t g = 0; g < grid.size(); ++g)
+                density.add({cond, seed, layer, epoch, grid[g], p[g]});
+        }
+    }
+}
+
+void run_scalar(rp::suite& s, const scalar_experiment& e, std::uint64_t seed, double lr_override, bool smoke) {
+    eng::network<float> net(e.net, mi::derive_seed(seed, 1));
+    for (std::size_t l = 0; l < e.init_w.size(); ++l) net.set_layer(l, e.init_w[l], e.init_b[l]);
+    const auto train = draw(e.name, e.train_n, mi::derive_seed(seed, 2));
+    const auto test = draw(e.name, e.train_n, mi::derive_seed(seed, 3));
+    const auto inputs = mi_inputs(e, mi::derive_seed(seed, 4));
+    const auto replicated = replicate(inputs, e.replicas);
+    const std::size_t layers = net.num_layers();
+    const auto record = scalar_record_epochs(e.epochs);
+    const double base_lr = lr_override > 0 ? lr_override : e.lr;
+
+    std::vector<mi::trajectory_row> rows;
+    std::map<std::size_t, std::map<std::size_t, std::vector<float>>> kept;  // layer -> epoch -> samples
+    std::vector<eng::epoch_metrics> history;
+    rp::progress bar(e.name + " seed " + std::to_string(seed), e.epochs);
+    double lr = base_lr;
+    std::size_t next = 0;
+    for (std::size_t epoch = 0; epoch < e.epochs; ++epoch) {
+        if (next < record.size() && record[next] == epoch) {
+            ++next;
+            const auto layer_s = propagate(net, inputs, replicated, e.replicas, layers, mi::derive_seed(seed, 5, epoch));
+            for (std::size_t l = 0; l < layers; ++l) {
+                const auto& ls = layer_s[l];
+                std::vector<std::uint32_t> y;
+                for (std::size_t i = 0; i < inputs.n; ++i)
+                    for (std::size_t k = 0; k < ls.replicas; ++k) y.push_back(inputs.labels[i]);
+                const auto sp = ls.estimator(e.sigma, e.mc_samples, mi::derive_seed(seed, 6, epoch, l), smoke ? 0 : 20000);
+                rows.push_back({static_cast<mi::epoch_t>(epoch), l, sp.point(ls.view(), mi::samples(mi::labels(y, 2)))});
+                kept[l][epoch] = ls.values;
+            }
+        }
+        if (e.lr_drop && eng::evaluate(net, test).accuracy >= 0.99) lr = base_lr / 20.0;
+        eng::train_options o;
+        o.epochs = 1;
+        o.batch_size = e.batch;
+        o.order = e.shuffle ? eng::batch_order::shuffled : eng::batch_order::consecutive;
+        o.optimizer = eng::optimizer_config::sgd(lr);
+        o.seed = mi::derive_seed(seed, 7, epoch);
+        o.when = eng::record_time::epoch_start;
+        eng::null_recorder none;
+        auto h = eng::train(net, train, &test, train, none, o);
+        h.front().epoch = epoch;
+        history.push_back(h.front());
+        bar(epoch);
+    }
+    const std::string params = "sigma=" + mi::detail::number_text(e.sigma) + ";replicas=" + std::to_string(e.replicas) +
+                               ";mc_samples=" + std::to_string(e.mc_samples) + ";min_queries=20000;inputs=" +
+                               std::to_string(inputs.n) +
+                               ";conditional=deterministic(layer 0),replicas(above)";
+    const mi::trajectory t("sample_propagation", params, std::move(rows), mi::unit::nats);
+    s.result("plane", {}).append(rp::plane_table({t}, {{"condition", e.name}, {"seed", std::to_string(seed)}}));
+    auto& density = s.result("density", {"condition", "seed", "layer", "epoch", "value", "density"});
+    if (density.comments().empty())
+        density.comment("density of the noisy layer output T = S + Z over epochs (1-D layers), per unit of value");
+    add_density(density, e.name, seed, kept, e.sigma);
+    rp::add_curves(s.result("curves", rp::curve_columns({"condition", "seed"})), {e.name, std::to_string(seed)}, history);
+    std::printf("  %s seed %llu: %zu epochs, SGD lr %g, %.1f s; final train acc %.3f\n", e.name.c_str(),
+                static_cast<unsigned long long>(seed), e.epochs, base_lr, bar.elapsed(), history.back().train_accuracy);
+    std::fflush(stdout);
+}
+
+struct szt_settings {
+    std::size_t epochs, replicas, mc_samples, draws, grid_points, split_seed;
+    double lr;
+};
+
+void run_szt(rp::suite& s, const szt_settings& z, std::uint64_t seed) {
+    eng::network_config cfg;
+    cfg.inputs = 12;
+    cfg.hidden = {10, 7, 5, 4, 3};
+    cfg.outputs = 2;
+    cfg.hidden_activation = eng::activation::tanh();
+    cfg.output = eng::output_spec::softmax();
+    cfg.hidden_init = eng::init_spec::pytorch_default();
+    cfg.noise_std = 0.005;
+    eng::network<float> net(cfg, mi::derive_seed(seed, 1));
+    const auto all = rp::szt_dataset<float>();
+    const auto split = ds::szt_shuffled_split(z.split_seed);
+    const auto train = all.subset(split.train), test = all.subset(split.test);
+
+    // N draws with replacement (4096 = smoothMI's uniform_sample), each repeated R times.
+    mi::rng g(mi::derive_seed(seed, 8));
+    std::vector<std::size_t> draws(z.draws);
+    for (auto& d : draws) d = static_cast<std::size_t>(g.below(all.n));
+    const auto inputs = all.subset(draws);
+    const auto replicated = replicate(inputs, z.replicas);
+    const std::size_t hidden_layers = cfg.hidden.size();
+
+    auto& table = s.result("szt", {"seed", "epoch", "layer", "ixt", "h_t", "h_t_given_x", "draws", "replicas",
+                                   "mc_samples", "train_accuracy", "test_accuracy"});
+    if (table.comments().empty())
+        table.comment("Goldfeld et al. SZT run, sample propagation, nats: ixt = max(h_t - h_t_given_x, 0); hidden layers");
+    rp::progress bar("szt_tanh seed " + std::to_string(seed), z.epochs);
+    double mi_seconds = 0.0;
+    eng::train_options o;
+    o.epochs = z.epochs;
+    o.batch_size = 256;
+    o.order = eng::batch_order::shuffled;
+    o.optimizer = eng::optimizer_config::adam(z.lr);
+    o.seed = mi::derive_seed(seed, 2);
+    o.record_epochs = eng::smoothmi_log10_epochs(z.epochs, z.grid_points);
+    o.when = eng::record_time::epoch_end;
+    o.metrics_every_epoch = false;
+    o.on_epoch = [&](const eng::epoch_metrics& m) {
+        bar(m.epoch);
+        if (!m.recorded) return;
+        const double t0 = bar.elapsed();
+        const auto layer_s = propagate(net, inputs, replicated, z.replicas, hidden_layers, mi::derive_seed(seed, 5, m.epoch));
+        for (std::size_t l = 0; l < hidden_layers; ++l) {
+            const auto sp = layer_s[l].estimator(0.005, z.mc_samples, mi::derive_seed(seed, 6, m.epoch, l), 0);
+            const double h = sp.entropy(layer_s[l].view()), hc = sp.conditional_entropy(layer_s[l].view());
+            table.add({seed, m.epoch, l, std::max(h - hc, 0.0), h, hc, z.draws, z.replicas, z.mc_samples,
+                       m.train_accuracy, m.test_accuracy});
+        }
+        mi_seconds += bar.elapsed() - t0;
+    };
+    eng::null_recorder none;
+    const auto history = eng::train(net, train, &test, all, none, o);
+    rp::add_curves(s.result("curves", rp::curve_columns({"condition", "seed"})), {"szt_tanh", std::to_string(seed)},
+                   history);
+    std::printf("  szt_tanh seed %llu: %zu epochs, R = %zu, M = %zu: %.1f s (SP %.1f s); final train acc %.3f, test "
+                "acc %.3f\n",
+                static_cast<unsigned long long>(seed), z.epochs, z.replicas, z.mc_samples, bar.elapsed(), mi_seconds,
+                history.back().train_accuracy, history.back().test_accuracy);
+    std::fflush(stdout);
+}
+
+// ----------------------------------------------------------------- summary
+
+double to_bits(double nats) { return nats / std::log(2.0); }
+
+/// The mean (over seeds) course of I(X;T) per layer of one condition.
+std::vector<rp::layer_course> scalar_courses(const rp::table& plane, const std::string& cond, const std::string& col) {
+    const rp::table t = plane.where({{"condition", cond}}).mean_by({"epoch", "layer"}, {col});
+    return rp::layer_courses(t, col);
+}
+
+void print_scalar_summary(const rp::table& plane) {
+    const auto has = [&](const std::string& c) { return !plane.where({{"condition", c}}).empty(); };
+    std::printf("\nI(X;T) in nats (mean over seeds); peak, its epoch, final (the last recorded epoch)\n");
+    for (const auto& cond : plane.distinct("condition")) {
+        const auto c = scalar_courses(plane, cond, "ixt");
+        for (const auto& l : c)
+            std::printf("  %-20s layer %zu: start %.3f, peak %.3f at epoch %.0f, final %.3f\n", cond.c_str(), l.layer,
+                        l.first, l.peak, l.peak_epoch, l.final_value);
+    }
+    std::printf("\nagainst the papers\n");
+    if (has("four_points")) {
+        const auto c = scalar_courses(plane, "four_points", "ixt").at(0);
+        std::printf("  (a) four_points: peak %.2f bits, final %.2f bits (Goldfeld et al.: ~2 bits, falling toward ~1 bit): %s\n",
+                    to_bits(c.peak), to_bits(c.final_value),
+                    c.peak > 0.9 * std::log(4.0) && c.final_value < c.peak - 0.2 ? "agrees" : "differs");
+    }
+    if (has("eight_points")) {
+        const auto c = scalar_courses(plane, "eight_points", "ixt");
+        std::printf("  (b) eight_points: hidden peak %.2f at epoch %.0f, final %.2f (student: ln 8 = 2.08 by ~20, then ~1.84);"
+                    " output final %.2f (0.9-1.0): %s\n",
+                    c[0].peak, c[0].peak_epoch, c[0].final_value, c[1].final_value,
+                    c[0].peak > 2.0 && c[0].final_value < c[0].peak - 0.1 ? "agrees" : "differs");
+    }
+    if (has("gaussian_lrelu_tanh")) {
+        const auto c = scalar_courses(plane, "gaussian_lrelu_tanh", "ixt");
+        std::printf("  (c) gaussian_lrelu_tanh: hidden final %.2f (student ~2.6); output peak %.2f at epoch %.0f, final"
+                    " %.2f (student ~1.75 at ~15, then ~1.4): %s\n",
+                    c[0].final_value, c[1].peak, c[1].peak_epoch, c[1].final_value,
+                    c[1].final_value < c[1].peak - 0.1 ? "output compresses, as in the student's run"
+                                                       : "no output compression");
+    }
+    if (has("gaussian_tanh_tanh")) {
+        const auto c = scalar_courses(plane, "gaussian_tanh_tanh", "ixt");
+        std::printf("  (c) gaussian_tanh_tanh: hidden peak %.2f, final %.2f; output peak %.2f, final %.2f (no stored number)\n",
+                    c[0].peak, c[0].final_value, c[1].peak, c[1].final_value);
+    }
+    if (has("gaussian_mixture")) {
+        const auto c = scalar_courses(plane, "gaussian_mixture", "ixt").at(0);
+        std::printf("  (d) gaussian_mixture: peak %.2f, final %.2f (student ~2.0-2.1, no compression): %s\n", c.peak,
+                    c.final_value, c.peak - c.final_value < 0.25 ? "agrees" : "differs");
+    }
+}
+
+void print_szt_summary(const rp::table& szt) {
+    if (szt.empty()) return;
+    const rp::table mean = szt.mean_by({"epoch", "layer"}, {"ixt", "train_accuracy", "test_accuracy"});
+    const double reference[6][5] = {{7.76, 7.81, 7.67, 5.52, 2.52}, {7.72, 7.81, 7.72, 6.50, 4.63},
+                                    {7.75, 7.86, 7.49, 5.18, 3.33}, {7.73, 7.85, 7.83, 7.09, 4.92},
+                                    {7.73, 7.85, 7.84, 6.63, 3.56}, {7.76, 7.90, 7.85, 5.57, 2.30}};
+    const double ref_epochs[6] = {1, 28, 79, 509, 2056, 9999};
+    std::printf("\n(e) SZT tanh, sigma 0.005, SP with N = %s draws, R = %s, M = %s: I(X;T_l) in nats, mi (smoothMI saved run)\n",
+                szt.text(0, "draws").c_str(), szt.text(0, "replicas").c_str(), szt.text(0, "mc_samples").c_str());
+    std::printf("  %-6s %-22s %-22s %-22s %-22s %-22s\n", "epoch", "T1", "T2", "T3", "T4", "T5");
+    double last_epoch = 0;
+    for (std::size_t i = 0; i < mean.size(); ++i) last_epoch = std::max(last_epoch, mean.number(i, "epoch"));
+    for (int r = 0; r < 6; ++r) {
+        if (ref_epochs[r] > last_epoch + 0.5) continue;
+        std::printf("  %-6.0f", ref_epochs[r]);
+        for (std::size_t l = 0; l < 5; ++l) {
+            const rp::table t = mean.where({{"layer", std::to_string(l)}});
+            double best = -1, v = std::nan("");
+            for (std::size_t i = 0; i < t.size(); ++i) {
+                const double e = t.number(i, "epoch");
+                if (best < 0 || std::abs(e - ref_epochs[r]) < std::abs(best - ref_epochs[r])) best = e, v = t.number(i, "ixt");
+            }
+            std::printf(" %6.2f (%5.2f)         ", v, reference[r][l]);
+        }
+        std::printf("\n");
+    }
+    const auto courses = rp::layer_courses(mean, "ixt");
+    std::printf("  ceiling: the entropy of the bootstrap sample, ~7.75 nats for 4096 draws (Goldfeld's layers 1-3 sit there)\n");
+    for (std::size_t l = 3; l < courses.size(); ++l) {
+        const auto& c = courses[l];
+        std::printf("  T%zu: peak %.2f at epoch %.0f, final %.2f at epoch %.0f: %s (paper: rises, peaks at ~500, "
+                    "compresses to 10^4)\n",
+                    l + 1, c.peak, c.peak_epoch, c.final_value, last_epoch,
+                    c.peak - c.final_value > 0.3 ? "compresses" : "no compression yet");
+    }
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= s.size()) {
+        const auto comma = s.find(',', start);
+        const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!item.empty()) out.push_back(item);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        rp::suite s(argc, argv, "noisy_networks", usage);
+        auto& cli = s.cli();
+        std::string list;
+        for (const auto& c : all_conditions) list += (list.empty() ? "" : ",") + c;
+        const auto conditions = split_list(cli.text("conditions", list));
+        szt_settings z;
+        z.epochs = cli.count("epochs", s.full() ? 10000 : s.smoke() ? 12 : 3000);
+        z.replicas = cli.count("replicas", s.full() ? 1000 : s.smoke() ? 2 : 4);
+        z.mc_samples = cli.count("mc-samples", s.full() ? 1000 : 1);
+        z.draws = cli.count("draws", s.smoke() ? 256 : 4096);
+        z.grid_points = cli.count("grid-points", s.full() ? 100 : 50);
+        z.split_seed = cli.count("split-seed", 2017);
+        const double lr = cli.number("lr", 0.0);
+        z.lr = lr > 0 ? lr : 4e-4;
+        const std::size_t seeds = s.seeds(s.full() ? 3 : 1);
+        s.begin();
+        if (z.epochs < 2) mi::detail::fail("noisy_networks", "--epochs", z.epochs, ">= 2");
+        if (z.replicas < 2) mi::detail::fail("noisy_networks", "--replicas", z.replicas, ">= 2 (h(T|X) of deeper layers)");
+        if (z.mc_samples == 0) mi::detail::fail("noisy_networks", "--mc-samples", 0, ">= 1");
+        if (z.draws < 2) mi::detail::fail("noisy_networks", "--draws", z.draws, ">= 2");
+        if (z.grid_points == 0) mi::detail::fail("noisy_networks", "--grid-points", 0, ">= 1");
+        if (lr < 0) mi::detail::fail("noisy_networks", "--lr", lr, "> 0");
+        for (const auto& c : conditions)
+            if (std::find(all_conditions.begin(), all_conditions.end(), c) == all_conditions.end())
+                mi::detail::fail("noisy_networks", "--conditions", c, list);
+
+        struct run {
+            std::string condition;
+            std::uint64_t seed;
+        };
+        std::vector<run> runs;
+        for (const auto& c : conditions)
+            for (auto seed : s.seed_list(seeds)) runs.push_back({c, seed});
+        for (const auto& r : s.mine(runs)) {
+            if (r.condition == "szt_tanh")
+                run_szt(s, z, r.seed);
+            else
+                run_scalar(s, scalar_setup(r.condition, s.smoke()), r.seed, lr, s.smoke());
+        }
+        if (!s.complete()) return 0;
+        const auto& res = s.results();
+        if (res.count("plane")) print_scalar_summary(res.at("plane"));
+        if (res.count("szt")) print_szt_summary(res.at("szt"));
+        std::printf("\nwrote the tables in %s\n", s.out().c_str());
+        s.plot("noisy_networks.py");
+    } catch (const mi::error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Saxe et al. 2018 ("On the information bottleneck theory of deep learning"),
+// §5 and Fig. 6: simultaneous fitting and compression. The input is made of
+// a task-relevant part X_rel, which a linear teacher reads, and a
+// task-irrelevant part X_irr, which it ignores. In a linear student network
+// the hidden layer's information about the whole input, I(T;X), grows
+// throughout training (no overall compression), its information about the
+// relevant part, I(T;X_rel), grows as the task is fitted, and its information
+// about the irrelevant part, I(T;X_irr), first rises and is then compressed,
+// at the same time as the fitting and not in a later phase.
+//
+// Why it is exact: X is Gaussian and the network linear, so with measurement
+// noise T = W_eff X + Z, Z ~ N(0, s2 I), every MI is a log-determinant
+// (mi::linear_gaussian). The MI with a SUBSET of the inputs is not a function
+// of mi::linear_gaussian itself, but it composes from its public functions:
+// X_rel is the output of the noiseless "teacher" S_rel = [I 0] (it selects
+// the relevant coordinates), so I(T;X_rel) = mutual_information_y(W_eff,
+// Sigma_x, S_rel, 0), exact through its Schur-complement form; the same with
+// S_irr = [0 I] gives I(T;X_irr). The program checks this against the chain
+// rule I(T;X) = I(T;X_rel) + I(T;X_irr | X_rel), whose last term is
+// mutual_information_x of the irrelevant columns of W_eff (X_rel and X_irr
+// are independent), and prints the largest difference.
+//
+// Protocol (Saxe §5; the paper's sizes are not in public code, these are
+// ours): X = [X_rel, X_irr] ~ N(0, I/N_i), N_rel = 30, N_irr = 70, N_i = 100;
+// Y = W_o X_rel + eps, W_o ~ N(0, 3^2) (teacher output variance ~2.7),
+// eps ~ N(0, 0.5^2); P = 300 training and 1000 test samples (datasets::
+// relevant_irrelevant). Student 100-100-1, linear, truncated normal
+// 0.01/sqrt(fan_in) (the small initial weights of the paper's linear-network
+// analysis, §3, so that I(T;X) starts near 0), squared error, plain SGD with
+// batch 30 and learning rate 0.02 (the paper's linear networks are trained by
+// gradient descent), 1000 epochs. Recorded on IDNNs' log2 grid (dense where
+// the fitting happens), at the end of each epoch (epoch 0 = after one epoch).
+// Measurement noise s2 = 0.01. MI in bits. Default 3 seeds (teacher, data,
+// initialisation and batch order all derived from the seed); --full: 10
+// seeds, 5000 epochs.
+//
+// Output (--out): information.csv (seed, epoch, layer, I(T;X), I(T;X_rel),
+// I(T;X_irr), I(T;Y), bits), curves.csv (train/test MSE, weight norms),
+// PNGs drawn by examples/plot/task_relevant_inputs.py.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "datasets/synthetic.hpp"
+#include "engine/schedule.hpp"
+#include "engine/trainer.hpp"
+#include "mi/core/units.hpp"
+#include "mi/estimators/linear_gaussian.hpp"
+#include "reproduce/common.hpp"
+#include "reproduce/suite.hpp"
+
+namespace eng = mi_examples::engine;
+namespace ds = mi_examples::datasets;
+namespace rp = mi_examples::reproduce;
+
+namespace {
+
+const char* usage =
+    "task_relevant_inputs: Saxe et al. 2018 Fig. 6 (compression of task-irrelevant inputs during fitting)\n"
+    "usage: task_relevant_inputs [options]\n"
+    "  --relevant N        task-relevant inputs (default 30)\n"
+    "  --irrelevant N      task-irrelevant inputs (default 70)\n"
+    "  --train N           training samples P (default 300)\n"
+    "  --hidden N          hidden units (default 100)\n"
+    "  --epochs N          training epochs (default 1000; --full 5000)\n"
+    "  --batch N           SGD mini-batch size, 0 = full batch (default 30)\n"
+    "  --lr X              SGD learning rate (default 0.02)\n"
+    "  --init X            initial weight scale c, sigma = c/sqrt(fan_in) (default 0.01)\n"
+    "  --mi-noise X        variance of the measurement noise Z (default 0.01)\n"
+    "  (default 3 seeds; --full 10 seeds)\n";
+
+struct settings {
+    std::size_t relevant = 30, irrelevant = 70, train = 300, test = 1000, hidden = 100;
+    double teacher_std = 3.0, teacher_noise_std = 0.5;
+    std::size_t epochs = 1000, batch = 30;
+    double learning_rate = 0.02, init_scale = 0.01, mi_noise = 0.01;
+    std::size_t inputs() const { return relevant + irrelevant; }
+};
+
+using matrix = std::vector<double>;  // row-major
+
+// a (n x k) * b (k x m)
+matrix multiply(const matrix& a, const matrix& b, std::size_t n, std::size_t k, std::size_t m) {
+    matrix c(n * m, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t p = 0; p < k; ++p) {
+            const double v = a[i * k + p];
+            for (std::size_t j = 0; j < m; ++j) c[i * m + j] += v * b[p * m + j];
+        }
+    return c;
+}
+
+// Columns [from, from + count) of an n-row matrix with `cols` columns.
+matrix columns(const matrix& a, std::size_t n, std::size_t cols, std::size_t from, std::size_t count) {
+    matrix out(n * count);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < count; ++j) out[i * count + j] = a[i * cols + from + j];
+    return out;
+}
+
+// The noiseless "teacher" whose output is input coordinates [from, from + count): [0 I 0].
+matrix selector(std::size_t inputs, std::size_t from, std::size_t count) {
+    matrix s(count * inputs, 0.0);
+    for (std::size_t j = 0; j < count; ++j) s[j * inputs + from + j] = 1.0;
+    return s;
+}
+
+matrix scaled_identity(std::size_t n, double v) {
+    matrix m(n * n, 0.0);
+    for (std::size_t i = 0; i < n; ++i) m[i * n + i] = v;
+    return m;
+}
+
+/// One layer at one epoch, in nats.
+struct information {
+    double all = 0, relevant = 0, irrelevant = 0, label = 0;
+    double chain_rule_gap = 0;  ///< |I(T;X_rel) - (I(T;X) - I(T;X_irr | X_rel))|
+};
+
+// The exact information of T = W X + Z (W: units x N_i) about X, its parts and Y.
+class exact_measure {
+public:
+    exact_measure(const settings& c, const ds::teacher_task<double>& task)
+        : c_(c), lg_(c.mi_noise), sx_(scaled_identity(c.inputs(), 1.0 / static_cast<double>(c.inputs()))),
+          s_irr_(scaled_identity(c.irrelevant, 1.0 / static_cast<double>(c.inputs()))),
+          rel_(selector(c.inputs(), 0, c.relevant)), irr_(selector(c.inputs(), c.relevant, c.irrelevant)),
+          teacher_(columns_to_inputs(task)), teacher_noise_(task.noise_std * task.noise_std) {}
+
+    information operator()(const matrix& w, std::size_t units) const {
+        const std::size_t ni = c_.inputs();
+        const auto wv = mi::view(w, units, ni);
+        const auto sx = mi::view(sx_, ni, ni);
+        information out;
+        out.all = lg_.mutual_information_x(wv, sx);
+        out.relevant = lg_.mutual_information_y(wv, sx, mi::view(rel_, c_.relevant, ni), 0.0);
+        out.irrelevant = lg_.mutual_information_y(wv, sx, mi::view(irr_, c_.irrelevant, ni), 0.0);
+        out.label = lg_.mutual_information_y(wv, sx, mi::view(teacher_, 1, ni), teacher_noise_);
+        // I(T;X_irr | X_rel): given X_rel, T = W_irr X_irr + (known) + Z.
+        const matrix w_irr = columns(w, units, ni, c_.relevant, c_.irrelevant);
+        const double conditional = lg_.mutual_information_x(mi::view(w_irr, units, c_.irrelevant),
+                                                            mi::view(s_irr_, c_.irrelevant, c_.irrelevant));
+        out.chain_rule_gap = std::abs(out.relevant - (out.all - conditional));
+        return out;
+    }
+
+private:
+    // The teacher reads X_rel only: as a map of the whole input it is [W_o 0].
+    static matrix columns_to_inputs(const ds::teacher_task<double>& task) {
+        const std::size_t ni = task.data.d, no = task.teacher.size() / task.relevant;
+        matrix t(no * ni, 0.0);
+        for (std::size_t o = 0; o < no; ++o)
+            for (std::size_t j = 0; j < task.relevant; ++j) t[o * ni + j] = task.teacher[o * task.relevant + j];
+        return t;
+    }
+
+    settings c_;
+    mi::linear_gaussian lg_;
+    matrix sx_, s_irr_, rel_, irr_, teacher_;
+    double teacher_noise_;
+};
+
+eng::network_config student(const settings& c) {
+    eng::network_config cfg;
+    cfg.inputs = c.inputs();
+    cfg.hidden = {c.hidden};
+    cfg.outputs = 1;
+    cfg.hidden_activation = eng::activation::linear();
+    cfg.output = eng::output_spec::mse();
+    cfg.hidden_init = eng::init_spec::truncated_normal_fan_in(c.init_scale);
+    return cfg;
+}
+
+std::vector<std::string> information_columns() {
+    return {"seed", "epoch", "layer", "ixt", "ixt_relevant", "ixt_irrelevant", "ity", "chain_rule_gap", "unit"};
+}
+
+void run_one(rp::suite& s, const settings& c, std::uint64_t seed) {
+    const std::string seed_text = std::to_string(seed);
+    const auto task = ds::relevant_irrelevant<double>(c.train + c.test, c.relevant, c.irrelevant, 1,
+                                                      c.teacher_noise_std, mi::derive_seed(seed, 3), c.teacher_std);
+    std::vector<std::size_t> train_rows, test_rows;
+    for (std::size_t i = 0; i < c.train + c.test; ++i) (i < c.train ? train_rows : test_rows).push_back(i);
+    const auto train = task.data.subset(train_rows), test = task.data.subset(test_rows);
+    eng::network<double> net(student(c), mi::derive_seed(seed, 1));
+    const exact_measure measure(c, task);
+
+    auto& info = s.result("information", information_columns());
+    if (info.comments().empty()) {
+        info.comment("exact MI of T = W_eff X + Z, Z ~ N(0, s2 I), s2 = " + mi::detail::number_text(c.mi_noise) +
+                     ", in bits; layer 0 = hidden, 1 = output");
+        info.comment("chain_rule_gap = |I(T;X_rel) - (I(T;X) - I(T;X_irr|X_rel))|, a check of the composition");
+    }
+    rp::progress bar("seed " + seed_text, c.epochs);
+    eng::train_options o;
+    o.epochs = c.epochs;
+    o.batch_size = c.batch;
+    o.order = eng::batch_order::shuffled;
+    o.optimizer = eng::optimizer_config::sgd(c.learning_rate);
+    o.seed = mi::derive_seed(seed, 2);
+    o.record_epochs = eng::idnns_log2_epochs(c.epochs, 200);
+    // on_epoch runs after the epoch's updates, when the weights are those of the epoch's end.
+    o.when = eng::record_time::epoch_end;
+    // Test losses every epoch would cost more than the training: metrics at the recorded epochs only.
+    o.metrics_every_epoch = false;
+    o.on_epoch = [&](const eng::epoch_metrics& m) {
+        bar(m.epoch);
+        matrix w_eff;
+        for (std::size_t l = 0; l < net.num_layers(); ++l) {
+            const auto& L = net.at(l);
+            w_eff = l == 0 ? L.w : multiply(L.w, w_eff, L.out, L.in, c.inputs());
+            const information i = measure(w_eff, L.out);
+            info.add({seed_text, m.epoch, l, mi::to_bits(i.all), mi::to_bits(i.relevant), mi::to_bits(i.irrelevant),
+                      mi::to_bits(i.label), mi::to_bits(i.chain_rule_gap), "bits"});
+        }
+    };
+    eng::null_recorder none;
+    const auto history = eng::train(net, train, &test, train, none, o);
+    rp::add_curves(s.result("curves", rp::curve_columns({"seed"})), {seed_text}, history);
+    std::printf("  seed %s: %.1f s; final train MSE %.4f, test MSE %.4f\n", seed_text.c_str(), bar.elapsed(),
+                history.back().train_loss, history.back().test_loss);
+    std::fflush(stdout);
+}
+
+// ---- summary, from the tables -------------------------------------------------------------------
+
+// Per-epoch means over seeds of one layer, in epoch order.
+struct course {
+    std::vector<double> epoch, all, relevant, irrelevant, label;
+};
+
+course mean_course(const rp::table& info, std::size_t layer) {
+    const rp::table m = info.where({{"layer", std::to_string(layer)}})
+                            .mean_by({"epoch"}, {"ixt", "ixt_relevant", "ixt_irrelevant", "ity"});
+    std::vector<std::size_t> order(m.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return m.number(a, "epoch") < m.number(b, "epoch"); });
+    course c;
+    for (auto i : order) {
+        c.epoch.push_back(m.number(i, "epoch"));
+        c.all.push_back(m.number(i, "ixt"));
+        c.relevant.push_back(m.number(i, "ixt_relevant"));
+        c.irrelevant.push_back(m.number(i, "ixt_irrelevant"));
+        c.label.push_back(m.number(i, "ity"));
+    }
+    return c;
+}
+
+std::size_t argmax(const std::vector<double>& v) {
+    return static_cast<std::size_t>(std::max_element(v.begin(), v.end()) - v.begin());
+}
+
+// The first index at which v has covered `fraction` of its rise from v[0] to its maximum.
+std::size_t rise_index(const std::vector<double>& v, double fraction) {
+    const double top = v[argmax(v)], target = v[0] + fraction * (top - v[0]);
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (v[i] >= target) return i;
+    return v.size() - 1;
+}
+
+void print_summary(const rp::table& info) {
+    double gap = 0;
+    for (std::size_t i = 0; i < info.size(); ++i) gap = std::max(gap, info.number(i, "chain_rule_gap"));
+    const auto hidden = mean_course(info, 0);
+    const std::size_t last = hidden.epoch.size() - 1;
+    const std::size_t irr_peak = argmax(hidden.irrelevant);
+    const std::size_t rel_10 = rise_index(hidden.relevant, 0.1), rel_90 = rise_index(hidden.relevant, 0.9);
+    const std::size_t all_peak = argmax(hidden.all);
+    std::printf("\nhidden layer, exact MI in bits (mean over %zu seed(s)):\n", info.distinct("seed").size());
+    std::printf("  %-14s %8s %8s %8s %8s\n", "epoch", "I(T;X)", "I(T;Xrel)", "I(T;Xirr)", "I(T;Y)");
+    for (std::size_t i : {std::size_t(0), rel_10, irr_peak, rel_90, last})
+        std::printf("  %-14.0f %8.3f %8.3f %8.3f %8.3f\n", hidden.epoch[i], hidden.all[i], hidden.relevant[i],
+                    hidden.irrelevant[i], hidden.label[i]);
+    const double irr_drop = hidden.irrelevant[irr_peak] - hidden.irrelevant[last];
+    std::printf("  I(T;X_rel) covers 10%% of its rise by epoch %.0f and 90%% by epoch %.0f\n", hidden.epoch[rel_10],
+                hidden.epoch[rel_90]);
+    std::printf("  I(T;X_irr) peaks at epoch %.0f (%.3f bits) and falls to %.3f bits (-%.0f%%)\n",
+                hidden.epoch[irr_peak], hidden.irrelevant[irr_peak], hidden.irrelevant[last],
+                100.0 * irr_drop / std::max(hidden.irrelevant[irr_peak], 1e-300));
+    std::printf("  I(T;X) rises from %.3f to %.3f bits (peak %.3f at epoch %.0f)\n", hidden.all[0], hidden.all[last],
+                hidden.all[all_peak], hidden.epoch[all_peak]);
+    std::printf("  chain rule check: max |I(T;X_rel) - (I(T;X) - I(T;X_irr|X_rel))| = %.2e bits\n", gap);
+
+    // The paper's three statements, tested on the means.
+    const bool overall_grows = hidden.all[last] >= hidden.all[all_peak] - 0.05 * hidden.all[all_peak];
+    const bool irrelevant_compressed = irr_drop > 0.2 * hidden.irrelevant[irr_peak];
+    const bool concurrent = irr_peak < rel_90;
+    std::printf("\nSaxe et al. Fig. 6: overall I(T;X) does not compress: %s; I(T;X_irr) is compressed: %s; "
+                "the compression starts before fitting ends (I(T;X_irr) peak before I(T;X_rel) reaches 90%%): %s\n",
+                overall_grows ? "yes" : "NO", irrelevant_compressed ? "yes" : "NO", concurrent ? "yes" : "NO");
+    std::printf("  paper: yes, yes, yes -> %s\n",
+                overall_grows && irrelevant_compressed && concurrent ? "agrees" : "does not agree");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        rp::suite s(argc, argv, "task_relevant_inputs", usage);
+        auto& cli = s.cli();
+        settings c;
+        c.relevant = cli.count("relevant", c.relevant);
+        c.irrelevant = cli.count("irrelevant", c.irrelevant);
+        c.train = cli.count("train", c.train);
+        c.hidden = cli.count("hidden", c.hidden);
+        c.epochs = cli.count("epochs", s.full() ? 5000 : s.smoke() ? 8 : c.epochs);
+        c.batch = cli.count("batch", c.batch);
+        c.learning_rate = cli.number("lr", c.learning_rate);
+        c.init_scale = cli.number("init", c.init_scale);
+        c.mi_noise = cli.number("mi-noise", c.mi_noise);
+        if (s.smoke()) c.test = 100;
+        const std::size_t seeds = s.seeds(s.full() ? 10 : s.smoke() ? 1 : 3);
+        s.begin();
+        const char* where = "task_relevant_inputs";
+        if (c.relevant == 0) mi::detail::fail(where, "--relevant", 0, ">= 1");
+        if (c.irrelevant == 0) mi::detail::fail(where, "--irrelevant", 0, ">= 1 (the experiment is about them)");
+        if (c.train == 0) mi::detail::fail(where, "--train", 0, ">= 1");
+        if (c.hidden == 0) mi::detail::fail(where, "--hidden", 0, ">= 1");
+        if (c.epochs < 2) mi::detail::fail(where, "--epochs", c.epochs, ">= 2");
+        if (!(c.learning_rate > 0.0)) mi::detail::fail(where, "--lr", c.learning_rate, "> 0");
+        if (!(c.init_scale >= 0.0)) mi::detail::fail(where, "--init", c.init_scale, ">= 0");
+        if (!(c.mi_noise > 0.0)) mi::detail::fail(where, "--mi-noise", c.mi_noise, "a variance > 0");
+
+        std::printf("linear student %zu-%zu-1 on %zu relevant + %zu irrelevant Gaussian inputs, P = %zu; plain SGD "
+                    "lr %g, batch %zu, %zu epochs; measurement noise %g; %zu seed(s)\n",
+                    c.inputs(), c.hidden, c.relevant, c.irrelevant, c.train, c.learning_rate, c.batch, c.epochs,
+                    c.mi_noise, seeds);
+        for (auto seed : s.mine(s.seed_list(seeds))) run_one(s, c, seed);
+        if (!s.complete()) return 0;
+        print_summary(s.results().at("information"));
+        std::printf("\nwrote %s/information.csv and %s/curves.csv\n", s.out().c_str(), s.out().c_str());
+        s.plot("task_relevant_inputs.py");
+    } catch (const mi::error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
