@@ -93,25 +93,12 @@ struct settings {
     std::string mnist_dir;
 };
 
-std::vector<std::string> split_list(const std::string& s) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        const auto comma = s.find(',', start);
-        const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (!item.empty()) out.push_back(item);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    return out;
-}
-
 settings read_settings(rp::suite& s) {
     auto& cli = s.cli();
     settings o;
     const bool both = s.full() || s.smoke();
-    o.networks = split_list(cli.text("network", both ? "szt,mnist" : "szt"));
-    o.activations = split_list(cli.text("activations", "tanh,relu"));
+    o.networks = cli.list("network", both ? "szt,mnist" : "szt");
+    o.activations = cli.list("activations", "tanh,relu");
     o.bins = cli.count("bins", 50);
     o.szt_epochs = cli.count("epochs", s.full() ? 10000 : s.smoke() ? 30 : 3000);
     o.mnist_epochs = cli.count("mnist-epochs", s.full() ? 10000 : s.smoke() ? 2 : 20);

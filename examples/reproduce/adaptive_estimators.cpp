@@ -111,19 +111,6 @@ struct run {
     std::uint64_t seed;
 };
 
-std::vector<std::string> split_list(const std::string& s) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        const auto comma = s.find(',', start);
-        const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (!item.empty()) out.push_back(item);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    return out;
-}
-
 // Their init's factor: 1 for tanh, 2 for the other activations (model.py).
 double he_factor(const std::string& act) { return act == "tanh" ? 1.0 : 2.0; }
 
@@ -236,19 +223,6 @@ std::uint64_t name_hash(const std::string& s) {
     return h;
 }
 
-double pearson(const std::vector<double>& x, const std::vector<double>& y) {
-    const double n = static_cast<double>(x.size());
-    double mx = 0, my = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) mx += x[i] / n, my += y[i] / n;
-    double sxy = 0, sxx = 0, syy = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        sxy += (x[i] - mx) * (y[i] - my);
-        sxx += (x[i] - mx) * (x[i] - mx);
-        syy += (y[i] - my) * (y[i] - my);
-    }
-    return sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : std::nan("");
-}
-
 // Two-sided permutation p-value of Pearson's r: permutes y (Fisher-Yates from mi::rng).
 double permutation_p(const std::vector<double>& x, std::vector<double> y, double r, std::size_t permutations,
                      std::uint64_t seed) {
@@ -257,7 +231,7 @@ double permutation_p(const std::vector<double>& x, std::vector<double> y, double
     std::size_t extreme = 0;
     for (std::size_t k = 0; k < permutations; ++k) {
         for (std::size_t i = y.size() - 1; i > 0; --i) std::swap(y[i], y[g.below(i + 1)]);
-        const double rp = pearson(x, y);
+        const double rp = rp::pearson(x, y);
         if (!std::isnan(rp) && std::fabs(rp) >= std::fabs(r) - 1e-12) ++extreme;
     }
     return (1.0 + static_cast<double>(extreme)) / (1.0 + static_cast<double>(permutations));
@@ -300,7 +274,7 @@ rp::table correlations(const rp::table& comp, std::size_t permutations) {
                         y.push_back(t.number(i, "test_accuracy"));
                     }
                     if (act == "all") centre_within(t, x, y);
-                    const double r = x.size() >= 3 ? pearson(x, y) : std::nan("");
+                    const double r = x.size() >= 3 ? rp::pearson(x, y) : std::nan("");
                     const std::string name = est + "/" + l2 + "/" + act + "/" + layer;
                     const double p = permutation_p(x, y, r, permutations, mi::derive_seed(2019, name_hash(name)));
                     out.add({est, l2, act, layer, x.size(), r, p});
@@ -363,10 +337,10 @@ int main(int argc, char** argv) {
     try {
         rp::suite s(argc, argv, "adaptive_estimators", usage);
         auto& cli = s.cli();
-        const auto activations = split_list(cli.text(
-            "activations", s.smoke() ? "relu" : "tanh,relu,elu,softplus,centered_softplus,swish"));
+        const auto activations = cli.list(
+            "activations", s.smoke() ? "relu" : "tanh,relu,elu,softplus,centered_softplus,swish");
         const std::size_t epochs = cli.count("epochs", s.full() ? 8000 : s.smoke() ? 30 : 1500);
-        const auto l2_list = split_list(cli.text("l2", "off,on"));
+        const auto l2_list = cli.list("l2", "off,on");
         const double penalty = cli.number("penalty", 0.015);
         const std::size_t kde_points = cli.count("kde-points", s.full() ? 40 : s.smoke() ? 2 : 12);
         const double akde_base = cli.number("akde-base", 1e-3);

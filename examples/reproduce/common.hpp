@@ -73,6 +73,21 @@ public:
         if (*end != '\0' || !std::isfinite(x)) bad("--" + name + " expects a number, got " + v);
         return x;
     }
+    /// A comma-separated list (empty items dropped), e.g. --activations tanh,relu.
+    std::vector<std::string> list(const std::string& name, const std::string& fallback) {
+        const std::string v = text(name, fallback);
+        std::vector<std::string> out;
+        std::size_t start = 0;
+        while (true) {
+            const auto comma = v.find(',', start);
+            const std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            if (!item.empty()) out.push_back(item);
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+        if (out.empty()) bad("--" + name + " expects a comma-separated list, got '" + v + "'");
+        return out;
+    }
     /// Call after reading every option: rejects the ones nobody asked for.
     void finish() {
         for (const auto& kv : values_)
@@ -132,6 +147,26 @@ inline void add_curves(table& curves, const std::vector<std::string>& tag_values
                 row.push_back(c);
             curves.add(std::move(row));
         }
+}
+
+/// Pearson's correlation coefficient of two equally long samples; NaN when either is constant.
+inline double pearson(const std::vector<double>& x, const std::vector<double>& y) {
+    if (x.size() != y.size() || x.empty())
+        mi::detail::fail("reproduce::pearson", "sizes", std::to_string(x.size()) + " and " + std::to_string(y.size()),
+                         "two non-empty samples of the same size");
+    const double n = static_cast<double>(x.size());
+    double mx = 0, my = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        mx += x[i] / n;
+        my += y[i] / n;
+    }
+    double sxy = 0, sxx = 0, syy = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        sxy += (x[i] - mx) * (y[i] - my);
+        sxx += (x[i] - mx) * (x[i] - mx);
+        syy += (y[i] - my) * (y[i] - my);
+    }
+    return sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : std::nan("");
 }
 
 inline void make_directory(const std::string& dir) {

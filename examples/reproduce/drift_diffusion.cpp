@@ -125,21 +125,15 @@ struct run {
     std::uint64_t seed;
 };
 
-std::vector<std::size_t> count_list(const std::string& s, const char* option) {
+std::vector<std::size_t> count_list(const std::vector<std::string>& items, const char* option) {
     std::vector<std::size_t> out;
-    std::size_t start = 0;
-    while (start < s.size()) {
-        const auto comma = s.find(',', start);
-        const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    for (const auto& item : items) {
         char* end = nullptr;
         const unsigned long long v = std::strtoull(item.c_str(), &end, 10);
-        if (item.empty() || *end != '\0' || item[0] == '-' || v == 0)
-            mi::detail::fail("drift_diffusion", option, s, "a comma-separated list of positive integers");
+        if (*end != '\0' || item[0] == '-' || v == 0)
+            mi::detail::fail("drift_diffusion", option, item, "a comma-separated list of positive integers");
         out.push_back(static_cast<std::size_t>(v));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
     }
-    if (out.empty()) mi::detail::fail("drift_diffusion", option, s, "at least one positive integer");
     return out;
 }
 
@@ -371,19 +365,6 @@ void add_convergence_row(rp::suite& s, const std::vector<rp::cell>& tags, const 
 }
 
 // Pearson correlation of two equally long series (NaN when either is constant).
-double pearson(const std::vector<double>& x, const std::vector<double>& y) {
-    const double n = static_cast<double>(x.size());
-    double mx = 0, my = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) mx += x[i] / n, my += y[i] / n;
-    double sxy = 0, sxx = 0, syy = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        sxy += (x[i] - mx) * (y[i] - my);
-        sxx += (x[i] - mx) * (x[i] - mx);
-        syy += (y[i] - my) * (y[i] - my);
-    }
-    return sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : std::nan("");
-}
-
 void print_fig1a(const rp::table& trans, const rp::table& bound, const rp::table& weights, std::size_t batch,
                  std::size_t layer, std::uint64_t seed) {
     const std::string b = std::to_string(batch), l = std::to_string(layer), sd = std::to_string(seed);
@@ -433,7 +414,7 @@ void print_fig1b(const rp::table& trans, std::size_t layer) {
         if (!std::isnan(ts)) xs.push_back(std::log10(ts + 1)), ys.push_back(std::log10(tc + 1));
     }
     if (xs.size() >= 3)
-        std::printf("  Pearson r of log10(t_s + 1) and log10(t_c + 1) over %zu runs: %.2f\n", xs.size(), pearson(xs, ys));
+        std::printf("  Pearson r of log10(t_s + 1) and log10(t_c + 1) over %zu runs: %.2f\n", xs.size(), rp::pearson(xs, ys));
     std::printf("  paper: compression starts at the drift-to-diffusion transition (t_c close to t_s) for every batch size\n");
 }
 
@@ -458,7 +439,7 @@ void print_fig3(const rp::table& conv, std::size_t batch) {
     }
     if (depth.size() >= 3)
         std::printf("  Pearson r of depth and iterations (converged depths): %.2f (paper: negative, more layers converge faster)\n",
-                    pearson(depth, iters));
+                    rp::pearson(depth, iters));
 }
 
 }  // namespace
@@ -468,9 +449,9 @@ int main(int argc, char** argv) {
         rp::suite s(argc, argv, "drift_diffusion", usage);
         auto& cli = s.cli();
         const std::size_t epochs = cli.count("epochs", s.full() ? 8000 : s.smoke() ? 40 : 3000);
-        const auto batches = count_list(cli.text("batches", s.smoke() ? "256,1024" : "64,128,256,512,1024"), "--batches");
+        const auto batches = count_list(cli.list("batches", s.smoke() ? "256,1024" : "64,128,256,512,1024"), "--batches");
         const std::size_t main_batch = cli.count("batch", 512);
-        const auto depths = count_list(cli.text("depths", s.smoke() ? "1,5" : "1,2,3,4,5,6"), "--depths");
+        const auto depths = count_list(cli.list("depths", s.smoke() ? "1,5" : "1,2,3,4,5,6"), "--depths");
         const double lr = cli.number("lr", 4e-4);
         const double loss_threshold = cli.number("loss-threshold", 0.1);
         const std::size_t layer_1based = cli.count("layer", 5);

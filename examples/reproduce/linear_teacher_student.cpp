@@ -67,6 +67,7 @@
 #include "mi/estimators/linear_gaussian.hpp"
 #include "mi/plane/trajectory.hpp"
 #include "reproduce/common.hpp"
+#include "reproduce/linear_maps.hpp"
 #include "reproduce/suite.hpp"
 
 namespace eng = mi_examples::engine;
@@ -135,30 +136,6 @@ struct matrix {
     std::size_t rows = 0, cols = 0;
     std::vector<double> v;
 };
-
-matrix layer_weights(const eng::network<float>& net, std::size_t l) {
-    const auto& L = net.at(l);
-    return {L.out, L.in, std::vector<double>(L.w.begin(), L.w.end())};
-}
-
-matrix multiply(const matrix& a, const matrix& b) {
-    matrix c{a.rows, b.cols, std::vector<double>(a.rows * b.cols, 0.0)};
-    for (std::size_t i = 0; i < a.rows; ++i)
-        for (std::size_t k = 0; k < a.cols; ++k) {
-            const double x = a.v[i * a.cols + k];
-            const double* br = b.v.data() + k * b.cols;
-            double* cr = c.v.data() + i * c.cols;
-            for (std::size_t j = 0; j < b.cols; ++j) cr[j] += x * br[j];
-        }
-    return c;
-}
-
-/// W_l ... W_1 for every layer l (hidden layers, then the output): the map from X to layer l.
-std::vector<matrix> layer_maps(const eng::network<float>& net) {
-    std::vector<matrix> maps{layer_weights(net, 0)};
-    for (std::size_t l = 1; l < net.num_layers(); ++l) maps.push_back(multiply(layer_weights(net, l), maps.back()));
-    return maps;
-}
 
 /// What the information needs of the teacher: W_o, Sigma_x = I / N_i and s2_o.
 struct teacher_model {
@@ -236,17 +213,16 @@ exact_state measure(const eng::network<float>& net, const teacher_model& t, cons
     exact_state s;
     const auto sx = mi::view(t.input_covariance, t.w.cols, t.w.cols);
     const auto wo = mi::view(t.w.v, t.w.rows, t.w.cols);
-    const auto maps = layer_maps(net);
-    for (const auto& m : maps) {
-        const auto w = mi::view(m.v, m.rows, m.cols);
+    const auto maps = rp::layer_maps(net);
+    for (std::size_t l = 0; l < maps.size(); ++l) {
+        const auto w = mi::view(maps[l], net.at(l).out, net.inputs());
         mi::plane_point p;
         p.ixt = est.mutual_information_x(w, sx);
         p.ity = est.mutual_information_y(w, sx, wo, t.noise_variance);
         s.layers.push_back(p);
     }
-    const auto& total = maps.back();
     s.generalization_error =
-        mi::generalization_error(wo, mi::view(total.v, total.rows, total.cols), sx, t.noise_variance);
+        mi::generalization_error(wo, mi::view(maps.back(), net.outputs(), net.inputs()), sx, t.noise_variance);
     return s;
 }
 

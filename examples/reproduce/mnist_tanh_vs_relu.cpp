@@ -90,23 +90,10 @@ struct settings {
     double lr = 0, kde_variance = 0, bin_width = 0;
 };
 
-std::vector<std::string> split_list(const std::string& s) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        const auto comma = s.find(',', start);
-        const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (!item.empty()) out.push_back(item);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    return out;
-}
-
 settings read_settings(rp::suite& s) {
     auto& cli = s.cli();
     settings o;
-    o.activations = split_list(cli.text("activations", "tanh,relu"));
+    o.activations = cli.list("activations", "tanh,relu");
     o.mnist_dir = cli.text("mnist", "");
     o.epochs = cli.count("epochs", s.full() ? 10000 : s.smoke() ? 2 : 20);
     o.n_train = cli.count("train", s.full() ? 0 : s.smoke() ? 512 : 5000);

@@ -524,19 +524,6 @@ void print_szt_summary(const rp::table& szt) {
     }
 }
 
-std::vector<std::string> split_list(const std::string& s) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        const auto comma = s.find(',', start);
-        const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (!item.empty()) out.push_back(item);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    return out;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -545,7 +532,7 @@ int main(int argc, char** argv) {
         auto& cli = s.cli();
         std::string list;
         for (const auto& c : all_conditions) list += (list.empty() ? "" : ",") + c;
-        const auto conditions = split_list(cli.text("conditions", list));
+        const auto conditions = cli.list("conditions", list);
         szt_settings z;
         z.epochs = cli.count("epochs", s.full() ? 10000 : s.smoke() ? 12 : 3000);
         z.replicas = cli.count("replicas", s.full() ? 1000 : s.smoke() ? 2 : 4);

@@ -65,6 +65,7 @@
 #include "mi/quantizers/global_uniform.hpp"
 #include "mi/quantizers/uniform.hpp"
 #include "reproduce/common.hpp"
+#include "reproduce/linear_maps.hpp"
 #include "reproduce/ibsgd_szt.hpp"
 #include "reproduce/suite.hpp"
 
@@ -143,40 +144,16 @@ void run_szt(rp::suite& s, const rp::ibsgd_szt_data& data, const run& r, rp::ibs
 
 // ---- deep linear (Fig. 19) -------------------------------------------------------------------
 
-using matrix = std::vector<double>;  // row-major
-
-// a (n x k) * b (k x m)
-matrix multiply(const matrix& a, const matrix& b, std::size_t n, std::size_t k, std::size_t m) {
-    matrix c(n * m, 0.0);
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t p = 0; p < k; ++p) {
-            const double v = a[i * k + p];
-            for (std::size_t j = 0; j < m; ++j) c[i * m + j] += v * b[p * m + j];
-        }
-    return c;
-}
-
-// The map from the input to each layer of a linear network: W_1, W_2 W_1, ... (biases shift T
-// by a constant and leave every MI unchanged).
-std::vector<matrix> effective_maps(const eng::network<double>& net) {
-    std::vector<matrix> maps;
-    for (std::size_t l = 0; l < net.num_layers(); ++l) {
-        const auto& L = net.at(l);
-        maps.push_back(l == 0 ? L.w : multiply(L.w, maps.back(), L.out, L.in, net.inputs()));
-    }
-    return maps;
-}
-
 // Exact plane points of every layer: T = W_eff X + Z, X ~ N(0, I/N_i), Z ~ N(0, mi_noise I).
 std::vector<mi::trajectory_row> exact_points(const eng::network<double>& net, const ds::teacher_task<double>& task,
                                              const mi::linear_gaussian& lg, std::size_t epoch) {
     const std::size_t ni = net.inputs();
-    matrix sx(ni * ni, 0.0);
+    std::vector<double> sx(ni * ni, 0.0);
     for (std::size_t i = 0; i < ni; ++i) sx[i * ni + i] = 1.0 / static_cast<double>(ni);
     const std::size_t no = task.teacher.size() / ni;
     const double teacher_noise = task.noise_std * task.noise_std;
     std::vector<mi::trajectory_row> rows;
-    const auto maps = effective_maps(net);
+    const auto maps = rp::layer_maps(net);
     for (std::size_t l = 0; l < maps.size(); ++l) {
         const std::size_t units = net.at(l).out;
         mi::trajectory_row row;

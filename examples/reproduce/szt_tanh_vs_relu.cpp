@@ -75,19 +75,6 @@ struct run {
     std::uint64_t seed;
 };
 
-std::vector<std::string> split_list(const std::string& s) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        const auto comma = s.find(',', start);
-        const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (!item.empty()) out.push_back(item);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    return out;
-}
-
 // The estimator shown for an activation in the paper's binning panel: IDNNs' bins for the
 // saturating activations (Fig. 1A), the 100 bins over the recorded range otherwise (Fig. 1B).
 bool saturating(const std::string& act) { return act == "tanh" || act == "softsign"; }
@@ -152,7 +139,7 @@ int main(int argc, char** argv) {
         rp::suite s(argc, argv, "szt_tanh_vs_relu", usage);
         auto& cli = s.cli();
         const auto activations =
-            split_list(cli.text("activations", s.full() ? "tanh,relu,softsign,softplus" : "tanh,relu"));
+            cli.list("activations", s.full() ? "tanh,relu,softsign,softplus" : "tanh,relu");
         const std::size_t epochs = cli.count("epochs", s.full() ? 10000 : s.smoke() ? 30 : 3000);
         const std::size_t seeds = s.seeds(s.full() ? 5 : 1);
         const std::size_t split_seed = cli.count("split-seed", 2017);

@@ -51,6 +51,7 @@
 #include "mi/core/units.hpp"
 #include "mi/estimators/linear_gaussian.hpp"
 #include "reproduce/common.hpp"
+#include "reproduce/linear_maps.hpp"
 #include "reproduce/suite.hpp"
 
 namespace eng = mi_examples::engine;
@@ -82,17 +83,6 @@ struct settings {
 };
 
 using matrix = std::vector<double>;  // row-major
-
-// a (n x k) * b (k x m)
-matrix multiply(const matrix& a, const matrix& b, std::size_t n, std::size_t k, std::size_t m) {
-    matrix c(n * m, 0.0);
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t p = 0; p < k; ++p) {
-            const double v = a[i * k + p];
-            for (std::size_t j = 0; j < m; ++j) c[i * m + j] += v * b[p * m + j];
-        }
-    return c;
-}
 
 // Columns [from, from + count) of an n-row matrix with `cols` columns.
 matrix columns(const matrix& a, std::size_t n, std::size_t cols, std::size_t from, std::size_t count) {
@@ -208,11 +198,9 @@ void run_one(rp::suite& s, const settings& c, std::uint64_t seed) {
     o.metrics_every_epoch = false;
     o.on_epoch = [&](const eng::epoch_metrics& m) {
         bar(m.epoch);
-        matrix w_eff;
-        for (std::size_t l = 0; l < net.num_layers(); ++l) {
-            const auto& L = net.at(l);
-            w_eff = l == 0 ? L.w : multiply(L.w, w_eff, L.out, L.in, c.inputs());
-            const information i = measure(w_eff, L.out);
+        const auto maps = rp::layer_maps(net);
+        for (std::size_t l = 0; l < maps.size(); ++l) {
+            const information i = measure(maps[l], net.at(l).out);
             info.add({seed_text, m.epoch, l, mi::to_bits(i.all), mi::to_bits(i.relevant), mi::to_bits(i.irrelevant),
                       mi::to_bits(i.label), mi::to_bits(i.chain_rule_gap), "bits"});
         }
