@@ -2,7 +2,7 @@
 // The epoch grids at which the information-plane codes record activations.
 // Each paper's grid is reproduced exactly (same epochs, same count), because
 // "where" on the epoch axis a compression phase appears depends on it
-// (see shared protocol notes, pitfall 6: start- vs end-of-epoch recording).
+// (start- vs end-of-epoch recording shifts the epoch axis by one).
 //
 //   idnns_log2_epochs(E, n)   IDNNs / Chelombiev: unique(int(logspace(log2 1, log2 E, n, base 2))) - 1,
 //                             recorded at the START of the epoch (epoch 0 = initialisation);

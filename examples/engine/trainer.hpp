@@ -80,7 +80,9 @@ struct train_options {
     bool metrics_every_epoch = true;  ///< false: loss/accuracy only at recorded epochs
     bool gradient_stats = true;
     std::size_t eval_chunk = 4096;  ///< samples per forward pass when evaluating / recording
-    std::function<void(const epoch_metrics&)> on_epoch;  ///< called after each metrics row
+    /// Called with each metrics row, always after that epoch's updates: with record_time::epoch_start
+    /// the row describes the network before them, while the network the callback may inspect is after.
+    std::function<void(const epoch_metrics&)> on_epoch;
 };
 
 /// A recorder that keeps nothing (training without recording).
