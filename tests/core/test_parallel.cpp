@@ -2,7 +2,9 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <functional>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "mi/core/parallel.hpp"
@@ -32,4 +34,29 @@ TEST_CASE("the lowest failing item's exception is rethrown") {
     } catch (const std::runtime_error& e) {
         CHECK(std::string(e.what()) == "13");
     }
+}
+
+TEST_CASE("the pool serves many regions in a row and several thread counts") {
+    std::vector<std::size_t> sums;
+    for (std::size_t round = 0; round < 2000; ++round) {
+        const std::size_t threads = 1 + round % 4;
+        std::vector<std::size_t> slot(37, 0);
+        mi::parallel_for(slot.size(), [&](std::size_t i) { slot[i] = i * round; }, threads);
+        std::size_t s = 0;
+        for (auto v : slot) s += v;
+        sums.push_back(s);
+    }
+    for (std::size_t round = 0; round < sums.size(); ++round) CHECK(sums[round] == 666 * round);  // 0 + ... + 36
+}
+
+TEST_CASE("regions entered from two threads at once both complete (one of them serially)") {
+    std::atomic<std::size_t> a{0}, b{0};
+    auto region = [](std::atomic<std::size_t>& counter) {
+        for (int r = 0; r < 200; ++r) mi::parallel_for(50, [&](std::size_t i) { counter += i; }, 2);
+    };
+    std::thread t1(region, std::ref(a)), t2(region, std::ref(b));
+    t1.join();
+    t2.join();
+    CHECK(a == 200u * 1225u);
+    CHECK(b == 200u * 1225u);
 }

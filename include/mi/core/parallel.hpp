@@ -5,14 +5,24 @@
 // Nested calls (an estimator's row loop inside the plane's (epoch, layer)
 // loop) run serially in the calling thread, so the machine is never
 // oversubscribed and the arithmetic never changes.
+//
+// The helper threads are started once and kept (a process-wide pool that
+// grows to the largest thread count asked for): the k-NN and KDE estimators
+// call parallel_for several times per estimate, and starting threads anew
+// each time cost more than the work for small inputs and, on a loaded
+// machine, most of the system time. A parallel_for entered while another
+// thread of the program is inside one runs serially in its caller, which
+// keeps the one-region-at-a-time pool simple and changes no result.
 #ifndef MI_CORE_PARALLEL_HPP
 #define MI_CORE_PARALLEL_HPP
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -28,6 +38,65 @@ inline std::size_t& thread_override() noexcept {
     static std::size_t n = 0;
     return n;
 }
+
+/// The helper threads of parallel_for. One parallel region at a time: run() hands `work` to
+/// `helpers` sleeping threads, runs it in the caller too, and returns when all of them are done.
+class thread_pool {
+public:
+    /// Never destroyed: helpers sleep on a condition variable until the process ends, so no
+    /// static-destruction order can join a thread that another static still needs.
+    static thread_pool& instance() {
+        static thread_pool* pool = new thread_pool();
+        return *pool;
+    }
+
+    /// False (and nothing run) when another region is active; the caller then works alone.
+    bool try_run(std::size_t helpers, const std::function<void()>& work) {
+        std::unique_lock<std::mutex> region(region_, std::try_to_lock);
+        if (!region.owns_lock()) return false;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            while (workers_.size() < helpers) workers_.emplace_back([this] { serve(); });
+            job_ = &work;
+            wanted_ = helpers;
+            taken_ = 0;
+            active_ = helpers;
+            ++generation_;
+        }
+        wake_.notify_all();
+        work();
+        std::unique_lock<std::mutex> lock(mutex_);
+        done_.wait(lock, [this] { return active_ == 0; });
+        job_ = nullptr;
+        return true;
+    }
+
+private:
+    thread_pool() = default;
+
+    void serve() {
+        std::size_t seen = 0;
+        std::unique_lock<std::mutex> lock(mutex_);
+        for (;;) {
+            wake_.wait(lock, [&] { return generation_ != seen && taken_ < wanted_; });
+            seen = generation_;
+            ++taken_;
+            const std::function<void()>* job = job_;
+            lock.unlock();
+            (*job)();
+            lock.lock();
+            if (--active_ == 0) done_.notify_all();
+        }
+    }
+
+    std::mutex region_;  // held for the whole of one parallel region
+    std::mutex mutex_;   // guards everything below
+    std::condition_variable wake_, done_;
+    std::vector<std::thread> workers_;
+    const std::function<void()>* job_ = nullptr;
+    std::size_t generation_ = 0, wanted_ = 0, taken_ = 0, active_ = 0;
+};
+
 }  // namespace detail
 
 /// Sets the number of threads mi uses (0 = MI_NUM_THREADS or all cores).
@@ -80,11 +149,8 @@ void parallel_for(std::size_t n, F&& f, std::size_t threads = 0, std::size_t gra
         }
         detail::inside_parallel_region() = false;
     };
-    std::vector<std::thread> pool;
-    pool.reserve(threads - 1);
-    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
+    const std::function<void()> job = worker;
+    if (!detail::thread_pool::instance().try_run(threads - 1, job)) worker();
     if (first_error) std::rethrow_exception(first_error);
 }
 
