@@ -5,7 +5,8 @@
 //   bench_knn                         synthetic scaling run: KSG 1-D vs 1-D and
 //                                     Kozachenko-Leonenko 2-D for N = 1k..65k,
 //                                     the fitted exponent of time ~ N^a, and
-//                                     brute_force vs kd_tree per dimension.
+//                                     brute_force vs kd_tree vs grid per
+//                                     dimension.
 //   bench_knn ksg X.bin Y.bin K REPS  one KSG estimate on the given data
 //   bench_knn kl  X.bin K REPS        one Kozachenko-Leonenko estimate
 //
@@ -31,6 +32,7 @@
 #include "mi/estimators/ksg.hpp"
 #include "mi/search/automatic.hpp"
 #include "mi/search/brute_force.hpp"
+#include "mi/search/grid.hpp"
 #include "mi/search/kd_tree.hpp"
 
 namespace {
@@ -89,6 +91,21 @@ std::vector<double> gaussian(std::size_t n, std::uint64_t seed) {
     return v;
 }
 
+// "grid<max_norm>" -> "grid"
+std::string short_name(const std::string& policy) { return policy.substr(0, policy.find('<')); }
+
+// The policy automatic picks for the joint space of a KSG estimate (the
+// marginal spaces may get another one).
+std::string joint_policy(const matrix& x, const matrix& y) {
+    std::vector<double> z(x.rows * (x.cols + y.cols));
+    for (std::size_t i = 0; i < x.rows; ++i) {
+        for (std::size_t j = 0; j < x.cols; ++j) z[i * (x.cols + y.cols) + j] = x.v[i * x.cols + j];
+        for (std::size_t j = 0; j < y.cols; ++j) z[i * (x.cols + y.cols) + x.cols + j] = y.v[i * y.cols + j];
+    }
+    const mi::automatic<mi::max_norm> a(mi::view(z, x.rows, x.cols + y.cols));
+    return short_name(a.chosen());
+}
+
 int synthetic() {
     std::printf("threads: %zu, SIMD lanes (double): %zu\n\n", mi::num_threads(), mi::detail::lanes);
     std::printf("| estimator | N | seconds | N log N / time (rel.) |\n|---|---:|---:|---:|\n");
@@ -118,9 +135,9 @@ int synthetic() {
                     for (double n : ns) nl.push_back(n * std::log(n));
                     return fit_exponent(ns, nl);
                 }());
-    std::printf("\nall-points 3-NN, max-norm, N = 16384: brute_force vs kd_tree (seconds)\n\n");
-    std::printf("| d | brute_force | kd_tree | automatic picks |\n|---:|---:|---:|---|\n");
-    for (std::size_t d : {2, 4, 6, 8, 10, 12, 16, 24}) {
+    std::printf("\nall-points 3-NN, max-norm, N = 16384: brute_force vs kd_tree vs grid (seconds, build included)\n\n");
+    std::printf("| d | brute_force | kd_tree | grid | automatic picks |\n|---:|---:|---:|---:|---|\n");
+    for (std::size_t d : {1, 2, 3, 4, 6, 8, 10, 12, 16, 24}) {
         const std::size_t n = 16384;
         mi::rng g(d);
         std::vector<double> p(n * d);
@@ -128,8 +145,9 @@ int synthetic() {
         double v = 0;
         const double bf = best_of(2, [&] { return mi::brute_force<mi::max_norm>(mi::view(p, n, d)).kth_distance(3)[0]; }, v);
         const double kd = best_of(2, [&] { return mi::kd_tree<mi::max_norm>(mi::view(p, n, d)).kth_distance(3)[0]; }, v);
-        std::printf("| %zu | %.4f | %.4f | %s |\n", d, bf, kd,
-                    mi::automatic<mi::max_norm>::prefers_tree(n, d) ? "kd_tree" : "brute_force");
+        const double gr = best_of(2, [&] { return mi::grid<mi::max_norm>(mi::view(p, n, d)).kth_distance(3)[0]; }, v);
+        const mi::automatic<mi::max_norm> pick(mi::view(p, n, d));
+        std::printf("| %zu | %.4f | %.4f | %.4f | %s |\n", d, bf, kd, gr, short_name(pick.chosen()).c_str());
     }
     return 0;
 }
@@ -148,8 +166,7 @@ int main(int argc, char** argv) {
             const double s = best_of(reps, [&] {
                 return mi::ksg<>(k).mutual_information(mi::view(x.v, x.rows, x.cols), mi::view(y.v, y.rows, y.cols));
             }, v);
-            std::printf("seconds=%.6f value=%.10f search=%s\n", s, v,
-                        mi::automatic<mi::max_norm>::prefers_tree(x.rows, x.cols + y.cols) ? "kd_tree" : "brute_force");
+            std::printf("seconds=%.6f value=%.10f search=%s\n", s, v, joint_policy(x, y).c_str());
             return 0;
         }
         if (what == "kl" && argc == 5) {
@@ -158,8 +175,8 @@ int main(int argc, char** argv) {
             const int reps = std::stoi(argv[4]);
             double v = 0;
             const double s = best_of(reps, [&] { return mi::kl_entropy<>(k).entropy(mi::view(x.v, x.rows, x.cols)); }, v);
-            std::printf("seconds=%.6f value=%.10f search=%s\n", s, v,
-                        mi::automatic<mi::euclidean>::prefers_tree(x.rows, x.cols) ? "kd_tree" : "brute_force");
+            const mi::automatic<mi::euclidean> a(mi::view(x.v, x.rows, x.cols));
+            std::printf("seconds=%.6f value=%.10f search=%s\n", s, v, short_name(a.chosen()).c_str());
             return 0;
         }
         std::fprintf(stderr, "usage: bench_knn | bench_knn ksg X.bin Y.bin K REPS | bench_knn kl X.bin K REPS\n");

@@ -129,7 +129,7 @@ def main():
     print(f"### Kozachenko-Leonenko entropy, k = 2, N = {n}: mi::kl_entropy<> vs scipy cKDTree\n")
     print("| d | mi s (search) | cKDTree s, workers=1 | ratio | cKDTree s, workers=-1 | ratio | mi nats | cKDTree nats |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for d in (2, 4, 8, 12, 16, 20):
+    for d in (2, 3, 4, 6, 8, 12, 16, 20):
         x = g.standard_normal((n, d))
         save(f"{tmp}/x.bin", x)
         ts, v, search = run_mi(binary, ["kl", f"{tmp}/x.bin", 2, 3])

@@ -41,6 +41,7 @@
 #include "mi/search/ties.hpp"
 #include "mi/search/brute_force.hpp"
 #include "mi/search/kd_tree.hpp"
+#include "mi/search/grid.hpp"
 #include "mi/search/automatic.hpp"
 #include "mi/estimators/kl_entropy.hpp"
 #include "mi/estimators/ksg.hpp"

@@ -12,6 +12,7 @@
 #include "mi/core/samples.hpp"
 #include "mi/estimators/kl_entropy.hpp"
 #include "mi/search/brute_force.hpp"
+#include "mi/search/grid.hpp"
 #include "mi/search/kd_tree.hpp"
 #include "search/search_testing.hpp"
 
@@ -95,6 +96,8 @@ TEST_CASE("kl_entropy equals an independent scipy computation on the same data")
     CHECK(h.entropy(mi::view(f.values, f.rows(), d)) == doctest::Approx(f.meta.at("h")).epsilon(1e-12));
     const mi::kl_entropy<mi::kd_tree> t(2, 0.0, mi::tie_policy::none());
     CHECK(t.entropy(mi::view(f.values, f.rows(), d)) == doctest::Approx(f.meta.at("h")).epsilon(1e-12));
+    const mi::kl_entropy<mi::grid> g(2, 0.0, mi::tie_policy::none());
+    CHECK(g.entropy(mi::view(f.values, f.rows(), d)) == doctest::Approx(f.meta.at("h")).epsilon(1e-12));
 }
 
 TEST_CASE("kl_entropy: every search policy, thread count and input type gives the same number") {
@@ -102,6 +105,7 @@ TEST_CASE("kl_entropy: every search policy, thread count and input type gives th
     std::vector<float> xf(x.begin(), x.end());
     const double a = mi::kl_entropy<mi::brute_force>().entropy(mi::view(x, 1500, 3));
     CHECK(mi::kl_entropy<mi::kd_tree>().entropy(mi::view(x, 1500, 3)) == a);
+    CHECK(mi::kl_entropy<mi::grid>().entropy(mi::view(x, 1500, 3)) == a);
     mi::set_num_threads(1);
     const double one = mi::kl_entropy<>().entropy(mi::view(x, 1500, 3));
     mi::set_num_threads(2);
@@ -127,6 +131,9 @@ TEST_CASE("duplicate rows: jitter by default, explicit guard with tie_policy::no
                          doctest::Contains("epsilon = 0"), mi::error);
     const double guarded = mi::kl_entropy<>(2, 1e-3, mi::tie_policy::none()).entropy(mi::view(x, 1000, 2));
     CHECK(std::isfinite(guarded));
+    CHECK(mi::kl_entropy<mi::grid>(2, 1e-3, mi::tie_policy::none()).entropy(mi::view(x, 1000, 2)) ==
+          mi::kl_entropy<mi::brute_force>(2, 1e-3, mi::tie_policy::none()).entropy(mi::view(x, 1000, 2)));
+    CHECK(mi::kl_entropy<mi::grid>().entropy(mi::view(x, 1000, 2)) == jittered);
     CHECK(guarded > jittered);
 }
 

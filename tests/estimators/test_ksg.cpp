@@ -12,6 +12,7 @@
 #include "mi/core/samples.hpp"
 #include "mi/estimators/ksg.hpp"
 #include "mi/search/brute_force.hpp"
+#include "mi/search/grid.hpp"
 #include "mi/search/kd_tree.hpp"
 #include "search/search_testing.hpp"
 
@@ -85,6 +86,8 @@ TEST_CASE("KSG equals scikit-learn's mutual_info_regression on the data it used"
         CHECK(est.mutual_information(mi::view(x), mi::view(y)) == doctest::Approx(f.meta.at("mi")).epsilon(1e-12));
         const mi::ksg<mi::brute_force> bf(k, 1, mi::tie_policy::none(), false);
         CHECK(bf.mutual_information(mi::view(x), mi::view(y)) == doctest::Approx(f.meta.at("mi")).epsilon(1e-12));
+        const mi::ksg<mi::grid> gr(k, 1, mi::tie_policy::none(), false);
+        CHECK(gr.mutual_information(mi::view(x), mi::view(y)) == doctest::Approx(f.meta.at("mi")).epsilon(1e-12));
         // mi's own preprocessing (standardise + jitter) changes the data by
         // ~1e-10 relative: the neighbourhoods and hence the value stay put
         CHECK(mi::ksg<>(k).mutual_information(mi::view(x), mi::view(y)) == doctest::Approx(f.meta.at("mi")).epsilon(1e-9));
@@ -99,6 +102,8 @@ TEST_CASE("Ross estimator equals scikit-learn's mutual_info_classif on the data 
     const auto k = static_cast<std::size_t>(f.meta.at("k"));
     const mi::ksg<> est(k, 1, mi::tie_policy::none(), false);
     CHECK(est.mutual_information(mi::view(t), y) == doctest::Approx(f.meta.at("mi")).epsilon(1e-12));
+    const mi::ksg<mi::grid> gr(k, 1, mi::tie_policy::none(), false);
+    CHECK(gr.mutual_information(mi::view(t), y) == doctest::Approx(f.meta.at("mi")).epsilon(1e-12));
 }
 
 TEST_CASE("KSG algorithms 1 and 2 equal an independent numpy brute force for 3-D X and 3-D Y") {
@@ -112,6 +117,8 @@ TEST_CASE("KSG algorithms 1 and 2 equal an independent numpy brute force for 3-D
         const mi::ksg<> a(k, alg, mi::tie_policy::none(), false);
         const mi::ksg<mi::kd_tree> b(k, alg, mi::tie_policy::none(), false);
         const mi::ksg<mi::brute_force> c(k, alg, mi::tie_policy::none(), false);
+        const mi::ksg<mi::grid> g(k, alg, mi::tie_policy::none(), false);
+        CHECK(g.mutual_information(mi::view(x, n, 3), mi::view(y, n, 3)) == doctest::Approx(want).epsilon(1e-12));
         CHECK(a.mutual_information(mi::view(x, n, 3), mi::view(y, n, 3)) == doctest::Approx(want).epsilon(1e-12));
         CHECK(b.mutual_information(mi::view(x, n, 3), mi::view(y, n, 3)) == doctest::Approx(want).epsilon(1e-12));
         CHECK(c.mutual_information(mi::view(x, n, 3), mi::view(y, n, 3)) == doctest::Approx(want).epsilon(1e-12));
@@ -147,7 +154,9 @@ TEST_CASE("KSG: search policies, thread counts and duplicates") {
     for (int alg : {1, 2}) {
         const double a = mi::ksg<mi::brute_force>(3, alg).mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2));
         const double b = mi::ksg<mi::kd_tree>(3, alg).mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2));
+        const double g = mi::ksg<mi::grid>(3, alg).mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2));
         CHECK(a == b);
+        CHECK(a == g);
         CHECK(std::isfinite(a));
         mi::set_num_threads(1);
         const double one = mi::ksg<>(3, alg).mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2));
@@ -160,6 +169,11 @@ TEST_CASE("KSG: search policies, thread counts and duplicates") {
         const double none = mi::ksg<>(3, alg, mi::tie_policy::none()).mutual_information(mi::view(p.x, n, 2),
                                                                                          mi::view(p.y, n, 2));
         CHECK(std::isfinite(none));
+        // (automatic drops its grid for a kd_tree on the crowded zero cell; same numbers)
+        CHECK(none == mi::ksg<mi::brute_force>(3, alg, mi::tie_policy::none())
+                          .mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2)));
+        CHECK(none == mi::ksg<mi::grid>(3, alg, mi::tie_policy::none())
+                          .mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2)));
     }
 }
 

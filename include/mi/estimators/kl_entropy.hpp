@@ -21,8 +21,9 @@
 // discrete-continuous decomposition). Each non-empty class needs more than k
 // rows; otherwise mi::error names the class.
 //
-// Search is a neighbour-search policy template (automatic, kd_tree,
-// brute_force), instantiated with the euclidean metric.
+// Search is a neighbour-search policy template (automatic, grid, kd_tree,
+// brute_force), instantiated with the euclidean metric; all give identical
+// numbers, automatic picks the fastest for the dimension (mi/search/automatic.hpp).
 // Thread safety: const member functions may be called from several threads.
 #ifndef MI_ESTIMATORS_KL_ENTROPY_HPP
 #define MI_ESTIMATORS_KL_ENTROPY_HPP

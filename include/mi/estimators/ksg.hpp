@@ -41,8 +41,9 @@
 // mi::input_ids renumbers ids and cannot say which held row a row came from.
 // I(T;Y) by Ross (2014).
 //
-// Search is a neighbour-search policy template (automatic, kd_tree,
-// brute_force), instantiated with the max_norm metric.
+// Search is a neighbour-search policy template (automatic, grid, kd_tree,
+// brute_force), instantiated with the max_norm metric; all give identical
+// numbers, automatic picks the fastest for the dimension (mi/search/automatic.hpp).
 // Thread safety: const member functions may be called from several threads;
 // copies share the held inputs (immutable).
 #ifndef MI_ESTIMATORS_KSG_HPP
@@ -51,6 +52,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -103,8 +105,12 @@ public:
         detail::check_activations(y, where, "y");
         detail::check_same_rows(y.rows(), x.rows(), where, "y rows");
         detail::check_k(k_, x.rows(), where);
-        const detail::prepared px = detail::prepare(x, ties_, 0, standardize_);
-        const detail::prepared py = detail::prepare(y, ties_, 1, standardize_);
+        // the two variables are prepared side by side (each has its own noise stream)
+        detail::prepared px, py;
+        parallel_for(2, [&](std::size_t v) {
+            if (v == 0) px = detail::prepare(x, ties_, 0, standardize_);
+            else py = detail::prepare(y, ties_, 1, standardize_);
+        });
         return from_prepared(px, nullptr, py);
     }
 
@@ -171,14 +177,17 @@ private:
             else own_x.build(px.view());
         });
         const search_type& sx = held_x ? *held_x : own_x;
-        const neighbors nb = joint.knn(k_);
         std::vector<std::uint32_t> nx, ny;
         if (algorithm_ == 1) {
-            std::vector<double> eps(n);
-            for (std::size_t i = 0; i < n; ++i) eps[i] = nb.distance(i, k_ - 1);
-            nx = sx.count_within(eps, range::strict);
-            ny = sy.count_within(eps, range::strict);
+            // only the k-th distance is needed (no neighbour lists)
+            const std::vector<double> eps = joint.kth_distance(k_);
+            // one marginal per thread (each count is serial inside): one join, not two
+            parallel_for(2, [&](std::size_t v) {
+                if (v == 0) nx = sx.count_within(eps, range::strict);
+                else ny = sy.count_within(eps, range::strict);
+            });
         } else {
+            const neighbors nb = joint.knn(k_);
             std::vector<double> ex(n, 0.0), ey(n, 0.0);
             for (std::size_t i = 0; i < n; ++i)
                 for (std::size_t m = 0; m < k_; ++m) {
@@ -186,17 +195,42 @@ private:
                     ex[i] = std::max(ex[i], marginal(px, i, j));
                     ey[i] = std::max(ey[i], marginal(py, i, j));
                 }
-            nx = sx.count_within(ex, range::inclusive);
-            ny = sy.count_within(ey, range::inclusive);
+            parallel_for(2, [&](std::size_t v) {
+                if (v == 0) nx = sx.count_within(ex, range::inclusive);
+                else ny = sy.count_within(ey, range::inclusive);
+            });
         }
         const double shift = algorithm_ == 1 ? 1.0 : 0.0;
+        std::uint32_t most = 0;
+        for (std::size_t i = 0; i < n; ++i) most = std::max({most, nx[i], ny[i]});
+        counted_digamma psi(static_cast<std::size_t>(most) + 2);
         double sum = 0.0;
-        for (std::size_t i = 0; i < n; ++i)
-            sum += detail::digamma(nx[i] + shift) + detail::digamma(ny[i] + shift);
+        for (std::size_t i = 0; i < n; ++i) sum += psi(nx[i] + shift) + psi(ny[i] + shift);
         const double kk = static_cast<double>(k_);
         return detail::digamma(kk) - (algorithm_ == 2 ? 1.0 / kk : 0.0) + detail::digamma(static_cast<double>(n)) -
                sum / static_cast<double>(n);
     }
+
+    // digamma of whole numbers 0..limit-1, each computed once by
+    // detail::digamma on first use (the counts repeat a few hundred values
+    // over N rows), so every sum is bit-identical to calling it per row
+    class counted_digamma {
+    public:
+        explicit counted_digamma(std::size_t limit) : value_(limit, 0.0), known_(limit, 0) {}
+        double operator()(double x) {
+            const auto m = static_cast<std::size_t>(x);
+            if (static_cast<double>(m) != x || m >= value_.size()) return detail::digamma(x);
+            if (!known_[m]) {
+                value_[m] = detail::digamma(x);
+                known_[m] = 1;
+            }
+            return value_[m];
+        }
+
+    private:
+        std::vector<double> value_;
+        std::vector<char> known_;
+    };
 
     // max-norm distance between rows i and j of a prepared variable; exact, so
     // it equals what the marginal search computes for the same pair
@@ -235,11 +269,14 @@ private:
         const detail::prepared sub = detail::subset_rows(pt, kept);
         all.build(sub.view());
         const std::vector<std::uint32_t> m_count = all.count_within(kept_radius, range::strict);
+        std::uint32_t most = 0;
+        for (const std::uint32_t c : m_count) most = std::max(most, c);
+        counted_digamma psi(std::max<std::size_t>(k_, static_cast<std::size_t>(most)) + 2);
         double sk = 0.0, sn = 0.0, sm = 0.0;
         for (std::size_t m = 0; m < kept.size(); ++m) {
-            sk += detail::digamma(k_of[kept[m]]);
-            sn += detail::digamma(n_of[kept[m]]);
-            sm += detail::digamma(static_cast<double>(m_count[m]) + 1.0);
+            sk += psi(k_of[kept[m]]);
+            sn += psi(n_of[kept[m]]);
+            sm += psi(static_cast<double>(m_count[m]) + 1.0);
         }
         const double nk = static_cast<double>(kept.size());
         return detail::digamma(nk) + (sk - sn - sm) / nk;

@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // automatic<Metric>: the search policy used when the user does not choose.
-// It builds a kd_tree when the tree can prune and brute_force when it cannot.
-// A kd-tree with median splits cuts each of the first log2(N / leaf) levels
-// once, so in d dimensions it only separates neighbourhoods when N is large
-// compared with 2^d; beyond that every query visits most leaves and the
-// blocked SIMD scan of brute_force is faster. The rule below was measured on
-// Gaussian data with bench/bench_knn.cpp (see bench/knn.md): kd_tree when
-// d <= 3, or when d <= 1 + log2(N) / 2 and N >= 2048; brute_force otherwise.
-// Both give identical results, so the choice only changes the speed.
+// Each structure wins in its own range of dimension (measured on Gaussian
+// data with bench/bench_knn.cpp, see bench/knn.md):
+//   d <= 4: grid. A cell list is built in O(N) and a query looks at the few
+//     cells around its own, where a kd-tree pays a descent and backtracking.
+//     Many exact duplicates (dead or saturated units without jitter) pile up
+//     in one cell and make the grid quadratic, so when a point shares its
+//     cell with more than `crowded` others on average (grid::crowding) the
+//     grid is dropped for a kd_tree, which splits such runs by index and
+//     skips them through its bounding boxes and index bounds.
+//   d > 4: kd_tree when d <= 1 + log2(N) / 2 and N >= 2048. A kd-tree with
+//     median splits cuts each of the first log2(N / leaf) levels once, so it
+//     only separates neighbourhoods when N is large compared with 2^d;
+//   otherwise brute_force, whose blocked SIMD scan beats a tree that visits
+//     most leaves anyway.
+// All give identical results, so the choice only changes the speed.
 //
 // Thread safety and ownership: as the chosen policy (immutable once built,
 // const queries from several threads, points copied).
@@ -21,6 +28,7 @@
 #include <vector>
 
 #include "mi/search/brute_force.hpp"
+#include "mi/search/grid.hpp"
 #include "mi/search/kd_tree.hpp"
 #include "mi/search/metric.hpp"
 
@@ -38,9 +46,16 @@ public:
         build(points);
     }
 
-    /// True when automatic builds a kd_tree for n points in d dimensions.
+    /// The largest grid::crowding() a grid may have before automatic prefers a kd_tree.
+    static constexpr double crowded = 32.0;
+
+    /// True when automatic builds a grid for n points in d dimensions (it
+    /// may still switch to a kd_tree on crowded cells).
+    static bool prefers_grid(std::size_t /*n*/, std::size_t d) noexcept { return d <= 4; }
+    /// True when automatic builds a kd_tree (rather than brute_force) for
+    /// n points in d dimensions when it does not build a grid.
     static bool prefers_tree(std::size_t n, std::size_t d) noexcept {
-        if (d <= 3) return true;
+        if (d <= 4) return true;
         if (n < 2048) return false;
         return static_cast<double>(d) <= 1.0 + 0.5 * std::log2(static_cast<double>(n));
     }
@@ -48,11 +63,16 @@ public:
     static std::string name() { return std::string("automatic<") + Metric::name() + ">"; }
     /// The name of the policy chosen by the last build.
     std::string chosen() const {
-        return std::holds_alternative<kd_tree<Metric>>(impl_) ? kd_tree<Metric>::name() : brute_force<Metric>::name();
+        return std::visit([](const auto& s) { return s.name(); }, impl_);
     }
 
     template <class T>
     void build(const activation_view<const T>& points) {
+        if (prefers_grid(points.rows(), points.cols())) {
+            grid<Metric>& g = impl_.template emplace<grid<Metric>>();
+            g.build(points);
+            if (g.crowding() <= crowded) return;
+        }
         if (prefers_tree(points.rows(), points.cols())) {
             impl_.template emplace<kd_tree<Metric>>();
         } else {
@@ -78,7 +98,7 @@ public:
     }
 
 private:
-    std::variant<brute_force<Metric>, kd_tree<Metric>> impl_;
+    std::variant<brute_force<Metric>, kd_tree<Metric>, grid<Metric>> impl_;
 };
 
 }  // namespace mi

@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// grid<Metric>: exact k-nearest-neighbour and range-count search on a cell
+// list, the structure that wins in one to four dimensions (the KSG marginals
+// and the joint space of 1-D vs 1-D KSG, low-dimensional Kozachenko-Leonenko
+// entropies). A kd-tree pays O(N log N) to build and a root-to-leaf descent
+// plus backtracking per query; a grid of a few points per cell is built by
+// one counting sort (O(N)) and a query looks only at the cells around its
+// own, so the all-points searches cost O(N) on data of bounded density.
+//
+// Cells: per dimension, m equal cells between the percentiles 1/m and
+// 1 - 1/m (at most 1 % and 99 %), the first and last cell stretched to the
+// data's minimum and maximum, so a few outliers neither waste cells nor
+// squeeze the bulk into a few; m^d is about N / occupancy. Correlated or
+// clustered data fill only part of that box, and what a query pays for is the
+// number of points sharing its cell (crowding() = sum(count^2) / N), so when
+// that is well above the target the cells are refined once (at most 4N).
+// Points are stored in cell order (dimension 0 fastest, ties by index), one
+// coordinate array per dimension, so a row of cells along dimension 0 is one
+// contiguous run scanned with the SIMD kernel's arithmetic (Metric::accumulate
+// on p - q, dimension by dimension, as detail::block_reduced): every distance
+// is bit-identical to brute_force's.
+//
+// Queries: kNN scans the 3^d cells around the query's cell as 3^(d-1) runs,
+// then rings of cells at growing Chebyshev cell distance, and stops when the
+// nearest unvisited cell is farther than the current k-th distance (at equal
+// distance it continues, so ties are resolved by index as everywhere). Range
+// counts add whole cells that lie inside the radius from the cell offsets and
+// scan only the cells the sphere's border crosses. Cell bounds follow the
+// rules of kd_tree: exact for the max-norm (rounding is monotone, and every
+// point lies within its cell's edges), widened by a few ulps for the
+// Euclidean norm. Results are identical to brute_force (tested, with ties,
+// duplicates and outliers). Many exact duplicates crowd one cell and make the
+// grid quadratic (crowding() grows with N); automatic then uses a kd_tree.
+//
+// Thread safety: a built grid is immutable; const queries may run from
+// several threads at once. The points are copied at build time.
+#ifndef MI_SEARCH_GRID_HPP
+#define MI_SEARCH_GRID_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "mi/core/activation_view.hpp"
+#include "mi/core/error.hpp"
+#include "mi/core/parallel.hpp"
+#include "mi/search/metric.hpp"
+
+namespace mi {
+
+template <class Metric = max_norm>
+class grid {
+public:
+    using metric_type = Metric;
+    static constexpr bool exact = true;
+
+    /// occupancy: the mean number of points per cell aimed at; 0 (default)
+    /// picks 2 for d <= 3 and 4 above (measured, bench/knn.md).
+    explicit grid(double occupancy = 0.0) : occupancy_(occupancy) {
+        if (!(occupancy >= 0.0) || !(occupancy <= 1e6))
+            detail::fail("mi::grid", "occupancy", occupancy, "0 (automatic) or a value in (0, 1e6]");
+    }
+    template <class T>
+    explicit grid(const activation_view<const T>& points, double occupancy = 0.0) : grid(occupancy) {
+        build(points);
+    }
+
+    static std::string name() { return std::string("grid<") + Metric::name() + ">"; }
+    double occupancy() const noexcept { return occupancy_; }
+
+    /// Copies the points and sorts them into cells, O(N + cells).
+    template <class T>
+    void build(const activation_view<const T>& points) {
+        detail::check_activations(points, "mi::grid::build", "points");
+        if (points.rows() > detail::max_points)
+            detail::fail("mi::grid::build", "points", points.rows(), "at most 4294967294 rows");
+        n_ = points.rows();
+        d_ = points.cols();
+        const double occ = occupancy_ > 0.0 ? occupancy_ : (d_ <= 3 ? 2.0 : 4.0);
+        std::vector<double> col;  // a column's percentile sample
+        std::vector<double> lo(d_), hi(d_);
+        std::size_t varying = 0;
+        for (std::size_t j = 0; j < d_; ++j) {
+            lo[j] = hi[j] = static_cast<double>(points(0, j));
+            for (std::size_t i = 1; i < n_; ++i) {
+                const double v = static_cast<double>(points(i, j));
+                lo[j] = std::min(lo[j], v);
+                hi[j] = std::max(hi[j], v);
+            }
+            if (hi[j] > lo[j]) ++varying;
+        }
+        // m cells along every varying dimension, m^varying <= N / occupancy
+        const double target = std::min(2147483648.0, std::max(1.0, static_cast<double>(n_) / occ));
+        std::size_t m = 1;
+        if (varying > 0) {
+            m = static_cast<std::size_t>(std::max(1.0, std::floor(std::pow(target, 1.0 / static_cast<double>(varying)))));
+            auto power = [&](std::size_t base) {
+                double p = 1.0;
+                for (std::size_t t = 0; t < varying; ++t) p *= static_cast<double>(base);
+                return p;
+            };
+            while (power(m + 1) <= target) ++m;
+            while (m > 1 && power(m) > target) --m;
+        }
+        // The outer cells take the tails beyond the percentiles f and 1 - f,
+        // about one layer of cells' worth of points (f = 1/m, at most 1%).
+        std::vector<std::uint32_t> cell_of(n_);
+        std::size_t cells = 1;
+        // Lays out m cells per varying dimension and sorts the points into them.
+        auto layout = [&](std::size_t m) {
+            const std::size_t tail = std::min((n_ - 1) / 100, (n_ - 1) / std::max<std::size_t>(m, 1));
+            origin_.assign(d_, 0.0);
+            span_.assign(d_, 1.0);
+            for (std::size_t j = 0; j < d_; ++j) {
+                if (!(hi[j] > lo[j])) continue;
+                // (the percentiles only shape the cells, so a strided sample of
+                // the rows is enough for large N)
+                const std::size_t step = std::max<std::size_t>(1, n_ / 8192), ns = (n_ + step - 1) / step;
+                col.resize(ns);
+                for (std::size_t i = 0; i < ns; ++i) col[i] = static_cast<double>(points(i * step, j));
+                const std::size_t ts = tail / step;
+                std::nth_element(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(ts), col.begin() + static_cast<std::ptrdiff_t>(ns));
+                double a = col[ts];
+                std::nth_element(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(ns - 1 - ts), col.begin() + static_cast<std::ptrdiff_t>(ns));
+                double b = col[ns - 1 - ts];
+                if (!(b > a)) {
+                    a = lo[j];
+                    b = hi[j];
+                }
+                origin_[j] = a;
+                span_[j] = b - a;
+            }
+            m_.assign(d_, 1);
+            stride_.assign(d_, 1);
+            edge_at_.assign(d_ + 1, 0);
+            cells = 1;
+            for (std::size_t j = 0; j < d_; ++j) {
+                m_[j] = hi[j] > lo[j] ? m : 1;
+                stride_[j] = cells;
+                cells *= m_[j];
+                edge_at_[j + 1] = edge_at_[j] + m_[j] + 1;
+            }
+            inverse_.assign(d_, 0.0);
+            for (std::size_t j = 0; j < d_; ++j) inverse_[j] = static_cast<double>(m_[j]) / span_[j];
+            edges_.assign(edge_at_[d_], 0.0);
+            for (std::size_t j = 0; j < d_; ++j) {
+                double* e = edges_.data() + edge_at_[j];
+                const std::size_t mj = m_[j];
+                e[0] = lo[j];
+                e[mj] = hi[j];
+                for (std::size_t c = 1; c < mj; ++c)
+                    e[c] = std::min(hi[j], std::max(e[c - 1], origin_[j] + span_[j] * static_cast<double>(c) / static_cast<double>(mj)));
+            }
+            // counting sort by cell, stable, so a cell's points are in index order
+            for (std::size_t i = 0; i < n_; ++i) {
+                std::size_t id = 0;
+                for (std::size_t j = 0; j < d_; ++j)
+                    id += cell_index(j, static_cast<double>(points(i, j))) * stride_[j];
+                cell_of[i] = static_cast<std::uint32_t>(id);
+            }
+            start_.assign(cells + 1, 0);
+            for (std::size_t i = 0; i < n_; ++i) ++start_[cell_of[i] + 1];
+            for (std::size_t c = 0; c < cells; ++c) start_[c + 1] += start_[c];
+        };
+        // Correlated or clustered data fill only part of the box, so the cells
+        // it does fill hold more than `occ`; what a query pays for is the
+        // number of points sharing its cell, sum(count^2) / N, so when that
+        // is well above `occ` the cells are refined once (at most 4N cells).
+        layout(m);
+        if (varying > 0) {
+            const double shared = crowding_of(cells);
+            if (shared > 1.5 * occ) {
+                double grown = static_cast<double>(m) * std::pow(shared / occ, 1.0 / static_cast<double>(varying));
+                const double cap = std::pow(std::min(4.0 * static_cast<double>(n_), 2147483648.0),
+                                            1.0 / static_cast<double>(varying));
+                const auto m2 = static_cast<std::size_t>(std::max(1.0, std::floor(std::min(grown, cap))));
+                if (m2 > m) layout(m2);
+            }
+        }
+        crowding_ = crowding_of(cells);
+        largest_ = 0;
+        for (std::size_t c = 0; c < cells; ++c) largest_ = std::max<std::size_t>(largest_, start_[c + 1] - start_[c]);
+        std::vector<std::uint32_t> fill(start_.begin(), start_.end() - 1);
+        perm_.assign(n_, 0);
+        cell_.assign(n_, 0);
+        pitch_ = n_ + detail::lanes;
+        coords_.assign(d_ * pitch_, std::numeric_limits<double>::infinity());
+        for (std::size_t i = 0; i < n_; ++i) {
+            const std::uint32_t p = fill[cell_of[i]]++;
+            perm_[p] = static_cast<std::uint32_t>(i);
+            cell_[p] = cell_of[i];
+            for (std::size_t j = 0; j < d_; ++j) coords_[j * pitch_ + p] = static_cast<double>(points(i, j));
+        }
+    }
+
+    std::size_t size() const noexcept { return n_; }
+    std::size_t dims() const noexcept { return d_; }
+    /// The number of points in the fullest cell.
+    std::size_t largest_cell() const noexcept { return largest_; }
+    /// The mean number of points sharing a point's cell, sum(count^2) / N:
+    /// what a query scans per cell (many exact duplicates make it large).
+    double crowding() const noexcept { return crowding_; }
+
+    /// The k nearest neighbours of every point, self excluded.
+    neighbors knn(std::size_t k) const {
+        detail::check_k(k, n_, "mi::grid::knn");
+        neighbors out;
+        out.index = xt::xtensor<std::uint32_t, 2>::from_shape({n_, k});
+        out.distance = xt::xtensor<double, 2>::from_shape({n_, k});
+        double* rho = out.distance.data();
+        std::uint32_t* idx = out.index.data();
+        const std::size_t chunks = (n_ + chunk - 1) / chunk;
+        with_dims([&](auto dims) {
+            constexpr std::size_t D = decltype(dims)::value;
+            parallel_for(chunks, [&](std::size_t c) {
+                query ctx(d_);
+                for (std::size_t p = c * chunk; p < std::min(n_, (c + 1) * chunk); ++p) {
+                    const std::size_t i = perm_[p];
+                    knn_one<D>(p, ctx, k, rho + i * k, idx + i * k);
+                }
+            });
+        });
+        for (std::size_t i = 0; i < n_ * k; ++i) rho[i] = Metric::to_distance(rho[i]);
+        return out;
+    }
+
+    /// Distance of every point to its k-th nearest neighbour (self excluded),
+    /// without materialising the neighbour lists.
+    std::vector<double> kth_distance(std::size_t k) const {
+        detail::check_k(k, n_, "mi::grid::kth_distance");
+        std::vector<double> r(n_);
+        const std::size_t chunks = (n_ + chunk - 1) / chunk;
+        with_dims([&](auto dims) {
+            constexpr std::size_t D = decltype(dims)::value;
+            parallel_for(chunks, [&](std::size_t c) {
+                query ctx(d_);
+                std::vector<double> rho(k);
+                std::vector<std::uint32_t> idx(k);
+                for (std::size_t p = c * chunk; p < std::min(n_, (c + 1) * chunk); ++p) {
+                    knn_one<D>(p, ctx, k, rho.data(), idx.data());
+                    r[perm_[p]] = Metric::to_distance(rho[k - 1]);
+                }
+            });
+        });
+        return r;
+    }
+
+    /// For every point i: the number of other points j with d(i, j) < radius[i]
+    /// (range::strict) or d(i, j) <= radius[i] (range::inclusive).
+    std::vector<std::uint32_t> count_within(const std::vector<double>& radius, range cmp = range::strict) const {
+        const std::vector<double> tau = detail::limits_of(radius, n_, cmp, "mi::grid::count_within",
+                                                          &detail::reduced_limit<Metric>);
+        std::vector<std::uint32_t> out(n_);
+        const std::size_t chunks = (n_ + chunk - 1) / chunk;
+        with_dims([&](auto dims) {
+            constexpr std::size_t D = decltype(dims)::value;
+            parallel_for(chunks, [&](std::size_t c) {
+                query ctx(d_);
+                for (std::size_t p = c * chunk; p < std::min(n_, (c + 1) * chunk); ++p) {
+                    const std::size_t i = perm_[p];
+                    out[i] = count_one<D>(p, ctx, tau[i]);
+                }
+            });
+        });
+        return out;
+    }
+
+private:
+    static constexpr std::size_t chunk = 256;  // queries per work item
+
+    // Per-query scratch: coordinates and cell of the query.
+    struct query {
+        explicit query(std::size_t d) : q(d), cq(d) {}
+        std::vector<double> q;
+        std::vector<std::size_t> cq;
+        std::size_t cell = std::numeric_limits<std::size_t>::max();  // the cell cq decodes
+    };
+
+    // Calls f with the dimension as a compile-time constant for d <= 4 (the
+    // kernel loops unroll), 0 meaning "use d_".
+    template <class F>
+    void with_dims(F&& f) const {
+        switch (d_) {
+            case 1: f(std::integral_constant<std::size_t, 1>{}); break;
+            case 2: f(std::integral_constant<std::size_t, 2>{}); break;
+            case 3: f(std::integral_constant<std::size_t, 3>{}); break;
+            case 4: f(std::integral_constant<std::size_t, 4>{}); break;
+            default: f(std::integral_constant<std::size_t, 0>{}); break;
+        }
+    }
+
+    double crowding_of(std::size_t cells) const noexcept {
+        double s = 0.0;
+        for (std::size_t c = 0; c < cells; ++c) {
+            const double k = static_cast<double>(start_[c + 1] - start_[c]);
+            s += k * k;
+        }
+        return s / static_cast<double>(n_);
+    }
+
+    std::size_t cell_index(std::size_t j, double v) const noexcept {
+        const std::size_t mj = m_[j];
+        if (mj == 1) return 0;
+        const double* e = edges_.data() + edge_at_[j];
+        double t = (v - origin_[j]) * inverse_[j];
+        if (!(t > 0.0)) t = 0.0;  // also NaN, from an infinite radius times a zero scale
+        t = std::min(t, static_cast<double>(mj - 1));
+        auto c = static_cast<std::size_t>(t);
+        // make e[c] <= v < e[c + 1] hold exactly (v <= e[m] in the last cell)
+        while (c > 0 && v < e[c]) --c;
+        while (c + 1 < mj && v >= e[c + 1]) ++c;
+        return c;
+    }
+
+    // Euclidean bounds are widened by a few ulps per dimension (as kd_tree).
+    double lower(double s) const noexcept {
+        if constexpr (Metric::exact_bounds) return s;
+        else return s * (1.0 - 8.0 * (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::epsilon()) -
+                    (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::denorm_min() * 4.0;
+    }
+    double upper(double s) const noexcept {
+        if constexpr (Metric::exact_bounds) return s;
+        else return s * (1.0 + 8.0 * (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::epsilon()) +
+                    (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::denorm_min() * 4.0;
+    }
+    // Gap from coordinate v of the query (in cell cv) to cell c along j.
+    double gap(std::size_t j, std::size_t c, std::size_t cv, double v) const noexcept {
+        const double* e = edges_.data() + edge_at_[j];
+        if (c < cv) return v - e[c + 1];
+        if (c > cv) return e[c] - v;
+        return 0.0;
+    }
+    double far(std::size_t j, std::size_t c, double v) const noexcept {
+        const double* e = edges_.data() + edge_at_[j];
+        return std::max(std::fabs(v - e[c]), std::fabs(e[c + 1] - v));
+    }
+
+    template <std::size_t D>
+    void load(std::size_t p, query& ctx) const noexcept {
+        for (std::size_t j = 0; j < (D ? D : d_); ++j) ctx.q[j] = coords_[j * pitch_ + p];
+        std::size_t id = cell_[p];
+        if (id == ctx.cell) return;  // consecutive queries share cells
+        ctx.cell = id;
+        for (std::size_t j = (D ? D : d_); j-- > 0;) {
+            ctx.cq[j] = id / stride_[j];
+            id -= ctx.cq[j] * stride_[j];
+        }
+    }
+
+    template <std::size_t D>
+    detail::dbatch reduced_at(std::size_t pos, const double* q) const noexcept {
+        detail::dbatch acc(0.0);
+        for (std::size_t j = 0; j < (D ? D : d_); ++j) {
+            const detail::dbatch p = detail::dbatch::load_unaligned(coords_.data() + j * pitch_ + pos);
+            acc = Metric::accumulate(acc, p - detail::dbatch(q[j]));
+        }
+        return acc;
+    }
+
+    struct knn_state {
+        const query* ctx;
+        detail::k_best* best;
+        std::uint32_t self;
+    };
+
+    // Offers the points of positions [s, e) to the k best list.
+    template <std::size_t D>
+    void scan_knn(std::size_t s, std::size_t e, knn_state& st) const {
+        using detail::lanes;
+        alignas(64) double lane_rho[lanes];
+        detail::dbatch worst(st.best->worst());
+        for (std::size_t pos = s; pos < e; pos += lanes) {
+            const detail::dbatch acc = reduced_at<D>(pos, st.ctx->q.data());
+            if (!xsimd::any(acc <= worst)) continue;
+            acc.store_unaligned(lane_rho);
+            const std::size_t real = std::min(lanes, e - pos);
+            double w = st.best->worst();
+            for (std::size_t l = 0; l < real; ++l) {
+                if (lane_rho[l] > w) continue;  // cheap test before the tie-aware one
+                const std::uint32_t j = perm_[pos + l];
+                if (j != st.self) {
+                    st.best->offer(lane_rho[l], j);
+                    w = st.best->worst();
+                }
+            }
+            worst = detail::dbatch(w);
+        }
+    }
+
+    // Cells at Chebyshev cell distance exactly R from the query's cell,
+    // dimension j and below; `on` once a higher dimension is at distance R.
+    template <std::size_t D>
+    void ring(std::size_t j, std::size_t R, bool on, std::size_t base, double partial, knn_state& st) const {
+        const std::size_t cv = st.ctx->cq[j];
+        const double v = st.ctx->q[j];
+        const std::size_t c0 = cv >= R ? cv - R : 0, c1 = std::min(m_[j] - 1, cv + R);
+        if (j == 0) {
+            auto run = [&](std::size_t a, std::size_t b) {  // cells [a, b] of this row
+                while (a <= b && lower(Metric::combine_bound(partial, gap(0, a, cv, v))) > st.best->worst()) ++a;
+                while (b > a && lower(Metric::combine_bound(partial, gap(0, b, cv, v))) > st.best->worst()) --b;
+                if (a <= b) scan_knn<D>(start_[base + a], start_[base + b + 1], st);
+            };
+            if (on || R == 0) {
+                run(c0, c1);
+            } else {
+                if (cv >= R) run(cv - R, cv - R);
+                if (cv + R < m_[0]) run(cv + R, cv + R);
+            }
+            return;
+        }
+        for (std::size_t c = c0; c <= c1; ++c) {
+            const bool at = (c > cv ? c - cv : cv - c) == R;
+            const double s = Metric::combine_bound(partial, gap(j, c, cv, v));
+            if (lower(s) > st.best->worst()) continue;
+            ring<D>(j - 1, R, on || at, base + c * stride_[j], s, st);
+        }
+    }
+
+    // The cells within Chebyshev cell distance 1 of the query's cell: one run
+    // of up to three cells along dimension 0 per neighbouring row, the
+    // query's own row first (a good k-th distance early prunes the others).
+    template <std::size_t D>
+    void block(knn_state& st) const {
+        const query& ctx = *st.ctx;
+        const std::size_t cv = ctx.cq[0];
+        const std::size_t a = cv > 0 ? cv - 1 : 0, b = std::min(m_[0] - 1, cv + 1);
+        constexpr std::size_t rows = D == 1 ? 1 : D == 2 ? 3 : D == 3 ? 9 : 27;
+        for (std::size_t r = 0; r < rows; ++r) {
+            std::size_t base = 0, code = r;
+            double partial = 0.0;
+            bool valid = true;
+            for (std::size_t j = 1; j < D; ++j) {
+                const std::size_t t = code % 3;  // offsets 0, -1, +1
+                code /= 3;
+                const std::size_t cj = ctx.cq[j];
+                if ((t == 1 && cj == 0) || (t == 2 && cj + 1 >= m_[j])) {
+                    valid = false;
+                    break;
+                }
+                const std::size_t c = t == 0 ? cj : t == 1 ? cj - 1 : cj + 1;
+                partial = Metric::combine_bound(partial, gap(j, c, cj, ctx.q[j]));
+                base += c * stride_[j];
+            }
+            if (!valid || lower(partial) > st.best->worst()) continue;
+            scan_knn<D>(start_[base + a], start_[base + b + 1], st);
+        }
+    }
+
+    template <std::size_t D>
+    void knn_one(std::size_t p, query& ctx, std::size_t k, double* rho, std::uint32_t* idx) const {
+        constexpr std::size_t fixed = D;
+        const std::size_t d = fixed ? fixed : d_;
+        load<D>(p, ctx);
+        detail::k_best best(rho, idx, k);
+        knn_state st{&ctx, &best, perm_[p]};
+        std::size_t first = 0;
+        if constexpr (D >= 1 && D <= 4) {
+            block<D>(st);  // rings 0 and 1 as 3^(D-1) runs along dimension 0
+            first = 2;
+        }
+        for (std::size_t R = first;; ++R) {
+            if (R > 0) {
+                // nearest point outside the cells within distance R - 1
+                double bound = std::numeric_limits<double>::infinity();
+                bool more = false;
+                for (std::size_t j = 0; j < d; ++j) {
+                    const double* e = edges_.data() + edge_at_[j];
+                    const std::size_t cv = ctx.cq[j];
+                    if (cv >= R) {
+                        more = true;
+                        bound = std::min(bound, ctx.q[j] - e[cv - R + 1]);
+                    }
+                    if (cv + R < m_[j]) {
+                        more = true;
+                        bound = std::min(bound, e[cv + R] - ctx.q[j]);
+                    }
+                }
+                if (!more || lower(Metric::combine_bound(0.0, bound)) > best.worst()) break;
+            }
+            ring<D>(d - 1, R, false, 0, 0.0, st);
+        }
+    }
+
+    struct count_state {
+        const query* ctx;
+        double tau;
+        std::size_t whole = 0;
+        detail::dbatch lanes_in = detail::dbatch(0.0);
+        std::size_t tail = 0;
+    };
+
+    // Counts the points of positions [s, e) closer than tau (reduced).
+    template <std::size_t D>
+    void scan_count(std::size_t s, std::size_t e, count_state& st) const {
+        using detail::dbatch;
+        using detail::lanes;
+        const dbatch limit(st.tau), one(1.0), zero(0.0);
+        std::size_t pos = s;
+        for (; pos + lanes <= e; pos += lanes)
+            st.lanes_in += xsimd::select(reduced_at<D>(pos, st.ctx->q.data()) < limit, one, zero);
+        if (pos < e) {
+            alignas(64) double lane_rho[lanes];
+            reduced_at<D>(pos, st.ctx->q.data()).store_unaligned(lane_rho);
+            for (std::size_t l = 0; pos + l < e; ++l) st.tail += lane_rho[l] < st.tau;
+        }
+    }
+
+    template <std::size_t D>
+    void count_rec(std::size_t j, std::size_t base, double part_lo, double part_hi, count_state& st) const {
+        const std::size_t cv = st.ctx->cq[j];
+        const double v = st.ctx->q[j], tau = st.tau;
+        auto reach = [&](std::size_t c) { return lower(Metric::combine_bound(part_lo, gap(j, c, cv, v))) < tau; };
+        // the cells along j that the ball reaches form an interval around cv
+        // (the gap grows away from cv)
+        if (j == 0) {
+            if (!reach(cv)) return;
+            // the cells holding v -+ r, then a step or two for rounding
+            double r = tau;
+            if constexpr (!Metric::exact_bounds) r = std::sqrt(std::max(0.0, upper(tau) - part_lo));
+            std::size_t a = std::min(cv, cell_index(0, v - r)), b = std::max(cv, cell_index(0, v + r));
+            while (a < cv && !reach(a)) ++a;
+            while (a > 0 && reach(a - 1)) --a;
+            while (b > cv && !reach(b)) --b;
+            while (b + 1 < m_[0] && reach(b + 1)) ++b;
+            // cells wholly inside: an interval too, since the far distance
+            // falls towards cv and its minimum is at cv - 1, cv or cv + 1
+            auto inside = [&](std::size_t c) { return upper(Metric::combine_bound(part_hi, far(0, c, v))) < tau; };
+            const bool some = inside(cv) || (cv > a && inside(cv - 1)) || (cv < b && inside(cv + 1));
+            std::size_t ia = a, ib = b;
+            while (some && !inside(ia)) ++ia;
+            if (!some) {
+                scan_count<D>(start_[base + a], start_[base + b + 1], st);
+                return;
+            }
+            while (!inside(ib)) --ib;
+            st.whole += start_[base + ib + 1] - start_[base + ia];
+            scan_count<D>(start_[base + a], start_[base + ia], st);
+            scan_count<D>(start_[base + ib + 1], start_[base + b + 1], st);
+            return;
+        }
+        for (std::size_t c = cv + 1; c-- > 0;) {
+            if (!reach(c)) break;
+            count_rec<D>(j - 1, base + c * stride_[j], Metric::combine_bound(part_lo, gap(j, c, cv, v)),
+                      Metric::combine_bound(part_hi, far(j, c, v)), st);
+        }
+        for (std::size_t c = cv + 1; c < m_[j]; ++c) {
+            if (!reach(c)) break;
+            count_rec<D>(j - 1, base + c * stride_[j], Metric::combine_bound(part_lo, gap(j, c, cv, v)),
+                      Metric::combine_bound(part_hi, far(j, c, v)), st);
+        }
+    }
+
+    template <std::size_t D>
+    std::uint32_t count_one(std::size_t p, query& ctx, double tau) const {
+        load<D>(p, ctx);
+        count_state st{&ctx, tau};
+        if (tau > 0.0) count_rec<D>((D ? D : d_) - 1, 0, 0.0, 0.0, st);
+        std::size_t c = st.whole + st.tail + static_cast<std::size_t>(detail::lane_sum(st.lanes_in));
+        if (0.0 < tau) --c;  // the point itself, at reduced distance 0
+        return static_cast<std::uint32_t>(c);
+    }
+
+    double occupancy_ = 0.0;
+    std::size_t n_ = 0, d_ = 0, pitch_ = 0, largest_ = 0;
+    double crowding_ = 0.0;
+    std::vector<std::size_t> m_, stride_, edge_at_;
+    std::vector<double> origin_, span_;  // per dimension the percentile range of the inner edges
+    std::vector<double> inverse_;        // per dimension cells per unit of that range
+    std::vector<double> edges_;          // per dimension m + 1 cell edges
+    std::vector<std::uint32_t> start_;   // cell -> first position (cells + 1 entries)
+    std::vector<std::uint32_t> perm_;    // position -> original index
+    std::vector<std::uint32_t> cell_;    // position -> cell
+    std::vector<double> coords_;         // per dimension, points in cell order (+inf padding)
+};
+
+}  // namespace mi
+
+#endif
