@@ -51,6 +51,7 @@
 #include "mi/core/labels.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/samples.hpp"
+#include "mi/core/scratch.hpp"
 #include "mi/core/simd.hpp"
 #include "mi/plane/point.hpp"
 
@@ -274,8 +275,8 @@ private:
     grouping group_encoded(const activation_view<const T>& layer, const Fitted& fitted) const {
         const std::size_t n = layer.rows(), d = layer.cols();
         const std::size_t words = (d * sizeof(Code) + 7) / 8;
-        std::unique_ptr<std::uint64_t[]> m(new std::uint64_t[n * words]);
-        std::uint64_t* base = m.get();
+        detail::scratch_array<std::uint64_t> m(n * words);
+        std::uint64_t* base = m.data();
         for_each_encoded_row(layer, fitted, [&](std::size_t i, const std::int32_t* codes) {
             auto* bytes = reinterpret_cast<unsigned char*>(base + i * words);
             detail::narrow_codes<Code>(codes, bytes, d);
