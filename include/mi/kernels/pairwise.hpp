@@ -54,7 +54,10 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <new>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <xsimd/xsimd.hpp>
@@ -68,8 +71,40 @@ namespace mi {
 
 namespace detail::pairwise {
 
+// 64-byte aligned storage whose resize() leaves new elements uninitialised: every packed
+// panel and every tile entry is written before it is read, and zeroing them first cost as
+// much as the arithmetic for N ~ 1000.
 template <class T>
-using aligned_vector = std::vector<T, xsimd::aligned_allocator<T, 64>>;
+struct uninitialized_aligned_allocator : xsimd::aligned_allocator<T, 64> {
+    template <class U>
+    struct rebind {
+        using other = uninitialized_aligned_allocator<U>;
+    };
+    uninitialized_aligned_allocator() = default;
+    template <class U>
+    uninitialized_aligned_allocator(const uninitialized_aligned_allocator<U>&) noexcept {}
+    template <class U>
+    void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
+template <class T>
+using aligned_vector = std::vector<T, uninitialized_aligned_allocator<T>>;
+
+// A tile buffer of at least n elements, reused by the calling thread across calls: a fresh
+// tile per work item meant a fresh mapping (glibc maps blocks this large) and a page fault
+// per 4 KiB, which on a virtual machine cost more than the tile's arithmetic for N ~ 1000.
+template <class T>
+T* thread_tile(std::size_t n) {
+    thread_local aligned_vector<T> tile;
+    if (tile.size() < n) tile.resize(n);
+    return tile.data();
+}
 
 /// Query rows per micro-tile.
 inline constexpr std::size_t mr = 6;
@@ -86,6 +121,44 @@ inline constexpr std::size_t gemm_min_dims = 64;
 /// Terms more than this far (in log units) below the row maximum keep their fast value.
 inline constexpr double relevance_cut = 50.0;
 
+// The packed copies are rebuilt on every call. Their buffers go back to a small per-thread
+// store when a call ends and the next call of the thread takes them, because a fresh buffer
+// is fresh pages: for N ~ 1000 their first-touch faults took a quarter of the time. Only
+// buffers up to 16 MiB are kept (at most four per thread), so a large call leaves nothing
+// behind; there the N^2 arithmetic dwarfs the faults anyway.
+template <class T>
+class recycled_buffers {
+public:
+    aligned_vector<T> take(std::size_t n) {
+        for (auto& b : spare_)
+            if (b.capacity() >= n) {
+                aligned_vector<T> out;
+                out.swap(b);
+                out.resize(n);
+                return out;
+            }
+        return aligned_vector<T>(n);
+    }
+    void give(aligned_vector<T>& b) {
+        if (b.capacity() == 0 || b.capacity() * sizeof(T) > max_bytes) return;
+        for (auto& s : spare_)
+            if (s.capacity() == 0) {
+                s.swap(b);
+                return;
+            }
+    }
+
+private:
+    static constexpr std::size_t max_bytes = std::size_t(16) << 20;
+    aligned_vector<T> spare_[4];
+};
+
+template <class T>
+recycled_buffers<T>& thread_buffers() {
+    thread_local recycled_buffers<T> buffers;
+    return buffers;
+}
+
 /// Rows packed in panels of `width` rows, unit-major inside a panel:
 /// value (panel p, unit k, lane r) at data[(p * dims + k) * width + r]. Padding rows are 0.
 template <class T>
@@ -94,6 +167,16 @@ struct packed {
     aligned_vector<T> norms;  ///< squared norms (rounded from double), 0 for padding
     std::size_t rows = 0, dims = 0, width = 0, panels = 0;
     const T* panel(std::size_t p) const noexcept { return data.data() + p * dims * width; }
+
+    packed() = default;
+    packed(packed&&) noexcept = default;
+    packed& operator=(packed&&) noexcept = default;
+    packed(const packed&) = delete;
+    packed& operator=(const packed&) = delete;
+    ~packed() {
+        thread_buffers<T>().give(data);
+        thread_buffers<T>().give(norms);
+    }
 };
 
 template <class T>
@@ -104,8 +187,11 @@ packed<T> pack(const activation_view<const T>& x, std::size_t width, const std::
     p.dims = x.cols();
     p.width = width;
     p.panels = (p.rows + width - 1) / width;
-    p.data.resize(p.panels * width * p.dims);
-    if (norms) p.norms.assign(p.panels * width, T(0));
+    p.data = thread_buffers<T>().take(p.panels * width * p.dims);
+    if (norms) {
+        p.norms = thread_buffers<T>().take(p.panels * width);
+        std::fill(p.norms.begin(), p.norms.end(), T(0));
+    }
     // one panel per item, written contiguously (pure copies: thread count does not matter)
     parallel_for(p.panels, [&](std::size_t q) {
         T* dst = p.data.data() + q * p.dims * width;
@@ -203,7 +289,7 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
     std::vector<double> out(nq);
 
     parallel_for(row_blocks, [&](std::size_t ib) {
-        aligned_vector<T> tile(mb * nb);
+        T* const tile = thread_tile<T>(mb * nb);
         double run_max[mb], run_sum[mb];
         for (std::size_t r = 0; r < mb; ++r) {
             run_max[r] = -std::numeric_limits<double>::infinity();
@@ -224,7 +310,7 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
                     const T* bpan = cp.panel(j0 / nrt + jp) + k0 * nrt;
                     for (std::size_t ip = 0; ip < ipanels; ++ip) {
                         const T* apan = qp.panel(i0 / mr + ip) + k0 * mr;
-                        T* c = tile.data() + ip * mr * nb + jp * nrt;
+                        T* c = tile + ip * mr * nb + jp * nrt;
                         if (gemm)
                             micro_kernel<false>(apan, bpan, kc, c, nb, k0 > 0);
                         else
@@ -239,7 +325,7 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
                 const B two(T(2)), zero(T(0)), g(gamma);
                 const std::size_t cols_full = cols_here / w * w;
                 for (std::size_t r = 0; r < rows_here; ++r) {
-                    T* row = tile.data() + r * nb;
+                    T* row = tile + r * nb;
                     const T nai = qp.norms[i0 + r];
                     const B na(nai);
                     B hi_min(std::numeric_limits<T>::infinity());
@@ -274,11 +360,11 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
                     for (std::size_t jp = 0; jp < jpanels; ++jp)
                         if (redo[ip][jp])
                             micro_kernel<true>(qp.panel(i0 / mr + ip), cp.panel(j0 / nrt + jp), d,
-                                               tile.data() + ip * mr * nb + jp * nrt, nb, false);
+                                               tile + ip * mr * nb + jp * nrt, nb, false);
             }
             // 3. per row: kernel, online log-sum-exp
             for (std::size_t r = 0; r < rows_here; ++r) {
-                T* row = tile.data() + r * nb;
+                T* row = tile + r * nb;
                 for (std::size_t j = 0; j < cols_padded; j += w)
                     kernel.log_kernel(B::load_aligned(row + j)).store_aligned(row + j);
                 for (std::size_t j = cols_here; j < cols_padded; ++j) row[j] = minus_inf;
@@ -337,7 +423,7 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
     const B lane = B::load_aligned(lanes);
 
     parallel_for(items, [&](std::size_t s) {
-        aligned_vector<T> tile(pb * pb);
+        T* const tile = thread_tile<T>(pb * pb);
         aligned_vector<T> part(pb);
         double* cs = col_sum.data() + s * n;
         for (std::size_t a = s; a < blocks; a += items) {
@@ -353,7 +439,7 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
                         const T* bpan = cp.panel(j0 / nrt + jp) + k0 * nrt;
                         for (std::size_t ip = 0; ip < ipanels; ++ip) {
                             const T* apan = qp.panel(i0 / mr + ip) + k0 * mr;
-                            T* c = tile.data() + ip * mr * pb + jp * nrt;
+                            T* c = tile + ip * mr * pb + jp * nrt;
                             if (gemm)
                                 micro_kernel<false>(apan, bpan, kc, c, pb, k0 > 0);
                             else
@@ -367,7 +453,7 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
                     bool redo[pb / mr][pb / nr<T>] = {};
                     const B two(T(2)), zero(T(0)), g(gamma), cutv(cut);
                     for (std::size_t r = 0; r < rows_here; ++r) {
-                        T* row = tile.data() + r * pb;
+                        T* row = tile + r * pb;
                         const T nai = qp.norms[i0 + r];
                         const B na(nai);
                         for (std::size_t j = 0; j < cols_padded; j += w) {
@@ -389,7 +475,7 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
                         for (std::size_t jp = 0; jp < jpanels; ++jp)
                             if (redo[ip][jp])
                                 micro_kernel<true>(qp.panel(i0 / mr + ip), cp.panel(j0 / nrt + jp), d,
-                                                   tile.data() + ip * mr * pb + jp * nrt, pb, false);
+                                                   tile + ip * mr * pb + jp * nrt, pb, false);
                 }
                 // 3. terms exp(log_kernel(d2) - log_kernel(0)), row sums (and column sums off the diagonal)
                 const B shift(m0), zero(T(0));
@@ -397,7 +483,7 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
                 const std::size_t full = cols_here / w * w;
                 const B end(static_cast<T>(cols_here));
                 for (std::size_t r = 0; r < rows_here; ++r) {
-                    T* row = tile.data() + r * pb;
+                    T* row = tile + r * pb;
                     B acc(T(0));
                     for (std::size_t j = 0; j < full; j += w) {
                         const B v = xsimd::exp(kernel.log_kernel(B::load_aligned(row + j)) - shift);
@@ -418,7 +504,7 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
                     const std::size_t r1 = std::min(rows_here, r0 + 16);
                     for (std::size_t j = 0; j < cols_padded; j += w) {
                         B acc(T(0));
-                        for (std::size_t r = r0; r < r1; ++r) acc += B::load_aligned(tile.data() + r * pb + j);
+                        for (std::size_t r = r0; r < r1; ++r) acc += B::load_aligned(tile + r * pb + j);
                         acc.store_aligned(part.data() + j);
                     }
                     for (std::size_t j = 0; j < cols_here; ++j) cs[j0 + j] += static_cast<double>(part[j]);
