@@ -19,8 +19,10 @@
 // (Chelombiev et al.: penalty * sum tf.nn.l2_loss(W) = penalty sum w^2 / 2
 // over all but the output layer) and optionally including the biases.
 // Note: Chelombiev's TF code adds the penalty to every example's loss and
-// differentiates the SUM over the batch; with a mean loss the same update is
-// lambda = penalty and lr = batch * their lr.
+// differentiates the SUM over the batch, i.e. batch times the gradient of a
+// mean loss with lambda = penalty. Adam is invariant to that scale (up to
+// eps), so with Adam lambda = penalty and the same lr reproduce it; plain SGD
+// would need lr = batch * their lr.
 #ifndef MI_EXAMPLES_ENGINE_OPTIMIZER_HPP
 #define MI_EXAMPLES_ENGINE_OPTIMIZER_HPP
 
