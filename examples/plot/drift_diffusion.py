@@ -4,10 +4,15 @@
 fig1a.png (gradient norms, SNR, distance from initialisation, binned I(X;T) and the Gaussian bound of
 the last hidden layer, batch 512, first seed), fig1a_layers.png (the SNR of every layer),
 fig1b.png (SNR transition vs compression onset per batch size), fig3.png (iterations to convergence vs
-hidden layers) and planes.png (binned information planes per batch size, mean over seeds).
+hidden layers) and planes.png (binned information planes per batch size, mean over seeds); when the
+MNIST-scale tables (mnist_*.csv) exist, mnist_fig1a.png (the same panels for its last hidden layer T4,
+first seed), mnist_fig1a_layers.png (gradient norms and SNR of every layer) and mnist_fig1a_info.png
+(distance from initialisation, binned I(X;T) and the eq. 9 bound of every layer). Either part may be
+absent (--network szt / mnist).
 
 usage: drift_diffusion.py OUT
 """
+import os
 import sys
 
 import miplot as mp
@@ -30,16 +35,10 @@ def main_run(rows):
     return mp.where(rows, seed=mp.distinct(rows, "seed")[0]), batch
 
 
-def fig1a(out, curves, weights, bound, trans):
-    run_curves, batch = main_run(curves)
-    seed = run_curves[0]["seed"]
-    layers = sorted({int(r["layer"]) for r in run_curves})
-    layer = str(layers[-2])  # the last hidden layer
-    t = mp.where(trans, batch=batch, depth=FULL_DEPTH, seed=seed, layer=layer)[0]
+def draw_fig1a(path, c, w, b, t, layer, title):
+    """Gradient norms, SNR, distance from initialisation and I(X;T) with the eq. 9 bound of one layer
+    (c, w, b: its curves, weights and bound rows; t: its transitions row)."""
     ts, tc = mp.num(t["snr_transition"]), mp.num(t["compression_onset"])
-    c = mp.where(run_curves, layer=layer)
-    w = mp.where(weights, batch=batch, depth=FULL_DEPTH, seed=seed, layer=layer)
-    b = mp.where(bound, batch=batch, depth=FULL_DEPTH, seed=seed, layer=layer)
     fig, axes = mp.plt.subplots(2, 2, figsize=(10, 7.5))
     e, gm = series(c, "epoch", "grad_mean_norm")
     _, gs = series(c, "epoch", "grad_std_norm")
@@ -70,11 +69,14 @@ def fig1a(out, curves, weights, bound, trans):
         ax.axvline(tc + 1, color="tab:purple", ls=":", lw=0.9, label="I(X;T) peak t_c")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    fig.suptitle("SZT 12-10-7-5-4-3-2 tanh, Adam 4e-4, batch %s, seed %s: layer T%s" % (batch, seed, int(layer) + 1),
-                 fontsize=10)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    mp.save(fig, mp.out_path(out, "fig1a.png"))
+    mp.save(fig, path)
 
+
+def draw_layers(path, run_curves, title):
+    """Gradient norms and SNR of every layer of one run."""
+    layers = sorted({int(r["layer"]) for r in run_curves})
     fig, axes = mp.plt.subplots(1, 2, figsize=(11, 4.2))
     cmap = mp.plt.get_cmap("viridis")
     for l in layers:
@@ -88,15 +90,73 @@ def fig1a(out, curves, weights, bound, trans):
         _, snr = series(cl, "epoch", "snr")
         axes[1].plot([v + 1 for v in e], snr, color=color, lw=0.7, label=name)
     axes[1].axhline(1.0, color="grey", ls=":")
-    for ax, title in [(axes[0], "gradient norms per layer (solid: mean, dashed: std)"), (axes[1], "gradient SNR per layer")]:
+    for ax, t in [(axes[0], "gradient norms per layer (solid: mean, dashed: std)"), (axes[1], "gradient SNR per layer")]:
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("epoch + 1")
-        ax.set_title(title, fontsize=10)
+        ax.set_title(t, fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=6, ncol=2)
+    if title:
+        fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    mp.save(fig, mp.out_path(out, "fig1a_layers.png"))
+    mp.save(fig, path)
+
+
+def fig1a(out, curves, weights, bound, trans):
+    run_curves, batch = main_run(curves)
+    seed = run_curves[0]["seed"]
+    layers = sorted({int(r["layer"]) for r in run_curves})
+    layer = str(layers[-2])  # the last hidden layer
+    key = dict(batch=batch, depth=FULL_DEPTH, seed=seed, layer=layer)
+    draw_fig1a(mp.out_path(out, "fig1a.png"), mp.where(run_curves, layer=layer), mp.where(weights, **key),
+               mp.where(bound, **key), mp.where(trans, **key)[0], layer,
+               "SZT 12-10-7-5-4-3-2 tanh, Adam 4e-4, batch %s, seed %s: layer T%s" % (batch, seed, int(layer) + 1))
+    draw_layers(mp.out_path(out, "fig1a_layers.png"), run_curves, "")
+
+
+def mnist_fig1a(out, curves, weights, bound, trans, plane):
+    """The MNIST-scale run of the first seed: T4 as fig1a.png, then every layer."""
+    seed = mp.distinct(curves, "seed")[0]
+    run_curves = mp.where(curves, seed=seed)
+    layers = sorted({int(r["layer"]) for r in run_curves})
+    layer = str(layers[-2])  # T4, the last hidden layer
+    key = dict(seed=seed, layer=layer)
+    net = "784-1024-20-20-20-10 tanh, SGD, seed %s (epochs after their updates)" % seed
+    draw_fig1a(mp.out_path(out, "mnist_fig1a.png"), mp.where(run_curves, layer=layer), mp.where(weights, **key),
+               mp.where(bound, **key), mp.where(trans, **key)[0], layer, "MNIST-scale %s: layer T%s" % (net, int(layer) + 1))
+    draw_layers(mp.out_path(out, "mnist_fig1a_layers.png"), run_curves, "MNIST-scale " + net)
+
+    fig, axes = mp.plt.subplots(1, 3, figsize=(15, 4.3))
+    cmap = mp.plt.get_cmap("viridis")
+    for l in layers:
+        color = cmap(l / max(1, len(layers) - 1))
+        name = mp.layer_name(l, len(layers))
+        t = mp.where(trans, seed=seed, layer=l)[0]
+        we, wd = series(mp.where(weights, seed=seed, layer=l), "epoch", "distance_from_init")
+        axes[0].plot([v + 1 for v in we], wd, color=color, lw=0.9, label=name)
+        pe, pi = series(mp.where(plane, seed=seed, layer=l), "epoch", "ixt")
+        axes[1].plot([v + 1 for v in pe], pi, "o-", ms=2, lw=0.8, color=color, label=name)
+        rows = mp.where(bound, seed=seed, layer=l)
+        if rows:  # T1 has no bound rows (its weights are not kept)
+            be, bb = series(rows, "epoch", "bound")
+            axes[2].plot([v + 1 for v in be], bb, "s-", ms=2, lw=0.8, color=color, label=name)
+        ts = mp.num(t["snr_transition"])
+        if ts == ts:
+            for ax in axes:
+                ax.axvline(ts + 1, color=color, ls="--", lw=0.8)
+    axes[0].set_title("||W_l(t) - W_l(0)||_F (dashed: SNR transition t_s)", fontsize=10)
+    axes[1].set_title("binned I(X;T), 30 edges on [-1, 1] [bits]", fontsize=10)
+    axes[2].set_title("Gaussian bound eq. 9 [bits]", fontsize=10)
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xlabel("epoch + 1")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    axes[0].set_yscale("log")
+    fig.suptitle("MNIST-scale " + net, fontsize=10)
+    fig.tight_layout()
+    mp.save(fig, mp.out_path(out, "mnist_fig1a_info.png"))
 
 
 def fig1b(out, trans):
@@ -178,13 +238,24 @@ def planes(out, plane):
     mp.save(fig, mp.out_path(out, "planes.png"))
 
 
+def tables(out, names):
+    """The tables of one part, or None when that part was not run."""
+    if not os.path.isfile(mp.out_path(out, names[0] + ".csv")):
+        return None
+    return {name: mp.read_table(mp.out_path(out, name + ".csv")) for name in names}
+
+
 def main(out):
-    t = {name: mp.read_table(mp.out_path(out, name + ".csv"))
-         for name in ["plane", "curves", "weights", "bound", "transitions", "convergence"]}
-    fig1a(out, t["curves"], t["weights"], t["bound"], t["transitions"])
-    fig1b(out, t["transitions"])
-    fig3(out, t["convergence"], t["curves"])
-    planes(out, t["plane"])
+    t = tables(out, ["transitions", "plane", "curves", "weights", "bound", "convergence"])
+    if t:
+        fig1a(out, t["curves"], t["weights"], t["bound"], t["transitions"])
+        fig1b(out, t["transitions"])
+        fig3(out, t["convergence"], t["curves"])
+        planes(out, t["plane"])
+    m = tables(out, ["mnist_transitions", "mnist_curves", "mnist_weights", "mnist_bound", "mnist_plane"])
+    if m:
+        mnist_fig1a(out, m["mnist_curves"], m["mnist_weights"], m["mnist_bound"], m["mnist_transitions"],
+                    m["mnist_plane"])
 
 
 if __name__ == "__main__":
