@@ -352,7 +352,7 @@ void run_scalar(rp::suite& s, const scalar_experiment& e, std::uint64_t seed, do
         history.push_back(h.front());
         bar(epoch);
     }
-    const std::string params = "sigma=" + mi::detail::number_text(e.sigma) + ";replicas=" + std::to_string(e.replicas) +
+    const std::string params = "sigma=" + mi::detail::to_text(e.sigma) + ";replicas=" + std::to_string(e.replicas) +
                                ";mc_samples=" + std::to_string(e.mc_samples) + ";min_queries=20000;inputs=" +
                                std::to_string(inputs.n) +
                                ";conditional=deterministic(layer 0),replicas(above)";

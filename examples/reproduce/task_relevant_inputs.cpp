@@ -180,7 +180,7 @@ void run_one(rp::suite& s, const settings& c, std::uint64_t seed) {
 
     auto& info = s.result("information", information_columns());
     if (info.comments().empty()) {
-        info.comment("exact MI of T = W_eff X + Z, Z ~ N(0, s2 I), s2 = " + mi::detail::number_text(c.mi_noise) +
+        info.comment("exact MI of T = W_eff X + Z, Z ~ N(0, s2 I), s2 = " + mi::detail::to_text(c.mi_noise) +
                      ", in bits; layer 0 = hidden, 1 = output");
         info.comment("chain_rule_gap = |I(T;X_rel) - (I(T;X) - I(T;X_irr|X_rel))|, a check of the composition");
     }

@@ -187,8 +187,8 @@ TEST_CASE("binning: closed forms") {
         CHECK(configured.quantizer().hi() == hi);
         const mi::binning<mi::uniform> u(mi::uniform(100, lo, hi));
         for (const auto& e : epochs) CHECK(configured.entropy(e) == u.entropy(e));
-        CHECK(configured.parameters() == "quantizer=global_uniform;bins=100;lo=" + mi::detail::number_text(lo) +
-                                             ";hi=" + mi::detail::number_text(hi) + ";correction=plug_in");
+        CHECK(configured.parameters() == "quantizer=global_uniform;bins=100;lo=" + mi::detail::to_text(lo) +
+                                             ";hi=" + mi::detail::to_text(hi) + ";correction=plug_in");
         CHECK_THROWS_WITH_AS(g.entropy(epochs[0]), doctest::Contains("range = unset"), mi::error);
     }
 }

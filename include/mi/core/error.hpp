@@ -5,9 +5,11 @@
 #ifndef MI_CORE_ERROR_HPP
 #define MI_CORE_ERROR_HPP
 
+#include <locale>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace mi {
 
@@ -18,11 +20,27 @@ public:
 
 namespace detail {
 
+/// A value as text, locale-independent; floating-point values in the shortest form that reads
+/// back to the same value (0.1, not 0.10000000000000001), so that messages and the parameter
+/// strings written into CSV headers are both exact and readable.
 template <class V>
 std::string to_text(const V& value) {
     std::ostringstream s;
-    s.precision(17);
-    s << value;
+    s.imbue(std::locale::classic());
+    if constexpr (std::is_floating_point_v<V>) {
+        for (int precision = 6; precision <= 17; ++precision) {
+            s.str("");
+            s.precision(precision);
+            s << value;
+            std::istringstream back(s.str());
+            back.imbue(std::locale::classic());
+            V parsed{};
+            back >> parsed;
+            if (parsed == value || value != value) break;  // NaN prints as nan at any precision
+        }
+    } else {
+        s << value;
+    }
     return s.str();
 }
 

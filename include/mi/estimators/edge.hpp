@@ -160,9 +160,9 @@ public:
     std::string name() const { return "edge"; }
     std::string parameters() const {
         std::string sc;
-        for (std::size_t l = 0; l < scales_.size(); ++l) sc += (l ? "," : "") + detail::number_text(scales_[l]);
-        return "epsilon=" + detail::number_text(eps_) + ";scales=" + sc + ";bias_terms=" +
-               std::to_string(bias_terms_) + ";hash_factor=" + detail::number_text(hash_factor_) +
+        for (std::size_t l = 0; l < scales_.size(); ++l) sc += (l ? "," : "") + detail::to_text(scales_[l]);
+        return "epsilon=" + detail::to_text(eps_) + ";scales=" + sc + ";bias_terms=" +
+               std::to_string(bias_terms_) + ";hash_factor=" + detail::to_text(hash_factor_) +
                ";seed=" + std::to_string(seed_);
     }
 

@@ -131,7 +131,7 @@ public:
     double noise_variance() const noexcept { return s2z_; }
     std::string name() const { return "gaussian_bound"; }
     std::string parameters() const {
-        return "layer_variance=" + detail::number_text(s2t_) + ";noise_variance=" + detail::number_text(s2z_);
+        return "layer_variance=" + detail::to_text(s2t_) + ";noise_variance=" + detail::to_text(s2z_);
     }
 
 private:

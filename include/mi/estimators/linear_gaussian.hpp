@@ -119,7 +119,7 @@ public:
     }
 
     std::string name() const { return "linear_gaussian"; }
-    std::string parameters() const { return "noise_variance=" + detail::number_text(s2_); }
+    std::string parameters() const { return "noise_variance=" + detail::to_text(s2_); }
 
 private:
     template <class U>

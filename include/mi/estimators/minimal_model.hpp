@@ -86,7 +86,7 @@ public:
     }
     double value(double u) const noexcept { return u > 0.0 ? u : slope_ * u; }
     double inverse(double h) const noexcept { return h > 0.0 ? h : h / slope_; }
-    std::string name() const { return "leaky_relu(" + detail::number_text(slope_) + ")"; }
+    std::string name() const { return "leaky_relu(" + detail::to_text(slope_) + ")"; }
 
 private:
     double slope_;

@@ -103,7 +103,7 @@ public:
     bool is_rule() const noexcept { return rule_; }
     double value() const noexcept { return value_; }
     std::string parameters() const {
-        return rule_ ? "silverman(" + detail::number_text(value_) + ")" : detail::number_text(value_);
+        return rule_ ? "silverman(" + detail::to_text(value_) + ")" : detail::to_text(value_);
     }
 
 private:
@@ -222,9 +222,9 @@ public:
     double alpha() const noexcept { return alpha_; }
     std::string name() const { return "renyi"; }
     std::string parameters() const {
-        return "alpha=" + detail::number_text(alpha_) + ";width=" + width_.parameters() +
+        return "alpha=" + detail::to_text(alpha_) + ";width=" + width_.parameters() +
                ";input_width=" + input_width_.parameters() + ";label_width=" +
-               (label_width_ == 0.0 ? std::string("indicator") : detail::number_text(label_width_));
+               (label_width_ == 0.0 ? std::string("indicator") : detail::to_text(label_width_));
     }
 
 private:

@@ -147,7 +147,7 @@ public:
     std::size_t mc_samples() const noexcept { return mc_; }
     std::string name() const { return "sample_propagation"; }
     std::string parameters() const {
-        return "sigma=" + detail::number_text(sigma_) + ";replicas=" + std::to_string(replicas_) +
+        return "sigma=" + detail::to_text(sigma_) + ";replicas=" + std::to_string(replicas_) +
                ";mc_samples=" + std::to_string(mc_) + ";seed=" + std::to_string(seed_) + ";conditional=" +
                (mode_ == conditional::replicas ? "replicas" : "deterministic");
     }

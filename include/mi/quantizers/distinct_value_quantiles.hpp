@@ -88,7 +88,7 @@ public:
 
     std::string name() const { return "distinct_value_quantiles"; }
     std::string parameters() const {
-        return "quantizer=distinct_value_quantiles;bins=" + std::to_string(bins_) + ";low=" + detail::number_text(low_);
+        return "quantizer=distinct_value_quantiles;bins=" + std::to_string(bins_) + ";low=" + detail::to_text(low_);
     }
     std::size_t bins() const noexcept { return bins_; }
     double low() const noexcept { return low_; }

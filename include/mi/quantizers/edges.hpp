@@ -48,7 +48,7 @@ public:
     std::string name() const { return "edges"; }
     std::string parameters() const {
         return "quantizer=edges;count=" + std::to_string(values_.size()) + ";first=" +
-               detail::number_text(values_.front()) + ";last=" + detail::number_text(values_.back());
+               detail::to_text(values_.front()) + ";last=" + detail::to_text(values_.back());
     }
     const std::vector<double>& values() const noexcept { return values_; }
 

@@ -91,17 +91,6 @@ enum class edge_convention {
 
 namespace detail {
 
-/// Formats a double for parameters(): shortest text that reads back exactly.
-inline std::string number_text(double v) {
-    for (int precision = 6; precision <= 17; ++precision) {
-        std::ostringstream s;
-        s.precision(precision);
-        s << v;
-        if (std::stod(s.str()) == v) return s.str();
-    }
-    return to_text(v);
-}
-
 /// numpy.linspace(lo, hi, count)[i] as numpy computes it: i * step + lo, the
 /// product rounded on its own (no fused multiply-add), the last point = hi.
 inline double linspace_point(double lo, double hi, std::size_t count, std::size_t i) {

@@ -163,7 +163,7 @@ public:
     }
 
     std::string name() const { return "fixed_width"; }
-    std::string parameters() const { return "quantizer=fixed_width;width=" + detail::number_text(width_); }
+    std::string parameters() const { return "quantizer=fixed_width;width=" + detail::to_text(width_); }
     double width() const noexcept { return width_; }
 
 private:

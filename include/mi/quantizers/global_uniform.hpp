@@ -75,7 +75,7 @@ public:
     std::string parameters() const {
         std::string p = "quantizer=global_uniform;bins=" + std::to_string(bins_);
         if (!has_range_) return p + ";range=unset";
-        return p + ";lo=" + detail::number_text(lo_) + ";hi=" + detail::number_text(hi_);
+        return p + ";lo=" + detail::to_text(lo_) + ";hi=" + detail::to_text(hi_);
     }
 
     std::size_t bins() const noexcept { return bins_; }

@@ -68,9 +68,9 @@ public:
     std::string parameters() const {
         if (idnns_)
             return "quantizer=uniform;convention=idnns;edges=" + std::to_string(count_) +
-                   ";lo=" + detail::number_text(lo_) + ";hi=" + detail::number_text(hi_);
-        return "quantizer=uniform;bins=" + std::to_string(count_) + ";lo=" + detail::number_text(lo_) +
-               ";hi=" + detail::number_text(hi_);
+                   ";lo=" + detail::to_text(lo_) + ";hi=" + detail::to_text(hi_);
+        return "quantizer=uniform;bins=" + std::to_string(count_) + ";lo=" + detail::to_text(lo_) +
+               ";hi=" + detail::to_text(hi_);
     }
 
     /// Number of intervals (clip convention) or of edges (IDNNs convention).
