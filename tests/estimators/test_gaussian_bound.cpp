@@ -12,35 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "estimators/reference_records.hpp"
 #include "mi/estimators/gaussian_bound.hpp"
 
-namespace {
-
-struct record {
-    std::size_t rows = 0, cols = 0;
-    std::vector<double> v;
-    mi::activation_view<const double> view() const { return mi::view(v, rows, cols); }
-};
-
-std::map<std::string, record> read_records(const std::string& file) {
-    std::ifstream in(std::string(MI_TEST_DATA_DIR) + "/" + file);
-    REQUIRE(in.good());
-    std::map<std::string, record> m;
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') continue;
-        std::istringstream s(line);
-        std::string name;
-        record r;
-        s >> name >> r.rows >> r.cols;
-        r.v.resize(r.rows * r.cols);
-        for (auto& x : r.v) s >> x;
-        m[name] = r;
-    }
-    return m;
-}
-
-}  // namespace
+using mi_tests::read_records;
 
 TEST_CASE("gaussian_bound: eq. 9 from weights equals numpy") {
     const auto d = read_records("rest_linear_gaussian.txt");

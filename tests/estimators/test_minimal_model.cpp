@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "estimators/reference_records.hpp"
 #include "mi/core/special.hpp"
 #include "mi/estimators/minimal_model.hpp"
 #include "mi/quantizers/edges.hpp"
@@ -20,21 +21,10 @@
 
 namespace {
 
+// The reference values as flat vectors (these records are all 1 x n).
 std::map<std::string, std::vector<double>> read_records(const std::string& file) {
-    std::ifstream in(std::string(MI_TEST_DATA_DIR) + "/" + file);
-    REQUIRE(in.good());
     std::map<std::string, std::vector<double>> m;
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') continue;
-        std::istringstream s(line);
-        std::string name;
-        std::size_t rows = 0, cols = 0;
-        s >> name >> rows >> cols;
-        std::vector<double> v(rows * cols);
-        for (auto& x : v) s >> x;
-        m[name] = v;
-    }
+    for (const auto& [name, r] : mi_tests::read_records(file)) m[name] = r.v;
     return m;
 }
 
