@@ -132,8 +132,9 @@ std::vector<std::size_t> kde_subset(const std::vector<std::size_t>& recorded, st
     return out;
 }
 
-struct context {
-    eng::dataset<float> all, train, test;
+// The IDNNs split (rows 0..3276 train, the rest test) and the run settings.
+struct context : rp::szt_sets {
+    using rp::szt_sets::szt_sets;
     std::vector<std::size_t> record_epochs, kde_epochs;
     std::size_t epochs;
     double penalty;
@@ -355,11 +356,7 @@ int main(int argc, char** argv) {
         if (!(penalty >= 0)) mi::detail::fail("adaptive_estimators", "--penalty", penalty, ">= 0");
         if (!(akde_base > 0)) mi::detail::fail("adaptive_estimators", "--akde-base", akde_base, "> 0");
 
-        context c;
-        c.all = rp::szt_dataset<float>();
-        const auto split = ds::szt_idnns_split();
-        c.train = c.all.subset(split.train);
-        c.test = c.all.subset(split.test);
+        context c(ds::szt_idnns_split());
         c.epochs = epochs;
         c.penalty = penalty;
         c.akde_base = akde_base;

@@ -117,6 +117,13 @@ engine::dataset<T> szt_dataset() {
     return out;
 }
 
+/// All 4096 SZT patterns (what the papers record on) and one train/test split of them.
+struct szt_sets {
+    engine::dataset<float> all, train, test;
+    explicit szt_sets(const datasets::szt_split& split)
+        : all(szt_dataset<float>()), train(all.subset(split.train)), test(all.subset(split.test)) {}
+};
+
 /// The learning-curve columns, after a program's identifying columns: one row per (epoch, layer).
 inline std::vector<std::string> curve_columns(const std::vector<std::string>& tags) {
     std::vector<std::string> c = tags;

@@ -344,8 +344,9 @@ struct run_result {
     mi::recording<float> rec;
 };
 
-struct context {
-    eng::dataset<float> all, train, test;
+// The IDNNs split (rows 0..3276 train, the rest test) and the run settings.
+struct context : rp::szt_sets {
+    using rp::szt_sets::szt_sets;
     std::vector<std::size_t> record_epochs;
     std::size_t epochs;
     double lr;
@@ -811,11 +812,7 @@ int main(int argc, char** argv) {
         if (mo.seeds == 0) mi::detail::fail("drift_diffusion", "--mnist-seeds", mo.seeds, ">= 1");
         const std::size_t layer = layer_1based - 1;
 
-        context c;
-        c.all = rp::szt_dataset<float>();
-        const auto split = ds::szt_idnns_split();
-        c.train = c.all.subset(split.train);
-        c.test = c.all.subset(split.test);
+        context c(ds::szt_idnns_split());
         c.epochs = epochs;
         c.lr = lr;
         c.loss_threshold = loss_threshold;

@@ -97,6 +97,7 @@
 #include "mi/quantizers/global_uniform.hpp"
 #include "mi/quantizers/uniform.hpp"
 #include "reproduce/common.hpp"
+#include "reproduce/ibsgd_szt.hpp"
 #include "reproduce/suite.hpp"
 
 namespace eng = mi_examples::engine;
@@ -236,18 +237,6 @@ std::vector<panel> measure(const mi::recording<float>& rec, const eng::dataset<f
     return out;
 }
 
-eng::network_config szt_network(const std::string& act) {
-    eng::network_config cfg;
-    cfg.inputs = 12;
-    cfg.hidden = {10, 7, 5, 4, 3};
-    cfg.outputs = 2;
-    cfg.hidden_activation = eng::activation::parse(act);
-    cfg.output = eng::output_spec::softmax();
-    cfg.hidden_init = eng::init_spec::truncated_normal_fan_out(1.0);
-    cfg.output_init = eng::init_spec::glorot_uniform();
-    return cfg;
-}
-
 // The summary's compression rule: I(X;T) (or H(T)) gives back at least 0.1 bits and at least 5%
 // of its peak value after the peak. Stated in the output; the numbers are in compression.csv.
 bool compresses(const rp::layer_course& c) { return c.drop() >= std::max(0.1, 0.05 * std::abs(c.peak)); }
@@ -334,9 +323,11 @@ int main(int argc, char** argv) {
         if (sz.renyi_rows < 16 || sz.renyi_rows > ds::szt_patterns)
             mi::detail::fail("estimator_grid", "--renyi-rows", sz.renyi_rows, "16 .. 4096");
 
-        const auto all = rp::szt_dataset<float>();
-        const auto split = ds::szt_shuffled_split(split_seed);
-        const auto train = all.subset(split.train), test = all.subset(split.test);
+        rp::ibsgd_szt_settings settings;
+        settings.epochs = epochs;
+        settings.split_seed = split_seed;
+        const rp::ibsgd_szt_data data(split_seed);
+        const auto& all = data.all;
         const auto record_epochs = eng::ibsgd_epochs(epochs);
         std::printf("SZT 12-10-7-5-4-3-2, Adam 4e-4, batch 256, %zu epochs, %zu recorded; KDE/KL/KSG on %zu epochs, "
                     "Renyi on %zu epochs x %zu rows\n",
@@ -348,21 +339,12 @@ int main(int argc, char** argv) {
             for (auto seed : s.seed_list(seeds)) runs.push_back({a, seed});
         auto& curves = s.result("curves", rp::curve_columns({"activation", "seed"}));
         for (const auto& r : s.mine(runs)) {
-            eng::network<float> net(szt_network(r.activation), mi::derive_seed(r.seed, 1));
-            rp::progress bar(r.activation + " seed " + std::to_string(r.seed), epochs);
-            eng::train_options o;
-            o.epochs = epochs;
-            o.batch_size = 256;
-            o.order = eng::batch_order::shuffled;
-            o.optimizer = eng::optimizer_config::adam(4e-4);
-            o.seed = mi::derive_seed(r.seed, 2);
-            o.record_epochs = record_epochs;
-            o.when = eng::record_time::epoch_end;
-            o.on_epoch = bar.hook();
-            mi::recording<float> rec(mi::samples(mi::labels(all.labels, 2)));
-            const auto history = eng::train(net, train, &test, all, rec, o);
-            const double train_seconds = bar.elapsed();
-            rp::add_curves(curves, {r.activation, std::to_string(r.seed)}, history);
+            const auto trained =
+                rp::train_ibsgd_szt(data, r.activation, r.seed, settings, r.activation + " seed " + std::to_string(r.seed));
+            const auto& rec = trained.recording;
+            const double train_seconds = trained.train_seconds;
+            const auto t0 = std::chrono::steady_clock::now();
+            rp::add_curves(curves, {r.activation, std::to_string(r.seed)}, trained.history);
             std::printf("  %s seed %llu: trained in %.1f s; measuring\n", r.activation.c_str(),
                         static_cast<unsigned long long>(r.seed), train_seconds);
             const auto panels = measure(rec, all, r.activation, sz, mi::derive_seed(split_seed, 7));
@@ -373,7 +355,7 @@ int main(int argc, char** argv) {
                                                               {"panel", p.name},
                                                               {"sampling", p.sampling}}));
             std::printf("  %s seed %llu: MI %.1f s\n", r.activation.c_str(), static_cast<unsigned long long>(r.seed),
-                        bar.elapsed() - train_seconds);
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
             std::fflush(stdout);
         }
         if (!s.complete()) return 0;

@@ -43,14 +43,8 @@ struct ibsgd_szt_settings {
 };
 
 /// The SZT data as every ibsgd run sees it: all patterns (recorded on), and one shuffled 80/20 split.
-struct ibsgd_szt_data {
-    engine::dataset<float> all, train, test;
-
-    explicit ibsgd_szt_data(std::size_t split_seed) : all(szt_dataset<float>()) {
-        const auto split = datasets::szt_shuffled_split(split_seed);
-        train = all.subset(split.train);
-        test = all.subset(split.test);
-    }
+struct ibsgd_szt_data : szt_sets {
+    explicit ibsgd_szt_data(std::size_t split_seed) : szt_sets(datasets::szt_shuffled_split(split_seed)) {}
 };
 
 inline engine::network_config ibsgd_szt_network(const engine::activation& hidden) {

@@ -383,9 +383,8 @@ void run_szt(rp::suite& s, const szt_settings& z, std::uint64_t seed) {
     cfg.hidden_init = eng::init_spec::pytorch_default();
     cfg.noise_std = 0.005;
     eng::network<float> net(cfg, mi::derive_seed(seed, 1));
-    const auto all = rp::szt_dataset<float>();
-    const auto split = ds::szt_shuffled_split(z.split_seed);
-    const auto train = all.subset(split.train), test = all.subset(split.test);
+    const rp::szt_sets sets(ds::szt_shuffled_split(z.split_seed));
+    const auto &all = sets.all, &train = sets.train, &test = sets.test;
 
     // N draws with replacement (4096 = smoothMI's uniform_sample), each repeated R times.
     mi::rng g(mi::derive_seed(seed, 8));
