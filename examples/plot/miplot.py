@@ -144,9 +144,34 @@ def draw_curves(rows, run_key, path, title=""):
 
 
 def save(fig, path, dpi=110):
-    fig.savefig(path, dpi=dpi)
+    """Saves the figure atomically (a temporary file in the same directory, then os.replace), so that a
+    failure or a kill while drawing leaves the previous figure intact, never a truncated PNG."""
+    replace_atomically(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=os.path.splitext(path)[1][1:] or "png"))
     plt.close(fig)
     print(path)
+
+
+def replace_atomically(path, write):
+    """Calls write(tmp) with a temporary name in path's directory, then renames it to path; on an exception the
+    temporary file is removed and path is left as it was."""
+    import tempfile
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".tmp.", dir=directory)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def out_path(out_dir, name):

@@ -28,6 +28,7 @@
 #include "mi/core/error.hpp"
 #include "mi/plane/csv.hpp"
 #include "mi/plane/trajectory.hpp"
+#include "reproduce/atomic_file.hpp"
 
 namespace mi_examples::reproduce {
 
@@ -172,12 +173,9 @@ public:
         write_row(out, columns_);
         for (const auto& r : rows_) write_row(out, r);
     }
+    /// Writes the CSV atomically (atomic_file.hpp): a failure leaves an existing file as it was.
     void write(const std::string& path) const {
-        std::ofstream f(path, std::ios::binary | std::ios::trunc);
-        if (!f) mi::detail::fail("reproduce::table::write", "path", path, "a file that can be created");
-        write(f);
-        f.flush();
-        if (!f) mi::detail::fail("reproduce::table::write", "path", path, "a file that can be written");
+        write_file_atomically(path, [this](std::ostream& out) { write(out); });
     }
 
     /// Reads a CSV: '#' lines are comments, the first other line is the header.
