@@ -6,6 +6,7 @@
 set -euo pipefail
 packages=(cmake g++ make libxtensor-dev libxsimd-dev xtl-dev doctest-dev
           libxtensor-blas-dev libopenblas-dev liblapack-dev
+          zlib1g-dev
           python3 python3-numpy python3-matplotlib dataset-fashion-mnist)
 list=0
 for arg in "$@"; do

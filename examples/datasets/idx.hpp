@@ -4,36 +4,44 @@
 // raw or gzip-compressed, as the datasets are distributed
 // (/usr/share/datasets/fashion-mnist/*.gz on Debian's dataset-fashion-mnist).
 //
-// Why a hand-written inflate: the examples must build from mi's own CMake
-// targets with nothing but the Debian packages mi already needs, and zlib is
-// not among mi's link requirements. DEFLATE (RFC 1951) and the gzip wrapper
-// (RFC 1952) are small enough to decode here, table-driven (one 2^15 lookup
-// per Huffman code), and every integrity check the formats carry is enforced:
-// header flags, Huffman code validity, back-reference distances, stored-block
-// length complement, CRC-32 and length of every member. A truncated,
-// inconsistent or corrupt file raises mi::error naming the file and the
-// check; so does an IDX payload whose size disagrees with its dimensions.
+// Decompression is zlib's (one or more gzip members; zlib checks every
+// header, Huffman code, distance, CRC-32 and length). The reader decompresses
+// the IDX header first and then exactly the payload the header declares, into
+// one buffer of that size: a file whose data runs past the declared payload
+// (a "gzip bomb") or stops short of it raises mi::error naming the file, and
+// never costs more memory than the declared size. Declared sizes above 2^31
+// bytes, or larger than a DEFLATE stream of the file's size can produce at
+// all (1032 bytes per compressed byte), are rejected before any allocation.
 //
-// Images become an engine dataset with pixels scaled by 1/255 (ibsgd's
+// Values stay as the file's bytes (pixels are 1 byte, doubles would be 8)
+// until read_idx_dataset converts them: pixels scaled by 1/255 (ibsgd's
 // utils.get_mnist: X / 255), flattened to rows x cols inputs; labels are class
 // ids (10 classes for MNIST / Fashion-MNIST).
 #ifndef MI_EXAMPLES_DATASETS_IDX_HPP
 #define MI_EXAMPLES_DATASETS_IDX_HPP
 
+#include <zlib.h>
+
 #include <algorithm>
-#include <array>
+#include <climits>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <iterator>
+#include <limits>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "engine/dataset.hpp"
 #include "mi/core/error.hpp"
 
 namespace mi_examples::datasets {
+
+/// Largest IDX payload accepted (bytes): MNIST's training images are 47 MB.
+inline constexpr std::size_t idx_max_payload = std::size_t(1) << 31;
 
 namespace detail {
 
@@ -42,334 +50,224 @@ namespace detail {
     mi::detail::fail(("mi_examples::datasets::read_idx(" + source + ")").c_str(), what, value, expected);
 }
 
-inline std::uint32_t crc32(const std::uint8_t* data, std::size_t n) {
-    static const auto table = [] {
-        std::array<std::uint32_t, 256> t{};
-        for (std::uint32_t i = 0; i < 256; ++i) {
-            std::uint32_t c = i;
-            for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
-        }
-        return t;
-    }();
-    std::uint32_t c = 0xFFFFFFFFu;
-    for (std::size_t i = 0; i < n; ++i) c = table[(c ^ data[i]) & 0xFFu] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
-}
-
-// LSB-first bit reader over a byte range; reading past the end yields zero
-// bits but is counted, and inflate() rejects any stream that needed them.
-class bit_reader {
-public:
-    bit_reader(const std::uint8_t* p, std::size_t n) : p_(p), n_(n) {}
-    std::uint32_t peek(int k) {
-        refill();
-        return static_cast<std::uint32_t>(buf_ & ((std::uint64_t(1) << k) - 1));
-    }
-    void drop(int k) {
-        buf_ >>= k;
-        cnt_ -= k;
-        consumed_ += static_cast<std::size_t>(k);
-    }
-    std::uint32_t bits(int k) {
-        if (k == 0) return 0;
-        const std::uint32_t v = peek(k);
-        drop(k);
-        return v;
-    }
-    void align() { drop(static_cast<int>((8 - consumed_ % 8) % 8)); }
-    bool overrun() const noexcept { return consumed_ > 8 * n_; }
-    std::size_t bytes_consumed() const noexcept { return (consumed_ + 7) / 8; }
-
-private:
-    void refill() {
-        while (cnt_ <= 56) {
-            const std::uint64_t b = pos_ < n_ ? p_[pos_] : 0;
-            ++pos_;
-            buf_ |= b << cnt_;
-            cnt_ += 8;
-        }
-    }
-    const std::uint8_t* p_;
-    std::size_t n_;
-    std::size_t pos_ = 0;
-    std::uint64_t buf_ = 0;
-    int cnt_ = 0;
-    std::size_t consumed_ = 0;
-};
-
-// Canonical Huffman code as a 2^15-entry table indexed by the next 15 input
-// bits: entry = symbol << 4 | code length (0 = no such code).
-class huffman {
-public:
-    static constexpr int max_bits = 15;
-    bool build(const std::uint8_t* lengths, std::size_t n) {
-        table_.assign(std::size_t(1) << max_bits, 0);
-        std::array<int, max_bits + 1> count{};
-        for (std::size_t s = 0; s < n; ++s) ++count[lengths[s]];
-        count[0] = 0;
-        int left = 1;
-        for (int len = 1; len <= max_bits; ++len) {
-            left = (left << 1) - count[len];
-            if (left < 0) return false;  // over-subscribed
-        }
-        std::array<int, max_bits + 2> next{};
-        int code = 0;
-        for (int len = 1; len <= max_bits; ++len) {
-            code = (code + count[len - 1]) << 1;
-            next[len] = code;
-        }
-        for (std::size_t s = 0; s < n; ++s) {
-            const int len = lengths[s];
-            if (len == 0) continue;
-            const int c = next[len]++;
-            int r = 0;  // bit-reversed code
-            for (int i = 0; i < len; ++i) r |= ((c >> i) & 1) << (len - 1 - i);
-            const auto entry = static_cast<std::uint32_t>(s << 4 | static_cast<std::size_t>(len));
-            for (std::size_t k = static_cast<std::size_t>(r); k < table_.size(); k += std::size_t(1) << len)
-                table_[k] = entry;
-        }
-        return true;
-    }
-    // Symbol, or -1 for a bit pattern that is no code.
-    int decode(bit_reader& in) const {
-        const std::uint32_t e = table_[in.peek(max_bits)];
-        const int len = static_cast<int>(e & 15u);
-        if (len == 0) return -1;
-        in.drop(len);
-        return static_cast<int>(e >> 4);
-    }
-
-private:
-    std::vector<std::uint32_t> table_;
-};
-
-// Decodes one raw DEFLATE stream, appending to out; returns the bytes of input used.
-inline std::size_t inflate(const std::uint8_t* data, std::size_t n, std::vector<std::uint8_t>& out,
-                           const std::string& source) {
-    static constexpr std::uint16_t len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
-                                                   31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
-    static constexpr std::uint8_t len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
-                                                   2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-    static constexpr std::uint16_t dist_base[30] = {1,    2,    3,    4,    5,    7,     9,     13,    17,  25,
-                                                    33,   49,   65,   97,   129,  193,   257,   385,   513, 769,
-                                                    1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
-    static constexpr std::uint8_t dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
-                                                    6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
-    static constexpr std::uint8_t order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
-    const auto corrupt = [&](const std::string& what) { idx_fail(source, "deflate stream", what, "valid DEFLATE data"); };
-    const auto truncated = [&] { idx_fail(source, "compressed data", "truncated", "a complete gzip member"); };
-    bit_reader in(data, n);
-    huffman lit, dist;
-    bool last = false;
-    while (!last) {
-        last = in.bits(1) == 1;
-        const std::uint32_t type = in.bits(2);
-        if (in.overrun()) truncated();
-        if (type == 0) {
-            in.align();
-            const std::uint32_t len = in.bits(16), nlen = in.bits(16);
-            if (in.overrun()) truncated();
-            if ((len ^ 0xFFFFu) != nlen) corrupt("stored block length " + std::to_string(len) + " without its complement");
-            for (std::uint32_t i = 0; i < len; ++i) out.push_back(static_cast<std::uint8_t>(in.bits(8)));
-            if (in.overrun()) truncated();
-            continue;
-        }
-        if (type == 3) corrupt("block type 3");
-        if (type == 1) {
-            std::uint8_t l[288], d[30];
-            for (int i = 0; i < 144; ++i) l[i] = 8;
-            for (int i = 144; i < 256; ++i) l[i] = 9;
-            for (int i = 256; i < 280; ++i) l[i] = 7;
-            for (int i = 280; i < 288; ++i) l[i] = 8;
-            for (int i = 0; i < 30; ++i) d[i] = 5;
-            lit.build(l, 288);
-            dist.build(d, 30);
-        } else {
-            const std::uint32_t hlit = in.bits(5) + 257, hdist = in.bits(5) + 1, hclen = in.bits(4) + 4;
-            if (hlit > 286 || hdist > 30) corrupt("code counts " + std::to_string(hlit) + "/" + std::to_string(hdist));
-            std::uint8_t cl[19] = {};
-            for (std::uint32_t i = 0; i < hclen; ++i) cl[order[i]] = static_cast<std::uint8_t>(in.bits(3));
-            huffman clh;
-            if (!clh.build(cl, 19)) corrupt("over-subscribed code-length code");
-            std::uint8_t lengths[286 + 30] = {};
-            std::uint32_t i = 0;
-            while (i < hlit + hdist) {
-                if (in.overrun()) truncated();
-                const int sym = clh.decode(in);
-                if (sym < 0) corrupt("invalid code-length code");
-                if (sym < 16) {
-                    lengths[i++] = static_cast<std::uint8_t>(sym);
-                    continue;
-                }
-                std::uint32_t repeat = 0;
-                std::uint8_t value = 0;
-                if (sym == 16) {
-                    if (i == 0) corrupt("repeat of no previous length");
-                    value = lengths[i - 1];
-                    repeat = 3 + in.bits(2);
-                } else if (sym == 17) {
-                    repeat = 3 + in.bits(3);
-                } else {
-                    repeat = 11 + in.bits(7);
-                }
-                if (i + repeat > hlit + hdist) corrupt("code lengths overflow");
-                while (repeat--) lengths[i++] = value;
-            }
-            if (lengths[256] == 0) corrupt("no end-of-block code");
-            if (!lit.build(lengths, hlit)) corrupt("over-subscribed literal/length code");
-            if (!dist.build(lengths + hlit, hdist)) corrupt("over-subscribed distance code");
-        }
-        for (;;) {
-            if (in.overrun()) truncated();
-            const int sym = lit.decode(in);
-            if (sym < 0) corrupt("invalid literal/length code");
-            if (sym < 256) {
-                out.push_back(static_cast<std::uint8_t>(sym));
-                continue;
-            }
-            if (sym == 256) break;
-            const int li = sym - 257;
-            if (li >= 29) corrupt("length symbol " + std::to_string(sym));
-            const std::size_t len = len_base[li] + in.bits(len_extra[li]);
-            const int ds = dist.decode(in);
-            if (ds < 0 || ds >= 30) corrupt("invalid distance code");
-            const std::size_t d = dist_base[ds] + in.bits(dist_extra[ds]);
-            if (in.overrun()) truncated();
-            if (d > out.size()) corrupt("distance " + std::to_string(d) + " beyond the start of the output");
-            const std::size_t from = out.size() - d;
-            for (std::size_t k = 0; k < len; ++k) out.push_back(out[from + k]);
-        }
-    }
-    if (in.overrun()) truncated();
-    return in.bytes_consumed();
-}
-
-inline std::uint32_t le32(const std::uint8_t* p) {
-    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
-}
 inline std::uint32_t be32(const std::uint8_t* p) {
     return std::uint32_t(p[3]) | std::uint32_t(p[2]) << 8 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[0]) << 24;
 }
 
-}  // namespace detail
+inline bool is_gzip(const std::uint8_t* data, std::size_t n) { return n >= 2 && data[0] == 0x1f && data[1] == 0x8b; }
 
-/// Decompresses a gzip file's bytes (one or more members, RFC 1952).
-inline std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t>& in, const std::string& source = "buffer") {
-    std::vector<std::uint8_t> out;
-    std::size_t pos = 0;
-    const auto truncated = [&] { detail::idx_fail(source, "gzip data", "truncated", "a complete gzip member"); };
-    do {
-        if (in.size() - pos < 18) truncated();
-        const std::uint8_t* h = in.data() + pos;
-        if (h[0] != 0x1f || h[1] != 0x8b)
-            detail::idx_fail(source, "gzip magic", std::to_string(h[0]) + " " + std::to_string(h[1]), "31 139");
-        if (h[2] != 8) detail::idx_fail(source, "gzip method", std::to_string(h[2]), "8 (deflate)");
-        const std::uint8_t flags = h[3];
-        if (flags & 0xE0) detail::idx_fail(source, "gzip flags", std::to_string(flags), "no reserved bits set");
-        std::size_t p = pos + 10;
-        if (flags & 4) {
-            if (in.size() < p + 2) truncated();
-            p += 2 + (std::size_t(in[p]) | std::size_t(in[p + 1]) << 8);
+// The decompressed bytes of an IDX file, read in order: a copy of raw input,
+// or zlib's inflate over one or more gzip members. read() delivers exactly the
+// bytes asked for, finish() insists that nothing follows them.
+class idx_stream {
+public:
+    idx_stream(const std::uint8_t* data, std::size_t n, const std::string& source)
+        : data_(data), n_(n), source_(source), gzip_(is_gzip(data, n)) {
+        if (!gzip_) return;
+        // 15 + 16: a 32 KiB window and the gzip wrapper only (the magic said gzip).
+        if (inflateInit2(&z_, 15 + 16) != Z_OK) idx_fail(source_, "zlib", "inflateInit2 failed", "enough memory");
+        open_ = true;
+    }
+    ~idx_stream() {
+        if (open_) inflateEnd(&z_);
+    }
+    idx_stream(const idx_stream&) = delete;
+    idx_stream& operator=(const idx_stream&) = delete;
+
+    bool gzip() const noexcept { return gzip_; }
+
+    /// Fills out[0, k) or raises mi::error saying that `what` ends early.
+    void read(std::uint8_t* out, std::size_t k, const char* what, const std::string& expected) {
+        if (!gzip_) {
+            if (n_ - pos_ < k) short_read(what, n_ - pos_, expected);
+            std::memcpy(out, data_ + pos_, k);
+            pos_ += k;
+            return;
         }
-        for (int field : {8, 16})
-            if (flags & field) {
-                while (p < in.size() && in[p] != 0) ++p;
-                ++p;
-            }
-        if (flags & 2) p += 2;
-        if (p >= in.size()) truncated();
-        const std::size_t start = out.size();
-        p += detail::inflate(in.data() + p, in.size() - p, out, source);
-        if (in.size() < p + 8) truncated();
-        const std::uint32_t crc = detail::le32(in.data() + p), isize = detail::le32(in.data() + p + 4);
-        if (detail::crc32(out.data() + start, out.size() - start) != crc)
-            detail::idx_fail(source, "gzip CRC-32", "mismatch", "the checksum stored in the file (corrupt data)");
-        if (static_cast<std::uint32_t>(out.size() - start) != isize)
-            detail::idx_fail(source, "gzip length", std::to_string(out.size() - start),
-                             "the stored length " + std::to_string(isize));
-        pos = p + 8;
-    } while (pos < in.size());
-    return out;
+        std::size_t got = 0;
+        while (got < k) {
+            const std::size_t chunk = std::min<std::size_t>(k - got, UINT_MAX);
+            z_.next_out = out + got;
+            z_.avail_out = static_cast<uInt>(chunk);
+            if (!step()) short_read(what, got, expected);
+            got += chunk - z_.avail_out;
+        }
+    }
+
+    /// Raises mi::error if any decompressed byte, or any input, follows what was read.
+    void finish(std::size_t declared) {
+        if (!gzip_) {
+            if (pos_ != n_)
+                idx_fail(source_, "IDX payload", std::to_string(n_ - pos_) + " bytes more than declared",
+                         std::to_string(declared) + " bytes for the stated dimensions (trailing data)");
+            return;
+        }
+        std::uint8_t extra = 0;
+        for (;;) {
+            z_.next_out = &extra;
+            z_.avail_out = 1;
+            if (!step()) return;
+            if (z_.avail_out == 0)
+                idx_fail(source_, "IDX payload", "more than declared",
+                         std::to_string(declared) + " bytes for the stated dimensions (trailing data)");
+        }
+    }
+
+private:
+    // One inflate call. Returns false at the clean end of the input (the last
+    // member complete); raises mi::error on corrupt or truncated data.
+    bool step() {
+        if (member_done_) {
+            if (pos_ == n_) return false;
+            inflateReset(&z_);  // another gzip member follows
+            member_done_ = false;
+        }
+        if (z_.avail_in == 0 && pos_ < n_) {
+            z_.next_in = const_cast<Bytef*>(data_ + pos_);  // zlib before 1.2.x+ZLIB_CONST takes non-const
+            z_.avail_in = static_cast<uInt>(std::min<std::size_t>(n_ - pos_, UINT_MAX));
+            pos_ += z_.avail_in;
+        }
+        const int r = inflate(&z_, Z_NO_FLUSH);
+        if (r == Z_STREAM_END) {
+            member_done_ = true;
+            pos_ -= z_.avail_in;  // input after this member belongs to the next one
+            z_.avail_in = 0;
+            return true;
+        }
+        if (r == Z_OK) return true;
+        if (r == Z_BUF_ERROR)  // no progress possible: the input ended inside a member
+            idx_fail(source_, "gzip data", "truncated", "a complete gzip member");
+        idx_fail(source_, "gzip data", z_.msg ? z_.msg : "zlib error " + std::to_string(r),
+                 "valid gzip data (corrupt file)");
+    }
+
+    [[noreturn]] void short_read(const char* what, std::size_t got, const std::string& expected) {
+        idx_fail(source_, what, std::to_string(got) + " bytes (the data ends)", expected);
+    }
+
+    const std::uint8_t* data_;
+    std::size_t n_;
+    std::size_t pos_ = 0;  // input bytes handed to zlib (or copied)
+    std::string source_;
+    bool gzip_;
+    bool open_ = false;
+    bool member_done_ = false;
+    z_stream z_{};
+};
+
+inline std::size_t idx_width(std::uint8_t type) {
+    switch (type) {
+        case 0x08:
+        case 0x09: return 1;
+        case 0x0B: return 2;
+        case 0x0C:
+        case 0x0D: return 4;
+        case 0x0E: return 8;
+        default: return 0;
+    }
 }
 
-/// An IDX array: its element type code, its dimensions and its values.
+}  // namespace detail
+
+/// An IDX array: its element type code, its dimensions and its values as stored.
 struct idx_array {
     std::uint8_t type = 0x08;  ///< 0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32, 0x0D f32, 0x0E f64
     std::vector<std::size_t> shape;
-    std::vector<double> values;  ///< row-major
-    std::size_t size() const noexcept { return values.size(); }
-};
+    std::vector<std::uint8_t> bytes;  ///< row-major elements, big-endian, as in the file
 
-/// Parses IDX bytes (already decompressed).
-inline idx_array parse_idx(const std::vector<std::uint8_t>& b, const std::string& source = "buffer") {
-    if (b.size() < 4) detail::idx_fail(source, "IDX header", std::to_string(b.size()) + " bytes", "at least 4");
-    if (b[0] != 0 || b[1] != 0)
-        detail::idx_fail(source, "IDX magic", std::to_string(b[0]) + " " + std::to_string(b[1]), "0 0");
-    idx_array a;
-    a.type = b[2];
-    std::size_t width = 0;
-    switch (a.type) {
-        case 0x08:
-        case 0x09: width = 1; break;
-        case 0x0B: width = 2; break;
-        case 0x0C:
-        case 0x0D: width = 4; break;
-        case 0x0E: width = 8; break;
-        default: detail::idx_fail(source, "IDX type", std::to_string(a.type), "8, 9, 11, 12, 13 or 14");
-    }
-    const std::size_t dims = b[3];
-    if (dims == 0) detail::idx_fail(source, "IDX dimensions", "0", "at least 1");
-    if (b.size() < 4 + 4 * dims)
-        detail::idx_fail(source, "IDX header", std::to_string(b.size()) + " bytes",
-                         std::to_string(4 + 4 * dims) + " for " + std::to_string(dims) + " dimensions");
-    std::size_t count = 1;
-    for (std::size_t i = 0; i < dims; ++i) {
-        const std::size_t d = detail::be32(b.data() + 4 + 4 * i);
-        if (d == 0 || d > (std::size_t(1) << 31))
-            detail::idx_fail(source, ("IDX dimension " + std::to_string(i)).c_str(), std::to_string(d), "1 .. 2^31");
-        if (count > (std::size_t(1) << 40) / d)
-            detail::idx_fail(source, "IDX size", "overflow", "fewer than 2^40 elements");
-        count *= d;
-        a.shape.push_back(d);
-    }
-    const std::size_t payload = b.size() - 4 - 4 * dims;
-    if (payload != count * width)
-        detail::idx_fail(source, "IDX payload", std::to_string(payload) + " bytes",
-                         std::to_string(count * width) + " bytes for the stated dimensions (" +
-                             (payload < count * width ? "truncated" : "trailing data") + ")");
-    a.values.resize(count);
-    const std::uint8_t* p = b.data() + 4 + 4 * dims;
-    for (std::size_t i = 0; i < count; ++i, p += width) {
-        switch (a.type) {
-            case 0x08: a.values[i] = p[0]; break;
-            case 0x09: a.values[i] = static_cast<std::int8_t>(p[0]); break;
-            case 0x0B: a.values[i] = static_cast<std::int16_t>(std::uint16_t(p[0]) << 8 | p[1]); break;
-            case 0x0C: a.values[i] = static_cast<std::int32_t>(detail::be32(p)); break;
+    std::size_t width() const noexcept { return detail::idx_width(type); }
+    std::size_t size() const noexcept { return bytes.size() / width(); }
+
+    /// Element i (row-major) as a double.
+    double value(std::size_t i) const {
+        const std::uint8_t* p = bytes.data() + i * width();
+        switch (type) {
+            case 0x08: return p[0];
+            case 0x09: return static_cast<std::int8_t>(p[0]);
+            case 0x0B: return static_cast<std::int16_t>(std::uint16_t(p[0]) << 8 | p[1]);
+            case 0x0C: return static_cast<std::int32_t>(detail::be32(p));
             case 0x0D: {
                 const std::uint32_t u = detail::be32(p);
                 float f;
                 std::memcpy(&f, &u, 4);
-                a.values[i] = f;
-                break;
+                return f;
             }
             default: {
                 const std::uint64_t u = std::uint64_t(detail::be32(p)) << 32 | detail::be32(p + 4);
                 double f;
                 std::memcpy(&f, &u, 8);
-                a.values[i] = f;
+                return f;
             }
         }
     }
+    /// Every element as a double (a copy 8 bytes per element; for small arrays).
+    std::vector<double> values() const {
+        std::vector<double> v(size());
+        for (std::size_t i = 0; i < v.size(); ++i) v[i] = value(i);
+        return v;
+    }
+};
+
+/// Parses an IDX file's bytes, gzip-compressed (detected by its magic) or raw;
+/// `source` names the file in error messages.
+inline idx_array parse_idx(const std::uint8_t* data, std::size_t n, const std::string& source = "buffer") {
+    using detail::idx_fail;
+    detail::idx_stream in(data, n, source);
+    std::uint8_t head[4];
+    in.read(head, 4, "IDX header", "at least 4 bytes");
+    if (head[0] != 0 || head[1] != 0)
+        idx_fail(source, "IDX magic", std::to_string(head[0]) + " " + std::to_string(head[1]), "0 0");
+    idx_array a;
+    a.type = head[2];
+    const std::size_t width = detail::idx_width(a.type);
+    if (width == 0) idx_fail(source, "IDX type", std::to_string(a.type), "8, 9, 11, 12, 13 or 14");
+    const std::size_t dims = head[3];
+    if (dims == 0) idx_fail(source, "IDX dimensions", "0", "at least 1");
+    std::vector<std::uint8_t> dim_bytes(4 * dims);
+    in.read(dim_bytes.data(), dim_bytes.size(), "IDX header",
+            std::to_string(4 + 4 * dims) + " bytes for " + std::to_string(dims) + " dimensions");
+    std::size_t payload = width;
+    for (std::size_t i = 0; i < dims; ++i) {
+        const std::size_t d = detail::be32(dim_bytes.data() + 4 * i);
+        if (d == 0) idx_fail(source, ("IDX dimension " + std::to_string(i)).c_str(), "0", "at least 1");
+        if (payload > idx_max_payload / d)
+            idx_fail(source, "IDX payload", "more than 2^31 bytes (dimension " + std::to_string(i) + " = " +
+                                                std::to_string(d) + ")",
+                     "at most 2^31 bytes");
+        payload *= d;
+        a.shape.push_back(d);
+    }
+    // What no DEFLATE stream of n bytes can produce is refused before it is allocated.
+    if (in.gzip() && payload / 1032 >= n)
+        idx_fail(source, "IDX payload", std::to_string(payload) + " bytes declared",
+                 "at most 1032 x the " + std::to_string(n) + " compressed bytes (truncated or corrupt file)");
+    if (!in.gzip() && payload > n - 4 - 4 * dims)
+        idx_fail(source, "IDX payload", std::to_string(n - 4 - 4 * dims) + " bytes",
+                 std::to_string(payload) + " bytes for the stated dimensions (truncated)");
+    a.bytes.resize(payload);
+    in.read(a.bytes.data(), payload, "IDX payload",
+            std::to_string(payload) + " bytes for the stated dimensions (truncated)");
+    in.finish(payload);
     return a;
+}
+
+inline idx_array parse_idx(const std::vector<std::uint8_t>& bytes, const std::string& source = "buffer") {
+    return parse_idx(bytes.data(), bytes.size(), source);
 }
 
 /// Reads an IDX file, gzip-compressed (detected by its magic) or raw.
 inline idx_array read_idx(const std::string& path) {
+    const char* where = "mi_examples::datasets::read_idx";
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) mi::detail::fail(where, "path", path, "a readable file");
+    const auto size = std::filesystem::file_size(path, ec);
+    // The largest payload plus the largest header (255 dimensions); a gzip file is smaller still.
+    if (ec || size > idx_max_payload + 4 + 4 * 255)
+        mi::detail::fail(where, "path", path, "a readable file of at most 2^31 bytes");
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
     std::ifstream f(path, std::ios::binary);
-    if (!f) mi::detail::fail("mi_examples::datasets::read_idx", "path", path, "a readable file");
-    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) return parse_idx(gunzip(bytes, path), path);
+    if (!f || !f.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+        mi::detail::fail(where, "path", path, "a readable file");
     return parse_idx(bytes, path);
 }
 
@@ -391,14 +289,15 @@ engine::dataset<T> read_idx_dataset(const std::string& images_path, const std::s
     d.n = images.shape[0];
     d.d = images.size() / d.n;
     d.x.resize(images.size());
-    for (std::size_t i = 0; i < images.size(); ++i) d.x[i] = static_cast<T>(images.values[i] * scale);
-    d.labels.resize(d.n);
-    std::size_t classes = 0;
-    for (std::size_t i = 0; i < d.n; ++i) {
-        d.labels[i] = static_cast<std::uint32_t>(labels.values[i]);
-        classes = std::max<std::size_t>(classes, d.labels[i] + 1);
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        const double v = images.value(i) * scale;
+        if (!(std::abs(v) <= static_cast<double>(std::numeric_limits<T>::max())))  // also NaN
+            mi::detail::fail(where, ("image value " + std::to_string(i) + " x scale").c_str(), v,
+                             "a finite " + std::string(sizeof(T) == 4 ? "float" : "double") + " (" + images_path + ")");
+        d.x[i] = static_cast<T>(v);
     }
-    d.classes = classes;
+    d.labels.assign(labels.bytes.begin(), labels.bytes.end());
+    d.classes = std::size_t(*std::max_element(d.labels.begin(), d.labels.end())) + 1;
     return d;
 }
 
