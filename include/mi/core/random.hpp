@@ -9,8 +9,46 @@
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
+#if !defined(__SIZEOF_INT128__) && defined(_MSC_VER)
+#include <intrin.h>  // __umulh
+#endif
 
 namespace mi {
+
+namespace detail {
+
+/// The 128-bit product of two 64-bit numbers as its high and low halves.
+struct product_128 {
+    std::uint64_t high;
+    std::uint64_t low;
+};
+
+/// a * b from four 32 x 32 -> 64-bit products: the fallback where the compiler
+/// has no 128-bit integer and no intrinsic; tested against mul_64x64.
+constexpr product_128 mul_64x64_portable(std::uint64_t a, std::uint64_t b) noexcept {
+    constexpr std::uint64_t half = 0xFFFFFFFFull;
+    const std::uint64_t a0 = a & half, a1 = a >> 32, b0 = b & half, b1 = b >> 32;
+    const std::uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    // middle column: at most 3 (2^32 - 1) < 2^64, so it cannot overflow
+    const std::uint64_t middle = (p00 >> 32) + (p01 & half) + (p10 & half);
+    return {p11 + (p01 >> 32) + (p10 >> 32) + (middle >> 32), (middle << 32) | (p00 & half)};
+}
+
+/// a * b, 128 bits: the compiler's 128-bit integer (GCC, Clang), MSVC's
+/// __umulh, or the portable form; all three give the same bits.
+inline product_128 mul_64x64(std::uint64_t a, std::uint64_t b) noexcept {
+#if defined(__SIZEOF_INT128__)
+    __extension__ typedef unsigned __int128 uint128;  // __extension__: not ISO C++, said on purpose
+    const uint128 m = static_cast<uint128>(a) * b;
+    return {static_cast<std::uint64_t>(m >> 64), static_cast<std::uint64_t>(m)};
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_ARM64))
+    return {__umulh(a, b), a * b};
+#else
+    return mul_64x64_portable(a, b);
+#endif
+}
+
+}  // namespace detail
 
 /// splitmix64 step: also used to derive independent seeds from (seed, a, b, ...).
 constexpr std::uint64_t splitmix64(std::uint64_t& state) noexcept {
@@ -63,9 +101,8 @@ public:
     std::uint64_t below(std::uint64_t n) noexcept {
         if (n == 0) return 0;
         for (;;) {
-            const unsigned __int128 m = static_cast<unsigned __int128>((*this)()) * n;
-            const auto low = static_cast<std::uint64_t>(m);
-            if (low >= n || low >= (0 - n) % n) return static_cast<std::uint64_t>(m >> 64);
+            const detail::product_128 m = detail::mul_64x64((*this)(), n);
+            if (m.low >= n || m.low >= (0 - n) % n) return m.high;
         }
     }
 

@@ -20,8 +20,36 @@
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
+#if defined(_WIN32)
+#include <malloc.h>  // _aligned_malloc, _aligned_free
+#endif
 
 namespace mi::detail {
+
+// Windows' C library has no std::aligned_alloc (memory from _aligned_malloc
+// must go back through _aligned_free, so there every block is allocated that way).
+inline void* allocate_bytes(std::size_t bytes) noexcept {
+#if defined(_WIN32)
+    return _aligned_malloc(bytes, alignof(std::max_align_t));
+#else
+    return std::malloc(bytes);
+#endif
+}
+/// bytes must be a multiple of alignment (std::aligned_alloc's rule).
+inline void* allocate_aligned_bytes(std::size_t alignment, std::size_t bytes) noexcept {
+#if defined(_WIN32)
+    return _aligned_malloc(bytes, alignment);
+#else
+    return std::aligned_alloc(alignment, bytes);
+#endif
+}
+inline void release_bytes(void* p) noexcept {
+#if defined(_WIN32)
+    _aligned_free(p);
+#else
+    std::free(p);
+#endif
+}
 
 template <class T>
 class scratch_array {
@@ -35,16 +63,16 @@ public:
         const std::size_t bytes = n * sizeof(T);
         if (bytes >= huge_threshold) {
             const std::size_t rounded = (bytes + huge_page - 1) / huge_page * huge_page;
-            data_ = static_cast<T*>(std::aligned_alloc(huge_page, rounded));
+            data_ = static_cast<T*>(allocate_aligned_bytes(huge_page, rounded));
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
             if (data_) ::madvise(data_, rounded, MADV_HUGEPAGE);  // advice only: ignored when THP is off
 #endif
         } else {
-            data_ = static_cast<T*>(std::malloc(bytes));
+            data_ = static_cast<T*>(allocate_bytes(bytes));
         }
         if (!data_) throw std::bad_alloc();
     }
-    ~scratch_array() { std::free(data_); }
+    ~scratch_array() { release_bytes(data_); }
     scratch_array(const scratch_array&) = delete;
     scratch_array& operator=(const scratch_array&) = delete;
 

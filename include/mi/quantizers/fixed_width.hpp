@@ -51,8 +51,8 @@ double first_at_least(F&& f, std::int64_t k, double a, double b) {
         std::memcpy(&u, &x, sizeof u);
         return (u & sign) ? ~u : (u | sign);
     };
-    auto value = [](std::uint64_t k) {
-        const std::uint64_t u = (k & sign) ? (k & ~sign) : ~k;
+    auto value = [](std::uint64_t image) {
+        const std::uint64_t u = (image & sign) ? (image & ~sign) : ~image;
         double x;
         std::memcpy(&x, &u, sizeof x);
         return x;

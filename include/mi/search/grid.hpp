@@ -112,8 +112,8 @@ public:
         std::vector<std::uint32_t> cell_of(n_);
         std::size_t cells = 1;
         // Lays out m cells per varying dimension and sorts the points into them.
-        auto layout = [&](std::size_t m) {
-            const std::size_t tail = std::min((n_ - 1) / 100, (n_ - 1) / std::max<std::size_t>(m, 1));
+        auto layout = [&](std::size_t per_dim) {
+            const std::size_t tail = std::min((n_ - 1) / 100, (n_ - 1) / std::max<std::size_t>(per_dim, 1));
             origin_.assign(d_, 0.0);
             span_.assign(d_, 1.0);
             for (std::size_t j = 0; j < d_; ++j) {
@@ -140,7 +140,7 @@ public:
             edge_at_.assign(d_ + 1, 0);
             cells = 1;
             for (std::size_t j = 0; j < d_; ++j) {
-                m_[j] = hi[j] > lo[j] ? m : 1;
+                m_[j] = hi[j] > lo[j] ? per_dim : 1;
                 stride_[j] = cells;
                 cells *= m_[j];
                 edge_at_[j + 1] = edge_at_[j] + m_[j] + 1;

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Instantiates every estimator and policy the way users call them, for float
+// and double, so that the strict-warnings check (tests/headers/warnings.cmake)
+// sees the template code and not only the declarations. Compiled, never run.
+#include <mi/plane.hpp>
+
+#include <vector>
+
+namespace {
+
+template <class T>
+void every_plane_estimator() {
+    const std::size_t n = 64, d = 3;
+    std::vector<int> y(n);
+    for (std::size_t i = 0; i < n; ++i) y[i] = static_cast<int>(i % 2);
+    mi::recording<T> rec(mi::samples(mi::labels(y, 2)));
+    std::vector<T> a(n * d);
+    for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<T>(i % 7) / T(7);
+    rec.observe(0, 0, mi::view(a.data(), n, d));
+    const mi::activation_view<const T> x(a.data(), n, d);
+    mi::plane_options po;
+    std::vector<mi::trajectory> ts;
+    ts.push_back(mi::information_plane(rec, mi::binning<mi::uniform>(mi::uniform::idnns(30, -1.0, 1.0)), po));
+    ts.push_back(mi::information_plane(rec, mi::binning<mi::fixed_width>(mi::fixed_width(0.07)), po));
+    ts.push_back(mi::information_plane(rec, mi::binning<mi::adaptive_uniform>(mi::adaptive_uniform(30)), po));
+    ts.push_back(mi::information_plane(rec, mi::binning<mi::global_uniform>(mi::global_uniform(100)), po));
+    ts.push_back(mi::information_plane(rec, mi::binning<mi::equal_mass>(mi::equal_mass(30)), po));
+    ts.push_back(mi::information_plane(
+        rec, mi::binning<mi::distinct_value_quantiles>(mi::distinct_value_quantiles::for_tanh(30)), po));
+    ts.push_back(mi::information_plane(rec, mi::binning<mi::edges>(mi::edges({-0.5, 0.0, 0.5})), po));
+    ts.push_back(mi::information_plane(rec, mi::edge(0.07, {1.0, 2.0, 4.0}, 1), po));
+    ts.push_back(mi::information_plane(rec, mi::kde<mi::gaussian_kernel, mi::fixed_noise>(mi::fixed_noise(1e-3)), po));
+    ts.push_back(
+        mi::information_plane(rec, mi::kde<mi::gaussian_kernel, mi::adaptive_noise>(mi::adaptive_noise(1e-3)), po));
+    ts.push_back(mi::information_plane(rec, mi::kl_entropy<>(2), po));
+    ts.push_back(mi::information_plane(rec, mi::kl_entropy<mi::brute_force>(2), po));
+    ts.push_back(mi::information_plane(rec, mi::kl_entropy<mi::kd_tree>(2), po));
+    ts.push_back(mi::information_plane(rec, mi::kl_entropy<mi::grid>(2), po));
+    ts.push_back(mi::information_plane(rec, mi::ksg<>(3).with_inputs(x), po));
+    ts.push_back(mi::information_plane(rec, mi::ksg<mi::brute_force>(3).with_inputs(x), po));
+    ts.push_back(mi::information_plane(rec, mi::decision_rule<>(), po));
+    ts.push_back(mi::information_plane(rec, mi::sample_propagation(0.1, 4), po));
+#if __has_include(<xtensor-blas/xlinalg.hpp>)
+    ts.push_back(mi::information_plane(rec, mi::renyi(x), po));
+    (void)mi::linear_gaussian(0.1).mutual_information_x(x);
+    (void)mi::gaussian_bound(0.7, 0.05).bound(x, x);
+#endif
+    (void)mi::minimal_model<mi::activation::tanh, mi::uniform>(mi::activation::tanh{}, mi::uniform(30, -1.0, 1.0))
+        .mutual_information(2.0);
+    mi::write_csv(ts, "/dev/null");
+}
+
+}  // namespace
+
+int main() {
+    every_plane_estimator<float>();
+    every_plane_estimator<double>();
+    return 0;
+}
