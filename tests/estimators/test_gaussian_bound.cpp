@@ -40,7 +40,8 @@ TEST_CASE("gaussian_bound: from the spectrum, worked by hand") {
           doctest::Approx(0.5 * std::log(2.0) + 0.5 * std::log(13.0)).epsilon(1e-15));
     CHECK(g.bound({0.0}, {0.0}) == 0.0);
     const mi::gaussian_bound noiseless(1.0, 0.0);
-    CHECK(noiseless.bound({1.0}, {0.0}) == std::numeric_limits<double>::infinity());
+    // A noiseless direction carrying signal: the bound is infinite, which is refused, not returned.
+    CHECK_THROWS_WITH_AS(noiseless.bound({1.0}, {0.0}), doctest::Contains("bound is infinite"), mi::error);
     CHECK(noiseless.bound({0.0}, {0.0}) == 0.0);
     CHECK(noiseless.bound({4.0}, {1.0}) == doctest::Approx(0.5 * std::log(5.0)));
 }
@@ -55,4 +56,26 @@ TEST_CASE("gaussian_bound: bad input raises mi::error") {
     const std::vector<double> w(6, 1.0), dw(4, 0.1);
     CHECK_THROWS_AS(g.bound(mi::view(w, 2, 3), mi::view(dw, 2, 2)), mi::error);
     CHECK_THROWS_AS(g.bound(mi::view(w, 2, 3), std::vector<mi::activation_view<const double>>{}), mi::error);
+}
+
+// Weights of ~1e200 square past the double range in W W^T (issue 15: NaN before). Scaling W* and
+// dW by c = 2^600 multiplies A and lambda by c^2, so each term of eq. 9 is
+// c^2 A_ii / (c^2 lambda_i + s2_z / s2_T): the additive noise becomes negligible (a relative 1e-361)
+// and, with every lambda_i > 0 (dW of full row rank), the bound is the noiseless one of W*, dW.
+TEST_CASE("gaussian_bound: weights at 1e200 give the bound of the noiseless channel") {
+    const auto d = read_records("rest_linear_gaussian.txt");
+    const auto& ws = d.at("bd_Wstar");
+    const auto& dw = d.at("bd_dW1");
+    auto scaled = [](const mi_tests::record& r) {
+        std::vector<double> v(r.v);
+        for (double& x : v) x = std::ldexp(x, 600);
+        return v;
+    };
+    const std::vector<double> ws_big = scaled(ws), dw_big = scaled(dw);
+    const double expected = mi::gaussian_bound(0.7, 0.0).bound(ws.view(), dw.view());
+    const double big = mi::gaussian_bound(0.7, 0.05).bound(mi::view(ws_big, ws.rows, ws.cols),
+                                                          mi::view(dw_big, dw.rows, dw.cols));
+    CHECK(std::isfinite(big));
+    CHECK(big == doctest::Approx(expected).epsilon(1e-10));
+    CHECK(expected > 1.0);
 }

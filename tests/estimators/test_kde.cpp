@@ -256,7 +256,42 @@ TEST_CASE("kde: bad input") {
     CHECK_THROWS_AS(mi::kde<>(mi::fixed_noise{0.0}), mi::error);
     CHECK_THROWS_AS(mi::kde<>(mi::fixed_noise{-1e-3}), mi::error);
     CHECK_THROWS_AS(mi::kde<>(mi::fixed_noise{std::numeric_limits<double>::quiet_NaN()}), mi::error);
-    const std::vector<double> huge{1e200, 1.0};
+}
+
+// Scales where T's arithmetic overflows or underflows (issue 15): the estimate is computed at an
+// exact power-of-two rescaling, so it equals the estimate of the rescaled layer, entropies shifted
+// by d ln(scale); a noise that no arithmetic of T can resolve against the layer is refused.
+TEST_CASE("kde: extreme scales give the rescaled layer's values, or mi::error") {
     const mi::kde<mi::gaussian_kernel, mi::adaptive_noise> a;
-    CHECK_THROWS_AS(a.entropy(mi::view(huge, 2, 1)), mi::error);
+    const std::vector<double> huge{1e200, 1.0, -3e199, 5e199};
+    std::vector<double> tame(huge);
+    for (double& v : tame) v = std::ldexp(v, -600);  // 2.4e19 at most: no rescaling needed
+    const mi::bounds hh = a.entropy(mi::view(huge, 4, 1)), ht = a.entropy(mi::view(tame, 4, 1));
+    CHECK(hh.upper == doctest::Approx(ht.upper + 600 * std::log(2.0)).epsilon(1e-13));
+    CHECK(hh.lower == doctest::Approx(ht.lower + 600 * std::log(2.0)).epsilon(1e-13));
+    const mi::samples s4{mi::labels(std::vector<int>{0, 1, 0, 1})};
+    const mi::plane_point ph = a.point(mi::view(huge, 4, 1), s4), pt = a.point(mi::view(tame, 4, 1), s4);
+    CHECK(ph.ixt == doctest::Approx(pt.ixt).epsilon(1e-13));
+    CHECK(ph.ity == doctest::Approx(pt.ity).epsilon(1e-13));
+
+    // A float layer of magnitude 1e-19 under adaptive noise (variance 1e-41, below float's range)
+    // is the same layer as at magnitude 1: adaptive noise makes I(X;T) scale-free.
+    const std::vector<float> tiny{1e-19f, -2e-19f, 3e-19f, 0.5e-19f}, unit{1.0f, -2.0f, 3.0f, 0.5f};
+    const mi::plane_point q1 = a.point(mi::view(tiny, 4, 1), s4), q2 = a.point(mi::view(unit, 4, 1), s4);
+    CHECK(std::isfinite(q1.ixt));
+    CHECK(q1.ixt == doctest::Approx(q2.ixt).epsilon(1e-6));
+    CHECK(q1.ity == doctest::Approx(q2.ity).epsilon(1e-6));
+
+    // Fixed noise 1e-320 (subnormal: -1/(2 variance) overflows double) against activations of
+    // order 1, and 1e-40 against float activations: computed at a rescaled layer, every distinct
+    // point is isolated, I(X;T) = log 4 exactly as the closed form says.
+    const std::vector<double> x{0.0, 1.0, 2.0, 3.0};
+    const std::vector<float> xf{0.0f, 1.0f, 2.0f, 3.0f};
+    CHECK(mi::kde<>(mi::fixed_noise(1e-320)).point(mi::view(x, 4, 1), s4).ixt ==
+          doctest::Approx(std::log(4.0)).epsilon(1e-12));
+    CHECK(mi::kde<>(mi::fixed_noise(1e-40)).point(mi::view(xf, 4, 1), s4).ixt ==
+          doctest::Approx(std::log(4.0)).epsilon(1e-12));
+    // A noise no power-of-two scale brings into float's range next to these activations: refused.
+    CHECK_THROWS_WITH_AS(mi::kde<>(mi::fixed_noise(1e-80)).point(mi::view(xf, 4, 1), s4),
+                         doctest::Contains("noise variance = 1e-80"), mi::error);
 }

@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -20,6 +21,31 @@
 #include "mi/core/error.hpp"
 
 namespace mi {
+
+namespace detail {
+
+/// True when a * b does not fit in size_t; otherwise stores it in `product`.
+inline bool multiply_overflows(std::size_t a, std::size_t b, std::size_t& product) noexcept {
+    if (a != 0 && b > (~std::size_t(0)) / a) return true;
+    product = a * b;
+    return false;
+}
+
+/// Throws unless the memory a rows x cols view with this row stride spans,
+/// (rows - 1) * row_stride + cols elements, is addressable: a wrapped product
+/// would let every later read run past the caller's buffer.
+template <class T>
+void check_extent(std::size_t rows, std::size_t cols, std::size_t row_stride, const char* where) {
+    if (rows == 0 || cols == 0) return;
+    const std::size_t limit = static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(T);
+    std::size_t span = 0;
+    if (cols > limit || multiply_overflows(rows - 1, row_stride, span) || span > limit - cols)
+        fail(where, "rows", rows,
+             "a shape whose extent fits in memory: " + std::to_string(rows) + " rows x row stride " +
+                 std::to_string(row_stride) + " exceeds " + std::to_string(limit) + " elements");
+}
+
+}  // namespace detail
 
 template <class T>
 class activation_view {
@@ -36,6 +62,10 @@ public:
         if (rows > 1 && row_stride < cols)
             detail::fail("mi::activation_view", "row_stride", row_stride,
                          ">= cols (" + std::to_string(cols) + ")");
+        detail::check_extent<T>(rows, cols, row_stride, "mi::activation_view");
+        if (data == nullptr && rows > 0 && cols > 0)
+            detail::fail("mi::activation_view", "data", "nullptr",
+                         "a pointer to " + std::to_string(rows) + "x" + std::to_string(cols) + " values");
     }
     activation_view(T* data, std::size_t rows, std::size_t cols)
         : activation_view(data, rows, cols, cols) {}
@@ -82,7 +112,11 @@ activation_view<const std::remove_const_t<T>> view(T* data, std::size_t rows, st
 /// std::vector holding rows x cols values, row-major.
 template <class T>
 activation_view<const T> view(const std::vector<T>& v, std::size_t rows, std::size_t cols) {
-    if (v.size() != rows * cols)
+    std::size_t product = 0;
+    if (detail::multiply_overflows(rows, cols, product))
+        detail::fail("mi::view", "rows * cols", std::to_string(rows) + " * " + std::to_string(cols),
+                     "a product that fits in size_t (the vector holds " + std::to_string(v.size()) + " values)");
+    if (v.size() != product)
         detail::fail("mi::view", "vector size", v.size(),
                      "rows * cols = " + std::to_string(rows) + " * " + std::to_string(cols));
     return {v.data(), rows, cols, cols};

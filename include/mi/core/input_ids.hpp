@@ -16,6 +16,7 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/whole_id.hpp"
 
 namespace mi {
 
@@ -24,13 +25,15 @@ public:
     /// Every row is a distinct input (for any number of rows).
     input_ids() = default;
 
-    /// Arbitrary integer identities; renumbered 0..K-1 in order of first appearance.
+    /// Arbitrary identities, integers or floating-point whole numbers (see mi/core/whole_id.hpp);
+    /// renumbered 0..K-1 in order of first appearance.
     template <class Int>
     explicit input_ids(const std::vector<Int>& ids) {
-        std::unordered_map<long long, std::uint32_t> seen;
+        std::unordered_map<std::uint64_t, std::uint32_t> seen;
         ids_.reserve(ids.size());
-        for (const auto& v : ids) {
-            auto it = seen.emplace(static_cast<long long>(v), static_cast<std::uint32_t>(seen.size())).first;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            const std::uint64_t v = detail::whole_id(ids[i], "mi::input_ids", "ids", i, true);
+            auto it = seen.emplace(v, static_cast<std::uint32_t>(seen.size())).first;
             ids_.push_back(it->second);
         }
         distinct_ = seen.size();

@@ -13,21 +13,30 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/whole_id.hpp"
 
 namespace mi {
 
 class labels {
 public:
+    /// The largest number of classes: ids are stored in 32 bits, and estimators keep
+    /// per-class counts and row lists, so a wrapped or absurd id is refused up front.
+    static constexpr std::size_t max_classes = std::size_t(1) << 24;
+
     labels() = default;
 
     /// Class ids with an explicit number of classes; every id must lie in 0..classes-1.
+    /// Floating-point ids are accepted when they hold whole numbers (0.0, 1.0, ...).
     template <class Int>
     labels(const std::vector<Int>& ids, std::size_t classes) : classes_(classes) {
         if (classes == 0) detail::fail("mi::labels", "classes", classes, ">= 1");
+        if (classes > max_classes)
+            detail::fail("mi::labels", "classes", classes,
+                         "at most " + std::to_string(max_classes) + " (one count per class is kept)");
         ids_.reserve(ids.size());
         for (std::size_t i = 0; i < ids.size(); ++i) {
-            const auto v = static_cast<long long>(ids[i]);
-            if (v < 0 || v >= static_cast<long long>(classes))
+            const std::uint64_t v = detail::whole_id(ids[i], "mi::labels", "labels", i);
+            if (v >= classes)
                 detail::fail("mi::labels", ("labels[" + std::to_string(i) + "]").c_str(), v,
                              "a class id in 0.." + std::to_string(classes - 1));
             ids_.push_back(static_cast<std::uint32_t>(v));
@@ -85,15 +94,15 @@ public:
 private:
     template <class Int>
     static std::size_t infer_classes(const std::vector<Int>& ids) {
-        long long mx = -1;
+        std::uint64_t mx = 0;
         for (std::size_t i = 0; i < ids.size(); ++i) {
-            const auto v = static_cast<long long>(ids[i]);
-            if (v < 0)
+            const std::uint64_t v = detail::whole_id(ids[i], "mi::labels", "labels", i);
+            if (v >= max_classes)
                 detail::fail("mi::labels", ("labels[" + std::to_string(i) + "]").c_str(), v,
-                             "a class id >= 0");
-            if (v > mx) mx = v;
+                             "a class id below " + std::to_string(max_classes));
+            mx = v > mx ? v : mx;
         }
-        return mx < 0 ? 1 : static_cast<std::size_t>(mx + 1);
+        return static_cast<std::size_t>(mx + 1);
     }
 
     std::vector<std::uint32_t> ids_;

@@ -34,9 +34,17 @@ inline bool& inside_parallel_region() noexcept {
     thread_local bool inside = false;
     return inside;
 }
-inline std::size_t& thread_override() noexcept {
-    static std::size_t n = 0;
+// Atomic: set_num_threads may be called while another thread is inside an estimate.
+inline std::atomic<std::size_t>& thread_override() noexcept {
+    static std::atomic<std::size_t> n{0};
     return n;
+}
+
+/// The most threads mi starts: a few per core. More only adds switching (and memory for
+/// stacks and per-thread buffers) to work that is already split across the cores.
+inline std::size_t max_threads() noexcept {
+    const unsigned hw = std::thread::hardware_concurrency();
+    return 4 * static_cast<std::size_t>(hw == 0 ? 1 : hw);
 }
 
 /// The helper threads of parallel_for. One parallel region at a time: run() hands `work` to
@@ -99,15 +107,21 @@ private:
 
 }  // namespace detail
 
-/// Sets the number of threads mi uses (0 = MI_NUM_THREADS or all cores).
-inline void set_num_threads(std::size_t n) noexcept { detail::thread_override() = n; }
+/// Sets the number of threads mi uses (0 = MI_NUM_THREADS or all cores); values above
+/// mi::detail::max_threads() (4 per core) are capped there. Safe to call while another
+/// thread estimates: a running region keeps the count it started with.
+inline void set_num_threads(std::size_t n) noexcept {
+    detail::thread_override().store(std::min(n, detail::max_threads()), std::memory_order_relaxed);
+}
 
-/// The number of threads a parallel_for with threads = 0 uses.
+/// The number of threads a parallel_for with threads = 0 uses: set_num_threads, else the
+/// MI_NUM_THREADS environment variable, else the number of cores; never above max_threads().
 inline std::size_t num_threads() noexcept {
-    if (detail::thread_override() > 0) return detail::thread_override();
+    const std::size_t set = detail::thread_override().load(std::memory_order_relaxed);
+    if (set > 0) return set;
     if (const char* env = std::getenv("MI_NUM_THREADS")) {
         const long v = std::strtol(env, nullptr, 10);
-        if (v > 0) return static_cast<std::size_t>(v);
+        if (v > 0) return std::min(static_cast<std::size_t>(v), detail::max_threads());
     }
     const unsigned hw = std::thread::hardware_concurrency();
     return hw == 0 ? 1 : hw;
@@ -118,7 +132,7 @@ inline std::size_t num_threads() noexcept {
 template <class F>
 void parallel_for(std::size_t n, F&& f, std::size_t threads = 0, std::size_t grain = 1) {
     if (n == 0) return;
-    if (threads == 0) threads = num_threads();
+    threads = threads == 0 ? num_threads() : std::min(threads, detail::max_threads());
     grain = std::max<std::size_t>(grain, 1);
     threads = std::min(threads, (n + grain - 1) / grain);
     if (threads <= 1 || detail::inside_parallel_region()) {

@@ -66,6 +66,17 @@ T reduce_min(const xsimd::batch<T, A>& b) noexcept {
 #endif
 }
 
+/// exp(x) for batches that may hold -infinity (a kernel of an infinite distance, masked
+/// padding). xsimd's exp converts its argument to an integer exponent before the range
+/// check, which for -inf is undefined behaviour (clang's -fsanitize=float-cast-overflow
+/// stops there); clamping at a value whose exponential already rounds to 0 in T (xsimd
+/// returns 0 below about -87.3 for float and -708.4 for double) changes no finite result.
+template <class T, class A>
+xsimd::batch<T, A> exp(const xsimd::batch<T, A>& x) noexcept {
+    constexpr T floor = sizeof(T) == 4 ? T(-200) : T(-1000);
+    return xsimd::exp(xsimd::max(x, xsimd::batch<T, A>(floor)));
+}
+
 /// Converts a mask to a mask of another element type of the same width.
 template <class To, class T, class A>
 auto mask_cast(const xsimd::batch_bool<T, A>& m) noexcept {

@@ -28,7 +28,14 @@
 // block, which makes the result basis-free and is the tightest choice (the
 // group's terms become 1/2 log|I + A_g / c_g|). With s2_z = 0 and a direction
 // with lambda_i = 0 but A_ii > 0 the bound is +infinity (a noiseless channel
-// with a continuous input), returned as such; A_ii = 0 there adds nothing.
+// with a continuous input): that is refused with mi::error naming the
+// direction rather than returned; A_ii = 0 there adds nothing.
+//
+// Scale: W* W*^T and dW dW^T overflow double beyond entries of ~1e154 (and
+// underflow below ~1e-154). Weights outside [2^-250, 2^250] are therefore
+// multiplied by a power of two c before the products, so A and lambda come
+// out as c^2 A, c^2 lambda and each term is evaluated as
+// c^2 A_ii / (c^2 lambda_i + c^2 s2_z / s2_T), exactly the same ratio.
 //
 // The caller supplies: W* (n_out x n_in, the converged weights), dW (one or
 // more n_out x n_in weight changes, e.g. W(epoch) - W* over the diffusion
@@ -72,7 +79,7 @@ public:
         for (std::size_t i = 0; i < a_diag.size(); ++i) {
             check_entry(a_diag[i], where, "a_diag", i);
             check_entry(lambda[i], where, "lambda", i);
-            s += term(a_diag[i], lambda[i] + s2z_ / s2t_);
+            s += term(a_diag[i], lambda[i] + s2z_ / s2t_, 0, where, i);
         }
         return s;
     }
@@ -87,12 +94,13 @@ public:
     template <class T, class U>
     double bound(const activation_view<const T>& w_star, const std::vector<activation_view<const U>>& delta_w) const {
         const char* where = "mi::gaussian_bound::bound";
-        const auto w = detail::to_matrix(w_star, where, "W_star");
         if (delta_w.empty()) detail::fail(where, "delta_w", "{}", "at least one weight change");
+        const int e = scale_exponent(w_star, delta_w);
+        const auto w = detail::to_matrix(w_star, where, "W_star", e);
         const std::size_t no = w.shape()[0], ni = w.shape()[1];
         detail::dense_matrix c = xt::zeros<double>({no, no});
         for (std::size_t k = 0; k < delta_w.size(); ++k) {
-            const auto d = detail::to_matrix(delta_w[k], where, "delta_w");
+            const auto d = detail::to_matrix(delta_w[k], where, "delta_w", e);
             if (d.shape()[0] != no || d.shape()[1] != ni)
                 detail::fail(where, ("delta_w[" + std::to_string(k) + "] shape").c_str(),
                              std::to_string(d.shape()[0]) + "x" + std::to_string(d.shape()[1]),
@@ -103,24 +111,25 @@ public:
         c = detail::symmetrized(c);
         std::vector<double> lambda;
         detail::dense_matrix u;
-        detail::sym_eigen(c, lambda, u);
+        detail::sym_eigen(c, lambda, u, where, "weight-noise covariance C");
         for (auto& l : lambda) l = std::max(l, 0.0);  // PSD by construction; clears -1e-17 rounding
         const auto a = detail::symmetrized(detail::matmul(detail::matmul(xt::eval(xt::transpose(u)), detail::matmul_t(w, w)), u));
         // Groups of equal denominators (lambda ascending, so groups are runs).
+        const double noise = std::ldexp(s2z_ / s2t_, 2 * e);
         double s = 0.0;
         std::size_t i = 0;
         while (i < no) {
-            const double ci = lambda[i] + s2z_ / s2t_;
+            const double ci = lambda[i] + noise;
             std::size_t j = i + 1;
-            while (j < no && (lambda[j] + s2z_ / s2t_) - ci <= 1e-9 * (lambda[j] + s2z_ / s2t_)) ++j;
+            while (j < no && (lambda[j] + noise) - ci <= 1e-9 * (lambda[j] + noise)) ++j;
             if (j - i == 1) {
-                s += term(std::max(a(i, i), 0.0), ci);
+                s += term(std::max(a(i, i), 0.0), ci, e, where, i);
             } else {
                 const std::size_t g = j - i;
                 detail::dense_matrix block = xt::zeros<double>({g, g});
                 for (std::size_t p = 0; p < g; ++p)
                     for (std::size_t q = 0; q < g; ++q) block(p, q) = a(i + p, i + q);
-                for (const double e : detail::sym_eigenvalues(block)) s += term(std::max(e, 0.0), ci);
+                for (const double ev : detail::sym_eigenvalues(block, where, "signal block of A")) s += term(std::max(ev, 0.0), ci, e, where, i);
             }
             i = j;
         }
@@ -140,10 +149,38 @@ private:
             detail::fail(where, (std::string(argument) + "[" + std::to_string(i) + "]").c_str(), v,
                          "a finite value >= 0 (a power)");
     }
-    static double term(double a, double denominator) {
+    // 1/2 log(1 + a / denominator), a and denominator in units scaled by 4^e (see the header).
+    double term(double a, double denominator, int e, const char* where, std::size_t direction) const {
         if (a == 0.0) return 0.0;
-        if (denominator == 0.0) return std::numeric_limits<double>::infinity();
-        return 0.5 * std::log1p(a / denominator);
+        if (denominator > 0.0) {
+            const double ratio = a / denominator;
+            return std::isfinite(ratio) ? 0.5 * std::log1p(ratio) : 0.5 * (std::log(a) - std::log(denominator));
+        }
+        if (s2z_ == 0.0)
+            detail::fail(where, "noise_variance", s2z_,
+                         "> 0: direction " + std::to_string(direction) + " carries signal A_ii = " +
+                             detail::to_text(std::ldexp(a, -2 * e)) +
+                             " with no weight noise (lambda_i = 0), so the bound is infinite");
+        // s2_z / s2_T underflowed at this scale: the ratio exceeds 1e300 and log1p(x) = log x.
+        return 0.5 * (std::log(a) - std::log(s2z_) + std::log(s2t_) - 2.0 * e * 0.69314718055994530941723212145817657);
+    }
+
+    // The power of two that brings the largest weight into [1, 2) when it lies outside [2^-250, 2^250].
+    template <class T, class U>
+    static int scale_exponent(const activation_view<const T>& w_star,
+                              const std::vector<activation_view<const U>>& delta_w) {
+        double m = 0.0;
+        auto scan = [&m](const auto& v) {
+            for (std::size_t i = 0; i < v.rows(); ++i)
+                for (std::size_t j = 0; j < v.cols(); ++j) {
+                    const double x = std::fabs(static_cast<double>(v(i, j)));
+                    if (x > m) m = x;  // NaN/Inf are reported by to_matrix
+                }
+        };
+        scan(w_star);
+        for (const auto& d : delta_w) scan(d);
+        if (!(m > 0.0) || !std::isfinite(m) || (m >= 0x1p-250 && m <= 0x1p250)) return 0;
+        return -std::ilogb(m);
     }
 
     double s2t_, s2z_;

@@ -56,6 +56,7 @@
 #include "mi/core/parallel.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/kernels/gaussian.hpp"
+#include "mi/kernels/kernel_frame.hpp"
 #include "mi/kernels/noise.hpp"
 #include "mi/kernels/pairwise.hpp"
 #include "mi/plane/point.hpp"
@@ -81,7 +82,10 @@ public:
     template <class T>
     bounds entropy(const activation_view<const T>& layer) const {
         detail::check_activations(layer, "mi::kde::entropy", "layer");
-        return entropy_with(layer, kernel_for(layer));
+        const frame<T> f(*this, layer, "mi::kde::entropy");
+        const bounds h = entropy_with(f.view(), f.kernel);
+        const double shift = f.entropy_shift(layer.cols());
+        return {h.lower + shift, h.upper + shift};
     }
 
     /// Lower and upper bounds on I(X;T) = H(T) - H(T|X), nats (see the header for repeated inputs).
@@ -90,8 +94,8 @@ public:
                               const input_ids& x = input_ids()) const {
         detail::check_activations(layer, "mi::kde::mutual_information", "layer");
         x.check_rows(layer.rows(), "mi::kde::mutual_information");
-        const Kernel k = kernel_for(layer);
-        return ixt(layer, x, k, entropy_with(layer, k));
+        const frame<T> f(*this, layer, "mi::kde::mutual_information");
+        return ixt(f.view(), x, f.kernel, entropy_with(f.view(), f.kernel));
     }
 
     /// "Lower" and "upper" I(T;Y) = H(T) - sum_l p_l H(T|Y=l), nats.
@@ -99,8 +103,8 @@ public:
     bounds label_information(const activation_view<const T>& layer, const labels& y) const {
         detail::check_activations(layer, "mi::kde::label_information", "layer");
         detail::check_same_rows(y.size(), layer.rows(), "mi::kde::label_information", "labels size");
-        const Kernel k = kernel_for(layer);
-        return ity(layer, y, k, entropy_with(layer, k));
+        const frame<T> f(*this, layer, "mi::kde::label_information");
+        return ity(f.view(), y, f.kernel, entropy_with(f.view(), f.kernel));
     }
 
     /// The plane point: ixt / ity are the upper values, both bounds alongside.
@@ -109,11 +113,11 @@ public:
         detail::check_activations(layer, "mi::kde::point", "layer");
         s.check_rows(layer.rows(), "mi::kde::point");
         s.inputs().check_rows(layer.rows(), "mi::kde::point");
-        const Kernel k = kernel_for(layer);
-        const bounds h = entropy_with(layer, k);
+        const frame<T> f(*this, layer, "mi::kde::point");
+        const bounds h = entropy_with(f.view(), f.kernel);
         plane_point p;
-        p.ixt_bounds = ixt(layer, s.inputs(), k, h);
-        p.ity_bounds = ity(layer, s.labels(), k, h);
+        p.ixt_bounds = ixt(f.view(), s.inputs(), f.kernel, h);
+        p.ity_bounds = ity(f.view(), s.labels(), f.kernel, h);
         p.ixt = p.ixt_bounds->upper;
         p.ity = p.ity_bounds->upper;
         p.ixt_kind = ixt_quantity::mutual_information;
@@ -127,6 +131,17 @@ public:
     }
 
 private:
+    // The layer and its kernel in units where T's arithmetic is safe (mi/kernels/kernel_frame.hpp).
+    template <class T>
+    struct frame : detail::kernel_frame<T> {
+        Kernel kernel;
+        frame(const kde& e, const activation_view<const T>& layer, const char* where)
+            : detail::kernel_frame<T>(
+                  layer, [&e](const activation_view<const T>& v) { return e.noise_.variance(v); },
+                  detail::scales_with_layer_v<Noise>, where),
+              kernel(e.kernel_.with_variance(this->variance())) {}
+    };
+
     /// -(1/N) sum_i (L_i - log N), summed in index order.
     static double mean_neg_log_density(const std::vector<double>& lse) {
         const double log_n = std::log(static_cast<double>(lse.size()));

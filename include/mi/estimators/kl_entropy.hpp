@@ -28,6 +28,7 @@
 #ifndef MI_ESTIMATORS_KL_ENTROPY_HPP
 #define MI_ESTIMATORS_KL_ENTROPY_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -137,17 +138,31 @@ public:
 
 private:
     double from_prepared(const detail::prepared& p, const char* where) const {
+        // Squared Euclidean distances overflow (or underflow) double beyond |x| ~ 2^500 (2^-500):
+        // such rows are searched at a power-of-two scale 2^e, where every distance is exactly
+        // 2^e times the original, and e ln 2 per dimension is taken back out below.
+        double m = 0.0;
+        for (const double v : p.values) m = std::max(m, std::fabs(v));
+        const int e = (m > 0.0 && (m > 0x1p450 || m < 0x1p-450)) ? -std::ilogb(m) : 0;
+        detail::prepared scaled;
+        if (e != 0) {
+            scaled = p;
+            for (double& v : scaled.values) v = std::ldexp(v, e);
+        }
         search_type search;
-        search.build(p.view());
+        search.build(e != 0 ? scaled.view() : p.view());
         const std::vector<double> r = search.kth_distance(k_);
+        const double eps = std::ldexp(epsilon_, e);
+        const double shift = -static_cast<double>(e) * 0.69314718055994530941723212145817657;
         double sum = 0.0;
         for (std::size_t i = 0; i < r.size(); ++i) {
-            const double v = r[i] + epsilon_;
+            const double v = r[i] + eps;
             if (!(v > 0.0))
                 detail::fail(where, "epsilon", epsilon_,
                              "> 0, or tie_policy::jitter(): row " + std::to_string(i) +
                                  " has k-th-neighbour distance 0 (duplicate rows)");
-            sum += std::log(v);
+            // eps beyond the double range at the search's scale: the distance is negligible against it.
+            sum += std::isfinite(v) ? std::log(v) + shift : std::log(epsilon_);
         }
         constexpr double log_pi = 1.1447298858494001741434273513530587;
         const double d = static_cast<double>(p.d), n = static_cast<double>(p.n);

@@ -155,7 +155,7 @@ private:
         // Sigma_Y^+ through its eigen-decomposition: B = Sigma_TY V_+ diag(lambda_+^(-1/2)).
         std::vector<double> lam;
         detail::dense_matrix v;
-        detail::sym_eigen(sy, lam, v);
+        detail::sym_eigen(sy, lam, v, where, "Sigma_Y");
         const double top = lam.empty() ? 0.0 : lam.back();
         const std::size_t nt = st.shape()[0], no = lam.size();
         detail::dense_matrix b = xt::zeros<double>({nt, no});

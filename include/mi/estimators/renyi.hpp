@@ -169,7 +169,7 @@ public:
         detail::check_activations(input, "mi::renyi", "input");
         auto c = std::make_shared<input_cache>();
         c->gram = detail::normalized_gram(input, input_width.sigma(input));
-        c->entropy = detail::renyi_from_spectrum(detail::sym_eigenvalues(c->gram), alpha_);
+        c->entropy = detail::renyi_from_spectrum(detail::sym_eigenvalues(c->gram, "mi::renyi", "Gram matrix"), alpha_);
         input_ = std::move(c);
     }
 
@@ -191,7 +191,7 @@ public:
         const char* where = "mi::renyi::mutual_information_x";
         detail::check_activations(layer, where, "layer");
         const auto a = detail::normalized_gram(layer, width_.sigma(layer));
-        return ixt(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a), alpha_), where);
+        return ixt(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), alpha_), where);
     }
 
     /// I(T;Y) = S(A_T) + S(A_Y) - S(A_T, A_Y), nats.
@@ -201,7 +201,7 @@ public:
         detail::check_activations(layer, where, "layer");
         detail::check_same_rows(y.size(), layer.rows(), where, "labels size");
         const auto a = detail::normalized_gram(layer, width_.sigma(layer));
-        return ity(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a), alpha_), y);
+        return ity(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), alpha_), y);
     }
 
     /// Plane point (I(X;T), I(T;Y)) from one Gram matrix of the layer, nats.
@@ -211,7 +211,7 @@ public:
         s.check_rows(layer.rows(), where);
         detail::check_activations(layer, where, "layer");
         const auto a = detail::normalized_gram(layer, width_.sigma(layer));
-        const double st = detail::renyi_from_spectrum(detail::sym_eigenvalues(a), alpha_);
+        const double st = detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), alpha_);
         plane_point p;
         p.ixt = ixt(a, st, where);
         p.ity = ity(a, st, s.labels());
@@ -250,7 +250,7 @@ private:
             detail::fail(where, "layer rows", n, "the number of input rows, " + std::to_string(input_->gram.shape()[0]));
         detail::dense_matrix j = a * input_->gram;
         j *= static_cast<double>(n);  // A_X o A_T has trace 1/N; renormalise to trace 1
-        const double sj = detail::renyi_from_spectrum(detail::sym_eigenvalues(j), alpha_);
+        const double sj = detail::renyi_from_spectrum(detail::sym_eigenvalues(j, "mi::renyi", "Gram matrix"), alpha_);
         return input_->entropy + st - sj;
     }
 
@@ -267,7 +267,7 @@ private:
                 detail::dense_matrix b = xt::zeros<double>({m, m});
                 for (std::size_t p = 0; p < m; ++p)
                     for (std::size_t q = 0; q < m; ++q) b(p, q) = a(rows[p], rows[q]);
-                for (const double l : detail::sym_eigenvalues(b)) joint.push_back(l);
+                for (const double l : detail::sym_eigenvalues(b, "mi::renyi", "Gram matrix")) joint.push_back(l);
             }
             return detail::renyi_from_spectrum(py, alpha_) + st - detail::renyi_from_spectrum(joint, alpha_);
         }
@@ -275,10 +275,10 @@ private:
         detail::dense_matrix ay = xt::zeros<double>({n, n});
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = 0; j < n; ++j) ay(i, j) = (y[i] == y[j] ? 1.0 : off) / dn;
-        const double sy = detail::renyi_from_spectrum(detail::sym_eigenvalues(ay), alpha_);
+        const double sy = detail::renyi_from_spectrum(detail::sym_eigenvalues(ay, "mi::renyi", "Gram matrix"), alpha_);
         detail::dense_matrix j = a * ay;
         j *= dn;
-        return sy + st - detail::renyi_from_spectrum(detail::sym_eigenvalues(j), alpha_);
+        return sy + st - detail::renyi_from_spectrum(detail::sym_eigenvalues(j, "mi::renyi", "Gram matrix"), alpha_);
     }
 
     double alpha_;

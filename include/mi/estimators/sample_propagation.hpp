@@ -54,6 +54,7 @@
 #include "mi/core/samples.hpp"
 #include "mi/core/special.hpp"
 #include "mi/kernels/gaussian.hpp"
+#include "mi/kernels/kernel_frame.hpp"
 #include "mi/kernels/pairwise.hpp"
 #include "mi/plane/point.hpp"
 #include "mi/quantizers/fitted_edges.hpp"
@@ -89,28 +90,35 @@ public:
         detail::check_activations(centres, where, "centres");
         if (!(std::isfinite(sigma) && sigma > 0.0)) detail::fail(where, "sigma", sigma, "a finite noise std > 0");
         if (mc_samples == 0) detail::fail(where, "mc_samples", mc_samples, ">= 1");
-        return mixture(centres, sigma, mc_samples, seed, [](std::size_t j) { return j; });
+        const frame<T> f(centres, sigma, where);
+        return mixture(f.view(), f.sigma, mc_samples, seed, [](std::size_t j) { return j; }) +
+               f.entropy_shift(centres.cols());
     }
 
     /// h(T): the mixture of all N R rows. Nats.
     template <class T>
     double entropy(const activation_view<const T>& layer) const {
         check_layer(layer, "mi::sample_propagation::entropy");
-        return mixture(layer, sigma_, mc_, seed_, [](std::size_t j) { return j; });
+        const frame<T> f(layer, sigma_, "mi::sample_propagation::entropy");
+        return mixture(f.view(), f.sigma, mc_, seed_, [](std::size_t j) { return j; }) + f.entropy_shift(layer.cols());
     }
 
     /// (1/N) sum_x h(T|X=x). Nats.
     template <class T>
     double conditional_entropy(const activation_view<const T>& layer) const {
         check_layer(layer, "mi::sample_propagation::conditional_entropy");
-        return conditional_on_inputs(layer);
+        const frame<T> f(layer, sigma_, "mi::sample_propagation::conditional_entropy");
+        return conditional_on_inputs(f.view(), f.sigma) + f.entropy_shift(layer.cols());
     }
 
     /// I(X;T) = max(h(T) - h(T|X), 0). Nats.
     template <class T>
     double mutual_information_x(const activation_view<const T>& layer) const {
         check_layer(layer, "mi::sample_propagation::mutual_information_x");
-        return std::max(mixture(layer, sigma_, mc_, seed_, [](std::size_t j) { return j; }) - conditional_on_inputs(layer), 0.0);
+        const frame<T> f(layer, sigma_, "mi::sample_propagation::mutual_information_x");
+        return std::max(mixture(f.view(), f.sigma, mc_, seed_, [](std::size_t j) { return j; }) -
+                            conditional_on_inputs(f.view(), f.sigma),
+                        0.0);
     }
 
     /// Plane point: (I(X;T), I(T;Y)), one h(T) for both. Nats.
@@ -119,9 +127,11 @@ public:
         const char* where = "mi::sample_propagation::point";
         check_layer(layer, where);
         s.check_rows(layer.rows(), where);
-        const double h = mixture(layer, sigma_, mc_, seed_, [](std::size_t j) { return j; });
+        const frame<T> f(layer, sigma_, where);
+        const activation_view<const T>& t = f.view();
+        const double h = mixture(t, f.sigma, mc_, seed_, [](std::size_t j) { return j; });
         plane_point p;
-        p.ixt = std::max(h - conditional_on_inputs(layer), 0.0);
+        p.ixt = std::max(h - conditional_on_inputs(t, f.sigma), 0.0);
         // h(T|Y) = sum_l p_l h(mixture of class l's rows)
         using V = std::remove_const_t<T>;
         const auto by_class = s.labels().rows_by_class();
@@ -132,8 +142,8 @@ public:
             if (rows.empty()) continue;
             std::vector<V> c(rows.size() * d);
             for (std::size_t i = 0; i < rows.size(); ++i)
-                for (std::size_t u = 0; u < d; ++u) c[i * d + u] = layer(rows[i], u);
-            const double hl = mixture(activation_view<const V>(c.data(), rows.size(), d), sigma_, mc_, seed_,
+                for (std::size_t u = 0; u < d; ++u) c[i * d + u] = t(rows[i], u);
+            const double hl = mixture(activation_view<const V>(c.data(), rows.size(), d), f.sigma, mc_, seed_,
                                       [&rows](std::size_t j) { return rows[j]; });
             hy += static_cast<double>(rows.size()) / static_cast<double>(layer.rows()) * hl;
         }
@@ -201,17 +211,28 @@ private:
                          "a multiple of replicas = " + std::to_string(replicas_) + " (N inputs x R replicas)");
     }
 
+    // The layer in units where its noise variance is safe for T's arithmetic (mi/kernels/kernel_frame.hpp),
+    // and the noise standard deviation in those units.
     template <class T>
-    double conditional_on_inputs(const activation_view<const T>& layer) const {
+    struct frame : detail::kernel_frame<std::remove_const_t<T>> {
+        double sigma;
+        frame(const activation_view<const T>& layer, double s, const char* where)
+            : detail::kernel_frame<std::remove_const_t<T>>(
+                  layer, [s](const activation_view<const T>&) { return s * s; }, false, where),
+              sigma(this->to_frame(s)) {}
+    };
+
+    template <class T>
+    double conditional_on_inputs(const activation_view<const T>& layer, double sigma) const {
         const std::size_t d = layer.cols();
-        if (mode_ == conditional::deterministic) return gaussian_entropy(static_cast<double>(d), sigma_ * sigma_);
+        if (mode_ == conditional::deterministic) return gaussian_entropy(static_cast<double>(d), sigma * sigma);
         const std::size_t n = layer.rows() / replicas_;
         std::vector<double> h(n);
         // One small mixture per input, in parallel over inputs (the engine runs serially inside).
         parallel_for(n, [&](std::size_t i) {
             const activation_view<const T> block(layer.row(i * replicas_), replicas_, d, layer.row_stride());
             const std::size_t first = i * replicas_;
-            h[i] = mixture(block, sigma_, mc_, seed_, [first](std::size_t j) { return first + j; });
+            h[i] = mixture(block, sigma, mc_, seed_, [first](std::size_t j) { return first + j; });
         });
         double s = 0.0;
         for (const double v : h) s += v;

@@ -24,12 +24,17 @@
 // A policy is a small value type with
 //   template <class T> double variance(const activation_view<const T>&) const;
 //   std::string name() const;  std::string parameters() const;
+// and, when its variance scales with the layer (variance(c h) = c^2 variance(h)),
+//   static constexpr bool scales_with_layer = true;
+// which lets the estimators evaluate it at a rescaled copy of a layer whose
+// magnitude lies outside the range of T's arithmetic (mi/kernels/kernel_frame.hpp).
 #ifndef MI_KERNELS_NOISE_HPP
 #define MI_KERNELS_NOISE_HPP
 
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <type_traits>
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
@@ -60,6 +65,8 @@ private:
 
 class adaptive_noise {
 public:
+    static constexpr bool scales_with_layer = true;
+
     adaptive_noise() = default;
     explicit adaptive_noise(double base) : base_(base) {
         detail::check_variance(base, "mi::adaptive_noise", "base");
@@ -90,6 +97,15 @@ public:
 private:
     double base_ = 1e-3;
 };
+
+namespace detail {
+template <class Noise, class = void>
+struct scales_with_layer : std::false_type {};
+template <class Noise>
+struct scales_with_layer<Noise, std::enable_if_t<Noise::scales_with_layer>> : std::true_type {};
+template <class Noise>
+inline constexpr bool scales_with_layer_v = scales_with_layer<Noise>::value;
+}  // namespace detail
 
 }  // namespace mi
 

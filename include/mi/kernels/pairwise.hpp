@@ -27,7 +27,7 @@
 //     far apart cost nothing extra. On Zen 4 both kernels run at the same
 //     rate (the subtraction goes to the separate FP add pipes); where adds and
 //     FMAs share ports (Intel) the dot product is twice as fast.
-// * Exponentials: xsimd::exp on T batches (16 floats with AVX-512). Sums of
+// * Exponentials: xsimd::exp (through simd::exp) on T batches (16 floats with AVX-512). Sums of
 //   terms are kept per lane in T over at most 16 terms, then in double.
 // * Self form: the distances are symmetric, so only tiles (a, b), a <= b, are
 //   computed; a tile adds its row sums to the rows of a and its column sums
@@ -269,6 +269,30 @@ inline void micro_kernel(const T* a, const T* b, std::size_t kc, T* c, std::size
     c50.store_aligned(c + 5 * ldc); c51.store_aligned(c + 5 * ldc + w);
 }
 
+/// One tile of squared distances (direct) or dot products (gemm): query panels
+/// [i0 / mr, + ipanels) against centre panels [j0 / nr, + jpanels), K-blocked,
+/// into `tile` with row stride ldc. Shared by the cross and the self form.
+template <class T>
+inline void fill_tile(const packed<T>& qp, const packed<T>& cp, std::size_t i0, std::size_t j0,
+                      std::size_t ipanels, std::size_t jpanels, bool gemm, T* tile, std::size_t ldc) noexcept {
+    constexpr std::size_t nrt = nr<T>;
+    const std::size_t d = qp.dims;
+    for (std::size_t k0 = 0; k0 < d; k0 += k_block) {
+        const std::size_t kc = std::min(k_block, d - k0);
+        for (std::size_t jp = 0; jp < jpanels; ++jp) {
+            const T* bpan = cp.panel(j0 / nrt + jp) + k0 * nrt;
+            for (std::size_t ip = 0; ip < ipanels; ++ip) {
+                const T* apan = qp.panel(i0 / mr + ip) + k0 * mr;
+                T* c = tile + ip * mr * ldc + jp * nrt;
+                if (gemm)
+                    micro_kernel<false>(apan, bpan, kc, c, ldc, k0 > 0);
+                else
+                    micro_kernel<true>(apan, bpan, kc, c, ldc, k0 > 0);
+            }
+        }
+    }
+}
+
 /// The cross form: blocks of MB query rows against every centre block, online
 /// log-sum-exp per row. qp/cp: the packed queries and centres.
 template <class Kernel, class T>
@@ -281,7 +305,6 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
     const std::size_t nq = qp.rows, nc = cp.rows, d = qp.dims;
     const std::size_t row_blocks = (nq + mb - 1) / mb;
     const std::size_t col_blocks = (nc + nb - 1) / nb;
-    const std::size_t kc_max = k_block;
     // Rounding bound of |a|^2 + |b|^2 - 2 a.b relative to |a|^2 + |b|^2.
     const T gamma = static_cast<T>((0.5 * static_cast<double>(d) + 3.0) *
                                    static_cast<double>(std::numeric_limits<T>::epsilon()));
@@ -304,20 +327,7 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
             const std::size_t jpanels = (cols_here + nrt - 1) / nrt;
             const std::size_t cols_padded = jpanels * nrt;
             // 1. the distance (or dot-product) tile
-            for (std::size_t k0 = 0; k0 < d; k0 += kc_max) {
-                const std::size_t kc = std::min(kc_max, d - k0);
-                for (std::size_t jp = 0; jp < jpanels; ++jp) {
-                    const T* bpan = cp.panel(j0 / nrt + jp) + k0 * nrt;
-                    for (std::size_t ip = 0; ip < ipanels; ++ip) {
-                        const T* apan = qp.panel(i0 / mr + ip) + k0 * mr;
-                        T* c = tile + ip * mr * nb + jp * nrt;
-                        if (gemm)
-                            micro_kernel<false>(apan, bpan, kc, c, nb, k0 > 0);
-                        else
-                            micro_kernel<true>(apan, bpan, kc, c, nb, k0 > 0);
-                    }
-                }
-            }
+            fill_tile(qp, cp, i0, j0, ipanels, jpanels, gemm, tile, nb);
             // 2. matrix-product path: d2 = |a|^2 + |b|^2 - 2 a.b clamped at 0, then every
             //    micro-tile holding a pair whose term could matter is recomputed by differences.
             if (gemm) {
@@ -378,7 +388,7 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
                 const B shift(static_cast<T>(m_new));
                 B acc(T(0));
                 for (std::size_t j = 0; j < cols_padded; j += w)
-                    acc += xsimd::exp(B::load_aligned(row + j) - shift);
+                    acc += simd::exp(B::load_aligned(row + j) - shift);
                 const double block_sum = static_cast<double>(simd::reduce_add(acc));
                 run_sum[r] = run_sum[r] * std::exp(run_max[r] - m_new) + block_sum;
                 run_max[r] = m_new;
@@ -433,20 +443,7 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
                 const std::size_t j0 = b * pb, cols_here = std::min(pb, n - j0);
                 const std::size_t jpanels = (cols_here + nrt - 1) / nrt, cols_padded = jpanels * nrt;
                 // 1. distances (direct) or dot products, K-blocked
-                for (std::size_t k0 = 0; k0 < d; k0 += k_block) {
-                    const std::size_t kc = std::min(k_block, d - k0);
-                    for (std::size_t jp = 0; jp < jpanels; ++jp) {
-                        const T* bpan = cp.panel(j0 / nrt + jp) + k0 * nrt;
-                        for (std::size_t ip = 0; ip < ipanels; ++ip) {
-                            const T* apan = qp.panel(i0 / mr + ip) + k0 * mr;
-                            T* c = tile + ip * mr * pb + jp * nrt;
-                            if (gemm)
-                                micro_kernel<false>(apan, bpan, kc, c, pb, k0 > 0);
-                            else
-                                micro_kernel<true>(apan, bpan, kc, c, pb, k0 > 0);
-                        }
-                    }
-                }
+                fill_tile(qp, cp, i0, j0, ipanels, jpanels, gemm, tile, pb);
                 // 2. dot-product path: d2 clamped at 0; micro-tiles holding a pair whose
                 //    term could be within relevance_cut of the maximum are redone by differences.
                 if (gemm) {
@@ -486,13 +483,13 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
                     T* row = tile + r * pb;
                     B acc(T(0));
                     for (std::size_t j = 0; j < full; j += w) {
-                        const B v = xsimd::exp(kernel.log_kernel(B::load_aligned(row + j)) - shift);
+                        const B v = simd::exp(kernel.log_kernel(B::load_aligned(row + j)) - shift);
                         v.store_aligned(row + j);
                         acc += v;
                     }
                     for (std::size_t j = full; j < cols_padded; j += w) {
                         const auto valid = (lane + B(static_cast<T>(j))) < end;
-                        const B v = xsimd::select(valid, xsimd::exp(kernel.log_kernel(B::load_aligned(row + j)) - shift), zero);
+                        const B v = xsimd::select(valid, simd::exp(kernel.log_kernel(B::load_aligned(row + j)) - shift), zero);
                         v.store_aligned(row + j);
                         acc += v;
                     }

@@ -27,7 +27,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstddef>
-#include <fstream>
 #include <initializer_list>
 #include <locale>
 #include <optional>
@@ -37,6 +36,7 @@
 #include <system_error>
 #include <vector>
 
+#include "mi/core/atomic_file.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/units.hpp"
 #include "mi/plane/point.hpp"
@@ -137,13 +137,11 @@ inline void write_csv(const std::vector<trajectory>& trajectories, std::ostream&
 
 inline void write_csv(const trajectory& t, std::ostream& out) { write_csv(std::vector<trajectory>{t}, out); }
 
-/// Writes to a file (created or truncated); throws mi::error if it cannot be written.
+/// Writes to a file, replacing it only once the whole table is written (a temporary file in
+/// the same directory, then a rename): on any error the old file is left as it was.
 inline void write_csv(const std::vector<trajectory>& trajectories, const std::string& path) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    if (!f) detail::fail("mi::write_csv", "path", path, "a file that can be created for writing");
-    write_csv(trajectories, f);
-    f.flush();
-    if (!f) detail::fail("mi::write_csv", "path", path, "a file that can be written");
+    detail::write_file_atomically(
+        path, [&](std::ostream& out) { write_csv(trajectories, out); }, "mi::write_csv");
 }
 
 inline void write_csv(const trajectory& t, const std::string& path) {

@@ -91,10 +91,18 @@ inline bounds percentile_interval(std::vector<double> values, double confidence)
     return {sorted_quantile(values, alpha / 2), sorted_quantile(values, 1.0 - alpha / 2)};
 }
 
+/// The most bootstrap resamples per point, and the most replicate estimates per plane
+/// (each is kept until its point's interval is computed: 16 bytes, so 2 GiB at the cap).
+inline constexpr std::size_t max_bootstrap = 100000;
+inline constexpr std::size_t max_replicates = std::size_t(1) << 27;
+
 inline void check_plane_options(const plane_options& opt) {
     constexpr const char* where = "mi::information_plane";
     if (opt.bootstrap == 1)
         fail(where, "options.bootstrap", opt.bootstrap, "0 (off) or at least 2 resamples (hundreds in practice)");
+    if (opt.bootstrap > max_bootstrap)
+        fail(where, "options.bootstrap", opt.bootstrap,
+             "at most " + std::to_string(max_bootstrap) + " resamples (a 95% interval is stable at 1000-2000)");
     if (!(opt.confidence > 0.0 && opt.confidence < 1.0))
         fail(where, "options.confidence", opt.confidence, "a level in (0, 1), e.g. 0.95");
 }
@@ -174,9 +182,15 @@ trajectory run_information_plane(const recording<T>& rec, const E& estimator, co
 
     const std::size_t reps = 1 + options.bootstrap;
     const std::size_t n = s.size();
-    std::vector<plane_point> results(items.size() * reps);
+    if (options.bootstrap > 0 && items.size() > max_replicates / options.bootstrap)
+        detail::fail(where, "options.bootstrap", options.bootstrap,
+                     "fewer resamples for " + std::to_string(items.size()) + " points (at most " +
+                         std::to_string(max_replicates) + " replicate estimates per plane)");
+    // The full-data point of each item, and only (ixt, ity) of each replicate.
+    std::vector<plane_point> results(items.size());
+    std::vector<double> replicates(2 * items.size() * options.bootstrap);
     parallel_for(
-        results.size(),
+        items.size() * reps,
         [&](std::size_t job) {
             const item& it = items[job / reps];
             const std::size_t b = job % reps;
@@ -196,7 +210,13 @@ trajectory run_information_plane(const recording<T>& rec, const E& estimator, co
                 p = est.point(resampled, s.subset(rows));
             }
             detail::check_point(p, name, epoch, layer);
-            results[job] = p;
+            if (b == 0) {
+                results[job / reps] = p;
+            } else {
+                const std::size_t slot = (job / reps) * options.bootstrap + (b - 1);
+                replicates[2 * slot] = p.ixt;
+                replicates[2 * slot + 1] = p.ity;
+            }
         },
         options.threads);
 
@@ -204,11 +224,11 @@ trajectory run_information_plane(const recording<T>& rec, const E& estimator, co
     rows.reserve(items.size());
     std::vector<double> ixt(options.bootstrap), ity(options.bootstrap);
     for (std::size_t i = 0; i < items.size(); ++i) {
-        trajectory_row row{epochs[items[i].epoch_index], layers[items[i].layer_index], results[i * reps]};
+        trajectory_row row{epochs[items[i].epoch_index], layers[items[i].layer_index], results[i]};
         if (options.bootstrap > 0) {
-            for (std::size_t b = 1; b < reps; ++b) {
-                ixt[b - 1] = results[i * reps + b].ixt;
-                ity[b - 1] = results[i * reps + b].ity;
+            for (std::size_t b = 0; b < options.bootstrap; ++b) {
+                ixt[b] = replicates[2 * (i * options.bootstrap + b)];
+                ity[b] = replicates[2 * (i * options.bootstrap + b) + 1];
             }
             row.point.ixt_ci = detail::percentile_interval(ixt, options.confidence);
             row.point.ity_ci = detail::percentile_interval(ity, options.confidence);

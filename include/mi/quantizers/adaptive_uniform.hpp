@@ -23,7 +23,7 @@ namespace mi {
 class adaptive_uniform {
 public:
     explicit adaptive_uniform(std::size_t bins) : bins_(bins) {
-        if (bins < 1) detail::fail("mi::adaptive_uniform", "bins", bins, ">= 1");
+        detail::check_bins(bins, "mi::adaptive_uniform");
     }
 
     template <class T>

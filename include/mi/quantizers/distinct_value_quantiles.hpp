@@ -45,7 +45,7 @@ class distinct_value_quantiles {
 public:
     /// B = `bins` quantiles of the distinct values; `low` as in Chelombiev et al.'s code.
     distinct_value_quantiles(std::size_t bins, double low) : bins_(bins), low_(low) {
-        if (bins < 1) detail::fail("mi::distinct_value_quantiles", "bins", bins, ">= 1");
+        detail::check_bins(bins, "mi::distinct_value_quantiles");
         if (!std::isfinite(low)) detail::fail("mi::distinct_value_quantiles", "low", low, "a finite value");
     }
     /// low = -1.000001: tanh and ELU layers.

@@ -32,7 +32,7 @@ namespace mi {
 class equal_mass {
 public:
     explicit equal_mass(std::size_t bins) : bins_(bins) {
-        if (bins < 1) detail::fail("mi::equal_mass", "bins", bins, ">= 1");
+        detail::check_bins(bins, "mi::equal_mass");
     }
 
     template <class T>

@@ -83,6 +83,23 @@
 
 namespace mi {
 
+namespace detail {
+
+/// The most bins a quantizer accepts. Each bin costs an edge (and per-bin work when fitting);
+/// 2^24 bins resolve 6e-8 of the range, the precision of a float, so a larger request is a
+/// mistake (e.g. a wrapped negative count) that would otherwise run for minutes and then fail
+/// to allocate. For every distinct value in its own bin use mi::machine_precision.
+inline constexpr std::size_t max_bins = std::size_t(1) << 24;
+
+inline void check_bins(std::size_t bins, const char* where) {
+    if (bins < 1) fail(where, "bins", bins, ">= 1");
+    if (bins > max_bins)
+        fail(where, "bins", bins,
+             "at most " + std::to_string(max_bins) + " (for one bin per distinct value use mi::machine_precision)");
+}
+
+}  // namespace detail
+
 /// How the count of edges <= x becomes a code.
 enum class edge_convention {
     count,          ///< code = number of edges <= x (0 below the first edge, m at or above the last)

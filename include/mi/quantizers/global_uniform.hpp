@@ -29,7 +29,7 @@ namespace mi {
 class global_uniform {
 public:
     explicit global_uniform(std::size_t bins) : bins_(bins) {
-        if (bins < 1) detail::fail("mi::global_uniform", "bins", bins, ">= 1");
+        detail::check_bins(bins, "mi::global_uniform");
     }
 
     /// A copy configured with the recorded range [lo, hi] (lo <= hi).

@@ -82,7 +82,7 @@ public:
 private:
     uniform(std::size_t count, double lo, double hi, bool idnns, const char* where)
         : count_(count), lo_(lo), hi_(hi), idnns_(idnns) {
-        if (count < 1) detail::fail(where, "bins", count, ">= 1");
+        detail::check_bins(count, where);
         if (!std::isfinite(lo)) detail::fail(where, "lo", lo, "a finite value");
         if (!std::isfinite(hi)) detail::fail(where, "hi", hi, "a finite value");
         if (!(lo < hi)) detail::fail(where, "lo", lo, "< hi = " + detail::to_text(hi));

@@ -101,20 +101,27 @@ prepared prepare(const activation_view<const T>& v, const tie_policy& ties, std:
     const double dn = static_cast<double>(p.n);
     std::vector<double> unit(p.d), mean_abs(p.d);
     for (std::size_t j = 0; j < p.d; ++j) {
+        // The sums run on the column scaled by a power of two that puts its largest magnitude
+        // in [1, 2): exact, so the statistics are bit for bit those of the unscaled sums
+        // wherever those do not overflow (|x| ~ 1e154 squares past the double range).
+        double m = 0.0;
+        for (std::size_t i = 0; i < p.n; ++i) m = std::max(m, std::fabs(p.values[i * p.d + j]));
+        const int e = m > 0.0 ? -std::ilogb(m) : 0;
         double s = 0.0, a = 0.0;
         for (std::size_t i = 0; i < p.n; ++i) {
-            s += p.values[i * p.d + j];
-            a += std::fabs(p.values[i * p.d + j]);
+            const double x = std::ldexp(p.values[i * p.d + j], e);
+            s += x;
+            a += std::fabs(x);
         }
         const double mean = s / dn;
         double ss = 0.0;
         for (std::size_t i = 0; i < p.n; ++i) {
-            const double t = p.values[i * p.d + j] - mean;
+            const double t = std::ldexp(p.values[i * p.d + j], e) - mean;
             ss += t * t;
         }
-        const double sd = std::sqrt(ss / dn);
+        const double sd = std::ldexp(std::sqrt(ss / dn), -e);
         unit[j] = sd > 0.0 ? sd : 1.0;
-        mean_abs[j] = a / dn;
+        mean_abs[j] = std::ldexp(a / dn, -e);
     }
     if (standardize)
         for (std::size_t j = 0; j < p.d; ++j) {

@@ -31,14 +31,39 @@ namespace mi::detail {
 
 using dense_matrix = xt::xtensor<double, 2>;
 
-/// A finite matrix from a view, as doubles (row-major).
+/// A finite matrix from a view, as doubles (row-major), times 2^scale_exponent (exact).
 template <class T>
-dense_matrix to_matrix(const activation_view<const T>& v, const char* where, const char* argument) {
+dense_matrix to_matrix(const activation_view<const T>& v, const char* where, const char* argument,
+                       int scale_exponent = 0) {
     check_activations(v, where, argument);
     dense_matrix m = xt::zeros<double>({v.rows(), v.cols()});
     for (std::size_t i = 0; i < v.rows(); ++i)
-        for (std::size_t j = 0; j < v.cols(); ++j) m(i, j) = static_cast<double>(v(i, j));
+        for (std::size_t j = 0; j < v.cols(); ++j) m(i, j) = std::ldexp(static_cast<double>(v(i, j)), scale_exponent);
     return m;
+}
+
+/// Throws unless every entry is finite: a product of finite inputs can still overflow, and
+/// LAPACK given Inf/NaN returns NaN eigenvalues or fails to converge.
+inline void require_finite(const dense_matrix& m, const char* where, const char* argument) {
+    for (const double v : m)
+        if (!std::isfinite(v))
+            fail(where, argument, "a matrix with an entry " + to_text(v),
+                 "finite entries (inputs so large that their products overflow double: rescale them)");
+}
+
+/// Runs a LAPACK-backed call; xtensor-blas reports a failed factorisation (e.g. "Eigenvalue
+/// computation did not converge.") as std::runtime_error, which becomes mi::error naming the
+/// estimator's call and the matrix.
+template <class F>
+auto lapack_call(F&& f, const char* where, const char* argument) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const error&) {
+        throw;
+    } catch (const std::exception& e) {
+        fail(where, argument, std::string("a matrix LAPACK could not decompose (") + e.what() + ")",
+             "a well-conditioned finite matrix");
+    }
 }
 
 /// Throws unless m is square and symmetric to rounding.
@@ -59,17 +84,21 @@ inline void require_symmetric(const dense_matrix& m, const char* where, const ch
 }
 
 /// Eigenvalues (ascending) of a symmetric matrix; only its lower triangle is read.
-inline std::vector<double> sym_eigenvalues(const dense_matrix& m) {
+inline std::vector<double> sym_eigenvalues(const dense_matrix& m, const char* where = "mi",
+                                           const char* argument = "symmetric matrix") {
     if (m.size() == 0) return {};
-    const auto w = xt::linalg::eigvalsh(m);
+    require_finite(m, where, argument);
+    const auto w = lapack_call([&] { return xt::eval(xt::linalg::eigvalsh(m)); }, where, argument);
     std::vector<double> out(w.begin(), w.end());
     std::sort(out.begin(), out.end());
     return out;
 }
 
 /// Eigenvalues (ascending) and eigenvectors (columns of `vectors`) of a symmetric matrix.
-inline void sym_eigen(const dense_matrix& m, std::vector<double>& values, dense_matrix& vectors) {
-    const auto wv = xt::linalg::eigh(m);
+inline void sym_eigen(const dense_matrix& m, std::vector<double>& values, dense_matrix& vectors,
+                      const char* where = "mi", const char* argument = "symmetric matrix") {
+    require_finite(m, where, argument);
+    const auto wv = lapack_call([&] { return xt::linalg::eigh(m); }, where, argument);
     const auto& w = std::get<0>(wv);
     const auto& v = std::get<1>(wv);
     const std::size_t n = w.size();
@@ -82,7 +111,7 @@ inline void sym_eigen(const dense_matrix& m, std::vector<double>& values, dense_
 /// Throws unless the symmetric matrix is positive semi-definite (eigenvalues >= -1e-10 max |lambda|).
 inline void require_psd(const dense_matrix& m, const char* where, const char* argument) {
     require_symmetric(m, where, argument);
-    const auto w = sym_eigenvalues(m);
+    const auto w = sym_eigenvalues(m, where, argument);
     if (w.empty()) return;
     const double scale = std::max(std::abs(w.front()), std::abs(w.back()));
     if (w.front() < -1e-10 * scale)
@@ -92,7 +121,7 @@ inline void require_psd(const dense_matrix& m, const char* where, const char* ar
 
 /// log det of a symmetric positive definite matrix from its eigenvalues.
 inline double logdet_spd(const dense_matrix& m, const char* where, const char* argument) {
-    const auto w = sym_eigenvalues(m);
+    const auto w = sym_eigenvalues(m, where, argument);
     double s = 0.0;
     for (const double l : w) {
         if (!(l > 0.0))
