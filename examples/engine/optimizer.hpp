@@ -101,6 +101,33 @@ public:
     const optimizer_config& config() const noexcept { return config_; }
     std::size_t steps() const noexcept { return t_; }
 
+    /// What an update depends on besides the gradients: the step count and Adam's moments (empty for
+    /// SGD). Saved and restored by checkpoints, so a resumed run takes exactly the same steps.
+    struct state {
+        std::size_t steps = 0;
+        std::vector<std::vector<T>> m_w, v_w, m_b, v_b;
+    };
+    state get_state() const { return {t_, m_w_, v_w_, m_b_, v_b_}; }
+    /// Restores a state saved from an optimizer of the same kind on a network of the same shape.
+    void restore(const state& s) {
+        const char* where = "mi_examples::engine::optimizer::restore";
+        auto same_shape = [](const std::vector<std::vector<T>>& a, const std::vector<std::vector<T>>& b) {
+            if (a.size() != b.size()) return false;
+            for (std::size_t i = 0; i < a.size(); ++i)
+                if (a[i].size() != b[i].size()) return false;
+            return true;
+        };
+        if (!same_shape(s.m_w, m_w_) || !same_shape(s.v_w, v_w_) || !same_shape(s.m_b, m_b_) ||
+            !same_shape(s.v_b, v_b_))
+            mi::detail::fail(where, "state", "moments of another shape",
+                             "the moments of a " + config_.name() + " optimizer on this network");
+        t_ = s.steps;
+        m_w_ = s.m_w;
+        v_w_ = s.v_w;
+        m_b_ = s.m_b;
+        v_b_ = s.v_b;
+    }
+
     /// One update from the gradients in ws (those of the mean batch loss).
     void step(network<T>& net, const workspace<T>& ws) {
         ++t_;

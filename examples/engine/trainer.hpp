@@ -31,6 +31,10 @@
 // batch i of epoch e derive_seed(seed, 3, e, i), that of the recording pass
 // derive_seed(seed, 4, e). Nothing depends on the thread count: the engine is
 // single-threaded apart from OpenBLAS inside the large products.
+// Resuming: train_from() continues from a train_progress (epochs done, batch
+// order, metrics, optimizer state) and hands one to a callback after every
+// epoch; with the network's weights that is all a run's future depends on, so
+// a run stopped and continued takes bit for bit the same steps.
 #ifndef MI_EXAMPLES_ENGINE_TRAINER_HPP
 #define MI_EXAMPLES_ENGINE_TRAINER_HPP
 
@@ -231,13 +235,29 @@ std::vector<std::vector<T>> pre_noise_layer_outputs(const network<T>& net, const
                                          "mi_examples::engine::pre_noise_layer_outputs");
 }
 
-/// Trains `net` on `train` for options.epochs epochs, recording every layer on
-/// `record_on` at options.record_epochs into `recorder`. `test` may be null.
-/// Returns one metrics row per epoch (or per recorded epoch when
-/// metrics_every_epoch is false).
+/// Where a training run stands between two epochs: together with the network's weights, everything
+/// train_from() needs to continue it exactly as if it had not stopped (checkpoint and resume,
+/// examples/reproduce/checkpoint.hpp). Each epoch's shuffle permutes the previous epoch's order, so the
+/// order is state; the gradient statistics restart at every epoch and are not.
+template <class T>
+struct train_progress {
+    std::size_t next_epoch = 0;          ///< epochs done
+    std::vector<std::size_t> order;      ///< the training set's batch order (empty: not started)
+    std::vector<epoch_metrics> history;  ///< the metrics rows so far
+    typename optimizer<T>::state optimizer;
+};
+
+/// Called after every epoch with the network and the progress (both as they are after that epoch);
+/// returns true to stop training there (the caller has saved what it needs to resume).
+template <class T>
+using epoch_boundary = std::function<bool(const network<T>&, const train_progress<T>&)>;
+
+/// train() from `progress` (a fresh one: from the start), leaving the progress after the last epoch
+/// done in it; stops early when `boundary` returns true (progress.next_epoch < options.epochs then).
 template <class T, class Recorder = null_recorder>
-std::vector<epoch_metrics> train(network<T>& net, const dataset<T>& train_set, const dataset<T>* test,
-                                 const dataset<T>& record_on, Recorder& recorder, const train_options& options) {
+void train_from(network<T>& net, const dataset<T>& train_set, const dataset<T>* test, const dataset<T>& record_on,
+                Recorder& recorder, const train_options& options, train_progress<T>& progress,
+                const epoch_boundary<T>& boundary = {}) {
     const char* where = "mi_examples::engine::train";
     detail::check_compatible(net, train_set, where, "train");
     if (test) detail::check_compatible(net, *test, where, "test");
@@ -251,9 +271,16 @@ std::vector<epoch_metrics> train(network<T>& net, const dataset<T>& train_set, c
     const std::size_t n_layers = net.num_layers();
 
     optimizer<T> opt(options.optimizer, net);
+    if (progress.next_epoch > 0) opt.restore(progress.optimizer);
     auto ws = net.make_workspace(batch_size);
-    std::vector<std::size_t> order(train_set.n);
-    std::iota(order.begin(), order.end(), std::size_t(0));
+    std::vector<std::size_t>& order = progress.order;
+    if (order.empty()) {
+        order.resize(train_set.n);
+        std::iota(order.begin(), order.end(), std::size_t(0));
+    } else if (order.size() != train_set.n) {
+        mi::detail::fail(where, "progress.order size", order.size(),
+                         "the training set's size, " + std::to_string(train_set.n));
+    }
     std::vector<std::uint32_t> labels;
     std::vector<T> targets;
     std::vector<std::vector<double>> g_sum(n_layers), g_sq(n_layers);
@@ -263,7 +290,7 @@ std::vector<epoch_metrics> train(network<T>& net, const dataset<T>& train_set, c
             g_sq[l].assign(net.at(l).w.size(), 0.0);
         }
     }
-    std::vector<epoch_metrics> history;
+    std::vector<epoch_metrics>& history = progress.history;
     std::size_t next_record = 0;
 
     auto snapshot = [&](std::size_t epoch, bool recorded) {
@@ -292,7 +319,7 @@ std::vector<epoch_metrics> train(network<T>& net, const dataset<T>& train_set, c
         history.push_back(std::move(m));
     };
 
-    for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
+    for (std::size_t epoch = progress.next_epoch; epoch < options.epochs; ++epoch) {
         bool recorded = false;
         while (next_record < record_epochs.size() && record_epochs[next_record] < epoch) ++next_record;
         if (next_record < record_epochs.size() && record_epochs[next_record] == epoch) recorded = true;
@@ -349,8 +376,24 @@ std::vector<epoch_metrics> train(network<T>& net, const dataset<T>& train_set, c
                 std::fill(g_sq[l].begin(), g_sq[l].end(), 0.0);
             }
         if (snap && options.on_epoch) options.on_epoch(history.back());
+        progress.next_epoch = epoch + 1;
+        if (boundary) {
+            progress.optimizer = opt.get_state();
+            if (boundary(net, progress)) return;
+        }
     }
-    return history;
+}
+
+/// Trains `net` on `train` for options.epochs epochs, recording every layer on
+/// `record_on` at options.record_epochs into `recorder`. `test` may be null.
+/// Returns one metrics row per epoch (or per recorded epoch when
+/// metrics_every_epoch is false).
+template <class T, class Recorder = null_recorder>
+std::vector<epoch_metrics> train(network<T>& net, const dataset<T>& train_set, const dataset<T>* test,
+                                 const dataset<T>& record_on, Recorder& recorder, const train_options& options) {
+    train_progress<T> progress;
+    train_from(net, train_set, test, record_on, recorder, options, progress);
+    return std::move(progress.history);
 }
 
 /// train() without a test set.

@@ -6,6 +6,7 @@
 #ifndef MI_EXAMPLES_REPRODUCE_COMMON_HPP
 #define MI_EXAMPLES_REPRODUCE_COMMON_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -86,6 +87,15 @@ public:
             start = comma + 1;
         }
         if (out.empty()) bad("--" + name + " expects a comma-separated list, got '" + v + "'");
+        return out;
+    }
+    /// The options given, as "--name=value" lines in name order, leaving out `ignored`: what identifies a
+    /// run when a checkpoint is resumed (so an option spelt in another order still matches).
+    std::string canonical(const std::vector<std::string>& ignored) const {
+        std::string out;
+        for (const auto& kv : values_)
+            if (std::find(ignored.begin(), ignored.end(), kv.first) == ignored.end())
+                out += "--" + kv.first + "=" + kv.second + "\n";
         return out;
     }
     /// Call after reading every option: rejects the ones nobody asked for.

@@ -65,9 +65,11 @@ struct ibsgd_szt_run {
     double train_seconds = 0.0;
 };
 
-/// Trains one network (activation name as engine::activation::parse reads it) and records it.
+/// Trains one network (activation name as engine::activation::parse reads it) and records it; through
+/// `checkpointed` (suite::train: checkpoints and resume) when given, as a program's one training per run.
 inline ibsgd_szt_run train_ibsgd_szt(const ibsgd_szt_data& data, const std::string& activation, std::uint64_t seed,
-                                     const ibsgd_szt_settings& settings, const std::string& label) {
+                                     const ibsgd_szt_settings& settings, const std::string& label,
+                                     suite* checkpointed = nullptr) {
     engine::network<float> net(ibsgd_szt_network(engine::activation::parse(activation)), mi::derive_seed(seed, 1));
     progress bar(label, settings.epochs);
     engine::train_options o;
@@ -80,7 +82,8 @@ inline ibsgd_szt_run train_ibsgd_szt(const ibsgd_szt_data& data, const std::stri
     o.when = engine::record_time::epoch_end;
     o.on_epoch = bar.hook();
     ibsgd_szt_run run{mi::recording<float>(mi::samples(mi::labels(data.all.labels, 2))), {}, 0.0};
-    run.history = engine::train(net, data.train, &data.test, data.all, run.recording, o);
+    run.history = checkpointed ? checkpointed->train(net, data.train, &data.test, data.all, run.recording, o)
+                               : engine::train(net, data.train, &data.test, data.all, run.recording, o);
     run.train_seconds = bar.elapsed();
     return run;
 }

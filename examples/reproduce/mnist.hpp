@@ -40,6 +40,7 @@
 #include "mi/core/labels.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/plane/recording.hpp"
+#include "reproduce/checkpoint.hpp"
 #include "reproduce/common.hpp"
 
 namespace mi_examples::reproduce {
@@ -162,6 +163,15 @@ public:
         measure_(*current_);
         current_.reset();
     }
+
+    /// Between epochs it holds nothing (each epoch was measured when its last layer arrived), so a
+    /// checkpoint has nothing to save for it; these check that.
+    friend void save(byte_writer&, const epoch_stream& s) {
+        if (s.current_)
+            mi::detail::fail("mi_examples::reproduce::epoch_stream", "checkpoint", "an epoch half recorded",
+                             "a checkpoint between epochs");
+    }
+    friend void load(byte_reader&, epoch_stream&) {}
 
 private:
     mi::samples samples_;

@@ -139,7 +139,7 @@ void train_run(const run& r, const settings& o, const rp::mnist_data& data, rp::
         measure_epoch(epoch, o, r, data.mi.n, plane);
         mi_seconds += bar.elapsed() - t0;
     });
-    const auto history = eng::train(net, data.train, &data.test, data.mi, rec, opts);
+    const auto history = s.train(net, data.train, &data.test, data.mi, rec, opts);
     rp::add_curves(s.result("curves", rp::curve_columns({"activation", "seed"})), {r.activation, std::to_string(r.seed)},
                    history);
     std::printf("  %s seed %llu: %.1f s (MI %.1f s); final train acc %.3f, test acc %.3f\n", r.activation.c_str(),
@@ -224,6 +224,7 @@ int main(int argc, char** argv) {
     try {
         rp::suite s(argc, argv, "mnist_tanh_vs_relu", usage);
         const settings o = read_settings(s);
+        s.enable_checkpoints();
         s.begin();
 
         std::vector<run> runs;
@@ -237,7 +238,10 @@ int main(int argc, char** argv) {
                         data.source.c_str(), o.lr, o.batch, o.epochs, rp::mnist_record_epochs(o.epochs).size(),
                         data.train.n, data.mi.n, o.seeds);
             std::fflush(stdout);
-            for (const auto& r : mine) train_run(r, o, data, s);
+            for (const auto& r : mine) {
+                train_run(r, o, data, s);
+                s.run_done();
+            }
         }
         if (!s.complete()) return 0;
         print_summary(s.results().at("plane"), s.results().at("curves"), o.activations);

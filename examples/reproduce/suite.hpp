@@ -22,6 +22,19 @@
 //   sbatch --array=0-9 --wrap 'prog --full --shard $SLURM_ARRAY_TASK_ID/10 --out res'
 //   prog --full --merge --out res
 // or with GNU parallel: parallel prog --shard {}/4 --out res ::: 0 1 2 3 && prog --merge --out res
+// (examples/cluster/ has Slurm launchers that do this with checkpoints and requeueing).
+//
+// Checkpoint and resume (programs that call enable_checkpoints(): szt_tanh_vs_relu,
+// mnist_tanh_vs_relu). With --checkpoint DIR or --resume DIR the program writes DIR/<program>.ckpt
+// (checkpoint.hpp) at the end of every run, every --checkpoint-every K epochs and/or
+// --checkpoint-minutes T minutes of training (default 30 minutes), and on SIGTERM; it holds the
+// tables so far, the number of this process's runs done and, mid-run, the network, optimizer,
+// batch order, metrics and recording of the run in progress. --resume DIR continues from it (or
+// starts afresh when DIR holds none), and the final tables are bit-identical to an uninterrupted
+// run's. On SIGTERM the program finishes the epoch it is in (or the run's estimates, when training
+// is over), writes the checkpoint and exits with status 75 (exit_checkpointed). A program reports
+// which runs are done with run_done() and trains through suite::train(), so that adopting
+// checkpoints is one call each.
 #ifndef MI_EXAMPLES_REPRODUCE_SUITE_HPP
 #define MI_EXAMPLES_REPRODUCE_SUITE_HPP
 
@@ -42,6 +55,7 @@
 
 #include "engine/trainer.hpp"
 #include "mi/core/error.hpp"
+#include "reproduce/checkpoint.hpp"
 #include "reproduce/common.hpp"
 #include "reproduce/table.hpp"
 
@@ -56,7 +70,14 @@ inline const char* common_usage =
     "  --shard i/n     run every n-th run starting at i; writes OUT/shard-i-of-n/, no summary\n"
     "  --merge         combine OUT/shard-*-of-n/ into OUT/, then summarise and plot\n"
     "  --out DIR       output directory\n"
-    "  --no-plot       CSVs and summary only\n";
+    "  --no-plot       CSVs and summary only\n"
+    "checkpoints (szt_tanh_vs_relu, mnist_tanh_vs_relu):\n"
+    "  --checkpoint DIR          write DIR/<program>.ckpt (refuses to replace an existing one)\n"
+    "  --resume DIR              continue from DIR/<program>.ckpt if it exists, and checkpoint there\n"
+    "  --checkpoint-every K      also every K epochs of training\n"
+    "  --checkpoint-minutes T    also every T minutes of training (default 30 unless K is given)\n"
+    "  --stop-after-epoch E      test hook: stop as on SIGTERM after this process's E-th epoch\n"
+    "  on SIGTERM: checkpoint at the next epoch boundary, then exit with status 75\n";
 
 /// A program's result tables, by file stem (plane -> plane.csv).
 using tables = std::map<std::string, table>;
@@ -110,11 +131,39 @@ public:
         return s;
     }
 
-    /// Rejects unknown options and creates the output directory.
+    /// Accepts the checkpoint options (call before begin()); the program then trains with train()
+    /// (once per run) and calls run_done() after each run.
+    void enable_checkpoints() {
+        const std::string fresh = cli_.text("checkpoint", ""), resume = cli_.text("resume", "");
+        every_epochs_ = cli_.count("checkpoint-every", 0);
+        every_minutes_ = cli_.number("checkpoint-minutes", every_epochs_ > 0 ? 0.0 : 30.0);
+        stop_after_ = cli_.count("stop-after-epoch", 0);
+        if (!fresh.empty() && !resume.empty()) usage_error("give --checkpoint DIR or --resume DIR, not both");
+        if (every_minutes_ < 0) usage_error("--checkpoint-minutes expects a number >= 0");
+        const std::string dir = fresh.empty() ? resume : fresh;
+        if (dir.empty()) {
+            if (every_epochs_ > 0 || stop_after_ > 0 || cli_.text("checkpoint-minutes", "") != "")
+                usage_error("the checkpoint options need --checkpoint DIR or --resume DIR");
+            return;
+        }
+        if (merge_) usage_error("--merge only reads the shards' tables; give it without --checkpoint/--resume");
+        resume_ = !resume.empty();
+        checkpoint_dir_ = dir;
+        checkpoint_path_ = dir + "/" + program_ + ".ckpt";
+    }
+
+    /// Rejects unknown options and creates the output directory (and, with checkpoints, reads the
+    /// checkpoint to resume from).
     void begin() {
+        // What determines the run's results: every option but where things go and the checkpointing.
+        const std::string identity =
+            program_ + "\n" +
+            cli_.canonical({"out", "no-plot", "checkpoint", "resume", "checkpoint-every", "checkpoint-minutes",
+                            "stop-after-epoch"});
         cli_.finish();
         make_directory(out_);
         if (sharded()) make_directory(shard_dir());
+        if (!checkpoint_path_.empty()) start_checkpoints(fnv1a(identity));
         std::printf("%s: output in %s%s%s\n", program_.c_str(), out_.c_str(),
                     sharded() ? (", shard " + std::to_string(shard_index_) + "/" + std::to_string(shard_count_))
                                     .c_str()
@@ -124,12 +173,77 @@ public:
     }
 
     /// The runs this process does: all of them, or every n-th from i for shard i/n; none when merging.
+    /// After a resume, the runs the checkpoint holds as done are left out.
     template <class Run>
     std::vector<Run> mine(const std::vector<Run>& runs) const {
         std::vector<Run> out;
         if (merge_) return out;
-        for (std::size_t j = shard_index_; j < runs.size(); j += shard_count_) out.push_back(runs[j]);
+        std::size_t k = 0;
+        for (std::size_t j = shard_index_; j < runs.size(); j += shard_count_, ++k)
+            if (k >= runs_done_) out.push_back(runs[j]);
         return out;
+    }
+
+    /// engine::train, checkpointed at epoch boundaries when checkpoints are on, and continued from
+    /// the checkpoint's run in progress after a resume (network, optimizer, batch order, metrics
+    /// and the recorder's contents: mi::recording, engine::null_recorder, or any type with
+    /// save(byte_writer&, const R&) / load(byte_reader&, R&) overloads). Once per run.
+    template <class T, class Recorder>
+    std::vector<engine::epoch_metrics> train(engine::network<T>& net, const engine::dataset<T>& train_set,
+                                             const engine::dataset<T>* test, const engine::dataset<T>& record_on,
+                                             Recorder& recorder, const engine::train_options& options) {
+        if (checkpoint_path_.empty()) return engine::train(net, train_set, test, record_on, recorder, options);
+        if (trained_in_run_)
+            mi::detail::fail(program_.c_str(), "suite::train", "a second training in one run",
+                             "one suite::train per run, then run_done()");
+        trained_in_run_ = true;
+        engine::train_progress<T> progress;
+        if (!pending_run_.empty()) {
+            byte_reader r(pending_run_, "checkpoint " + checkpoint_path_ + ", section run");
+            const auto run = r.get<std::uint64_t>();
+            if (run != runs_done_)
+                mi::detail::fail(program_.c_str(), "checkpoint run", run,
+                                 "the run in progress, " + std::to_string(runs_done_));
+            load(r, net);
+            progress = load_progress<T>(r);
+            load(r, recorder);
+            if (!r.at_end())
+                mi::detail::fail(program_.c_str(), "checkpoint section run", "trailing bytes", "nothing after the recorder");
+            pending_run_.clear();
+            std::printf("%s: run %zu resumed at epoch %zu from %s\n", program_.c_str(), runs_done_,
+                        progress.next_epoch, checkpoint_path_.c_str());
+            std::fflush(stdout);
+        }
+        const auto boundary = [&](const engine::network<T>& n, const engine::train_progress<T>& p) {
+            ++epochs_trained_;
+            const bool stop = stop_requested();
+            const double minutes =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - last_save_).count() / 60.0;
+            const bool due = stop || (every_epochs_ > 0 && p.next_epoch % every_epochs_ == 0) ||
+                             (every_minutes_ > 0 && minutes >= every_minutes_);
+            if (!due) return false;
+            byte_writer w;
+            w.put<std::uint64_t>(runs_done_);
+            save(w, n);
+            save(w, p);
+            save(w, recorder);
+            save_checkpoint(&w.bytes());
+            if (stop) exit_checkpointed_at("epoch " + std::to_string(p.next_epoch) + " of run " + std::to_string(runs_done_));
+            return false;
+        };
+        engine::train_from(net, train_set, test, record_on, recorder, options, progress,
+                           engine::epoch_boundary<T>(boundary));
+        return std::move(progress.history);
+    }
+
+    /// Marks this process's current run as done (its rows are in the tables): with checkpoints on,
+    /// writes one, and exits with status 75 if SIGTERM (or --stop-after-epoch) asked to stop.
+    void run_done() {
+        ++runs_done_;
+        trained_in_run_ = false;
+        if (checkpoint_path_.empty()) return;
+        save_checkpoint(nullptr);
+        if (stop_requested()) exit_checkpointed_at("the end of run " + std::to_string(runs_done_ - 1));
     }
 
     /// The program's tables. Append rows while running; after complete() they hold every run.
@@ -172,6 +286,60 @@ private:
     [[noreturn]] void usage_error(const std::string& msg) const {
         std::fprintf(stderr, "error: %s (see --help)\n", msg.c_str());
         std::exit(2);
+    }
+    void start_checkpoints(std::uint64_t options_hash) {
+        options_hash_ = options_hash;
+        make_directory(checkpoint_dir_);
+        if (std::filesystem::exists(checkpoint_path_)) {
+            if (!resume_)
+                mi::detail::fail(program_.c_str(), "--checkpoint", checkpoint_path_,
+                                 "a directory without a checkpoint (continue it with --resume, or remove it)");
+            const checkpoint_file c = read_checkpoint(checkpoint_path_, program_, options_hash_);
+            const auto it = c.sections.find("suite");
+            if (it == c.sections.end())
+                mi::detail::fail(program_.c_str(), "checkpoint", checkpoint_path_, "a checkpoint with a suite section");
+            byte_reader r(it->second, "checkpoint " + checkpoint_path_ + ", section suite");
+            runs_done_ = static_cast<std::size_t>(r.get<std::uint64_t>());
+            const auto count = r.length(1);
+            results_.clear();
+            for (std::size_t i = 0; i < count; ++i) {
+                const std::string name = r.get_string();
+                results_[name] = load_table(r);
+            }
+            const auto run = c.sections.find("run");
+            if (run != c.sections.end()) pending_run_ = run->second;
+            std::printf("%s: resuming from %s (%zu run(s) of this process done%s)\n", program_.c_str(),
+                        checkpoint_path_.c_str(), runs_done_, pending_run_.empty() ? "" : ", one in progress");
+        } else if (resume_) {
+            std::printf("%s: no checkpoint in %s yet; starting from the beginning\n", program_.c_str(),
+                        checkpoint_dir_.c_str());
+        }
+        install_termination_handler();
+        last_save_ = std::chrono::steady_clock::now();
+    }
+    bool stop_requested() const { return termination_requested() || (stop_after_ > 0 && epochs_trained_ >= stop_after_); }
+    void save_checkpoint(const std::string* run) {
+        checkpoint_file c;
+        c.program = program_;
+        c.options_hash = options_hash_;
+        byte_writer w;
+        w.put<std::uint64_t>(runs_done_);
+        w.put<std::uint64_t>(results_.size());
+        for (const auto& [name, t] : results_) {
+            w.put(name);
+            save(w, t);
+        }
+        c.sections["suite"] = w.bytes();
+        if (run) c.sections["run"] = *run;
+        write_checkpoint(checkpoint_path_, c);
+        last_save_ = std::chrono::steady_clock::now();
+    }
+    [[noreturn]] void exit_checkpointed_at(const std::string& where) const {
+        std::printf("%s: stopped at %s; checkpoint written to %s; exit status %d (continue with --resume %s)\n",
+                    program_.c_str(), where.c_str(), checkpoint_path_.c_str(), exit_checkpointed,
+                    checkpoint_dir_.c_str());
+        std::fflush(stdout);
+        std::exit(exit_checkpointed);
     }
     std::string shard_dir() const {
         return out_ + "/shard-" + std::to_string(shard_index_) + "-of-" + std::to_string(shard_count_);
@@ -216,6 +384,17 @@ private:
     std::size_t shard_index_ = 0, shard_count_ = 1;
     std::string out_;
     tables results_;
+    // checkpoints (enable_checkpoints)
+    std::string checkpoint_dir_, checkpoint_path_;  ///< empty: no checkpoints
+    bool resume_ = false;
+    std::size_t every_epochs_ = 0, stop_after_ = 0;
+    double every_minutes_ = 0;
+    std::uint64_t options_hash_ = 0;
+    std::size_t runs_done_ = 0;        ///< runs of mine() done (restored by a resume)
+    std::string pending_run_;          ///< the checkpoint's run in progress, for the next train()
+    bool trained_in_run_ = false;
+    std::size_t epochs_trained_ = 0;   ///< by this process
+    std::chrono::steady_clock::time_point last_save_ = std::chrono::steady_clock::now();
 };
 
 /// A progress line for long runs: "label: epoch e/E, elapsed t s". On a terminal it is rewritten

@@ -146,6 +146,7 @@ int main(int argc, char** argv) {
         const double lr = cli.number("lr", 4e-4);
         const std::size_t batch = cli.count("batch", 256);
         const bool knn = !cli.flag("no-knn");
+        s.enable_checkpoints();
         s.begin();
         for (const auto& a : activations) eng::activation::parse(a);  // reject unknown names before training
 
@@ -166,8 +167,8 @@ int main(int argc, char** argv) {
 
         auto& curves = s.result("curves", rp::curve_columns({"activation", "seed"}));
         for (const auto& r : s.mine(runs)) {
-            const auto trained =
-                rp::train_ibsgd_szt(data, r.activation, r.seed, settings, r.activation + " seed " + std::to_string(r.seed));
+            const auto trained = rp::train_ibsgd_szt(data, r.activation, r.seed, settings,
+                                                     r.activation + " seed " + std::to_string(r.seed), &s);
             const auto& history = trained.history;
             const auto& rec = trained.recording;
             const auto t0 = std::chrono::steady_clock::now();
@@ -187,6 +188,7 @@ int main(int argc, char** argv) {
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                         history.back().train_accuracy, history.back().test_accuracy);
             std::fflush(stdout);
+            s.run_done();
         }
         if (!s.complete()) return 0;
         print_summary(s.results().at("plane"), activations);
