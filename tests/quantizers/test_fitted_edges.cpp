@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -57,6 +60,33 @@ TEST_CASE("fitted_edges: SIMD encode equals code on edges, neighbours and tails 
         mi_test::check_encode_matches_code(ff, mi_test::stress_values<float>(e, -1.5, 1.5, 2000, 1));
         const mi::fitted_edges<double> fd(e, conv);
         mi_test::check_encode_matches_code(fd, mi_test::stress_values<double>(e, -1.5, 1.5, 2000, 2));
+    }
+}
+
+TEST_CASE("fitted_edges: SIMD encode of huge and non-finite values is defined (arithmetic path)") {
+    // Found by tests/fuzz/fuzz_estimators: where the target has no rounding instruction (SSE2
+    // doubles) xsimd's floor converts each lane to a 64-bit integer, undefined for |t| >= 2^63
+    // and NaN. Huge finite activations must get their codes; non-finite ones (binning encodes
+    // before it reports them) must only not be undefined. Fails under clang's
+    // -fsanitize=float-cast-overflow without -march=native.
+    std::vector<double> e;
+    for (int i = 0; i < 30; ++i) e.push_back(-1.0 + 2.0 * i / 29.0);
+    const std::vector<double> huge{1e300, -1e300, 1e19, -1e19, 0.5, std::numeric_limits<double>::max(),
+                                   -std::numeric_limits<double>::max(), 9.3e18, -9.3e18, 0.0};
+    for (auto conv : {mi::edge_convention::count, mi::edge_convention::left_edge_wrap}) {
+        const mi::fitted_edges<double> fd(e, conv);
+        REQUIRE(std::string(fd.lookup()) == "arithmetic");
+        mi_test::check_encode_matches_code(fd, huge);
+        const mi::fitted_edges<float> ff(e, conv);
+        std::vector<float> hf;
+        for (double h : huge) hf.push_back(static_cast<float>(std::max(-3e38, std::min(3e38, h))));
+        mi_test::check_encode_matches_code(ff, hf);
+        std::vector<double> bad{std::nan(""), std::numeric_limits<double>::infinity(), 0.5,
+                                -std::numeric_limits<double>::infinity(), std::nan(""), 0.25, 0.0, 0.1};
+        std::vector<std::int32_t> codes(bad.size());
+        fd.encode(bad.data(), bad.size(), codes.data());
+        CHECK(codes[2] == fd.code(0.5));
+        CHECK(codes[5] == fd.code(0.25));
     }
 }
 

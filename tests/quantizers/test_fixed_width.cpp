@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "mi/core/error.hpp"
@@ -43,6 +45,24 @@ TEST_CASE("fixed_width: SIMD encode equals code on multiples of w and their neig
     // Saturation far outside the fitted range is the same in both paths.
     const std::vector<float> far{3e38f, -3e38f, 1e10f, -1e10f};
     mi_test::check_encode_matches_code(ff, std::vector<float>(far.begin(), far.end()));
+}
+
+TEST_CASE("fixed_width: SIMD encode of huge and non-finite values is defined") {
+    // Where the target has no rounding instruction (SSE2 doubles) xsimd's floor converts each
+    // lane to a 64-bit integer, undefined for |h / w| >= 2^63 and NaN; binning encodes before it
+    // reports non-finite activations. Huge values clamp to the int32 codes as code() does.
+    // Fails under clang's -fsanitize=float-cast-overflow without -march=native.
+    const std::vector<double> any{0.0, 1.0};
+    const auto fd = mi::fixed_width(0.07).fit(mi::view(any));
+    mi_test::check_encode_matches_code(
+        fd, std::vector<double>{1e300, -1e300, 1e19, -1e19, 0.5, std::numeric_limits<double>::max(),
+                                -std::numeric_limits<double>::max(), 7e17, -7e17, 0.0});
+    std::vector<double> bad{std::nan(""), std::numeric_limits<double>::infinity(), 0.5,
+                            -std::numeric_limits<double>::infinity(), std::nan(""), 0.25, 0.0, 0.1};
+    std::vector<std::int32_t> codes(bad.size());
+    fd.encode(bad.data(), bad.size(), codes.data());
+    CHECK(codes[2] == fd.code(0.5));
+    CHECK(codes[5] == fd.code(0.25));
 }
 
 TEST_CASE("fixed_width: boundaries are where the code changes") {

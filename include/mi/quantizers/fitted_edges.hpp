@@ -429,10 +429,17 @@ private:
         explicit arithmetic_kernel(const fitted_edges& f)
             : self(f), finish(f), base(f.base_), inv(f.inv_), margin(f.margin_), one_minus_margin(T(1) - f.margin_),
               first(f.first_), last(f.last_), top(static_cast<T>(f.rounded_.size() - 2)),
-              top_minus_one(static_cast<T>(f.rounded_.size()) - T(3)), m(static_cast<T>(f.rounded_.size())) {}
+              top_minus_one(static_cast<T>(f.rounded_.size()) - T(3)), m(static_cast<T>(f.rounded_.size())),
+              t_max(static_cast<T>(f.rounded_.size())) {}
         void operator()(const batch_t& x, std::int32_t* out) const {
-            const batch_t zero(T(0)), one(T(1));
-            const batch_t t = (x - base) * inv;
+            const batch_t zero(T(0)), one(T(1)), minus_one(T(-1));
+            batch_t t = (x - base) * inv;
+            // t in [-1, top + 2] before floor: where the target has no rounding instruction
+            // (SSE2 doubles) xsimd's floor converts lanes to int64, undefined for |t| >= 2^63
+            // and NaN (huge activations; non-finite ones are encoded before binning reports
+            // them). Such lanes are below / above anyway; NaN fails both compares and gets -1.
+            t = xsimd::select(t >= minus_one, t, minus_one);
+            t = xsimd::select(t <= t_max, t, t_max);
             const batch_t fl = xsimd::floor(t);
             const batch_t frac = t - fl;
             const auto below = x < first;
@@ -456,7 +463,7 @@ private:
         }
         const fitted_edges& self;
         finisher finish;
-        batch_t base, inv, margin, one_minus_margin, first, last, top, top_minus_one, m;
+        batch_t base, inv, margin, one_minus_margin, first, last, top, top_minus_one, m, t_max;
     };
 
     struct grid_kernel {

@@ -91,8 +91,12 @@ public:
         const batch width(w_), lo(lowest()), hi(highest());
         std::size_t i = 0;
         for (; i + w <= n; i += w) {
-            batch q = xsimd::floor(batch::load_unaligned(x + i) / width);
-            q = xsimd::max(xsimd::min(q, hi), lo);
+            // Clamped (NaN to lo, as code_of) before floor, which on targets without a
+            // rounding instruction (SSE2 doubles) converts lanes to int64: undefined for
+            // |q| >= 2^63 and NaN. lo and hi are whole numbers, so the codes are unchanged.
+            batch q = batch::load_unaligned(x + i) / width;
+            q = xsimd::select(q >= lo, q, lo);
+            q = xsimd::floor(xsimd::select(q <= hi, q, hi));
             const ibatch c = xsimd::batch_cast<index_type>(q);
             if constexpr (std::is_same_v<index_type, std::int32_t>) {
                 c.store_unaligned(codes + i);
