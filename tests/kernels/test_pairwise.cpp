@@ -139,7 +139,9 @@ TEST_CASE_TEMPLATE("log_sum_kernel: tight clusters far from the origin are exact
 
 TEST_CASE_TEMPLATE("log_sum_kernel: cross form", T, float, double) {
     for (std::size_t d : {2, 13, 80}) {
-        for (auto [nq, nc] : {std::pair<std::size_t, std::size_t>{1, 1}, {5, 300}, {301, 3}, {70, 129}}) {
+        for (const auto& sizes : {std::pair<std::size_t, std::size_t>{1, 1}, {5, 300}, {301, 3}, {70, 129}}) {
+            // (not a structured binding: C++17 lambdas, such as INFO's, cannot capture one; clang rejects it)
+            const std::size_t nq = sizes.first, nc = sizes.second;
             const auto q = normal_rows<T>(nq, d, 11 + d + nq);
             const auto c = normal_rows<T>(nc, d, 13 + d + nc, 1.2, 0.3);
             const double s = 0.3 * static_cast<double>(d);
