@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of tests/fuzz (clang; AddressSanitizer, UBSan and
+# float-cast-overflow, none recovering) in build-fuzz and fuzzes each one for a
+# bounded time, starting from a copy of its committed corpus (tests/fuzz/corpus/
+# <target>/, which a run never grows). Exits non-zero on any finding: a crash, a
+# sanitizer report, an exception other than mi::error, a non-finite estimate, a
+# timeout (-timeout) or memory above -rss_limit_mb. The reproducer is kept in
+# build-fuzz/fuzz-run/findings/; replay it with build-fuzz/tests/fuzz/<target> <file>.
+#
+# Usage: bash scripts/fuzz.sh [total seconds, default 60, split evenly across the targets]
+# Needs: clang (Debian's clang 14 ships libFuzzer), cmake, the library's packages, zlib1g-dev.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+total=${1:-60}
+build=${MI_FUZZ_BUILD_DIR:-$root/build-fuzz}
+targets=(fuzz_idx fuzz_csv fuzz_estimators)
+per=$(( total / ${#targets[@]} ))
+(( per >= 1 )) || per=1
+
+# libFuzzer exists only in clang: CXX from the environment (often g++) is not used.
+cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER="${MI_FUZZ_CXX:-clang++}" -DMI_FUZZ=ON \
+      -DMI_BUILD_TESTS=OFF -DMI_BUILD_EXAMPLES=OFF -DMI_INSTALL=OFF >/dev/null
+cmake --build "$build" --target "${targets[@]}" -j "${JOBS:-2}"
+
+run="$build/fuzz-run"
+rm -rf "$run"
+mkdir -p "$run/findings"
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+status=0
+printf '%-16s %10s %8s %8s  %s\n' target executions corpus seconds result
+for t in "${targets[@]}"; do
+  cp -r "$root/tests/fuzz/corpus/$t" "$run/$t"
+  seeds=$(find "$run/$t" -type f | wc -l)
+  start=$SECONDS
+  result=ok
+  if ! "$build/tests/fuzz/$t" -max_total_time="$per" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+       -artifact_prefix="$run/findings/$t-" "$run/$t" >"$run/$t.log" 2>&1; then
+    result=FINDING
+    status=1
+  fi
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$run/$t.log" | tail -1)
+  corpus=$(find "$run/$t" -type f | wc -l)
+  printf '%-16s %10s %8s %8s  %s\n' "$t" "${execs:-?}" "$seeds->$corpus" "$((SECONDS - start))" "$result"
+  if [[ $result != ok ]]; then
+    # The report's first lines and the reproducer's name; the whole log stays in $run.
+    grep -m1 -E -A16 '^==[0-9]+==ERROR|runtime error|^finding|ERROR: libFuzzer' \
+      "$run/$t.log" >&2 || tail -n 20 "$run/$t.log" >&2
+    grep -E 'Test unit written' "$run/$t.log" >&2 || true
+  fi
+done
+exit $status

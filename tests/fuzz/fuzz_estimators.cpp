@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// libFuzzer target: every plane estimator's point() on arbitrary bytes read as
+// a small labelled activation matrix. Layout of the input:
+//
+//   byte 0  rows    = 2 + b % 63                (2..64)
+//   byte 1  cols    = 1 + b % 8                 (1..8)
+//   byte 2  classes = 1 + b % 4; bit 7: explicit input ids (repeated inputs)
+//   byte 3  estimator (see `estimate`)
+//   byte 4  bit 0: double (else float); bits 1..7: a flag byte for the estimator
+//   byte 5  a parameter byte (bins, k, a noise variance 10^(10 - 5 q) ...)
+//   rows bytes of labels (b % classes), rows bytes of input ids if explicit,
+//   then the values, row-major, 4 or 8 bytes each (NaN, Inf and huge included;
+//   missing values are 0).
+//
+// mi::error is the expected answer to bad input. Any other exception, a crash,
+// a sanitizer report, or a returned I(X;T) / I(T;Y) / bound that is not finite
+// is a finding (issue 15: every public function returns a finite value or
+// raises mi::error).
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "mi/plane.hpp"
+
+namespace {
+
+struct input {
+    const std::uint8_t* data;
+    std::size_t size;
+    std::size_t pos = 0;
+    std::uint8_t byte() { return pos < size ? data[pos++] : 0; }
+    template <class T>
+    T value() {
+        std::uint8_t b[sizeof(T)] = {};
+        for (auto& x : b) x = byte();
+        T v;
+        std::memcpy(&v, b, sizeof(T));
+        return v;
+    }
+};
+
+[[noreturn]] void finding(const std::string& what) {
+    std::fprintf(stderr, "finding: %s\n", what.c_str());
+    std::abort();
+}
+
+void check_finite(const mi::plane_point& p, const std::string& name) {
+    bool ok = std::isfinite(p.ixt) && std::isfinite(p.ity);
+    for (const auto* b : {&p.ixt_bounds, &p.ity_bounds})
+        if (*b) ok = ok && std::isfinite((*b)->lower) && std::isfinite((*b)->upper);
+    if (!ok)
+        finding(name + " returned a non-finite value: ixt = " + mi::detail::to_text(p.ixt) +
+                ", ity = " + mi::detail::to_text(p.ity));
+}
+
+template <class E, class T>
+void run(const E& e, const mi::activation_view<const T>& layer, const mi::samples& s) {
+    check_finite(e.point(layer, s), e.name() + " " + e.parameters());
+}
+
+template <template <class> class Search, class T>
+void knn(int which, std::size_t k, bool jitter, bool alg2, const mi::activation_view<const T>& layer,
+         const mi::samples& s) {
+    const mi::tie_policy ties = jitter ? mi::tie_policy() : mi::tie_policy::none();
+    if (which == 0) run(mi::kl_entropy<Search>(k, 0.0, ties), layer, s);
+    else run(mi::ksg<Search>(k, alg2 ? 2 : 1, ties), layer, s);
+}
+
+template <class T>
+void estimate(unsigned which, std::uint8_t flags, std::uint8_t q, const mi::activation_view<const T>& layer,
+              const mi::samples& s) {
+    const std::size_t bins = 1 + q % 40;
+    const double scale = std::pow(10.0, 10.0 - 5.0 * (q % 64));  // 1e10 .. 1e-305
+    const bool f1 = flags & 2, f2 = flags & 4;
+    switch (which % 26) {
+        case 0: return run(mi::binning<mi::uniform>(mi::uniform::idnns(2 + q % 40)), layer, s);
+        case 1: return run(mi::binning<mi::uniform>(mi::uniform(bins, -2.0, 3.0)), layer, s);
+        case 2: return run(mi::binning<mi::fixed_width>(mi::fixed_width(scale)), layer, s);
+        case 3: return run(mi::binning<mi::adaptive_uniform>(mi::adaptive_uniform(bins)), layer, s);
+        case 4: {
+            const std::vector<mi::activation_view<const T>> epochs{layer};
+            return run(mi::binning<mi::global_uniform>(mi::global_uniform(bins)).for_layer(epochs), layer, s);
+        }
+        case 5: return run(mi::binning<mi::equal_mass>(mi::equal_mass(bins)), layer, s);
+        case 6:
+            return run(mi::binning<mi::distinct_value_quantiles>(mi::distinct_value_quantiles(bins, f1 ? -1.000001 : 0.0)),
+                       layer, s);
+        case 7: return run(mi::binning<mi::edges>(mi::edges({-1.0, -0.5, 0.0, 0.5, 1.0})), layer, s);
+        case 8: return run(mi::binning<mi::machine_precision>(mi::machine_precision{}), layer, s);
+        case 9:
+            return run(mi::binning<mi::adaptive_uniform, mi::miller_madow>(mi::adaptive_uniform(bins)), layer, s);
+        case 10: return run(mi::kde<mi::gaussian_kernel, mi::fixed_noise>(mi::fixed_noise(scale)), layer, s);
+        case 11: return run(mi::kde<mi::gaussian_kernel, mi::adaptive_noise>(mi::adaptive_noise(scale)), layer, s);
+        case 12: return knn<mi::automatic>(0, 1 + q % 5, f1, f2, layer, s);
+        case 13: return knn<mi::kd_tree>(0, 1 + q % 5, f1, f2, layer, s);
+        case 14: return knn<mi::grid>(0, 1 + q % 5, f1, f2, layer, s);
+        case 15: return knn<mi::brute_force>(0, 1 + q % 5, f1, f2, layer, s);
+        case 16: return knn<mi::automatic>(1, 1 + q % 5, f1, f2, layer, s);
+        case 17: return knn<mi::kd_tree>(1, 1 + q % 5, f1, f2, layer, s);
+        case 18: return knn<mi::grid>(1, 1 + q % 5, f1, f2, layer, s);
+        case 19: return knn<mi::brute_force>(1, 1 + q % 5, f1, f2, layer, s);
+        case 20:
+            return run(mi::edge(scale, f1 ? std::vector<double>{1.0, 2.0} : std::vector<double>{1.0}, f1 && f2 ? 1 : 0),
+                       layer, s);
+        case 21: return run(mi::decision_rule<>(), layer, s);
+        case 22: return run(mi::decision_rule<mi::miller_madow>(), layer, s);
+#if __has_include(<xtensor-blas/xlinalg.hpp>)
+        case 23: {
+            const double alphas[] = {1.01, 2.0, 0.5, 1.0};
+            const auto width = f2 ? mi::kernel_width::fixed(scale) : mi::kernel_width::silverman();
+            return run(mi::renyi(alphas[(flags >> 3) & 3], width, f1 ? 0.5 : 0.0), layer, s);
+        }
+#endif
+        case 24:
+            return run(mi::sample_propagation(scale, 2 + (flags >> 3) % 3, 1 + (flags >> 5) % 3, q,
+                                              f1 ? mi::sample_propagation::conditional::deterministic
+                                                 : mi::sample_propagation::conditional::replicas),
+                       layer, s);
+        default: return;
+    }
+}
+
+template <class T>
+void fuzz_one(input& in, std::size_t rows, std::size_t cols, std::size_t classes, bool explicit_ids,
+              unsigned which, std::uint8_t flags, std::uint8_t q) {
+    std::vector<int> y(rows);
+    for (auto& v : y) v = in.byte() % classes;
+    std::vector<std::uint32_t> ids(rows);
+    if (explicit_ids)
+        for (auto& v : ids) v = in.byte() % rows;
+    std::vector<T> x(rows * cols);
+    for (auto& v : x) v = in.value<T>();
+    const mi::samples s(mi::labels(y, classes), explicit_ids ? mi::input_ids(ids) : mi::input_ids());
+    estimate<T>(which, flags, q, mi::view(x, rows, cols), s);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    mi::set_num_threads(1);  // reproducible runs; the thread count does not change results
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    input in{data, size};
+    const std::size_t rows = 2 + in.byte() % 63;
+    const std::size_t cols = 1 + in.byte() % 8;
+    const std::uint8_t c = in.byte();
+    const std::size_t classes = 1 + c % 4;
+    const unsigned which = in.byte();
+    const std::uint8_t flags = in.byte();
+    const std::uint8_t q = in.byte();
+    try {
+        if (flags & 1) fuzz_one<double>(in, rows, cols, classes, c & 0x80, which, flags, q);
+        else fuzz_one<float>(in, rows, cols, classes, c & 0x80, which, flags, q);
+    } catch (const mi::error&) {
+    } catch (const std::exception& e) {
+        finding(std::string("exception other than mi::error: ") + e.what());
+    }
+    return 0;
+}
