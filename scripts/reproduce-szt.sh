@@ -20,7 +20,8 @@ jobs="${JOBS:-2}"
 # A fresh build directory needs only the examples; an existing one keeps its settings.
 fresh=()
 [[ -f "$build/CMakeCache.txt" ]] || fresh=(-DCMAKE_BUILD_TYPE=Release -DMI_BUILD_TESTS=OFF)
-cmake -S "$root" -B "$build" "${fresh[@]}" -DMI_BUILD_EXAMPLES=ON >/dev/null
+# -DMI_NATIVE=ON: built and run on this machine, so for its CPU (mi builds are portable by default).
+cmake -S "$root" -B "$build" "${fresh[@]}" -DMI_BUILD_EXAMPLES=ON -DMI_NATIVE=ON >/dev/null
 cmake --build "$build" --target szt_tanh_vs_relu -j "$jobs"
 "$build/examples/szt_tanh_vs_relu" --out "$out" "$@"
 echo

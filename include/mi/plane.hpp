@@ -8,6 +8,7 @@
 #include "mi/version.hpp"
 
 #include "mi/core/activation_view.hpp"
+#include "mi/core/build_info.hpp"
 #include "mi/core/discrete.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/input_ids.hpp"

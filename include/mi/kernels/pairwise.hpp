@@ -63,6 +63,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "mi/core/activation_view.hpp"
+#include "mi/core/build_info.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/simd.hpp"
@@ -525,6 +526,8 @@ template <class Kernel, class T>
 std::vector<double> log_sum_kernel(const activation_view<const T>& queries,
                                    const activation_view<const T>& centres, const Kernel& kernel,
                                    bool self, method how = method::automatic) {
+    note_if_narrow_simd(static_cast<double>(queries.rows()) * static_cast<double>(centres.rows()) *
+                        static_cast<double>(queries.cols()));
     const bool gemm = how == method::automatic ? queries.cols() >= gemm_min_dims : how == method::dot_product;
     // The matrix-product path works on rows centred on the centres' mean:
     // distances do not change, the norms (and the cancellation) shrink.

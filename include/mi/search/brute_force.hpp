@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
+#include "mi/core/build_info.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/search/metric.hpp"
@@ -66,6 +67,7 @@ public:
     /// The k nearest neighbours of every point, self excluded.
     neighbors knn(std::size_t k) const {
         detail::check_k(k, n_, "mi::brute_force::knn");
+        detail::note_if_narrow_simd(work());
         neighbors out;
         out.index = xt::xtensor<std::uint32_t, 2>::from_shape({n_, k});
         out.distance = xt::xtensor<double, 2>::from_shape({n_, k});
@@ -93,6 +95,7 @@ public:
     std::vector<std::uint32_t> count_within(const std::vector<double>& radius, range cmp = range::strict) const {
         const std::vector<double> tau = detail::limits_of(radius, n_, cmp, "mi::brute_force::count_within",
                                                           &detail::reduced_limit<Metric>);
+        detail::note_if_narrow_simd(work());
         std::vector<std::uint32_t> out(n_);
         const std::size_t tiles = (n_ + tile - 1) / tile;
         parallel_for(tiles, [&](std::size_t t) {
@@ -104,6 +107,9 @@ public:
 
 private:
     static constexpr std::size_t tile = 64;  // queries per work item
+
+    /// Pair x unit operations of one pass over all pairs.
+    double work() const noexcept { return static_cast<double>(n_) * static_cast<double>(n_) * static_cast<double>(d_); }
     static constexpr std::size_t group = 4;  // queries per register tile
 
     std::size_t chunk_blocks() const noexcept {
