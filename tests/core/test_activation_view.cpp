@@ -91,3 +91,17 @@ TEST_CASE("check_activations names the argument and the bad entry") {
     CHECK_THROWS_AS(mi::detail::check_activations(mi::view(empty), "mi::test", "x"), mi::error);
     CHECK_NOTHROW(mi::detail::check_activations(mi::view(v.data(), 1, 2), "mi::test", "x"));
 }
+
+// Issue 15: rows x cols that wraps size_t was accepted and the first estimate read past the buffer.
+TEST_CASE("shapes whose extent wraps or exceeds memory are refused") {
+    const std::vector<float> four(4, 1.0f);
+    const std::size_t wraps = (std::size_t(1) << 62) + 1;  // wraps * 4 = 4 (mod 2^64)
+    CHECK_THROWS_WITH_AS(mi::view(four, wraps, 4), doctest::Contains("rows * cols"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::view(four.data(), wraps, 4), doctest::Contains("rows = "), mi::error);
+    CHECK_THROWS_AS(mi::view(four.data(), 2, 4, ~std::size_t(0) / 2), mi::error);
+    CHECK_THROWS_AS(mi::view(four.data(), 1, ~std::size_t(0)), mi::error);
+    CHECK_THROWS_WITH_AS(mi::view(static_cast<const float*>(nullptr), 2, 2), doctest::Contains("nullptr"), mi::error);
+    // the largest legitimate shapes still pass (no allocation: a view only)
+    CHECK(mi::view(four.data(), 1, 4).size() == 4);
+    CHECK(mi::view(static_cast<const float*>(nullptr), 0, 4).empty());
+}

@@ -49,3 +49,17 @@ TEST_CASE("samples tie labels and inputs to the same rows") {
     CHECK(b.labels().ids() == std::vector<std::uint32_t>{1, 1, 0});
     CHECK(b.inputs()[0] == b.inputs()[1]);
 }
+
+// Issue 15: {0.1, 0.2, 0.3} became one input (all truncated to 0).
+TEST_CASE("input ids from floating point: whole numbers (negative too) accepted, fractions refused") {
+    const mi::input_ids x(std::vector<double>{3.0, -1.0, 3.0, 7.0});
+    CHECK(x.distinct_count(4) == 3);
+    CHECK(x[0] == x[2]);
+    CHECK(x[1] != x[0]);
+    CHECK_THROWS_WITH_AS(mi::input_ids(std::vector<double>{0.1, 0.2, 0.3}), doctest::Contains("ids[0] = 0.1"),
+                         mi::error);
+    CHECK_THROWS_AS(mi::input_ids(std::vector<float>{std::nanf("")}), mi::error);
+    const mi::input_ids big(std::vector<long long>{-5, 5, -5, (1LL << 40)});
+    CHECK(big.distinct_count(4) == 3);
+    CHECK(big[0] == big[2]);
+}

@@ -38,3 +38,25 @@ TEST_CASE("labels from one-hot rows take the arg max") {
     CHECK(y.ids() == std::vector<std::uint32_t>{1, 0, 1});
     CHECK(y.classes() == 2);
 }
+
+// Issue 15: float ids were truncated (0.4 -> 0, 1.9 -> 1), a NaN id was undefined behaviour and
+// ids >= 2^32 wrapped to 0; whole numbers in floating point are legitimate ids (numpy arrays).
+TEST_CASE("labels from floating-point ids: whole numbers accepted, anything else refused") {
+    const mi::labels y(std::vector<double>{0.0, 1.0, 2.0, 1.0});
+    CHECK(y.ids() == std::vector<std::uint32_t>{0, 1, 2, 1});
+    CHECK(y.classes() == 3);
+    CHECK_THROWS_WITH_AS(mi::labels(std::vector<double>{0.0, 0.4}), doctest::Contains("labels[1] = 0.4"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::labels(std::vector<float>{1.9f}, 3), doctest::Contains("whole number"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::labels(std::vector<double>{0.0, std::nan("")}), doctest::Contains("labels[1] = nan"),
+                         mi::error);
+    CHECK_THROWS_AS(mi::labels(std::vector<double>{INFINITY}), mi::error);
+    CHECK_THROWS_AS(mi::labels(std::vector<double>{-1.0}), mi::error);
+}
+
+TEST_CASE("labels: ids beyond 32 bits and absurd class counts are refused, not wrapped") {
+    CHECK_THROWS_WITH_AS(mi::labels(std::vector<std::uint64_t>{0, std::uint64_t(1) << 32}),
+                         doctest::Contains("labels[1] = 4294967296"), mi::error);
+    CHECK_THROWS_AS(mi::labels(std::vector<long long>{0, 1}, std::size_t(1) << 40), mi::error);
+    CHECK_THROWS_AS(mi::labels(std::vector<std::uint64_t>{0, 1}, ~std::size_t(0)), mi::error);
+    CHECK(mi::labels(std::vector<std::uint8_t>{0, 255}).classes() == 256);
+}

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <functional>
 #include <stdexcept>
 #include <thread>
@@ -59,4 +61,38 @@ TEST_CASE("regions entered from two threads at once both complete (one of them s
     t2.join();
     CHECK(a == 200u * 1225u);
     CHECK(b == 200u * 1225u);
+}
+
+// Issue 15: MI_NUM_THREADS=100000 started 1000 threads and ran 9x slower.
+TEST_CASE("thread counts are capped at a few per core, from every source") {
+    const std::size_t cap = mi::detail::max_threads();
+    CHECK(cap == 4 * std::max(1u, std::thread::hardware_concurrency()));
+    mi::set_num_threads(100000);
+    CHECK(mi::num_threads() == cap);
+    mi::set_num_threads(0);
+    ::setenv("MI_NUM_THREADS", "100000", 1);
+    CHECK(mi::num_threads() == cap);
+    ::setenv("MI_NUM_THREADS", "1", 1);
+    CHECK(mi::num_threads() == 1);
+    ::unsetenv("MI_NUM_THREADS");
+    // an explicit count above the cap runs with the cap: every item once, no more threads
+    std::vector<int> seen(1000, 0);
+    mi::parallel_for(seen.size(), [&](std::size_t i) { ++seen[i]; }, 100000);
+    for (int v : seen) CHECK(v == 1);
+}
+
+// Issue 15: set_num_threads while another thread estimates was a data race (ThreadSanitizer).
+// The count is atomic; a running region keeps its count, and every region still visits each item once.
+TEST_CASE("set_num_threads while other threads run regions") {
+    std::atomic<bool> stop{false};
+    std::atomic<std::size_t> sum{0};
+    std::thread worker([&] {
+        for (int r = 0; r < 300; ++r) mi::parallel_for(64, [&](std::size_t i) { sum += i; });
+        stop = true;
+    });
+    std::size_t n = 1;
+    while (!stop) mi::set_num_threads(n++ % 3);
+    worker.join();
+    mi::set_num_threads(0);
+    CHECK(sum == 300u * 2016u);
 }

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <vector>
 
 #include "mi/core/simd.hpp"
@@ -15,4 +18,21 @@ TEST_CASE_TEMPLATE("the SIMD shim reduces lanes on the installed xsimd", T, floa
     CHECK(mi::simd::reduce_max(b) == n);
     CHECK(mi::simd::reduce_min(b) == T(1));
     CHECK(mi::simd::count_true(b > B(T(1))) == B::size - 1);
+}
+
+// Issue 15: -inf fed to xsimd::exp is converted to an integer inside it (undefined behaviour,
+// caught by clang's -fsanitize=float-cast-overflow). simd::exp gives 0 there and exactly
+// xsimd's value for every finite argument, including those that underflow to 0.
+TEST_CASE_TEMPLATE("simd::exp: 0 at -infinity, xsimd's exp elsewhere", T, float, double) {
+    using B = mi::simd::batch<T>;
+    const T inf = std::numeric_limits<T>::infinity();
+    for (const T x : {-inf, std::numeric_limits<T>::lowest(), T(-5000), T(-745.5), T(-103.5), T(-87.5), T(-10),
+                      T(-1), T(-1e-30), T(0), T(0.5), T(3)}) {
+        T got[B::size], want[B::size];
+        mi::simd::exp(B(x)).store_unaligned(got);
+        const T expected = std::isfinite(x) && x > T(-1000) ? std::exp(x) : T(0);
+        xsimd::exp(B(std::isfinite(x) ? std::max(x, T(-1000)) : T(0))).store_unaligned(want);
+        CHECK(got[0] == doctest::Approx(expected).epsilon(4 * std::numeric_limits<T>::epsilon()));
+        if (std::isfinite(x) && x > T(-1000)) CHECK(got[0] == want[0]);
+    }
 }

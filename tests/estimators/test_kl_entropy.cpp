@@ -181,3 +181,30 @@ TEST_CASE("kl_entropy rejects bad input with mi::error naming the argument") {
     CHECK_THROWS_WITH_AS(mi::kl_entropy<>().point(mi::view(t), mi::samples{mi::labels(y, 2)}),
                          doctest::Contains("rows of class 1 = 1"), mi::error);
 }
+
+// Issue 15: with tie_policy::none() on data x 1e300 the squared distances overflowed and H was +inf.
+// H(c T) = H(T) + d ln c, and at c = 2^996 (or 2^-996) every distance is c times the original.
+TEST_CASE("kl_entropy at 2^+-996: H moves by exactly d ln c, with and without jitter") {
+    std::vector<double> x(500 * 3);
+    mi::rng g(21);
+    for (double& v : x) v = g.normal();
+    for (const auto& ties : {mi::tie_policy::none(), mi::tie_policy()}) {
+        const mi::kl_entropy<> e(2, 0.0, ties);
+        const double h = e.entropy(mi::view(x, 500, 3));
+        for (const int s : {996, -996}) {
+            std::vector<double> y(x);
+            for (double& v : y) v = std::ldexp(v, s);
+            const double hs = e.entropy(mi::view(y, 500, 3));
+            CHECK(std::isfinite(hs));
+            CHECK(hs == doctest::Approx(h + 3.0 * s * std::log(2.0)).epsilon(1e-12));
+        }
+    }
+    // the guard epsilon is in the data's units: at 2^-996 a guard of 1 dominates every distance
+    std::vector<double> tiny(x);
+    for (double& v : tiny) v = std::ldexp(v, -996);
+    const double guarded = mi::kl_entropy<>(2, 1.0, mi::tie_policy::none()).entropy(mi::view(tiny, 500, 3));
+    CHECK(std::isfinite(guarded));
+    CHECK(guarded == doctest::Approx(mi::kl_entropy<>(2, 1.0, mi::tie_policy::none())
+                                         .entropy(mi::view(std::vector<double>(1500, 0.0), 500, 3)))
+                         .epsilon(1e-12));
+}

@@ -236,3 +236,19 @@ TEST_CASE("ksg rejects bad input with mi::error naming the argument") {
     CHECK_THROWS_WITH_AS(est.mutual_information(mi::view(p.x), mi::labels(singletons)), doctest::Contains("labels"),
                          mi::error);
 }
+
+// Issue 15: the standardisation's sum of squares overflowed beyond |x| ~ 1e154, and
+// KSG on (X, X + noise) x 1e153 gave 0.020 instead of 3.82. Standardised KSG is scale-free:
+// at c = 2^+-600 (1e180, 1e-180) it must give the unscaled value.
+TEST_CASE("KSG with standardisation at 2^+-600 equals the unscaled estimate") {
+    const pair_data p = correlated(1000, 1, 0.999, 33);
+    const mi::ksg<> e;
+    const double unscaled = e.mutual_information(mi::view(p.x, 1000, 1), mi::view(p.y, 1000, 1));
+    CHECK(unscaled > 3.0);
+    for (const int s : {600, -600}) {
+        std::vector<double> x(p.x), y(p.y);
+        for (double& v : x) v = std::ldexp(v, s);
+        for (double& v : y) v = std::ldexp(v, s);
+        CHECK(e.mutual_information(mi::view(x, 1000, 1), mi::view(y, 1000, 1)) == doctest::Approx(unscaled).epsilon(1e-12));
+    }
+}

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <stdexcept>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -93,4 +94,18 @@ TEST_CASE("linear_gaussian: bad input raises mi::error") {
     } catch (const mi::error& x) {
         CHECK(std::string(x.what()).find("input_covariance") != std::string::npos);
     }
+}
+
+// Issue 15: a LAPACK failure escaped as std::runtime_error, and an overflowed covariance reached
+// LAPACK as Inf/NaN ("eigenvalue = -nan ... is a noise variance zero?"). Both are mi::error naming
+// the estimator's call and the matrix.
+TEST_CASE("linear_gaussian: overflowing covariances and LAPACK failures raise mi::error naming the call") {
+    const std::vector<double> w{1e200, 0.0, 0.0, 1e200};
+    const mi::linear_gaussian g(1.0);
+    CHECK_THROWS_WITH_AS(g.mutual_information_x(mi::view(w, 2, 2)), doctest::Contains("mi::linear_gaussian"), mi::error);
+    CHECK_THROWS_WITH_AS(g.mutual_information_x(mi::view(w, 2, 2)), doctest::Contains("finite entries"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::detail::lapack_call([]() -> int { throw std::runtime_error("did not converge."); },
+                                                 "mi::renyi::point", "Gram matrix"),
+                         doctest::Contains("mi::renyi::point: Gram matrix = a matrix LAPACK could not decompose (did not converge.)"),
+                         mi::error);
 }

@@ -129,3 +129,29 @@ TEST_CASE("sample_propagation: bad input raises mi::error") {
     const std::vector<double> empty;
     CHECK_THROWS_AS(mi::sample_propagation::mixture_entropy(mi::view(empty), 0.1, 1, 0), mi::error);
 }
+
+// Issue 15: sigma = 1e-160 made the kernel variance subnormal (-1/(2 s2) = -inf, 0 * inf = NaN).
+// Layer and noise at 2^-530 (1e-160) are computed at an exact power-of-two rescaling, so they give
+// the values of the same network at scale 1; a noise that draws cannot resolve next to the
+// activations (1e-160 against activations of order 1) is refused, not estimated as NaN.
+TEST_CASE("sample_propagation: layer and noise at 1e-160 give the values at scale 1; unresolvable noise raises") {
+    const std::size_t n = 8, r = 6;
+    const auto deep = layer_grid(n, r, 0.001, 2);
+    std::vector<double> tiny(deep);
+    for (double& v : tiny) v = std::ldexp(v, -530);
+    std::vector<int> y;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t k = 0; k < r; ++k) y.push_back(i % 4 < 2 ? 0 : 1);
+    const mi::samples s{mi::labels(y)};
+    const mi::plane_point at1 = mi::sample_propagation(0.3, r, 16, 5).point(mi::view(deep, n * r, 2), s);
+    const mi::plane_point at0 =
+        mi::sample_propagation(std::ldexp(0.3, -530), r, 16, 5).point(mi::view(tiny, n * r, 2), s);
+    CHECK(at1.ixt > 0.5);
+    CHECK(at0.ixt == doctest::Approx(at1.ixt).epsilon(1e-12));
+    CHECK(at0.ity == doctest::Approx(at1.ity).epsilon(1e-12));
+    const double h1 = mi::sample_propagation(0.3, r, 16, 5).entropy(mi::view(deep, n * r, 2));
+    const double h0 = mi::sample_propagation(std::ldexp(0.3, -530), r, 16, 5).entropy(mi::view(tiny, n * r, 2));
+    CHECK(h0 == doctest::Approx(h1 - 2 * 530 * std::log(2.0)).epsilon(1e-12));
+    CHECK_THROWS_WITH_AS(mi::sample_propagation(1e-160, r).point(mi::view(deep, n * r, 2), s),
+                         doctest::Contains("sigma = 1e-160"), mi::error);
+}

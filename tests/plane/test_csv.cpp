@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -215,4 +216,31 @@ TEST_CASE("csv: files") {
     CHECK(rows[1][5] == "0.5");
     CHECK(text.find('\r') == std::string::npos);
     CHECK_THROWS_AS(mi::write_csv(t, std::string("/nonexistent-dir/x.csv")), mi::error);
+}
+
+// Issue 15: writing onto an existing file with an invalid estimator name truncated it to 0 bytes
+// before raising. The table is validated and written beside the target, then renamed into place.
+TEST_CASE("csv: a failed write leaves the existing file as it was, and no temporary behind") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / "mi_test_csv_atomic";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string path = (dir / "plane.csv").string();
+    {
+        std::ofstream old(path, std::ios::binary);
+        old << "yesterday's good table\n";
+    }
+    const mi::trajectory bad("has#hash", "k=v", {row(0, 0, 1.0, 0.5)}, mi::unit::nats);
+    CHECK_THROWS_WITH_AS(mi::write_csv(bad, path), doctest::Contains("estimator name"), mi::error);
+    std::ifstream f(path, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    CHECK(text == "yesterday's good table\n");
+    CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+    // a good write replaces it whole
+    mi::write_csv(mi::trajectory("e", "k=v", {row(0, 0, 1.0, 0.5)}, mi::unit::nats), path);
+    std::ifstream g(path, std::ios::binary);
+    const std::string fresh((std::istreambuf_iterator<char>(g)), std::istreambuf_iterator<char>());
+    CHECK(fresh.rfind("# mi information plane", 0) == 0);
+    CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+    fs::remove_all(dir);
 }

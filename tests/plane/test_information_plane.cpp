@@ -372,6 +372,13 @@ TEST_CASE("information_plane: bad input and estimator failures raise") {
     CHECK_THROWS_AS(mi::information_plane(rec, plugin_estimator{}, o), mi::error);
     o.confidence = std::numeric_limits<double>::quiet_NaN();
     CHECK_THROWS_AS(mi::information_plane(rec, plugin_estimator{}, o), mi::error);
+    // Issue 15: B = 10^9 ended in std::bad_alloc, B = SIZE_MAX in std::length_error.
+    o.confidence = 0.95;
+    for (const std::size_t b : {std::size_t(1000000000), ~std::size_t(0), mi::detail::max_bootstrap + 1}) {
+        o.bootstrap = b;
+        CHECK_THROWS_WITH_AS(mi::information_plane(rec, plugin_estimator{}, o),
+                             doctest::Contains(("options.bootstrap = " + std::to_string(b)).c_str()), mi::error);
+    }
 
     CHECK_THROWS_AS(mi::information_plane(mi::recording<double>(mi::samples(mi::labels(std::vector<int>{0}))),
                                           plugin_estimator{}),

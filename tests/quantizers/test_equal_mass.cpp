@@ -53,3 +53,8 @@ TEST_CASE("equal_mass: more bins than values drops edges; bad input") {
     const std::vector<double> bad{1.0, NAN};
     CHECK_THROWS_WITH_AS(mi::equal_mass(3).fit(mi::view(bad)), doctest::Contains("layer(1, 0) = nan"), mi::error);
 }
+
+// Issue 15: equal_mass(2^40) ran for a minute and then threw std::bad_alloc.
+TEST_CASE("equal_mass: bin counts beyond 2^24 are refused at once") {
+    CHECK_THROWS_WITH_AS(mi::equal_mass(std::size_t(1) << 40), doctest::Contains("bins = 1099511627776"), mi::error);
+}

@@ -100,3 +100,10 @@ TEST_CASE("uniform::idnns: SIMD encode equals code on a sweep of float bit patte
     REQUIRE(v.size() > 100000);
     mi_test::check_encode_matches_code(f, v);
 }
+
+// Issue 15: uniform(SIZE_MAX) ran for a minute and then threw std::bad_alloc.
+TEST_CASE("uniform: bin counts beyond 2^24 are refused at once") {
+    CHECK_THROWS_WITH_AS(mi::uniform(~std::size_t(0), -1.0, 1.0), doctest::Contains("at most 16777216"), mi::error);
+    CHECK_THROWS_AS(mi::uniform(mi::detail::max_bins + 1, -1.0, 1.0), mi::error);
+    CHECK(mi::uniform(mi::detail::max_bins, -1.0, 1.0).parameters().find("bins=16777216") != std::string::npos);
+}

@@ -136,6 +136,26 @@ dense_matrix normalized_gram(const activation_view<const T>& z, double sigma) {
     return a;
 }
 
+/// The normalised Gram matrix of z under a width policy. Silverman's width scales with the
+/// layer and every entry depends only on |z_i - z_j| / sigma, so a layer whose squared
+/// distances would overflow or underflow double (|z| beyond 2^+-400) is taken at the power of
+/// two that puts its largest magnitude in [1, 2): the same matrix, without inf or 0 widths.
+template <class T>
+dense_matrix gram_of(const activation_view<const T>& z, const kernel_width& width) {
+    double m = 0.0;
+    for (std::size_t i = 0; i < z.rows(); ++i)
+        for (std::size_t k = 0; k < z.cols(); ++k) m = std::max(m, std::fabs(static_cast<double>(z(i, k))));
+    if (!width.is_rule() || m == 0.0 || (m >= 0x1p-400 && m <= 0x1p400))
+        return normalized_gram(z, width.sigma(z));
+    const int e = -std::ilogb(m);
+    std::vector<T> scaled(z.rows() * z.cols());
+    for (std::size_t i = 0; i < z.rows(); ++i)
+        for (std::size_t k = 0; k < z.cols(); ++k)
+            scaled[i * z.cols() + k] = static_cast<T>(std::ldexp(static_cast<double>(z(i, k)), e));
+    const activation_view<const T> v(scaled.data(), z.rows(), z.cols());
+    return normalized_gram(v, width.sigma(v));
+}
+
 /// S_alpha from the eigenvalues of a trace-one PSD matrix.
 inline double renyi_from_spectrum(const std::vector<double>& lambda, double alpha) {
     if (alpha == 1.0) {
@@ -168,7 +188,7 @@ public:
         check_parameters();
         detail::check_activations(input, "mi::renyi", "input");
         auto c = std::make_shared<input_cache>();
-        c->gram = detail::normalized_gram(input, input_width.sigma(input));
+        c->gram = detail::gram_of(input, input_width);
         c->entropy = detail::renyi_from_spectrum(detail::sym_eigenvalues(c->gram, "mi::renyi", "Gram matrix"), alpha_);
         input_ = std::move(c);
     }
@@ -178,7 +198,7 @@ public:
     static double entropy(const activation_view<const T>& z, double alpha, const kernel_width& width) {
         detail::check_activations(z, "mi::renyi::entropy", "activations");
         check_alpha(alpha);
-        return detail::renyi_from_spectrum(detail::sym_eigenvalues(detail::normalized_gram(z, width.sigma(z))), alpha);
+        return detail::renyi_from_spectrum(detail::sym_eigenvalues(detail::gram_of(z, width), "mi::renyi::entropy", "Gram matrix"), alpha);
     }
     template <class T>
     double entropy(const activation_view<const T>& layer) const {
@@ -190,7 +210,7 @@ public:
     double mutual_information_x(const activation_view<const T>& layer) const {
         const char* where = "mi::renyi::mutual_information_x";
         detail::check_activations(layer, where, "layer");
-        const auto a = detail::normalized_gram(layer, width_.sigma(layer));
+        const auto a = detail::gram_of(layer, width_);
         return ixt(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), alpha_), where);
     }
 
@@ -200,7 +220,7 @@ public:
         const char* where = "mi::renyi::mutual_information_y";
         detail::check_activations(layer, where, "layer");
         detail::check_same_rows(y.size(), layer.rows(), where, "labels size");
-        const auto a = detail::normalized_gram(layer, width_.sigma(layer));
+        const auto a = detail::gram_of(layer, width_);
         return ity(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), alpha_), y);
     }
 
@@ -210,7 +230,7 @@ public:
         const char* where = "mi::renyi::point";
         s.check_rows(layer.rows(), where);
         detail::check_activations(layer, where, "layer");
-        const auto a = detail::normalized_gram(layer, width_.sigma(layer));
+        const auto a = detail::gram_of(layer, width_);
         const double st = detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), alpha_);
         plane_point p;
         p.ixt = ixt(a, st, where);

@@ -43,6 +43,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -213,13 +214,24 @@ private:
 
     // The layer in units where its noise variance is safe for T's arithmetic (mi/kernels/kernel_frame.hpp),
     // and the noise standard deviation in those units.
+    // The draws c + sigma z are rounded to T: below 2^-(digits - 10) of the largest activation
+    // z keeps fewer than 10 bits and the Monte Carlo estimate degrades into a count of
+    // coincident centres, so such a noise is refused rather than estimated wrongly.
     template <class T>
     struct frame : detail::kernel_frame<std::remove_const_t<T>> {
         double sigma;
         frame(const activation_view<const T>& layer, double s, const char* where)
             : detail::kernel_frame<std::remove_const_t<T>>(
                   layer, [s](const activation_view<const T>&) { return s * s; }, false, where),
-              sigma(this->to_frame(s)) {}
+              sigma(this->to_frame(s)) {
+            constexpr int bits = std::numeric_limits<std::remove_const_t<T>>::digits - 10;
+            if (sigma < std::ldexp(this->max_abs(), -bits))
+                detail::fail(where, "sigma", s,
+                             "at least 2^-" + std::to_string(bits) + " times the largest activation (" +
+                                 detail::to_text(std::ldexp(this->max_abs(), -bits) / this->to_frame(1.0)) +
+                                 "): smaller noise draws round to their centres in " +
+                                 (sizeof(T) == 4 ? "float" : "double"));
+        }
     };
 
     template <class T>

@@ -64,6 +64,7 @@ public:
                 ev = std::ilogb(v0);
                 if (magnitude_ok && in_range(v0)) {
                     variance_ = v0;
+                    max_abs_ = m;
                     return;  // the identity frame: the caller's memory, the same bits
                 }
             } else if (!scales_with_layer) {
@@ -90,12 +91,15 @@ public:
                      std::to_string(low_exponent - 2 * max_magnitude_exponent) + " and 2^" +
                      std::to_string(high_exponent - 2 * min_magnitude_exponent) + " (use double activations or another noise)");
         const int e = lower > 0 ? lower : upper;
+        max_abs_ = std::ldexp(m, e);
         if (exponent_ != e || values_.empty()) rescale(layer, e);
         variance_ = scales_with_layer ? variance_of(view_) : std::ldexp(v0, 2 * e);
     }
 
     /// The layer in the frame's units (the caller's memory when the frame is the identity).
     const activation_view<const T>& view() const noexcept { return view_; }
+    /// The largest |h| of the layer, in the frame's units.
+    double max_abs() const noexcept { return max_abs_; }
     /// The noise variance in the frame's units.
     double variance() const noexcept { return variance_; }
     /// A length (e.g. a noise standard deviation) in the frame's units: exact, a power-of-two scaling.
@@ -138,6 +142,7 @@ private:
     activation_view<const T> view_;
     std::vector<T> values_;
     double variance_ = 0.0;
+    double max_abs_ = 0.0;
     int exponent_ = 0;
 };
 
