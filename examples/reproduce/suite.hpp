@@ -142,7 +142,8 @@ public:
         if (every_minutes_ < 0) usage_error("--checkpoint-minutes expects a number >= 0");
         const std::string dir = fresh.empty() ? resume : fresh;
         if (dir.empty()) {
-            if (every_epochs_ > 0 || stop_after_ > 0 || cli_.text("checkpoint-minutes", "") != "")
+            // A merge job takes the shards' options as they are; the intervals do not change results.
+            if (!merge_ && (every_epochs_ > 0 || stop_after_ > 0 || cli_.text("checkpoint-minutes", "") != ""))
                 usage_error("the checkpoint options need --checkpoint DIR or --resume DIR");
             return;
         }
