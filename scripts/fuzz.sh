@@ -13,13 +13,15 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 total=${1:-60}
 build=${MI_FUZZ_BUILD_DIR:-$root/build-fuzz}
-targets=(fuzz_idx fuzz_csv fuzz_estimators)
-per=$(( total / ${#targets[@]} ))
-(( per >= 1 )) || per=1
 
 # libFuzzer exists only in clang: CXX from the environment (often g++) is not used.
 cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER="${MI_FUZZ_CXX:-clang++}" -DMI_FUZZ=ON \
       -DMI_BUILD_TESTS=OFF -DMI_BUILD_EXAMPLES=OFF -DMI_INSTALL=OFF >/dev/null
+targets=(fuzz_idx fuzz_csv fuzz_estimators)
+# fuzz_linalg exists when mi::linalg does (xtensor-blas, BLAS, LAPACK).
+if cmake --build "$build" --target help | grep -q fuzz_linalg; then targets+=(fuzz_linalg); fi
+per=$(( total / ${#targets[@]} ))
+(( per >= 1 )) || per=1
 cmake --build "$build" --target "${targets[@]}" -j "${JOBS:-2}"
 
 run="$build/fuzz-run"

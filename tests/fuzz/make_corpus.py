@@ -80,7 +80,22 @@ def estimator_corpus():
                                                 [float(i % 3) for i in range(16)]))
 
 
+def linalg_corpus():
+    def m(no, ni, flags, q, values):
+        return bytes([no - 1, ni - 1, flags, q]) + struct.pack("<%dd" % len(values), *values)
+    w = [0.3 * i - 1.0 for i in range(6)]
+    dw = [0.01 * (i % 3) - 0.005 for i in range(6)]
+    eye = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+    write("fuzz_linalg", "bound.bin", m(2, 3, 0, 2, w + dw))
+    write("fuzz_linalg", "bound_noiseless.bin", m(2, 3, 8, 2, w + dw))
+    write("fuzz_linalg", "lg_x.bin", m(2, 3, 1, 2, w))
+    write("fuzz_linalg", "lg_x_sigma.bin", m(2, 3, 0x11, 2, w + dw + eye))
+    write("fuzz_linalg", "lg_y.bin", m(2, 3, 0x21, 2, w + dw))
+    write("fuzz_linalg", "lg_y_sigma.bin", m(2, 3, 0x31, 2, w + dw + eye))
+
+
 if __name__ == "__main__":
     idx_corpus()
     csv_corpus()
     estimator_corpus()
+    linalg_corpus()
