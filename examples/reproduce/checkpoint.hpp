@@ -35,7 +35,7 @@
 #include "engine/trainer.hpp"
 #include "mi/core/error.hpp"
 #include "mi/plane/recording.hpp"
-#include "reproduce/atomic_file.hpp"
+#include "mi/core/atomic_file.hpp"
 #include "reproduce/table.hpp"
 
 namespace mi_examples::reproduce {
@@ -182,7 +182,7 @@ inline std::string encode_checkpoint(const checkpoint_file& c) {
 }
 
 inline void write_checkpoint(const std::string& path, const checkpoint_file& c) {
-    write_file_atomically(path, encode_checkpoint(c));
+    mi::detail::write_file_atomically(path, encode_checkpoint(c), "mi_examples::reproduce::write_checkpoint");
 }
 
 /// Decodes and checks a checkpoint against the program and options hash that want to resume from it.

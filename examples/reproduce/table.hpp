@@ -25,10 +25,10 @@
 #include <utility>
 #include <vector>
 
+#include "mi/core/atomic_file.hpp"
 #include "mi/core/error.hpp"
 #include "mi/plane/csv.hpp"
 #include "mi/plane/trajectory.hpp"
-#include "reproduce/atomic_file.hpp"
 
 namespace mi_examples::reproduce {
 
@@ -173,9 +173,10 @@ public:
         write_row(out, columns_);
         for (const auto& r : rows_) write_row(out, r);
     }
-    /// Writes the CSV atomically (atomic_file.hpp): a failure leaves an existing file as it was.
+    /// Writes the CSV atomically (mi/core/atomic_file.hpp): a failure leaves an existing file as it was.
     void write(const std::string& path) const {
-        write_file_atomically(path, [this](std::ostream& out) { write(out); });
+        mi::detail::write_file_atomically(
+            path, [this](std::ostream& out) { write(out); }, "mi_examples::reproduce::table::write");
     }
 
     /// Reads a CSV: '#' lines are comments, the first other line is the header.

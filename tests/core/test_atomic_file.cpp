@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
+// mi::detail::write_file_atomically: the target is its old self or the complete new file, never a
+// truncated one, and no temporary file is left behind.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -9,11 +11,10 @@
 
 #include <unistd.h>
 
-#include "reproduce/atomic_file.hpp"
-#include "reproduce/table.hpp"
+#include "mi/core/atomic_file.hpp"
+#include "mi/core/error.hpp"
 
 namespace fs = std::filesystem;
-namespace rp = mi_examples::reproduce;
 
 namespace {
 
@@ -44,9 +45,9 @@ std::string slurp(const fs::path& p) {
 TEST_CASE("write_file_atomically replaces the file and leaves no temporary behind") {
     temp_dir d;
     const std::string file = (d.path / "plane.csv").string();
-    rp::write_file_atomically(file, std::string("old\n"));
+    mi::detail::write_file_atomically(file, std::string("old\n"), "test");
     CHECK(slurp(file) == "old\n");
-    rp::write_file_atomically(file, [](std::ostream& out) { out << "new\n"; });
+    mi::detail::write_file_atomically(file, [](std::ostream& out) { out << "new\n"; }, "test");
     CHECK(slurp(file) == "new\n");
     CHECK(d.entries() == 1);
 }
@@ -54,12 +55,14 @@ TEST_CASE("write_file_atomically replaces the file and leaves no temporary behin
 TEST_CASE("a write that throws half-way leaves the old file intact") {
     temp_dir d;
     const std::string file = (d.path / "plane.csv").string();
-    rp::write_file_atomically(file, std::string("epoch,layer\n0,1\n"));
-    CHECK_THROWS_AS(rp::write_file_atomically(file,
-                                              [](std::ostream& out) {
-                                                  out << "epoch,la";  // half a header, then the failure
-                                                  throw std::runtime_error("failure mid-write");
-                                              }),
+    mi::detail::write_file_atomically(file, std::string("epoch,layer\n0,1\n"), "test");
+    CHECK_THROWS_AS(mi::detail::write_file_atomically(
+                        file,
+                        [](std::ostream& out) {
+                            out << "epoch,la";  // half a header, then the failure
+                            throw std::runtime_error("failure mid-write");
+                        },
+                        "test"),
                     std::runtime_error);
     CHECK(slurp(file) == "epoch,layer\n0,1\n");
     CHECK(d.entries() == 1);
@@ -69,21 +72,10 @@ TEST_CASE("a target that cannot be replaced gives mi::error and keeps what is th
     temp_dir d;
     const fs::path dir = d.path / "plane.csv";  // a directory where the file should go
     fs::create_directories(dir / "inside");
-    CHECK_THROWS_AS(rp::write_file_atomically(dir.string(), std::string("x")), mi::error);
+    CHECK_THROWS_AS(mi::detail::write_file_atomically(dir.string(), std::string("x"), "test"), mi::error);
     CHECK(fs::is_directory(dir / "inside"));
     CHECK(d.entries() == 1);
-    CHECK_THROWS_AS(rp::write_file_atomically((d.path / "missing" / "t.csv").string(), std::string("x")), mi::error);
+    CHECK_THROWS_AS(mi::detail::write_file_atomically((d.path / "missing" / "t.csv").string(), std::string("x"), "test"),
+                    mi::error);
 }
 
-TEST_CASE("table::write goes through the atomic writer") {
-    temp_dir d;
-    const std::string file = (d.path / "t.csv").string();
-    rp::table t({"a", "b"});
-    t.add({1, "x"});
-    t.write(file);
-    CHECK(slurp(file) == "a,b\n1,x\n");
-    t.add({2, "y"});
-    t.write(file);
-    CHECK(rp::table::read(file).size() == 2);
-    CHECK(d.entries() == 1);
-}
