@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Small gzip-compressed IDX files for tests/datasets/test_idx.cpp, compressed
-with Python's zlib (independent of the inflate in examples/datasets/idx.hpp).
+with Python's gzip module (block types and member layout chosen here; the test
+recomputes the payloads from the formulas below, not from a decoder).
 
 The payloads follow formulas the test recomputes:
   images: 50 x 28 x 28 unsigned bytes, pixel (n, r, c) = (13 n + r*r + 3 c) % 256
