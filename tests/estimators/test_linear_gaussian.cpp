@@ -109,3 +109,14 @@ TEST_CASE("linear_gaussian: overflowing covariances and LAPACK failures raise mi
                          doctest::Contains("mi::renyi::point: Gram matrix = a matrix LAPACK could not decompose (did not converge.)"),
                          mi::error);
 }
+
+// Found by tests/fuzz/fuzz_linalg: W W^T with finite entries near the largest double (W ~ 6.7e153)
+// has eigenvalues that overflow in LAPACK; log det was +inf and I(T;X) = inf was returned.
+TEST_CASE("linear_gaussian: a covariance whose eigenvalues overflow raises mi::error, never inf") {
+    const double b = -6.677614145500822e+153;
+    const std::vector<double> w{1.7178e-318, 9.711163308563111e-101, -6.6770364883347234e+153, b, b, b, b,
+                                2.4924306183275716e-306};
+    const mi::linear_gaussian g(1e-2);
+    CHECK_THROWS_WITH_AS(g.mutual_information_x(mi::view(w, 4, 2)), doctest::Contains("mi::linear_gaussian"),
+                         mi::error);
+}

@@ -83,6 +83,16 @@ inline void require_symmetric(const dense_matrix& m, const char* where, const ch
                                   ") is " + to_text(m(j, i)) + ")");
 }
 
+/// Finite entries can still have eigenvalues beyond the largest double (n entries near it):
+/// LAPACK then returns inf, which would reach a log det or a ratio as an infinite result.
+inline void require_finite_eigenvalues(const std::vector<double>& values, const char* where,
+                                       const char* argument) {
+    for (const double l : values)
+        if (!std::isfinite(l))
+            fail(where, (std::string(argument) + " eigenvalue").c_str(), l,
+                 "a finite value (inputs so large that their products overflow double: rescale them)");
+}
+
 /// Eigenvalues (ascending) of a symmetric matrix; only its lower triangle is read.
 inline std::vector<double> sym_eigenvalues(const dense_matrix& m, const char* where = "mi",
                                            const char* argument = "symmetric matrix") {
@@ -91,6 +101,7 @@ inline std::vector<double> sym_eigenvalues(const dense_matrix& m, const char* wh
     const auto w = lapack_call([&] { return xt::eval(xt::linalg::eigvalsh(m)); }, where, argument);
     std::vector<double> out(w.begin(), w.end());
     std::sort(out.begin(), out.end());
+    require_finite_eigenvalues(out, where, argument);
     return out;
 }
 
@@ -103,6 +114,7 @@ inline void sym_eigen(const dense_matrix& m, std::vector<double>& values, dense_
     const auto& v = std::get<1>(wv);
     const std::size_t n = w.size();
     values.assign(w.begin(), w.end());
+    require_finite_eigenvalues(values, where, argument);
     vectors = xt::zeros<double>({n, n});
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = 0; j < n; ++j) vectors(i, j) = v(i, j);
