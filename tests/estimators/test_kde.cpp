@@ -295,3 +295,19 @@ TEST_CASE("kde: extreme scales give the rescaled layer's values, or mi::error") 
     CHECK_THROWS_WITH_AS(mi::kde<>(mi::fixed_noise(1e-80)).point(mi::view(xf, 4, 1), s4),
                          doctest::Contains("noise variance = 1e-80"), mi::error);
 }
+
+// Found by tests/fuzz/fuzz_estimators: an all-zero float layer under adaptive noise with a tiny
+// base (1e-40, 1e-260: below float's range) gave NaN. The layer has no scale, so the noise keeps
+// its variance: I(X;T) = I(T;Y) = 0 and H(T) is one component's entropy, (d/2) ln(2 pi e base).
+TEST_CASE("kde: adaptive noise on an all-zero float layer with a tiny base") {
+    const std::vector<float> x(20, 0.0f);
+    const mi::samples s(mi::labels(std::vector<int>{0, 1, 2, 3, 0}, 4));
+    for (const double base : {1e-40, 1e-260}) {
+        const mi::kde<mi::gaussian_kernel, mi::adaptive_noise> e{mi::adaptive_noise(base)};
+        const mi::plane_point p = e.point(mi::view(x, 5, 4), s);
+        CHECK(p.ixt == doctest::Approx(0.0).scale(1.0));
+        CHECK(p.ity == doctest::Approx(0.0).scale(1.0));
+        const mi::bounds h = e.entropy(mi::view(x, 5, 4));
+        CHECK(h.upper == doctest::Approx(2.0 * std::log(2.0 * mi::pi * std::exp(1.0) * base)).epsilon(1e-12));
+    }
+}

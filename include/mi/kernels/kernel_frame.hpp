@@ -93,7 +93,12 @@ public:
         const int e = lower > 0 ? lower : upper;
         max_abs_ = std::ldexp(m, e);
         if (exponent_ != e || values_.empty()) rescale(layer, e);
-        variance_ = scales_with_layer ? variance_of(view_) : std::ldexp(v0, 2 * e);
+        // An all-zero layer has no scale for the rule to follow: its variance moves with the frame.
+        variance_ = scales_with_layer && m > 0.0 ? variance_of(view_) : std::ldexp(v0, 2 * e);
+        if (!in_range(variance_))
+            fail(where, "noise variance", v0 > 0.0 ? v0 : variance_,
+                 "a variance the arithmetic of " + std::string(sizeof(T) == 4 ? "float" : "double") +
+                     " can resolve at any power-of-two scale of the layer");
     }
 
     /// The layer in the frame's units (the caller's memory when the frame is the identity).
