@@ -36,7 +36,9 @@ for t in "${targets[@]}"; do
   seeds=$(find "$run/$t" -type f | wc -l)
   start=$SECONDS
   result=ok
-  if ! "$build/tests/fuzz/$t" -max_total_time="$per" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+  # A fixed seed (MI_FUZZ_SEED, default 1): the same mutations on every run, so a CI result
+  # can be replayed; set another seed (or 0 for a random one) to explore further locally.
+  if ! "$build/tests/fuzz/$t" -seed="${MI_FUZZ_SEED:-1}" -max_total_time="$per" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
        -artifact_prefix="$run/findings/$t-" "$run/$t" >"$run/$t.log" 2>&1; then
     result=FINDING
     status=1
