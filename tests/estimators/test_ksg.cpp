@@ -3,7 +3,10 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "mi/core/error.hpp"
@@ -251,4 +254,58 @@ TEST_CASE("KSG with standardisation at 2^+-600 equals the unscaled estimate") {
         for (double& v : y) v = std::ldexp(v, s);
         CHECK(e.mutual_information(mi::view(x, 1000, 1), mi::view(y, 1000, 1)) == doctest::Approx(unscaled).epsilon(1e-12));
     }
+}
+
+namespace {
+// A kd_tree that writes the number of leaves of every tree it builds into a shared log: it shows
+// which configured instance each of the estimator's searches was copied from.
+template <class Metric>
+class logged_kd_tree : public mi::kd_tree<Metric> {
+public:
+    explicit logged_kd_tree(std::size_t leaf_size = 0, std::shared_ptr<std::vector<std::size_t>> log = {})
+        : mi::kd_tree<Metric>(leaf_size), log_(std::move(log)) {}
+    template <class T>
+    void build(const mi::activation_view<const T>& points) {
+        mi::kd_tree<Metric>::build(points);
+        if (log_) log_->push_back(this->leaves());
+    }
+
+private:
+    std::shared_ptr<std::vector<std::size_t>> log_;
+};
+}  // namespace
+
+TEST_CASE("ksg: a configured search instance reaches every search it builds, numbers unchanged") {
+    const std::size_t n = 1200;
+    const auto p = correlated(n, 2, 0.6, 51);
+    std::vector<int> y(n);
+    for (std::size_t i = 0; i < n; ++i) y[i] = static_cast<int>(i % 3);
+    const mi::samples s{mi::labels(y, 3)};
+    const auto x = mi::view(p.x, n, 2), t = mi::view(p.y, n, 2);
+    for (const int algorithm : {1, 2}) {
+        CAPTURE(algorithm);
+        const mi::ksg<mi::kd_tree> plain(3, algorithm);
+        const double a = plain.mutual_information(x, t);
+        const mi::plane_point pa = plain.with_inputs(x).point(t, s);
+        for (const std::size_t leaf : {1u, 4096u}) {
+            CAPTURE(leaf);
+            auto log = std::make_shared<std::vector<std::size_t>>();
+            const mi::ksg est(logged_kd_tree<mi::max_norm>(leaf, log), 3, algorithm);
+            static_assert(std::is_same_v<std::decay_t<decltype(est)>, mi::ksg<logged_kd_tree>>,
+                          "the estimator type is deduced from the search instance");
+            CHECK(est.mutual_information(x, t) == a);
+            const mi::plane_point pb = est.with_inputs(x).point(t, s);
+            CHECK(pb.ixt == pa.ixt);
+            CHECK(pb.ity == pa.ity);
+            // joint, x, y; held x, joint, y; three classes and the kept rows (Ross)
+            CHECK(log->size() == 3 + 3 + 3 + 1);
+            for (std::size_t m = 0; m < log->size(); ++m) {
+                CAPTURE(m);
+                if (leaf == 4096) CHECK((*log)[m] == 1);
+                else CHECK((*log)[m] >= 400);  // one point per leaf: as many leaves as points
+            }
+        }
+    }
+    CHECK(mi::ksg(mi::kd_tree<mi::max_norm>(16)).parameters() ==
+          "k=3;algorithm=1;standardize=1;ties=jitter;jitter=1e-10;seed=0;search=kd_tree<max_norm>;leaf_size=16;inputs=none");
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Discrete building blocks shared by every plug-in estimator (binning, the
 // minimal model, EDGE, decision rule): grouping rows of integer codes into
-// patterns, and entropies of the resulting counts under a correction policy.
+// patterns, entropies of the resulting counts under a correction policy, and
+// the conditional entropies given the inputs or the labels of mi::samples.
 //
 // Patterns are found with a hash table sized by the number of rows, never by
 // the number of possible patterns (bins^units is astronomically large for a
@@ -16,8 +17,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
+#include "mi/core/error.hpp"
+#include "mi/core/input_ids.hpp"
+#include "mi/core/labels.hpp"
+#include "mi/core/policy.hpp"
 #include "mi/core/random.hpp"
 
 namespace mi {
@@ -121,12 +129,39 @@ inline grouping group_values(const std::vector<std::uint32_t>& a) {
 
 // ------------------------------------------------------------ corrections
 // A correction policy turns the counts of one distribution into an entropy in
-// nats: double operator()(const std::vector<std::size_t>& counts) const.
+// nats: double operator()(const std::vector<std::size_t>& counts) const, with
+// name() and parameters() like every policy (is_correction_v below).
+
+/// The requirements in one line, for the estimators' static_assert messages.
+#define MI_CORRECTION_REQUIREMENTS                                                                      \
+    "it needs double operator()(const std::vector<std::size_t>& counts) const (the entropy of the "    \
+    "counts, nats), and name() and parameters() convertible to std::string"
+
+namespace detail {
+template <class C, class = void>
+struct is_correction : std::false_type {};
+template <class C>
+struct is_correction<C, std::void_t<decltype(std::declval<const C&>()(std::declval<const std::vector<std::size_t>&>()))>>
+    : std::bool_constant<std::is_convertible_v<decltype(std::declval<const C&>()(
+                                                   std::declval<const std::vector<std::size_t>&>())),
+                                               double> &&
+                         has_name_and_parameters<C>::value> {};
+}  // namespace detail
+
+/// True when C is an entropy-correction policy (plug_in, miller_madow).
+template <class C>
+inline constexpr bool is_correction_v = detail::is_correction<C>::value;
+
+#if defined(__cpp_concepts) && __cpp_concepts >= 201907L
+template <class C>
+concept correction_policy = is_correction_v<C>;
+#endif
 
 /// Maximum-likelihood ("plug-in") entropy: -sum p log p with p = count / N.
 /// This is what IDNNs, ibsgd and adaptive_estimators compute.
 struct plug_in {
     static constexpr const char* name() noexcept { return "plug_in"; }
+    static std::string parameters() { return "correction=plug_in"; }
     double operator()(const std::vector<std::size_t>& counts) const noexcept {
         std::size_t n = 0;
         double s = 0.0;
@@ -145,6 +180,7 @@ struct plug_in {
 /// number of non-empty bins.
 struct miller_madow {
     static constexpr const char* name() noexcept { return "miller_madow"; }
+    static std::string parameters() { return "correction=miller_madow"; }
     double operator()(const std::vector<std::size_t>& counts) const noexcept {
         std::size_t n = 0, k = 0;
         for (auto c : counts)
@@ -177,6 +213,48 @@ double conditional_entropy(const grouping& a, const grouping& b, const Correctio
     double h = 0.0;
     for (std::size_t v = 0; v < b.groups(); ++v)
         h += static_cast<double>(b.counts[v]) / static_cast<double>(n) * correct(slices[v]);
+    return h;
+}
+
+// ------------------------------------------- conditioning on the samples
+// H(A | X) and H(A | Y) of a discrete variable A (binning's patterns, the
+// decision rule's arg max, EDGE's hashed cells) given the inputs or the
+// labels of mi::samples: the one place the plug-in estimators group by them.
+
+/// H(A | X) = sum_x p(x) H(A | X = x) over the input ids; 0 when every row is its own input.
+template <class Correction = plug_in>
+double conditional_entropy_given_inputs(const grouping& a, const input_ids& x, const Correction& correct,
+                                        const char* where) {
+    x.check_rows(a.ids.size(), where);
+    if (x.all_distinct()) return 0.0;  // one sample per input: H(A | X = x) = 0
+    std::vector<std::uint32_t> ids(a.ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = x[i];
+    return conditional_entropy(a, group_values(ids), correct);
+}
+
+/// H(A | Y) = sum_l (N_l/N) H(A | Y = l). With few values of A x classes the joint counts go
+/// into a dense table (no hashing); otherwise through conditional_entropy.
+template <class Correction = plug_in>
+double conditional_entropy_given_labels(const grouping& a, const labels& y, const Correction& correct,
+                                        const char* where) {
+    const std::size_t n = a.ids.size(), classes = y.classes(), g = a.groups();
+    detail::check_same_rows(y.size(), n, where, "labels size");
+    if (n == 0) return 0.0;
+    if (classes == 0 || g > (8 * n + 1024) / classes) return conditional_entropy(a, group_values(y.ids()), correct);
+    std::vector<std::size_t> joint(g * classes, 0), per_class(classes, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        ++joint[static_cast<std::size_t>(y[i]) * g + a.ids[i]];
+        ++per_class[y[i]];
+    }
+    double h = 0.0;
+    std::vector<std::size_t> slice;
+    for (std::size_t l = 0; l < classes; ++l) {
+        if (per_class[l] == 0) continue;
+        slice.clear();
+        for (std::size_t k = 0; k < g; ++k)
+            if (joint[l * g + k] > 0) slice.push_back(joint[l * g + k]);
+        h += static_cast<double>(per_class[l]) / static_cast<double>(n) * correct(slice);
+    }
     return h;
 }
 

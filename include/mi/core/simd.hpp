@@ -10,12 +10,29 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include <xsimd/xsimd.hpp>
 
 #if !defined(XSIMD_VERSION_MAJOR) || XSIMD_VERSION_MAJOR < 8
 #error "mi needs xsimd 8.1 or newer"
 #endif
+
+namespace mi::detail {
+
+/// The element type of a scalar or of an xsimd batch (kernels written once for both).
+template <class V, class = void>
+struct scalar_of {
+    using type = V;
+};
+template <class V>
+struct scalar_of<V, std::void_t<typename V::value_type, decltype(V::size)>> {
+    using type = typename V::value_type;
+};
+template <class V>
+using scalar_of_t = typename scalar_of<V>::type;
+
+}  // namespace mi::detail
 
 namespace mi::simd {
 

@@ -54,6 +54,7 @@
 #include "mi/core/scratch.hpp"
 #include "mi/core/simd.hpp"
 #include "mi/plane/point.hpp"
+#include "mi/quantizers/concept.hpp"
 
 // GCC 12's AVX-512 intrinsics (_mm512_undefined_* in avx512fintrin.h, GCC bug 105593) make
 // xsimd's reductions look like uses of uninitialized values; silence that false positive here.
@@ -124,6 +125,11 @@ struct code_matrix {
 
 template <class Quantizer, class Correction = plug_in>
 class binning {
+    static_assert(is_quantizer_v<Quantizer>, "mi::binning: Quantizer must be a quantizer policy (see "
+                                             "mi/quantizers/concept.hpp): " MI_QUANTIZER_REQUIREMENTS);
+    static_assert(is_correction_v<Correction>, "mi::binning: Correction must be a correction policy (see "
+                                               "mi/core/discrete.hpp): " MI_CORRECTION_REQUIREMENTS);
+
 public:
     explicit binning(Quantizer quantizer, Correction correction = Correction())
         : quantizer_(std::move(quantizer)), correction_(std::move(correction)) {}
@@ -286,35 +292,10 @@ private:
     }
 
     double conditional_on_inputs(const grouping& t, const input_ids& x) const {
-        x.check_rows(t.ids.size(), "mi::binning");
-        if (x.all_distinct()) return 0.0;  // one sample per input: H(Q(T)|X=x) = 0
-        std::vector<std::uint32_t> ids(t.ids.size());
-        for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = x[i];
-        return conditional_entropy(t, group_values(ids), correction_);
+        return conditional_entropy_given_inputs(t, x, correction_, "mi::binning");
     }
-
-    // sum_l (N_l/N) H(Q(T) | Y = l). With few patterns x classes the joint counts go into a
-    // dense table (no hashing); otherwise through mi::conditional_entropy.
     double conditional_on_labels(const grouping& t, const labels& y) const {
-        const std::size_t n = t.ids.size(), classes = y.classes(), g = t.groups();
-        detail::check_same_rows(y.size(), n, "mi::binning", "labels size");
-        if (n == 0) return 0.0;
-        if (classes == 0 || g > (8 * n + 1024) / classes) return conditional_entropy(t, group_values(y.ids()), correction_);
-        std::vector<std::size_t> joint(g * classes, 0), per_class(classes, 0);
-        for (std::size_t i = 0; i < n; ++i) {
-            ++joint[static_cast<std::size_t>(y[i]) * g + t.ids[i]];
-            ++per_class[y[i]];
-        }
-        double h = 0.0;
-        std::vector<std::size_t> slice;
-        for (std::size_t l = 0; l < classes; ++l) {
-            if (per_class[l] == 0) continue;
-            slice.clear();
-            for (std::size_t k = 0; k < g; ++k)
-                if (joint[l * g + k] > 0) slice.push_back(joint[l * g + k]);
-            h += static_cast<double>(per_class[l]) / static_cast<double>(n) * correction_(slice);
-        }
-        return h;
+        return conditional_entropy_given_labels(t, y, correction_, "mi::binning");
     }
 
     Quantizer quantizer_;

@@ -33,6 +33,9 @@ namespace mi {
 
 template <class Correction = plug_in>
 class decision_rule {
+    static_assert(is_correction_v<Correction>, "mi::decision_rule: Correction must be a correction policy (see "
+                                               "mi/core/discrete.hpp): " MI_CORRECTION_REQUIREMENTS);
+
 public:
     explicit decision_rule(Correction correction = Correction()) : correction_(correction) {}
 
@@ -74,7 +77,8 @@ public:
     double mutual_information_y(const activation_view<const T>& output, const labels& y) const {
         detail::check_same_rows(y.size(), output.rows(), "mi::decision_rule::mutual_information_y", "labels size");
         const grouping l = group_values(decisions(output));
-        return mi::entropy(l, correction_) - conditional_entropy(l, group_values(y.ids()), correction_);
+        return mi::entropy(l, correction_) -
+               conditional_entropy_given_labels(l, y, correction_, "mi::decision_rule::mutual_information_y");
     }
 
     /// Plane point of the output layer: (I(X;L), I(Y;L)), nats.
@@ -85,7 +89,7 @@ public:
         const double h = mi::entropy(l, correction_);
         plane_point p;
         p.ixt = h - conditional_on_inputs(l, s.inputs());
-        p.ity = h - conditional_entropy(l, group_values(s.labels().ids()), correction_);
+        p.ity = h - conditional_entropy_given_labels(l, s.labels(), correction_, "mi::decision_rule::point");
         p.ixt_kind = ixt_quantity::mutual_information;
         return p;
     }
@@ -95,10 +99,7 @@ public:
 
 private:
     double conditional_on_inputs(const grouping& l, const input_ids& x) const {
-        if (x.all_distinct()) return 0.0;
-        std::vector<std::uint32_t> ids(l.ids.size());
-        for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = x[i];
-        return conditional_entropy(l, group_values(ids), correction_);
+        return conditional_entropy_given_inputs(l, x, correction_, "mi::decision_rule");
     }
 
     Correction correction_;

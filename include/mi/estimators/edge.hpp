@@ -141,17 +141,14 @@ public:
     /// Plane point: I(X;T) with X the input ids, I(T;Y) with Y the labels. Nats.
     template <class T>
     plane_point point(const activation_view<const T>& layer, const samples& s) const {
-        s.check_rows(layer.rows(), "mi::edge::point");
-        std::vector<std::uint32_t> xs(layer.rows());
-        for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = s.inputs()[i];
-        const bool distinct = s.inputs().all_distinct();
-        const grouping gx = group_values(xs), gy = group_values(s.labels().ids());
+        const char* where = "mi::edge::point";
+        s.check_rows(layer.rows(), where);
         plane_point p;
         for (std::size_t l = 0; l < scales_.size(); ++l) {
             const grouping gt = group_values(buckets(layer, l, 0));
             const double h = mi::entropy(gt);
-            p.ixt += weights_[l] * (distinct ? h : h - conditional_entropy(gt, gx));
-            p.ity += weights_[l] * (h - conditional_entropy(gt, gy));
+            p.ixt += weights_[l] * (h - conditional_entropy_given_inputs(gt, s.inputs(), plug_in{}, where));
+            p.ity += weights_[l] * (h - conditional_entropy_given_labels(gt, s.labels(), plug_in{}, where));
         }
         p.ixt_kind = ixt_quantity::mutual_information;
         return p;

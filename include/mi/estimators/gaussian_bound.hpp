@@ -54,6 +54,7 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/units.hpp"
 #include "mi/estimators/detail/linalg.hpp"
 #include "mi/quantizers/fitted_edges.hpp"
 
@@ -162,7 +163,7 @@ private:
                              detail::to_text(std::ldexp(a, -2 * e)) +
                              " with no weight noise (lambda_i = 0), so the bound is infinite");
         // s2_z / s2_T underflowed at this scale: the ratio exceeds 1e300 and log1p(x) = log x.
-        return 0.5 * (std::log(a) - std::log(s2z_) + std::log(s2t_) - 2.0 * e * 0.69314718055994530941723212145817657);
+        return 0.5 * (std::log(a) - std::log(s2z_) + std::log(s2t_) - 2.0 * e * ln2);
     }
 
     // The power of two that brings the largest weight into [1, 2) when it lies outside [2^-250, 2^250].

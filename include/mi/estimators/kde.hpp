@@ -54,7 +54,9 @@
 #include "mi/core/input_ids.hpp"
 #include "mi/core/labels.hpp"
 #include "mi/core/parallel.hpp"
+#include "mi/core/rows.hpp"
 #include "mi/core/samples.hpp"
+#include "mi/kernels/concept.hpp"
 #include "mi/kernels/gaussian.hpp"
 #include "mi/kernels/kernel_frame.hpp"
 #include "mi/kernels/noise.hpp"
@@ -65,6 +67,9 @@ namespace mi {
 
 template <class Kernel = gaussian_kernel, class Noise = fixed_noise>
 class kde {
+    static_assert(is_kernel_v<Kernel>, "mi::kde: Kernel must be a kernel policy (see mi/kernels/concept.hpp): " MI_KERNEL_REQUIREMENTS);
+    static_assert(is_noise_v<Noise>, "mi::kde: Noise must be a noise policy (see mi/kernels/concept.hpp): " MI_NOISE_REQUIREMENTS);
+
 public:
     kde() = default;
     explicit kde(Noise noise, Kernel kernel = Kernel{}) : noise_(std::move(noise)), kernel_(std::move(kernel)) {}
@@ -159,19 +164,6 @@ private:
         return b;
     }
 
-    /// Rows `idx` of `layer`, copied contiguously.
-    template <class T>
-    static std::vector<T> gather(const activation_view<const T>& layer, const std::size_t* idx,
-                                 std::size_t n) {
-        const std::size_t d = layer.cols();
-        std::vector<T> out(n * d);
-        for (std::size_t r = 0; r < n; ++r) {
-            const T* src = layer.row(idx[r]);
-            std::copy(src, src + d, out.begin() + static_cast<std::ptrdiff_t>(r * d));
-        }
-        return out;
-    }
-
     template <class T>
     static bounds ixt(const activation_view<const T>& layer, const input_ids& x, const Kernel& k,
                       const bounds& h) {
@@ -190,8 +182,8 @@ private:
             parallel_for(groups, [&](std::size_t g) {
                 const std::size_t m = start[g + 1] - start[g];
                 if (m < 2) return;
-                const std::vector<T> rows = gather(layer, order.data() + start[g], m);
-                hg[g] = entropy_with(activation_view<const T>(rows.data(), m, layer.cols()), k);
+                std::vector<T> rows;
+                hg[g] = entropy_with(detail::gather_rows(layer, order.data() + start[g], m, rows), k);
             });
             cond = bounds{0.0, 0.0};
             for (std::size_t g = 0; g < groups; ++g) {
@@ -212,8 +204,8 @@ private:
         for (const auto& rows_l : by_class) {
             if (rows_l.empty()) continue;
             const double p = static_cast<double>(rows_l.size()) / static_cast<double>(n);
-            const std::vector<T> rows = gather(layer, rows_l.data(), rows_l.size());
-            const bounds hl = entropy_with(activation_view<const T>(rows.data(), rows_l.size(), layer.cols()), k);
+            std::vector<T> rows;
+            const bounds hl = entropy_with(detail::gather_rows(layer, rows_l, rows), k);
             cond.lower += p * hl.lower;
             cond.upper += p * hl.upper;
         }

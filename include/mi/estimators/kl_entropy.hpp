@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// kl_entropy<Search>: the Kozachenko-Leonenko k-nearest-neighbour estimator
-// of differential entropy (Kozachenko & Leonenko 1987; in the form of
-// Kraskov, Stoegbauer & Grassberger 2004, eq. 20, with the Euclidean unit
-// ball), as Saxe et al. (2018, App. B.3) use it for the information plane:
+// kl_entropy<Search, Metric>: the Kozachenko-Leonenko k-nearest-neighbour
+// estimator of differential entropy (Kozachenko & Leonenko 1987; in the form
+// of Kraskov, Stoegbauer & Grassberger 2004, eq. 20), as Saxe et al. (2018,
+// App. B.3) use it for the information plane:
 //
-//   H(T) = (d/N) sum_i log(r_i + eps) + (d/2) log(pi) - log Gamma(d/2 + 1)
-//          + psi(N) - psi(k)
+//   H(T) = (d/N) sum_i log(r_i + eps) + log c_d + psi(N) - psi(k)
 //
-// r_i is the Euclidean distance from row i to its k-th nearest other row,
-// psi the digamma function, eps a guard against r_i = 0 (default 0: with the
+// r_i is the distance (in the Metric) from row i to its k-th nearest other
+// row, c_d the volume of the metric's unit ball (Metric::log_unit_ball_volume):
+// pi^(d/2) / Gamma(d/2 + 1) for the Euclidean norm (the default, Saxe et
+// al.'s choice), 2^d for the max-norm (Kraskov et al.'s eq. 20 with
+// eps_i = 2 r_i and c_d = 1), psi the digamma function, eps a guard against r_i = 0 (default 0: with the
 // default tie policy, jitter, no distance is 0; a zero distance with eps = 0
 // throws mi::error instead of returning -inf). Results in nats. Defaults:
 // k = 2 (Saxe et al. App. B.3), eps = 0, tie_policy::jitter(1e-10, 0).
@@ -22,8 +24,13 @@
 // rows; otherwise mi::error names the class.
 //
 // Search is a neighbour-search policy template (automatic, grid, kd_tree,
-// brute_force), instantiated with the euclidean metric; all give identical
-// numbers, automatic picks the fastest for the dimension (mi/search/automatic.hpp).
+// brute_force), instantiated with the Metric; all give identical numbers,
+// automatic picks the fastest for the dimension (mi/search/automatic.hpp).
+// The estimator holds a configured search instance, copied for every search
+// it builds, so that the policy's knobs reach it:
+//   mi::kl_entropy<mi::kd_tree> a(2);                              // default kd_tree<euclidean>
+//   mi::kl_entropy b(mi::kd_tree<mi::max_norm>(16), 2);            // max-norm, leaf size 16
+// (the second deduces kl_entropy<kd_tree, max_norm> from the instance).
 // Thread safety: const member functions may be called from several threads.
 #ifndef MI_ESTIMATORS_KL_ENTROPY_HPP
 #define MI_ESTIMATORS_KL_ENTROPY_HPP
@@ -32,61 +39,40 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/samples.hpp"
+#include "mi/core/special.hpp"
+#include "mi/core/units.hpp"
 #include "mi/plane/point.hpp"
 #include "mi/search/automatic.hpp"
+#include "mi/search/concept.hpp"
 #include "mi/search/metric.hpp"
 #include "mi/search/ties.hpp"
 
 namespace mi {
 
-namespace detail {
-
-/// Digamma psi(x) for x > 0 (the k-NN estimators only need positive
-/// arguments): recurrence psi(x) = psi(x + 1) - 1/x up to x >= 10, then the
-/// asymptotic series ln x - 1/(2x) - sum B_2n / (2n x^2n); absolute error
-/// below 1e-15 over the whole range (tested against closed forms).
-inline double digamma(double x) {
-    if (!(x > 0.0) || !std::isfinite(x)) fail("mi::detail::digamma", "x", x, "a finite value > 0");
-    double shift = 0.0;
-    while (x < 10.0) {
-        shift -= 1.0 / x;
-        x += 1.0;
-    }
-    const double r = 1.0 / (x * x);
-    const double series =
-        r * (1.0 / 12 - r * (1.0 / 120 - r * (1.0 / 252 - r * (1.0 / 240 - r * (1.0 / 132 - r * (691.0 / 32760))))));
-    return shift + std::log(x) - 0.5 / x - series;
-}
-
-/// log Gamma(d/2 + 1) by the recurrence Gamma(x + 1) = x Gamma(x) from
-/// Gamma(1) = 1 or Gamma(1/2) = sqrt(pi) (thread-safe, unlike std::lgamma's signgam).
-inline double log_gamma_half_plus_one(std::size_t d) {
-    constexpr double log_pi = 1.1447298858494001741434273513530587;
-    double g = 0.0;
-    if (d % 2 == 0) {
-        for (std::size_t i = 1; i <= d / 2; ++i) g += std::log(static_cast<double>(i));
-    } else {
-        g = 0.5 * log_pi;
-        for (std::size_t i = 0; i <= d / 2; ++i) g += std::log(static_cast<double>(i) + 0.5);
-    }
-    return g;
-}
-
-}  // namespace detail
-
-template <template <class> class Search = automatic>
+template <template <class> class Search = automatic, class Metric = euclidean>
 class kl_entropy {
-public:
-    using search_type = Search<euclidean>;
+    static_assert(is_metric_v<Metric>,
+                  "mi::kl_entropy: Metric must be a metric policy (see mi/search/concept.hpp): " MI_METRIC_REQUIREMENTS);
+    static_assert(is_search_v<Search<Metric>>,
+                  "mi::kl_entropy: Search<Metric> must be a search policy (see mi/search/concept.hpp): " MI_SEARCH_REQUIREMENTS);
 
-    /// k >= 1 neighbours, guard epsilon >= 0 added to every distance, tie policy.
+public:
+    using search_type = Search<Metric>;
+    using metric_type = Metric;
+
+    /// k >= 1 neighbours, guard epsilon >= 0 added to every distance, tie policy; a default search.
     explicit kl_entropy(std::size_t k = 2, double epsilon = 0.0, tie_policy ties = tie_policy())
-        : k_(k), epsilon_(epsilon), ties_(ties) {
+        : kl_entropy(search_type(), k, epsilon, ties) {}
+
+    /// The same with a configured search (e.g. kd_tree<euclidean>(leaf_size)), copied for every search.
+    explicit kl_entropy(search_type search, std::size_t k = 2, double epsilon = 0.0, tie_policy ties = tie_policy())
+        : search_(std::move(search)), k_(k), epsilon_(epsilon), ties_(ties) {
         if (k < 1) detail::fail("mi::kl_entropy", "k", k, ">= 1");
         if (!(epsilon >= 0.0) || !std::isfinite(epsilon))
             detail::fail("mi::kl_entropy", "epsilon", epsilon, "a finite value >= 0");
@@ -95,11 +81,13 @@ public:
     std::size_t k() const noexcept { return k_; }
     double epsilon() const noexcept { return epsilon_; }
     const tie_policy& ties() const noexcept { return ties_; }
+    /// The configured search every neighbour search starts from.
+    const search_type& search() const noexcept { return search_; }
 
     std::string name() const { return "kl_entropy"; }
     std::string parameters() const {
-        return "k=" + std::to_string(k_) + ";epsilon=" + detail::to_text(epsilon_) + ";" + ties_.parameters() +
-               ";search=" + search_type::name();
+        return "k=" + std::to_string(k_) + ";epsilon=" + detail::to_text(epsilon_) + ";" + ties_.parameters() + ";" +
+               search_.parameters();
     }
 
     /// H(X) in nats of the rows of x (N > k rows, finite values).
@@ -149,11 +137,11 @@ private:
             scaled = p;
             for (double& v : scaled.values) v = std::ldexp(v, e);
         }
-        search_type search;
+        search_type search = search_;
         search.build(e != 0 ? scaled.view() : p.view());
         const std::vector<double> r = search.kth_distance(k_);
         const double eps = std::ldexp(epsilon_, e);
-        const double shift = -static_cast<double>(e) * 0.69314718055994530941723212145817657;
+        const double shift = -static_cast<double>(e) * ln2;
         double sum = 0.0;
         for (std::size_t i = 0; i < r.size(); ++i) {
             const double v = r[i] + eps;
@@ -164,12 +152,12 @@ private:
             // eps beyond the double range at the search's scale: the distance is negligible against it.
             sum += std::isfinite(v) ? std::log(v) + shift : std::log(epsilon_);
         }
-        constexpr double log_pi = 1.1447298858494001741434273513530587;
         const double d = static_cast<double>(p.d), n = static_cast<double>(p.n);
-        return d * sum / n + 0.5 * d * log_pi - detail::log_gamma_half_plus_one(p.d) + detail::digamma(n) -
+        return d * sum / n + Metric::log_unit_ball_volume(p.d) + detail::digamma(n) -
                detail::digamma(static_cast<double>(k_));
     }
 
+    search_type search_;
     std::size_t k_ = 2;
     double epsilon_ = 0.0;
     tie_policy ties_;

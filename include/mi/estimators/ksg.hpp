@@ -44,6 +44,10 @@
 // Search is a neighbour-search policy template (automatic, grid, kd_tree,
 // brute_force), instantiated with the max_norm metric; all give identical
 // numbers, automatic picks the fastest for the dimension (mi/search/automatic.hpp).
+// The estimator holds a configured search instance, copied for every search
+// it builds (joint, marginal and per-class spaces), so its knobs reach them:
+//   mi::ksg<mi::kd_tree> a(3);                                 // default kd_tree<max_norm>
+//   mi::ksg b(mi::kd_tree<mi::max_norm>(16), 3);               // leaf size 16 (deduces ksg<kd_tree>)
 // Thread safety: const member functions may be called from several threads;
 // copies share the held inputs (immutable).
 #ifndef MI_ESTIMATORS_KSG_HPP
@@ -55,6 +59,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
@@ -62,9 +67,10 @@
 #include "mi/core/labels.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/samples.hpp"
-#include "mi/estimators/kl_entropy.hpp"
+#include "mi/core/special.hpp"
 #include "mi/plane/point.hpp"
 #include "mi/search/automatic.hpp"
+#include "mi/search/concept.hpp"
 #include "mi/search/metric.hpp"
 #include "mi/search/ties.hpp"
 
@@ -72,12 +78,20 @@ namespace mi {
 
 template <template <class> class Search = automatic>
 class ksg {
+    static_assert(is_search_v<Search<max_norm>>,
+                  "mi::ksg: Search<max_norm> must be a search policy (see mi/search/concept.hpp): " MI_SEARCH_REQUIREMENTS);
+
 public:
     using search_type = Search<max_norm>;
 
-    /// k >= 1 neighbours, algorithm 1 or 2, tie policy, per-column standardisation.
+    /// k >= 1 neighbours, algorithm 1 or 2, tie policy, per-column standardisation; a default search.
     explicit ksg(std::size_t k = 3, int algorithm = 1, tie_policy ties = tie_policy(), bool standardize = true)
-        : k_(k), algorithm_(algorithm), ties_(ties), standardize_(standardize) {
+        : ksg(search_type(), k, algorithm, ties, standardize) {}
+
+    /// The same with a configured max-norm search (e.g. kd_tree<max_norm>(leaf_size)), copied for every search.
+    explicit ksg(search_type search, std::size_t k = 3, int algorithm = 1, tie_policy ties = tie_policy(),
+                 bool standardize = true)
+        : search_(std::move(search)), k_(k), algorithm_(algorithm), ties_(ties), standardize_(standardize) {
         if (k < 1) detail::fail("mi::ksg", "k", k, ">= 1");
         if (algorithm != 1 && algorithm != 2) detail::fail("mi::ksg", "algorithm", algorithm, "1 or 2 (Kraskov et al. 2004)");
     }
@@ -87,12 +101,14 @@ public:
     const tie_policy& ties() const noexcept { return ties_; }
     bool standardize() const noexcept { return standardize_; }
     bool has_inputs() const noexcept { return static_cast<bool>(inputs_); }
+    /// The configured search every neighbour search starts from.
+    const search_type& search() const noexcept { return search_; }
 
     std::string name() const { return "ksg"; }
     std::string parameters() const {
         std::string s = "k=" + std::to_string(k_) + ";algorithm=" + std::to_string(algorithm_) +
-                        ";standardize=" + (standardize_ ? "1" : "0") + ";" + ties_.parameters() +
-                        ";search=" + search_type::name();
+                        ";standardize=" + (standardize_ ? "1" : "0") + ";" + ties_.parameters() + ";" +
+                        search_.parameters();
         s += inputs_ ? ";inputs=" + std::to_string(inputs_->x.n) + "x" + std::to_string(inputs_->x.d) : ";inputs=none";
         return s;
     }
@@ -130,6 +146,7 @@ public:
         ksg out = *this;
         auto held = std::make_shared<held_inputs>();
         held->x = detail::prepare(x, ties_, 0, standardize_);
+        held->search = search_;
         held->search.build(held->x.view());
         out.inputs_ = std::move(held);
         return out;
@@ -169,7 +186,7 @@ private:
     double from_prepared(const detail::prepared& px, const search_type* held_x, const detail::prepared& py) const {
         const std::size_t n = px.n;
         const detail::prepared z = detail::join_columns(px, py);
-        search_type joint, sy, own_x;
+        search_type joint = search_, sy = search_, own_x = search_;
         // the independent index builds run side by side (each is serial inside)
         parallel_for(held_x ? 2 : 3, [&](std::size_t w) {
             if (w == 0) joint.build(z.view());
@@ -247,7 +264,7 @@ private:
         for (const auto& rows : by_class) {
             if (rows.size() < 2) continue;
             const std::size_t kl = std::min(k_, rows.size() - 1);
-            search_type s;
+            search_type s = search_;
             const detail::prepared sub = detail::subset_rows(pt, rows);
             s.build(sub.view());
             const std::vector<double> r = s.kth_distance(kl);
@@ -265,7 +282,7 @@ private:
             detail::fail(where, "labels", "every class with fewer than two rows", "at least one class with two or more rows");
         std::vector<double> kept_radius(kept.size());
         for (std::size_t m = 0; m < kept.size(); ++m) kept_radius[m] = radius[kept[m]];
-        search_type all;
+        search_type all = search_;
         const detail::prepared sub = detail::subset_rows(pt, kept);
         all.build(sub.view());
         const std::vector<std::uint32_t> m_count = all.count_within(kept_radius, range::strict);
@@ -282,6 +299,7 @@ private:
         return detail::digamma(nk) + (sk - sn - sm) / nk;
     }
 
+    search_type search_;
     std::size_t k_ = 3;
     int algorithm_ = 1;
     tie_policy ties_;

@@ -42,12 +42,14 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/special.hpp"
+#include "mi/quantizers/concept.hpp"
 #include "mi/quantizers/fitted_edges.hpp"
 
 namespace mi {
@@ -110,8 +112,26 @@ private:
 
 }  // namespace activation
 
+namespace detail {
+/// True when F is an activation policy: double value(double), double inverse(double), name().
+template <class F, class = void>
+struct is_activation_function : std::false_type {};
+template <class F>
+struct is_activation_function<F, std::void_t<decltype(std::declval<const F&>().value(0.0)),
+                                             decltype(std::declval<const F&>().inverse(0.0)),
+                                             decltype(std::string(std::declval<const F&>().name()))>>
+    : std::bool_constant<std::is_convertible_v<decltype(std::declval<const F&>().value(0.0)), double> &&
+                         std::is_convertible_v<decltype(std::declval<const F&>().inverse(0.0)), double>> {};
+}  // namespace detail
+
 template <class Activation, class Quantizer>
 class minimal_model {
+    static_assert(detail::is_activation_function<Activation>::value,
+                  "mi::minimal_model: Activation must be an activation policy (see mi/estimators/minimal_model.hpp): "
+                  "it needs double value(double) const, double inverse(double) const and std::string name() const");
+    static_assert(is_quantizer_v<Quantizer>, "mi::minimal_model: Quantizer must be a quantizer policy (see "
+                                             "mi/quantizers/concept.hpp): " MI_QUANTIZER_REQUIREMENTS);
+
 public:
     minimal_model(Activation f, Quantizer quantizer, std::size_t fit_points = 10000)
         : f_(std::move(f)), q_(std::move(quantizer)), fit_points_(fit_points) {

@@ -52,6 +52,7 @@
 #include "mi/core/error.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
+#include "mi/core/rows.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/core/special.hpp"
 #include "mi/kernels/gaussian.hpp"
@@ -136,15 +137,12 @@ public:
         // h(T|Y) = sum_l p_l h(mixture of class l's rows)
         using V = std::remove_const_t<T>;
         const auto by_class = s.labels().rows_by_class();
-        const std::size_t d = layer.cols();
         double hy = 0.0;
         for (std::size_t l = 0; l < by_class.size(); ++l) {
             const auto& rows = by_class[l];
             if (rows.empty()) continue;
-            std::vector<V> c(rows.size() * d);
-            for (std::size_t i = 0; i < rows.size(); ++i)
-                for (std::size_t u = 0; u < d; ++u) c[i * d + u] = t(rows[i], u);
-            const double hl = mixture(activation_view<const V>(c.data(), rows.size(), d), f.sigma, mc_, seed_,
+            std::vector<V> c;
+            const double hl = mixture(detail::gather_rows(t, rows, c), f.sigma, mc_, seed_,
                                       [&rows](std::size_t j) { return rows[j]; });
             hy += static_cast<double>(rows.size()) / static_cast<double>(layer.rows()) * hl;
         }

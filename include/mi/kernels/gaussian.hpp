@@ -31,18 +31,6 @@ namespace mi {
 
 namespace detail {
 
-/// The element type of a scalar or of an xsimd batch.
-template <class V, class = void>
-struct scalar_of {
-    using type = V;
-};
-template <class V>
-struct scalar_of<V, std::void_t<typename V::value_type, decltype(V::size)>> {
-    using type = typename V::value_type;
-};
-template <class V>
-using scalar_of_t = typename scalar_of<V>::type;
-
 /// Throws unless v is a finite, strictly positive variance.
 inline void check_variance(double v, const char* where, const char* argument) {
     if (!(std::isfinite(v) && v > 0.0)) fail(where, argument, v, "a finite variance > 0");
@@ -80,6 +68,7 @@ public:
     gaussian_kernel bhattacharyya() const { return gaussian_kernel(4.0 * variance_); }
 
     static std::string name() { return "gaussian"; }
+    std::string parameters() const { return "variance=" + detail::to_text(variance_); }
 
 private:
     double variance_ = 1.0;

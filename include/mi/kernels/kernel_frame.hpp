@@ -31,6 +31,7 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/units.hpp"
 
 namespace mi::detail {
 
@@ -111,7 +112,7 @@ public:
     double to_frame(double length) const noexcept { return std::ldexp(length, exponent_); }
     /// Add to a differential entropy of d units computed in the frame to get it in the layer's units.
     double entropy_shift(std::size_t d) const noexcept {
-        return -static_cast<double>(d) * static_cast<double>(exponent_) * 0.69314718055994530941723212145817657;
+        return -static_cast<double>(d) * static_cast<double>(exponent_) * ln2;
     }
 
     // view_ may point into values_: not copyable.

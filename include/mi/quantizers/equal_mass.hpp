@@ -25,6 +25,7 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/rows.hpp"
 #include "mi/quantizers/fitted_edges.hpp"
 
 namespace mi {
@@ -38,9 +39,7 @@ public:
     template <class T>
     fitted_edges<T> fit(const activation_view<const T>& layer) const {
         detail::check_activations(layer, "mi::equal_mass::fit", "layer");
-        std::vector<T> v;
-        v.reserve(layer.size());
-        for (std::size_t i = 0; i < layer.rows(); ++i) v.insert(v.end(), layer.row(i), layer.row(i) + layer.cols());
+        std::vector<T> v = detail::pooled_values(layer);
         const std::size_t m = v.size();
         std::vector<double> e;
         std::size_t done = 0;  // v[0 .. done) is already partitioned below the next rank

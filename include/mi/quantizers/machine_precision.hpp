@@ -27,6 +27,7 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/rows.hpp"
 #include "mi/quantizers/fitted_edges.hpp"
 
 namespace mi {
@@ -91,9 +92,7 @@ struct machine_precision {
     template <class T>
     fitted_machine_precision<T> fit(const activation_view<const T>& layer) const {
         detail::check_activations(layer, "mi::machine_precision::fit", "layer");
-        std::vector<T> v;
-        v.reserve(layer.size());
-        for (std::size_t i = 0; i < layer.rows(); ++i) v.insert(v.end(), layer.row(i), layer.row(i) + layer.cols());
+        std::vector<T> v = detail::pooled_values(layer);
         return fitted_machine_precision<T>(std::move(v));
     }
     std::string name() const { return "machine_precision"; }

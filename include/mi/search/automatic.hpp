@@ -61,6 +61,7 @@ public:
     }
 
     static std::string name() { return std::string("automatic<") + Metric::name() + ">"; }
+    static std::string parameters() { return "search=" + name(); }
     /// The name of the policy chosen by the last build.
     std::string chosen() const {
         return std::visit([](const auto& s) { return s.name(); }, impl_);

@@ -45,6 +45,7 @@ public:
     }
 
     static std::string name() { return std::string("brute_force<") + Metric::name() + ">"; }
+    static std::string parameters() { return "search=" + name(); }
 
     /// Copies the points (rows) into the policy's own storage.
     template <class T>

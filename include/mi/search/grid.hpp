@@ -71,6 +71,10 @@ public:
     }
 
     static std::string name() { return std::string("grid<") + Metric::name() + ">"; }
+    /// "search=grid<metric>", with ";occupancy=x" when the occupancy was chosen.
+    std::string parameters() const {
+        return "search=" + name() + (occupancy_ > 0.0 ? ";occupancy=" + detail::to_text(occupancy_) : "");
+    }
     double occupancy() const noexcept { return occupancy_; }
 
     /// Copies the points and sorts them into cells, O(N + cells).

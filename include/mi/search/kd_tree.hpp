@@ -67,7 +67,13 @@ public:
     }
 
     static std::string name() { return std::string("kd_tree<") + Metric::name() + ">"; }
+    /// "search=kd_tree<metric>", with ";leaf_size=L" when the leaf size was chosen.
+    std::string parameters() const {
+        return "search=" + name() + (leaf_size_ > 0 ? ";leaf_size=" + std::to_string(leaf_size_) : "");
+    }
     std::size_t leaf_size() const noexcept { return leaf_size_; }
+    /// The number of leaves of the built tree (0 before build).
+    std::size_t leaves() const noexcept { return leaves_.size(); }
 
     /// Copies the points and builds the tree, O(N log N).
     template <class T>

@@ -34,6 +34,8 @@
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/simd.hpp"
+#include "mi/core/special.hpp"
+#include "mi/core/units.hpp"
 #include "mi/core/xtensor.hpp"
 
 namespace mi {
@@ -42,6 +44,7 @@ namespace mi {
 /// joint and marginal spaces (Kraskov et al. 2004, section II).
 struct max_norm {
     static constexpr const char* name() noexcept { return "max_norm"; }
+    static std::string parameters() { return "metric=max_norm"; }
 
     /// Folds one coordinate difference into the reduced distance.
     template <class V>
@@ -55,12 +58,16 @@ struct max_norm {
     static double combine_bound(double acc, double gap) noexcept { return std::max(acc, gap); }
     /// Relative slack for box bounds: none, the max-norm bound is exact.
     static constexpr bool exact_bounds = true;
+    /// log of the volume of the unit ball in d dimensions, the cube [-1, 1]^d: d log 2
+    /// (Kraskov, Stoegbauer & Grassberger 2004, eq. 20 with the max-norm).
+    static double log_unit_ball_volume(std::size_t d) noexcept { return static_cast<double>(d) * ln2; }
 };
 
 /// Euclidean distance sqrt(sum_j (a_j - b_j)^2): the metric of the
 /// Kozachenko-Leonenko entropy estimator (unit-ball volume pi^(d/2)/Gamma(d/2+1)).
 struct euclidean {
     static constexpr const char* name() noexcept { return "euclidean"; }
+    static std::string parameters() { return "metric=euclidean"; }
 
     template <class V>
     static V accumulate(const V& acc, const V& t) noexcept {
@@ -70,6 +77,10 @@ struct euclidean {
     static double to_distance(double reduced) noexcept { return std::sqrt(reduced); }
     static double combine_bound(double acc, double gap) noexcept { return acc + gap * gap; }
     static constexpr bool exact_bounds = false;
+    /// log of the volume of the unit ball in d dimensions: (d/2) log pi - log Gamma(d/2 + 1).
+    static double log_unit_ball_volume(std::size_t d) noexcept {
+        return 0.5 * static_cast<double>(d) * detail::log_pi - detail::log_gamma_half_plus_one(d);
+    }
 };
 
 /// How a range count compares: strictly closer (d < r, KSG algorithm 1) or

@@ -33,6 +33,7 @@
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/random.hpp"
+#include "mi/core/rows.hpp"
 
 namespace mi {
 
@@ -65,6 +66,8 @@ public:
     double amplitude() const noexcept { return amplitude_; }
     std::uint64_t seed() const noexcept { return seed_; }
 
+    /// "jitter" or "none".
+    std::string name() const { return kind_ == kind::none ? "none" : "jitter"; }
     /// "ties=jitter;jitter=1e-10;seed=0" or "ties=none".
     std::string parameters() const {
         if (kind_ == kind::none) return "ties=none";
@@ -144,9 +147,7 @@ inline prepared subset_rows(const prepared& p, const std::vector<std::size_t>& r
     prepared s;
     s.n = rows.size();
     s.d = p.d;
-    s.values.resize(s.n * s.d);
-    for (std::size_t r = 0; r < rows.size(); ++r)
-        for (std::size_t j = 0; j < p.d; ++j) s.values[r * s.d + j] = p.values[rows[r] * p.d + j];
+    gather_rows(p.view(), rows, s.values);
     return s;
 }
 
