@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
@@ -239,4 +240,50 @@ TEST_CASE("log_sum_kernel: bad input") {
                          doctest::Contains("centers.cols() = 2"), mi::error);
     const std::vector<float> bad{1.f, -std::numeric_limits<float>::infinity()};
     CHECK_THROWS_AS(mi::log_sum_kernel(mi::view(q, 1, 3), mi::view(bad, 1, 2), k), mi::error);
+}
+
+// The dense form: every entry against the double-precision definition exp(-|h_i - h_j|^2 / (2 s)),
+// the matrix symmetric with a unit diagonal, and identical for 1 and 2 threads. Sizes cross the
+// 192-row blocks (mirrored tiles) and the SIMD tails; d = 100 takes the same direct distances.
+TEST_CASE_TEMPLATE("kernel_matrix: the dense Gram matrix of the engine", T, float, double) {
+    for (const std::size_t n : {1u, 7u, 200u, 401u})
+        for (const std::size_t d : {1u, 5u, 100u}) {
+            CAPTURE(n);
+            CAPTURE(d);
+            mi::rng g(n * 131 + d);
+            std::vector<T> x(n * d);
+            for (auto& v : x) v = static_cast<T>(g.normal());
+            const double s = 0.5 * static_cast<double>(d);
+            const mi::gaussian_kernel k(s);
+            std::vector<double> m(n * (n + 3), -1.0);  // ld = n + 3: the padding is left alone
+            mi::kernel_matrix(mi::view(x, n, d), k, m.data(), n + 3);
+            // float: distances to ~sqrt(d) 2^-24 relative, so the exponent to that times its size
+            const double tol = std::is_same_v<T, float> ? 4e-6 : 1e-13;
+            for (std::size_t i = 0; i < n; ++i) {
+                CHECK(m[i * (n + 3) + i] == 1.0);
+                for (std::size_t j = 0; j < n; ++j) {
+                    double d2 = 0.0;
+                    for (std::size_t c = 0; c < d; ++c) {
+                        const double e = static_cast<double>(x[i * d + c]) - static_cast<double>(x[j * d + c]);
+                        d2 += e * e;
+                    }
+                    const double want = std::exp(-d2 / (2.0 * s));
+                    REQUIRE(std::fabs(m[i * (n + 3) + j] - want) <= tol * want * (1.0 + d2 / (2.0 * s)) + 1e-300);
+                    REQUIRE(m[i * (n + 3) + j] == m[j * (n + 3) + i]);
+                }
+                for (std::size_t j = n; j < n + 3; ++j) REQUIRE(m[i * (n + 3) + j] == -1.0);
+            }
+            mi::set_num_threads(1);
+            std::vector<double> one(n * n);
+            mi::kernel_matrix(mi::view(x, n, d), k, one.data(), n);
+            mi::set_num_threads(2);
+            std::vector<double> two(n * n);
+            mi::kernel_matrix(mi::view(x, n, d), k, two.data(), n);
+            mi::set_num_threads(0);
+            CHECK(one == two);
+        }
+    const std::vector<T> x(6, T(1));
+    std::vector<double> m(9);
+    CHECK_THROWS_WITH_AS(mi::kernel_matrix(mi::view(x, 3, 2), mi::gaussian_kernel(1.0), m.data(), 2),
+                         doctest::Contains("ld = 2"), mi::error);
 }

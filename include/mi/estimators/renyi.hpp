@@ -53,14 +53,16 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/labels.hpp"
-#include "mi/core/parallel.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/estimators/detail/linalg.hpp"
+#include "mi/kernels/gaussian.hpp"
+#include "mi/kernels/pairwise.hpp"
 #include "mi/plane/point.hpp"
 #include "mi/quantizers/fitted_edges.hpp"
 
@@ -114,25 +116,29 @@ private:
 
 namespace detail {
 
-/// Normalised Gaussian Gram matrix A = K / N of the rows of z (unit-diagonal K).
+/// Normalised Gaussian Gram matrix A = K / N of the rows of z (unit-diagonal K), in double
+/// whatever T: K on the pairwise engine (mi::kernel_matrix), or, for a width whose 1/(2 sigma^2)
+/// is not finite (sigma = 0: a constant layer), its limit, the indicator K_ij = [z_i == z_j].
 template <class T>
 dense_matrix normalized_gram(const activation_view<const T>& z, double sigma) {
     const std::size_t n = z.rows(), d = z.cols();
+    const double variance = sigma * sigma;
     dense_matrix a = xt::zeros<double>({n, n});
-    const double inv = sigma > 0.0 ? 1.0 / (2.0 * sigma * sigma) : 0.0;
-    const double dn = static_cast<double>(n);
-    parallel_for(n, [&](std::size_t i) {
-        const T* ri = z.row(i);
-        for (std::size_t j = 0; j < n; ++j) {
-            const T* rj = z.row(j);
-            double s = 0.0;
-            for (std::size_t k = 0; k < d; ++k) {
-                const double e = static_cast<double>(ri[k]) - static_cast<double>(rj[k]);
-                s += e * e;
-            }
-            a(i, j) = (s == 0.0 ? 1.0 : (sigma > 0.0 ? std::exp(-s * inv) : 0.0)) / dn;
+    if (variance > 0.0 && std::isfinite(0.5 / variance)) {
+        const gaussian_kernel k(variance);
+        if constexpr (std::is_same_v<std::remove_const_t<T>, double>) {
+            kernel_matrix(z, k, a.data(), n);
+        } else {
+            std::vector<double> zd(n * d);
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t c = 0; c < d; ++c) zd[i * d + c] = static_cast<double>(z(i, c));
+            kernel_matrix(activation_view<const double>(zd.data(), n, d), k, a.data(), n);
         }
-    }, 0, 16);
+    } else {
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < n; ++j) a(i, j) = std::equal(z.row(i), z.row(i) + d, z.row(j)) ? 1.0 : 0.0;
+    }
+    a /= static_cast<double>(n);
     return a;
 }
 

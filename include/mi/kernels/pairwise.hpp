@@ -2,7 +2,9 @@
 // The pairwise engine of the kernel estimators: for rows h_1..h_N it computes
 //   L_i = log sum_j exp(k.log_kernel(|h_i - h_j|^2))        (j includes i)
 // and the cross form over a query set against a centre set (sample
-// propagation, Goldfeld et al., call that one). It is the whole cost of the
+// propagation, Goldfeld et al., call that one); beside these reductions, the
+// dense form kernel_matrix writes every exp(k.log_kernel(|h_i - h_j|^2)) into
+// an N x N matrix (the Gram matrices of the matrix-based Renyi entropy). It is the whole cost of the
 // KDE bounds (N^2 distances and exponentials), so it is written for speed
 // without giving up exactness where it matters:
 //
@@ -519,6 +521,41 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
     return out;
 }
 
+/// The dense form: every pair's kernel value exp(log_kernel(d2)) written to out[i * ld + j].
+/// Tiles (a, b), a <= b, of the direct (difference) distances, so that near pairs (the entries
+/// close to exp(log_kernel(0)), which carry a Gram matrix's spectrum) have no cancellation;
+/// each tile is written to (a, b) and mirrored to (b, a). Work item a writes the rows of block
+/// a from column a * self_block on and, mirrored, columns of block a in rows of later blocks:
+/// every entry is written by one item, so the matrix does not depend on the thread count.
+template <class Kernel, class T>
+void run_dense(const packed<T>& qp, const packed<T>& cp, const Kernel& kernel, double* out, std::size_t ld) {
+    using B = simd::batch<T>;
+    constexpr std::size_t w = simd::width<T>;
+    constexpr std::size_t nrt = nr<T>;
+    constexpr std::size_t pb = self_block;
+    const std::size_t n = qp.rows;
+    const std::size_t blocks = (n + pb - 1) / pb;
+    parallel_for(blocks, [&](std::size_t a) {
+        T* const tile = thread_tile<T>(pb * pb);
+        const std::size_t i0 = a * pb, rows_here = std::min(pb, n - i0);
+        const std::size_t ipanels = (rows_here + mr - 1) / mr;
+        for (std::size_t b = a; b < blocks; ++b) {
+            const std::size_t j0 = b * pb, cols_here = std::min(pb, n - j0);
+            const std::size_t jpanels = (cols_here + nrt - 1) / nrt, cols_padded = jpanels * nrt;
+            fill_tile(qp, cp, i0, j0, ipanels, jpanels, false, tile, pb);
+            for (std::size_t r = 0; r < rows_here; ++r) {
+                T* row = tile + r * pb;
+                for (std::size_t j = 0; j < cols_padded; j += w)
+                    simd::exp(kernel.log_kernel(B::load_aligned(row + j))).store_aligned(row + j);
+                double* dst = out + (i0 + r) * ld + j0;
+                for (std::size_t j = 0; j < cols_here; ++j) dst[j] = static_cast<double>(row[j]);
+                if (b != a)
+                    for (std::size_t j = 0; j < cols_here; ++j) out[(j0 + j) * ld + i0 + r] = static_cast<double>(row[j]);
+            }
+        }
+    });
+}
+
 /// How the squared distances are formed (automatic: by the number of units).
 enum class method { automatic, direct, dot_product };
 
@@ -551,6 +588,21 @@ template <class Kernel, class T>
 std::vector<double> log_sum_kernel(const activation_view<const T>& rows, const Kernel& k) {
     detail::check_activations(rows, "mi::log_sum_kernel", "rows");
     return detail::pairwise::log_sum_kernel(rows, rows, k, true);
+}
+
+/// The dense kernel matrix of the rows: out[i * ld + j] = exp(k.log_kernel(|h_i - h_j|^2)) for
+/// every pair, computed in T (double input: double throughout) with SIMD on all cores;
+/// symmetric, bit-identical for any thread count. ld >= rows.rows(); out holds rows x ld doubles.
+template <class Kernel, class T>
+void kernel_matrix(const activation_view<const T>& rows, const Kernel& k, double* out, std::size_t ld) {
+    detail::check_activations(rows, "mi::kernel_matrix", "rows");
+    if (ld < rows.rows())
+        detail::fail("mi::kernel_matrix", "ld", ld, "at least the number of rows, " + std::to_string(rows.rows()));
+    detail::note_if_narrow_simd(static_cast<double>(rows.rows()) * static_cast<double>(rows.rows()) *
+                                static_cast<double>(rows.cols()));
+    const detail::pairwise::packed<T> qp = detail::pairwise::pack(rows, detail::pairwise::mr, nullptr);
+    const detail::pairwise::packed<T> cp = detail::pairwise::pack(rows, detail::pairwise::nr<T>, nullptr);
+    detail::pairwise::run_dense(qp, cp, k, out, ld);
 }
 
 /// For each query row i: log sum_j exp(k.log_kernel(|q_i - c_j|^2)), j over the centre rows.
