@@ -52,6 +52,7 @@
 #include "mi/core/error.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
+#include "mi/core/rows.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/core/units.hpp"
 #include "mi/plane/point.hpp"
@@ -113,19 +114,6 @@ inline void check_point(const plane_point& p, const std::string& estimator, epoc
                                    ", layer " + std::to_string(layer) + ")")
                                       .c_str(),
          "(" + to_text(p.ixt) + ", " + to_text(p.ity) + ")", "finite I(X;T) and I(T;Y)");
-}
-
-/// Rows `rows` of `v`, copied into `buffer`.
-template <class T>
-activation_view<const T> gather_rows(const activation_view<const T>& v, const std::vector<std::size_t>& rows,
-                                     std::vector<T>& buffer) {
-    const std::size_t d = v.cols();
-    buffer.resize(rows.size() * d);
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        const T* src = v.row(rows[i]);
-        std::copy(src, src + d, buffer.begin() + static_cast<std::ptrdiff_t>(i * d));
-    }
-    return activation_view<const T>(buffer.data(), rows.size(), d, d);
 }
 
 template <class E, class T>

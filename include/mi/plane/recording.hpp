@@ -35,6 +35,7 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/rows.hpp"
 #include "mi/core/samples.hpp"
 
 namespace mi {
@@ -110,11 +111,7 @@ public:
         entry e;
         e.rows = activations.rows();
         e.cols = activations.cols();
-        e.data.resize(e.rows * e.cols);
-        for (std::size_t i = 0; i < e.rows; ++i) {
-            const T* src = activations.row(i);
-            std::copy(src, src + e.cols, e.data.begin() + static_cast<std::ptrdiff_t>(i * e.cols));
-        }
+        e.data = detail::pooled_values(activations);
         const auto key = std::make_pair(epoch, layer);
         const bool replacing = entries_.count(key) == 1;
         entries_[key] = std::move(e);
