@@ -316,7 +316,7 @@ void add_training(rp::table& t, const std::string& act, std::uint64_t seed, cons
     for (std::size_t k = 0; k < bin_rules.size(); ++k)
         for (const auto& m : r.history) {
             const double w = m.weight_norm[0];
-            const double binned = mi::to_bits(r.binned[k].at(static_cast<mi::epoch_t>(m.epoch), 0).ixt);
+            const double binned = r.binned[k].at(static_cast<mi::epoch_t>(m.epoch), 0, mi::unit::bits).ixt;
             t.add({act, bin_rules[k], seed, m.epoch, w, m.weight_norm[1], m.train_loss,
                    exact_bits(act, "output", bin_rules[k], w), binned});
         }

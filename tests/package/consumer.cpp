@@ -33,13 +33,13 @@ int main() {
 
     // Layer 0: 16 equiprobable patterns, H = log 16; layer 1 carries exactly the label, I(T;Y) = log 2.
     const double want_ixt0 = std::log(16.0), want_ity1 = std::log(2.0);
-    const auto p0 = binned.at(1, 0), p1 = binned.at(1, 1);
+    const auto p0 = binned.at(1, 0, mi::unit::nats), p1 = binned.at(1, 1, mi::unit::nats);
     std::printf("mi %d.%d.%d: I(X;T0) = %.6f nats (expected %.6f), I(T1;Y) = %.6f nats (expected %.6f), "
                 "KDE upper I(X;T0) = %.6f, CSV %zu bytes\n",
                 MI_VERSION_MAJOR, MI_VERSION_MINOR, MI_VERSION_PATCH, p0.ixt, want_ixt0, p1.ity, want_ity1,
-                kde.at(1, 0).ixt, csv.str().size());
+                kde.at(1, 0, mi::unit::nats).ixt, csv.str().size());
     bool ok = std::fabs(p0.ixt - want_ixt0) < 1e-12 && std::fabs(p1.ity - want_ity1) < 1e-12 &&
-              std::fabs(kde.at(1, 0).ixt - want_ixt0) < 1e-6 && p0.ixt_ci.has_value() && csv.str().size() > 0;
+              std::fabs(kde.at(1, 0, mi::unit::nats).ixt - want_ixt0) < 1e-6 && p0.ixt_ci.has_value() && csv.str().size() > 0;
 #ifdef MI_CONSUMER_LINALG
     // mi::linalg: the matrix-based Renyi entropy runs on LAPACK (an eigendecomposition); the decision
     // unit splits the samples into two equal groups, so its entropy is positive and at most log 2.

@@ -15,6 +15,9 @@
 #include "mi/core/random.hpp"
 #include "mi/core/units.hpp"
 #include "mi/estimators/binning.hpp"
+#include "mi/estimators/ksg.hpp"
+#include "mi/estimators/renyi.hpp"
+#include "mi/estimators/sample_propagation.hpp"
 #include "mi/plane/information_plane.hpp"
 #include "mi/quantizers/fixed_width.hpp"
 #include "mi/quantizers/global_uniform.hpp"
@@ -27,6 +30,7 @@ namespace {
 // Discrete plug-in on rounded activations: I(X;T) = H(T) - H(T|X) with X the
 // input identities, I(T;Y) = H(T) - H(T|Y). Small enough to check by hand.
 struct plugin_estimator {
+    static constexpr mi::resampling resampling = mi::resampling::input_groups;
     template <class T>
     mi::plane_point point(const mi::activation_view<const T>& t, const mi::samples& s) const {
         std::vector<long> codes(t.rows() * t.cols());
@@ -50,6 +54,7 @@ struct plugin_estimator {
 // I(X;T) := mean of column 0, I(T;Y) := fraction of label-1 rows. A smooth
 // statistic whose bootstrap interval has a closed form (normal approximation).
 struct mean_estimator {
+    static constexpr mi::resampling resampling = mi::resampling::rows;
     template <class T>
     mi::plane_point point(const mi::activation_view<const T>& t, const mi::samples& s) const {
         double sum = 0.0, ones = 0.0;
@@ -69,8 +74,11 @@ struct mean_estimator {
 };
 
 // Checks that resampled rows keep their activations, labels and input identity
-// together; reports the number of distinct inputs.
+// together, and that an input's rows stay together (all `per_input` of them);
+// reports the number of distinct inputs.
 struct identity_estimator {
+    static constexpr mi::resampling resampling = mi::resampling::input_groups;
+    std::size_t per_input = 1;
     template <class T>
     mi::plane_point point(const mi::activation_view<const T>& t, const mi::samples& s) const {
         std::vector<long> first_row(t.rows() * 4, -1);
@@ -85,6 +93,7 @@ struct identity_estimator {
                 throw std::logic_error("rows of one input differ");
             }
         }
+        if (t.rows() != distinct * per_input) throw std::logic_error("an input's rows were split");
         mi::plane_point p;
         p.ixt = static_cast<double>(distinct);
         return p;
@@ -96,6 +105,7 @@ struct identity_estimator {
 // Records what for_layer received: the configured copy knows how many epochs
 // it saw and the (0, 0) entry of each.
 struct history_estimator {
+    static constexpr mi::resampling resampling = mi::resampling::rows;
     std::atomic<int>* calls = nullptr;
     std::vector<double> firsts;
 
@@ -199,7 +209,9 @@ TEST_CASE("information_plane with a hand-checkable plug-in estimator") {
     const double h34 = -(0.75 * std::log2(0.75) + 0.25 * std::log2(0.25));
     CHECK(t.at(10, 0, mi::unit::bits).ixt == doctest::Approx(h34).epsilon(1e-14));
     CHECK(t.at(10, 0, mi::unit::bits).ity == doctest::Approx(h34 - 0.5).epsilon(1e-14));
-    CHECK(t.at(10, 0).ixt == doctest::Approx(h34 * std::log(2.0)).epsilon(1e-14));  // stored in nats
+    CHECK(t.at(10, 0).ixt == doctest::Approx(h34).epsilon(1e-14));  // read in the output unit, bits
+    CHECK(t.at(10, 0, mi::unit::nats).ixt == doctest::Approx(h34 * std::log(2.0)).epsilon(1e-14));
+    CHECK(t.rows()[0].point.ixt == doctest::Approx(h34 * std::log(2.0)).epsilon(1e-14));  // stored in nats
     CHECK(t.at(10, 1, mi::unit::bits).ixt == doctest::Approx(2.0).epsilon(1e-14));
     CHECK(t.at(10, 1, mi::unit::bits).ity == doctest::Approx(1.0).epsilon(1e-14));
     CHECK(!t.at(10, 1).ixt_ci);
@@ -226,14 +238,16 @@ TEST_CASE("information_plane equals direct calls, for every recorded pair, float
     for (auto e : rec.epochs())
         for (auto l : rec.layers()) {
             const auto direct = plugin_estimator{}.point(rec.at(e, l), rec.samples());
-            CHECK(t.at(e, l).ixt == direct.ixt);
-            CHECK(t.at(e, l).ity == direct.ity);
+            CHECK(t.at(e, l, mi::unit::nats).ixt == direct.ixt);
+            CHECK(t.at(e, l, mi::unit::nats).ity == direct.ity);
         }
 
     mi::recording<float> recf(mi::samples(mi::labels(std::vector<int>{0, 1})));
     const std::vector<float> v{0.25f, 1.75f};
     recf.observe(2, 0, mi::view(v));
-    const auto tf = mi::information_plane(recf, mean_estimator{});
+    mi::plane_options in_nats;
+    in_nats.output_unit = mi::unit::nats;
+    const auto tf = mi::information_plane(recf, mean_estimator{}, in_nats);
     CHECK(tf.at(2, 0).ixt == doctest::Approx(1.0));
     CHECK(tf.at(2, 0).ixt_kind == mi::ixt_quantity::entropy);
     REQUIRE(tf.at(2, 0).ixt_bounds);
@@ -301,25 +315,28 @@ TEST_CASE("bootstrap: percentile interval contains the estimate and shrinks like
     CHECK(large.ixt_bounds->lower == doctest::Approx(large.ixt - 1.0));
 }
 
-TEST_CASE("bootstrap resamples keep each row's label and input identity together") {
+TEST_CASE("bootstrap half-samples keep each input's rows, labels and identity together") {
+    // 250 inputs of 2 rows each (identical activations, one label per input).
     const std::size_t n = 500;
     std::vector<double> a(n);
-    std::vector<int> y(n);
+    std::vector<int> y(n), ids(n);
     for (std::size_t i = 0; i < n; ++i) {
-        a[i] = static_cast<double>(i);
-        y[i] = static_cast<int>(i % 2);
+        a[i] = static_cast<double>(i / 2);
+        y[i] = static_cast<int>((i / 2) % 2);
+        ids[i] = static_cast<int>(i / 2);
     }
-    mi::recording<double> rec(mi::samples(mi::labels(y, 2)));
+    mi::recording<double> rec(mi::samples(mi::labels(y, 2), mi::input_ids(ids)));
     rec.observe(0, 0, mi::view(a));
     mi::plane_options o;
     o.bootstrap = 50;
     o.output_unit = mi::unit::nats;
-    const auto p = mi::information_plane(rec, identity_estimator{}, o).at(0, 0);
-    CHECK(p.ixt == 500.0);  // the full data: every row a distinct input
+    const auto p = mi::information_plane(rec, identity_estimator{2}, o).at(0, 0);
+    CHECK(p.ixt == 250.0);  // the full data: 250 distinct inputs
     REQUIRE(p.ixt_ci);
-    // About 1 - 1/e = 63.2 % of the inputs appear in a resample (sd ~ 0.5 % of N here).
-    CHECK(p.ixt_ci->lower > 0.59 * n);
-    CHECK(p.ixt_ci->upper < 0.67 * n);
+    // Every half-sample holds 125 whole inputs, so D = -125 always; the basic interval
+    // 250 - (-125) = 375 is widened down to the estimate.
+    CHECK(p.ixt_ci->lower == 250.0);
+    CHECK(p.ixt_ci->upper == 375.0);
 }
 
 TEST_CASE("percentile interval by hand") {
@@ -351,6 +368,7 @@ TEST_CASE("for_layer gets every recorded epoch of the layer, in epoch order, onc
         mi::plane_options o;
         o.threads = threads;
         o.bootstrap = 3;
+        o.output_unit = mi::unit::nats;
         const auto t = mi::information_plane(rec, history_estimator{&calls, {}}, o);
         CHECK(calls == 2);
         CHECK(t.size() == 5);
@@ -452,10 +470,10 @@ TEST_CASE("information_plane with binning on the SZT network equals direct calls
         for (auto l : rec.layers()) {
             const auto a = idnns.point(rec.at(e, l), rec.samples());
             const auto b = saxe.point(rec.at(e, l), rec.samples());
-            CHECK(ts[0].at(e, l).ixt == a.ixt);
-            CHECK(ts[0].at(e, l).ity == a.ity);
-            CHECK(ts[1].at(e, l).ixt == b.ixt);
-            CHECK(ts[1].at(e, l).ity == b.ity);
+            CHECK(ts[0].at(e, l, mi::unit::nats).ixt == a.ixt);
+            CHECK(ts[0].at(e, l, mi::unit::nats).ity == a.ity);
+            CHECK(ts[1].at(e, l, mi::unit::nats).ixt == b.ixt);
+            CHECK(ts[1].at(e, l, mi::unit::nats).ity == b.ity);
         }
     // Sanity of the setting: the 10-unit first layer keeps every input apart at scale 1 (12 bits).
     CHECK(ts[0].at(0, 0, mi::unit::bits).ixt == doctest::Approx(12.0).epsilon(1e-12));
@@ -477,10 +495,158 @@ TEST_CASE("information_plane with global binning: for_layer over every epoch, th
         const auto configured = global.for_layer(rec.layer_history(l));
         for (auto e : rec.epochs()) {
             const auto p = configured.point(rec.at(e, l), rec.samples());
-            CHECK(t1.at(e, l).ixt == p.ixt);
-            CHECK(t1.at(e, l).ity == p.ity);
+            CHECK(t1.at(e, l, mi::unit::nats).ixt == p.ixt);
+            CHECK(t1.at(e, l, mi::unit::nats).ity == p.ity);
         }
     }
     // Without the driver's for_layer call the unconfigured estimator refuses to run.
     CHECK_THROWS_AS(global.point(rec.at(0, 0), rec.samples()), mi::error);
+}
+
+// ---------------------------------------------------------------- issue 12: bootstrap right or refused
+
+namespace {
+
+// A noisy layer in sample propagation's layout: `inputs` inputs on a line (spacing 1),
+// `replicas` consecutive rows each, scattered by upstream noise `jitter`.
+std::vector<double> replica_layer(std::size_t inputs, std::size_t replicas, double jitter, std::uint64_t seed) {
+    mi::rng r(seed);
+    std::vector<double> a;
+    for (std::size_t i = 0; i < inputs; ++i)
+        for (std::size_t k = 0; k < replicas; ++k) a.push_back(static_cast<double>(i) + jitter * r.normal());
+    return a;
+}
+
+// Rows (input i, replica k) carry (i, k): checks that a resample holds whole groups in order.
+struct replica_checker {
+    static constexpr mi::resampling resampling = mi::resampling::replica_groups;
+    std::size_t r = 1;
+    std::size_t replicas() const { return r; }
+    mi::plane_point point(const mi::activation_view<const double>& t, const mi::samples&) const {
+        if (t.rows() % r != 0) throw std::logic_error("rows not a multiple of the replicas");
+        std::size_t groups = 0;
+        for (std::size_t i = 0; i < t.rows(); i += r, ++groups)
+            for (std::size_t k = 0; k < r; ++k)
+                if (t(i + k, 0) != t(i, 0) || t(i + k, 1) != static_cast<double>(k))
+                    throw std::logic_error("a replica group was split or reordered");
+        mi::plane_point p;
+        p.ixt = static_cast<double>(groups);
+        return p;
+    }
+    std::string name() const { return "replica_checker"; }
+    std::string parameters() const { return ""; }
+};
+
+// The plug-in estimator without a resampling declaration (a user-defined estimator).
+struct undeclared_estimator {
+    mi::plane_point point(const mi::activation_view<const double>& t, const mi::samples& s) const {
+        return plugin_estimator{}.point(t, s);
+    }
+    std::string name() const { return "undeclared"; }
+    std::string parameters() const { return ""; }
+};
+
+bool inside(const mi::bounds& b, double v) { return b.lower <= v && v <= b.upper; }
+
+}  // namespace
+
+TEST_CASE("bootstrap: binning's 12-bit point gets an interval that contains it (was [11.15, 11.20])") {
+    const auto rec = szt_network_recording();
+    mi::plane_options o;
+    o.bootstrap = 20;
+    o.threads = 2;
+    const auto t = mi::information_plane(rec, mi::binning<mi::uniform>(mi::uniform::idnns(30, -1.0, 1.0)), o);
+    const auto p = t.at(0, 0);  // bits, the output unit
+    CHECK(p.ixt == doctest::Approx(12.0).epsilon(1e-12));
+    REQUIRE(p.ixt_ci);
+    MESSAGE("binning I(X;T) = " << p.ixt << " bits, interval [" << p.ixt_ci->lower << ", " << p.ixt_ci->upper << "]");
+    CHECK(inside(*p.ixt_ci, p.ixt));
+    for (const auto& row : t.rows()) {
+        CHECK(inside(*row.point.ixt_ci, row.point.ixt));
+        CHECK(inside(*row.point.ity_ci, row.point.ity));
+    }
+    CHECK(t.bootstrap().units == mi::resampling::input_groups);
+}
+
+TEST_CASE("bootstrap: replica groups are resampled whole and in order") {
+    const std::size_t inputs = 40, r = 5;
+    std::vector<double> a;
+    for (std::size_t i = 0; i < inputs; ++i)
+        for (std::size_t k = 0; k < r; ++k) {
+            a.push_back(static_cast<double>(i));
+            a.push_back(static_cast<double>(k));
+        }
+    mi::recording<double> rec(mi::samples(mi::labels(std::vector<int>(inputs * r, 0))));
+    rec.observe(0, 0, mi::view(a, inputs * r, 2));
+    mi::plane_options o;
+    o.bootstrap = 30;
+    o.output_unit = mi::unit::nats;
+    const auto p = mi::information_plane(rec, replica_checker{r}, o).at(0, 0);
+    CHECK(p.ixt == 40.0);
+    REQUIRE(p.ixt_ci);
+    CHECK(p.ixt_ci->upper == 60.0);  // every half-sample holds 20 whole groups: 40 - (20 - 40)
+    // A layer that is not whole groups is refused before anything runs.
+    mi::recording<double> odd(mi::samples(mi::labels(std::vector<int>(7, 0))));
+    odd.observe(0, 0, mi::view(std::vector<double>(14, 0.0), 7, 2));
+    CHECK_THROWS_WITH_AS(mi::information_plane(odd, replica_checker{r}, o), doctest::Contains("replicas() = 5"),
+                         mi::error);
+}
+
+TEST_CASE("bootstrap: sample propagation's interval contains its estimate (was 3.302 in [1.870, 1.977])") {
+    const std::size_t inputs = 32, r = 8;
+    const auto a = replica_layer(inputs, r, 0.4, 3);  // overlapping inputs: I(X;T) well below log 32
+    std::vector<int> y(inputs * r);
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] = static_cast<int>((i / r) % 2);
+    mi::recording<double> rec(mi::samples(mi::labels(y, 2)));
+    rec.observe(0, 0, mi::view(a, inputs * r, 1));
+    mi::plane_options o;
+    o.bootstrap = 20;
+    o.threads = 2;
+    const mi::sample_propagation sp(0.3, r, 4, 7);
+    const auto p = mi::information_plane(rec, sp, o).at(0, 0);
+    REQUIRE(p.ixt_ci);
+    MESSAGE("sample_propagation I(X;T) = " << p.ixt << " bits, interval [" << p.ixt_ci->lower << ", "
+                                           << p.ixt_ci->upper << "]");
+    CHECK(inside(*p.ixt_ci, p.ixt));
+    CHECK(inside(*p.ity_ci, p.ity));
+    CHECK(p.ixt_ci->lower < p.ixt_ci->upper);
+}
+
+TEST_CASE("bootstrap: estimators holding row-aligned data, or declaring nothing, are refused") {
+    const auto rec = random_recording(60, 1, 5);
+    mi::plane_options o;
+    o.bootstrap = 20;
+    CHECK_THROWS_WITH_AS(mi::information_plane(rec, undeclared_estimator{}, o),
+                         doctest::Contains("estimator undeclared, which declares no resampling scheme"), mi::error);
+    o.bootstrap = 0;
+    CHECK_NOTHROW(mi::information_plane(rec, undeclared_estimator{}, o));
+
+    // Renyi holding the network input X (was 2.793 with [1.615, 1.733]), KSG after with_inputs.
+    mi::recording<double> one(mi::samples(mi::labels(std::vector<int>(60, 0))));
+    const auto x = replica_layer(60, 1, 0.0, 1);
+    one.observe(0, 0, mi::view(replica_layer(60, 1, 0.3, 2)));
+    o.bootstrap = 20;
+    const mi::renyi renyi(mi::activation_view<const double>(x.data(), 60, 1));
+    CHECK_THROWS_WITH_AS(mi::information_plane(one, renyi, o),
+                         doctest::Contains("estimator renyi, which declares mi::resampling::none"), mi::error);
+    const auto ksg = mi::ksg<>().with_inputs(mi::activation_view<const double>(x.data(), 60, 1));
+    CHECK_THROWS_WITH_AS(mi::information_plane(one, ksg, o),
+                         doctest::Contains("estimator ksg, which declares mi::resampling::none"), mi::error);
+    o.bootstrap = 0;
+    CHECK_NOTHROW(mi::information_plane(one, renyi, o));
+    CHECK_NOTHROW(mi::information_plane(one, ksg, o));
+}
+
+TEST_CASE("units: at(epoch, layer) reads in plane_options.output_unit") {
+    const auto rec = random_recording(100, 1, 8);
+    mi::plane_options bits, nats;
+    nats.output_unit = mi::unit::nats;
+    const auto tb = mi::information_plane(rec, plugin_estimator{}, bits);
+    const auto tn = mi::information_plane(rec, plugin_estimator{}, nats);
+    const auto direct = plugin_estimator{}.point(rec.at(0, 2), rec.samples());  // nats
+    REQUIRE(direct.ixt > 0.5);
+    CHECK(tb.at(0, 2).ixt == doctest::Approx(direct.ixt / std::log(2.0)).epsilon(1e-14));
+    CHECK(tn.at(0, 2).ixt == direct.ixt);
+    CHECK(tb.at(0, 2, mi::unit::nats).ixt == direct.ixt);
+    CHECK(tn.at(0, 2, mi::unit::bits).ity == doctest::Approx(direct.ity / std::log(2.0)).epsilon(1e-14));
 }

@@ -34,8 +34,8 @@ TEST_CASE("trajectory: rows sorted by (epoch, layer), lookup, epochs and layers"
     CHECK(t.rows()[3].layer == 1);
     CHECK(t.epochs() == std::vector<mi::epoch_t>{0, 100});
     CHECK(t.layers() == std::vector<std::size_t>{0, 1});
-    CHECK(t.at(100, 0).ixt == 3.0);
-    CHECK(t.at(0, 1).ity == 0.2);
+    CHECK(t.at(100, 0, mi::unit::nats).ixt == 3.0);
+    CHECK(t.at(0, 1, mi::unit::nats).ity == 0.2);
     const auto path = t.layer_path(1);
     REQUIRE(path.size() == 2);
     CHECK(path[0].epoch == 0);
@@ -53,7 +53,7 @@ TEST_CASE("trajectory: duplicate (epoch, layer) rejected") {
     CHECK_THROWS_AS(mi::trajectory("e", "", {row(1, 0, 1, 1), row(1, 0, 2, 2)}), mi::error);
 }
 
-TEST_CASE("trajectory: values are nats, converted only when read with a unit") {
+TEST_CASE("trajectory: values are stored in nats and read in the output unit unless a unit is named") {
     auto r = row(3, 2, std::log(8.0), std::log(2.0));
     r.point.ixt_bounds = mi::bounds{std::log(4.0), std::log(16.0)};
     r.point.ity_ci = mi::bounds{0.0, std::log(4.0)};
@@ -80,7 +80,11 @@ TEST_CASE("trajectory: values are nats, converted only when read with a unit") {
     CHECK(t.at(3, 2, mi::unit::nats).ixt == std::log(8.0));
     t.set_output_unit(mi::unit::bits);
     CHECK(t.output_unit() == mi::unit::bits);
-    CHECK(t.at(3, 2).ixt == std::log(8.0));
+    // at(epoch, layer) reads in the output unit, every value of the point; storage stays nats.
+    CHECK(t.at(3, 2).ixt == doctest::Approx(3.0).epsilon(1e-15));
+    CHECK(t.at(3, 2).ity_ci->upper == doctest::Approx(2.0).epsilon(1e-15));
+    CHECK(t.at(3, 2, mi::unit::nats).ixt == std::log(8.0));
+    CHECK(t.rows()[0].point.ixt == std::log(8.0));
 }
 
 TEST_CASE("empty trajectory") {

@@ -130,6 +130,7 @@ class binning {
     static_assert(is_correction_v<Correction>, "mi::binning: Correction must be a correction policy (see "
                                                "mi/core/discrete.hpp): " MI_CORRECTION_REQUIREMENTS);
 
+    static constexpr mi::resampling resampling = mi::resampling::input_groups;  // bootstrap: plug-in counts; an input's rows stay together
 public:
     explicit binning(Quantizer quantizer, Correction correction = Correction())
         : quantizer_(std::move(quantizer)), correction_(std::move(correction)) {}

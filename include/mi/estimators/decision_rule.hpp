@@ -37,6 +37,7 @@ class decision_rule {
                                                "mi/core/discrete.hpp): " MI_CORRECTION_REQUIREMENTS);
 
 public:
+    static constexpr mi::resampling resampling = mi::resampling::input_groups;  // bootstrap: plug-in counts; an input's rows stay together
     explicit decision_rule(Correction correction = Correction()) : correction_(correction) {}
 
     /// The decision of every row: arg max over the units, first maximum on ties.

@@ -57,6 +57,7 @@
 namespace mi {
 
 class edge {
+    static constexpr mi::resampling resampling = mi::resampling::input_groups;  // bootstrap: plug-in on hashed cells; an input's rows stay together
 public:
     /// eps: base bin width (activation units); scales: the ensemble's width multipliers;
     /// bias_terms: number of powers of eps the ensemble weights cancel (< number of scales);

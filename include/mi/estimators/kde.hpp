@@ -70,6 +70,7 @@ class kde {
     static_assert(is_kernel_v<Kernel>, "mi::kde: Kernel must be a kernel policy (see mi/kernels/concept.hpp): " MI_KERNEL_REQUIREMENTS);
     static_assert(is_noise_v<Noise>, "mi::kde: Noise must be a noise policy (see mi/kernels/concept.hpp): " MI_NOISE_REQUIREMENTS);
 
+    static constexpr mi::resampling resampling = mi::resampling::input_groups;  // bootstrap: an input's rows stay together for H(T|X)
 public:
     kde() = default;
     explicit kde(Noise noise, Kernel kernel = Kernel{}) : noise_(std::move(noise)), kernel_(std::move(kernel)) {}

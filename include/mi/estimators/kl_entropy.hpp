@@ -63,6 +63,7 @@ class kl_entropy {
                   "mi::kl_entropy: Search<Metric> must be a search policy (see mi/search/concept.hpp): " MI_SEARCH_REQUIREMENTS);
 
 public:
+    static constexpr mi::resampling resampling = mi::resampling::rows;  // bootstrap: input ids unused; half-samples repeat no row
     using search_type = Search<Metric>;
     using metric_type = Metric;
 

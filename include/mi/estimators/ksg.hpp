@@ -82,6 +82,7 @@ class ksg {
                   "mi::ksg: Search<max_norm> must be a search policy (see mi/search/concept.hpp): " MI_SEARCH_REQUIREMENTS);
 
 public:
+    static constexpr mi::resampling resampling = mi::resampling::none;  // bootstrap: the held inputs are row-aligned with the layer
     using search_type = Search<max_norm>;
 
     /// k >= 1 neighbours, algorithm 1 or 2, tie policy, per-column standardisation; a default search.

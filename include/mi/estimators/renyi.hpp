@@ -179,6 +179,7 @@ inline double renyi_from_spectrum(const std::vector<double>& lambda, double alph
 }  // namespace detail
 
 class renyi {
+    static constexpr mi::resampling resampling = mi::resampling::none;  // bootstrap: the input Gram matrix is row-aligned with the layer
 public:
     /// Estimator without the network input: entropy and I(T;Y) only.
     explicit renyi(double alpha = 1.01, kernel_width width = kernel_width::silverman(), double label_width = 0.0)

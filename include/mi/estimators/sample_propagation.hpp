@@ -64,6 +64,7 @@
 namespace mi {
 
 class sample_propagation {
+    static constexpr mi::resampling resampling = mi::resampling::replica_groups;  // bootstrap: rows i R .. i R + R - 1 are input i
 public:
     /// How h(T|X) is obtained.
     enum class conditional {

@@ -10,7 +10,8 @@
 //   binning,"quantizer=uniform;bins=30;lo=-1;hi=1",0,0,11.99,0.71,,,,,,,,,"I(X;T)",bits
 //
 // - Lines starting with '#' describe each trajectory (estimator, parameters,
-//   unit, bootstrap settings); read with pandas.read_csv(path, comment='#').
+//   unit, bootstrap settings and interval kind, mi/plane/bootstrap.hpp); read
+//   with pandas.read_csv(path, comment='#').
 // - Empty cells: the estimator has no bounds / no bootstrap was run.
 // - ixt_quantity is "I(X;T)" or "H(T)" (estimators that report the entropy of
 //   the layer instead, see mi::ixt_quantity); unit is "bits" or "nats", the
@@ -39,6 +40,7 @@
 #include "mi/core/atomic_file.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/units.hpp"
+#include "mi/plane/bootstrap.hpp"
 #include "mi/plane/point.hpp"
 #include "mi/plane/trajectory.hpp"
 
@@ -84,8 +86,8 @@ inline void check_csv_text(const std::string& s, const char* argument) {
 
 inline std::string csv_bootstrap_text(const bootstrap_settings& b) {
     if (b.resamples == 0) return "bootstrap=off";
-    return "bootstrap=" + std::to_string(b.resamples) + " resamples, percentile interval, confidence=" +
-           csv_number(b.confidence) + ", seed=" + std::to_string(b.seed);
+    return "bootstrap=" + std::to_string(b.resamples) + " resamples (half-samples of " + resampling_name(b.units) +
+           "), " + interval_kind() + ", confidence=" + csv_number(b.confidence) + ", seed=" + std::to_string(b.seed);
 }
 
 }  // namespace detail

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // mi::information_plane: runs one plane estimator over every recorded
 // (epoch, layer) of a recording and returns the trajectory, optionally with a
-// bootstrap percentile interval for both coordinates.
+// bootstrap interval for both coordinates (mi/plane/bootstrap.hpp).
 //
 // Why it is written once, for any estimator: every estimator models the
 // concept of mi/plane/point.hpp (point(view, samples), name(), parameters()),
@@ -19,15 +19,15 @@
 // run serially inside an item (parallel_for nesting), so cores are not
 // oversubscribed.
 //
-// Bootstrap (Efron & Tibshirani 1993, ch. 13, the percentile interval): N rows
-// are drawn with replacement; each drawn row keeps its label and its input
-// identity (mi::samples::subset), so a row drawn twice is the same input twice
-// and contributes to H(T|X) exactly as a repeated input should. The interval
-// is [q(alpha/2), q(1 - alpha/2)] of the B replicate values, alpha = 1 -
-// confidence, with q the linearly interpolated empirical quantile (numpy's
-// default, "type 7"). It works for any estimator; whether it means anything
-// for a given estimator (the plug-in binning estimate is biased downwards on
-// resamples, since duplicates merge bins) is the user's judgement.
+// Bootstrap: each replicate is a half-sample of the resampling units the
+// estimator declares (mi::resampling: rows, inputs with all their rows, or
+// replica groups; mi/core/resampling.hpp), and the interval is the basic
+// interval on those half-samples, widened to contain the estimate; why, and
+// the references, in mi/plane/bootstrap.hpp. Drawn rows keep their label and
+// input identity (mi::samples::subset). An estimator that declares
+// mi::resampling::none (it holds row-aligned data of its own: ksg after
+// with_inputs, renyi with the input), or declares nothing (a user-defined
+// estimator), is refused with mi::error before anything runs.
 //
 // Estimators that need every epoch of a layer first (needs_layer_history_v,
 // e.g. global binning) are configured once per layer with
@@ -52,9 +52,11 @@
 #include "mi/core/error.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
+#include "mi/core/resampling.hpp"
 #include "mi/core/rows.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/core/units.hpp"
+#include "mi/plane/bootstrap.hpp"
 #include "mi/plane/point.hpp"
 #include "mi/plane/recording.hpp"
 #include "mi/plane/trajectory.hpp"
@@ -64,33 +66,19 @@ namespace mi {
 struct plane_options {
     /// Threads for the (epoch, layer, replicate) items; 0 = mi::num_threads() (all cores).
     std::size_t threads = 0;
-    /// The unit the trajectory reports (CSV, at(e, l, unit)). Values are kept in nats.
+    /// The unit the trajectory reports (trajectory::at(e, l), CSV). Values are kept in nats.
     /// Bits by default, the unit of the information-plane figures in the literature.
     unit output_unit = unit::bits;
-    /// Bootstrap resamples B per (epoch, layer); 0 = no interval, otherwise at least 2.
+    /// Bootstrap half-samples B per (epoch, layer); 0 = no interval, otherwise at least 2
+    /// (mi/plane/bootstrap.hpp; the estimator must declare its mi::resampling).
     std::size_t bootstrap = 0;
     /// Seed of the bootstrap resampling.
     std::uint64_t seed = 0;
-    /// Coverage of the percentile interval, in (0, 1).
+    /// Coverage of the interval, in (0, 1).
     double confidence = 0.95;
 };
 
 namespace detail {
-
-/// Linearly interpolated empirical quantile of sorted values (numpy's default).
-inline double sorted_quantile(const std::vector<double>& sorted, double q) {
-    const double h = q * static_cast<double>(sorted.size() - 1);
-    const auto lo = static_cast<std::size_t>(std::floor(h));
-    const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-    return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
-
-/// Percentile interval of the replicate values.
-inline bounds percentile_interval(std::vector<double> values, double confidence) {
-    std::sort(values.begin(), values.end());
-    const double alpha = 1.0 - confidence;
-    return {sorted_quantile(values, alpha / 2), sorted_quantile(values, 1.0 - alpha / 2)};
-}
 
 /// The most bootstrap resamples per point, and the most replicate estimates per plane
 /// (each is kept until its point's interval is computed: 16 bytes, so 2 GiB at the cap).
@@ -123,6 +111,7 @@ using layer_estimator_t =
 // The estimator each layer is served by: E itself, or what E::for_layer returned.
 template <class E, class T, bool History = needs_layer_history_v<E, T>>
 struct layer_estimators {
+    using served = E;
     const E& e;
     layer_estimators(const E& est, const recording<T>&, const std::vector<std::size_t>&, std::size_t) : e(est) {}
     const E& operator[](std::size_t) const noexcept { return e; }
@@ -131,6 +120,7 @@ struct layer_estimators {
 template <class E, class T>
 struct layer_estimators<E, T, true> {
     using configured = layer_estimator_t<E, T>;
+    using served = configured;
     static_assert(is_plane_estimator_v<configured, T>,
                   "mi::information_plane: E::for_layer(epochs) must return a plane estimator "
                   "(point(activation_view<const T>, samples) -> plane_point, name(), parameters())");
@@ -145,6 +135,38 @@ struct layer_estimators<E, T, true> {
     }
     const configured& operator[](std::size_t k) const noexcept { return *per_layer[k]; }
 };
+
+/// Refuses a bootstrap for an estimator without a valid resampling scheme (see mi/core/resampling.hpp).
+template <class S>
+void check_resampling(const plane_options& opt, const std::string& estimator) {
+    if (opt.bootstrap == 0) return;
+    if (!resampling_of<S>::declared)
+        fail("mi::information_plane", "options.bootstrap", opt.bootstrap,
+             "0 for estimator " + estimator +
+                 ", which declares no resampling scheme; if its point() depends only on the rows and "
+                 "mi::samples it is given, declare `static constexpr mi::resampling resampling = "
+                 "mi::resampling::rows;` (or input_groups, replica_groups) in it, or specialise "
+                 "mi::resampling_of");
+    if (resampling_of_v<S> == resampling::none)
+        fail("mi::information_plane", "options.bootstrap", opt.bootstrap,
+             "0 for estimator " + estimator +
+                 ", which declares mi::resampling::none: it holds data of its own row-aligned with the "
+                 "layer (e.g. the network input X), which a resample of the layer's rows would misalign");
+}
+
+/// The resampling units of one layer under its estimator's declaration.
+template <class S>
+resampling_units units_for(const S& est, const samples& s, const std::string& estimator) {
+    constexpr resampling scheme = resampling_of_v<S>;
+    if constexpr (scheme == resampling::replica_groups) {
+        static_assert(std::is_convertible_v<decltype(est.replicas()), std::size_t>,
+                      "mi::information_plane: an estimator declaring mi::resampling::replica_groups must "
+                      "provide `std::size_t replicas() const` (rows per group)");
+        return units_of(scheme, s, s.size(), est.replicas(), estimator);
+    } else {
+        return units_of(scheme, s, s.size(), 1, estimator);
+    }
+}
 
 template <class T, class E>
 trajectory run_information_plane(const recording<T>& rec, const E& estimator, const plane_options& options) {
@@ -166,10 +188,15 @@ trajectory run_information_plane(const recording<T>& rec, const E& estimator, co
         for (std::size_t k = 0; k < layers.size(); ++k)
             if (rec.contains(epochs[i], layers[k])) items.push_back({i, k});
 
+    using served = typename detail::layer_estimators<E, T>::served;
+    check_resampling<served>(options, name);
     const detail::layer_estimators<E, T> per_layer(estimator, rec, layers, options.threads);
+    // The resampling units of each layer (indexed like `layers`), only when resampling.
+    std::vector<resampling_units> units;
+    if (options.bootstrap > 0)
+        for (std::size_t k = 0; k < layers.size(); ++k) units.push_back(units_for(per_layer[k], s, name));
 
     const std::size_t reps = 1 + options.bootstrap;
-    const std::size_t n = s.size();
     if (options.bootstrap > 0 && items.size() > max_replicates / options.bootstrap)
         detail::fail(where, "options.bootstrap", options.bootstrap,
                      "fewer resamples for " + std::to_string(items.size()) + " points (at most " +
@@ -191,8 +218,7 @@ trajectory run_information_plane(const recording<T>& rec, const E& estimator, co
                 p = est.point(v, s);
             } else {
                 rng r(derive_seed(options.seed, it.epoch_index, layer, b));
-                std::vector<std::size_t> rows(n);
-                for (auto& row : rows) row = static_cast<std::size_t>(r.below(n));
+                const std::vector<std::size_t> rows = half_sample(units[it.layer_index], r);
                 std::vector<T> buffer;
                 const auto resampled = detail::gather_rows(v, rows, buffer);
                 p = est.point(resampled, s.subset(rows));
@@ -218,13 +244,15 @@ trajectory run_information_plane(const recording<T>& rec, const E& estimator, co
                 ixt[b] = replicates[2 * (i * options.bootstrap + b)];
                 ity[b] = replicates[2 * (i * options.bootstrap + b) + 1];
             }
-            row.point.ixt_ci = detail::percentile_interval(ixt, options.confidence);
-            row.point.ity_ci = detail::percentile_interval(ity, options.confidence);
+            const resampling_units& u = units[items[i].layer_index];
+            row.point.ixt_ci = basic_interval(ixt, row.point.ixt, u.half(), u.count(), options.confidence);
+            row.point.ity_ci = basic_interval(ity, row.point.ity, u.half(), u.count(), options.confidence);
         }
         rows.push_back(std::move(row));
     }
     return trajectory(name, estimator.parameters(), std::move(rows), options.output_unit,
-                      bootstrap_settings{options.bootstrap, options.confidence, options.seed});
+                      bootstrap_settings{options.bootstrap, options.confidence, options.seed,
+                                         options.bootstrap > 0 ? resampling_of_v<served> : resampling::none});
 }
 
 }  // namespace detail

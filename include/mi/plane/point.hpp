@@ -13,6 +13,11 @@
 //   E e.for_layer(const std::vector<activation_view<const T>>& epochs) const;
 //
 // which returns the estimator configured for that layer.
+//
+// For bootstrap intervals (plane_options::bootstrap > 0) it also declares
+// what may be resampled (mi/core/resampling.hpp):
+//
+//   static constexpr mi::resampling resampling = mi::resampling::rows;
 #ifndef MI_PLANE_POINT_HPP
 #define MI_PLANE_POINT_HPP
 
@@ -23,6 +28,7 @@
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
+#include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
 
 namespace mi {
@@ -47,7 +53,7 @@ struct plane_point {
     double ity = 0.0;  ///< I(T;Y), nats
     std::optional<bounds> ixt_bounds;  ///< the estimator's own lower/upper bounds (KDE)
     std::optional<bounds> ity_bounds;
-    std::optional<bounds> ixt_ci;      ///< bootstrap percentile interval (filled by the plane driver)
+    std::optional<bounds> ixt_ci;      ///< bootstrap interval (filled by the plane driver, mi/plane/bootstrap.hpp)
     std::optional<bounds> ity_ci;
     ixt_quantity ixt_kind = ixt_quantity::mutual_information;
 };

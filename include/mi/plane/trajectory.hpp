@@ -5,10 +5,13 @@
 // parameters, the unit the numbers are reported in, and how the bootstrap
 // interval (if any) was made.
 //
-// Values are stored in nats, exactly as the estimator returned them; the unit
-// is a presentation choice applied only when a value is read out with a unit
-// (at(epoch, layer, unit), in_unit) or written (write_csv). So a trajectory
-// can be written in bits and in nats without ever converting twice.
+// Units, one rule: a value read from a trajectory is in the trajectory's
+// output unit (plane_options::output_unit, bits by default) unless the call
+// names another: at(epoch, layer) gives output_unit(), at(epoch, layer, u)
+// gives u, write_csv writes output_unit(). Storage is nats, exactly as the
+// estimator returned them, so converting is a presentation step applied once
+// at read-out (never twice). rows() and layer_path() expose that storage, in
+// nats, for code that processes whole paths; in_unit(point, u) converts.
 #ifndef MI_PLANE_TRAJECTORY_HPP
 #define MI_PLANE_TRAJECTORY_HPP
 
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include "mi/core/error.hpp"
+#include "mi/core/resampling.hpp"
 #include "mi/core/units.hpp"
 #include "mi/plane/point.hpp"
 #include "mi/plane/recording.hpp"
@@ -35,10 +39,12 @@ struct trajectory_row {
 };
 
 /// How the bootstrap intervals of a trajectory were made (resamples == 0: none).
+/// The interval kind is mi::interval_kind() (mi/plane/bootstrap.hpp).
 struct bootstrap_settings {
     std::size_t resamples = 0;
     double confidence = 0.95;
     std::uint64_t seed = 0;
+    resampling units = resampling::rows;  ///< what the half-samples were drawn from
 };
 
 /// A plane point with every value (coordinates, bounds, intervals) expressed in `u`.
@@ -83,7 +89,7 @@ public:
     const std::string& estimator() const noexcept { return estimator_; }
     const std::string& parameters() const noexcept { return parameters_; }
 
-    /// The unit values are reported in (CSV output, at(epoch, layer, unit()) ).
+    /// The unit values are reported in (at(epoch, layer), CSV output).
     unit output_unit() const noexcept { return unit_; }
     void set_output_unit(unit u) noexcept { unit_ = u; }
 
@@ -108,7 +114,7 @@ public:
         return out;
     }
 
-    /// The path of one layer through the plane: its rows in epoch order (empty if never recorded).
+    /// The path of one layer through the plane: its rows in epoch order, in nats (empty if never recorded).
     std::vector<trajectory_row> layer_path(std::size_t layer) const {
         std::vector<trajectory_row> out;
         for (const auto& r : rows_)
@@ -118,16 +124,16 @@ public:
 
     bool contains(epoch_t epoch, std::size_t layer) const noexcept { return find(epoch, layer) != nullptr; }
 
-    /// The point of `layer` at `epoch`, in nats; throws mi::error if there is none.
-    const plane_point& at(epoch_t epoch, std::size_t layer) const {
-        if (const auto* p = find(epoch, layer)) return *p;
+    /// The point of `layer` at `epoch`, in output_unit(); throws mi::error if there is none.
+    plane_point at(epoch_t epoch, std::size_t layer) const { return at(epoch, layer, unit_); }
+
+    /// The point of `layer` at `epoch`, in `u`.
+    plane_point at(epoch_t epoch, std::size_t layer, unit u) const {
+        if (const auto* p = find(epoch, layer)) return in_unit(*p, u);
         detail::fail("mi::trajectory::at", "(epoch, layer)",
                      "(" + std::to_string(epoch) + ", " + std::to_string(layer) + ")",
                      "a pair in the trajectory (" + std::to_string(rows_.size()) + " rows)");
     }
-
-    /// The point of `layer` at `epoch`, converted to `u`.
-    plane_point at(epoch_t epoch, std::size_t layer, unit u) const { return in_unit(at(epoch, layer), u); }
 
 private:
     const plane_point* find(epoch_t epoch, std::size_t layer) const noexcept {
