@@ -109,6 +109,7 @@ TEST_CASE("csv: header, columns, empty cells, units") {
     CHECK(comments[1].find("parameters=quantizer=uniform;bins=30") != std::string::npos);
     CHECK(comments[1].find("unit=bits") != std::string::npos);
     CHECK(comments[1].find("bootstrap=200 resamples") != std::string::npos);
+    CHECK(comments[1].find("(half-samples of rows), basic interval on half-samples") != std::string::npos);
     CHECK(comments[2].find("unit=nats") != std::string::npos);
     CHECK(comments[2].find("bootstrap=off") != std::string::npos);
 
