@@ -112,3 +112,11 @@ TEST_CASE("minimal_model: bad input raises mi::error") {
     const mi::minimal_model<mi::activation::monotone, mi::uniform> mb(bad, mi::uniform(4, -1.0, 1.0));
     CHECK_THROWS_AS(mb.mutual_information(1.0), mi::error);
 }
+
+TEST_CASE("activation policies name themselves and their parameters") {
+    CHECK(mi::activation::tanh{}.parameters() == "activation=tanh");
+    CHECK(mi::activation::relu{}.parameters() == "activation=relu");
+    CHECK(mi::activation::leaky_relu(0.5).parameters() == "activation=leaky_relu;slope=0.5");
+    const mi::activation::monotone cube([](double u) { return u * u * u; }, [](double h) { return std::cbrt(h); }, "cube");
+    CHECK(cube.parameters() == "activation=cube");
+}

@@ -124,3 +124,10 @@ TEST_CASE("renyi: bad input raises mi::error") {
     // a constant layer is fine: every row identical -> entropy 0
     CHECK(mi::renyi::entropy(mi::view(z, 10, 2), 2.0, mi::kernel_width::silverman()) == doctest::Approx(0.0));
 }
+
+TEST_CASE("kernel_width names its rule and its parameters") {
+    CHECK(mi::kernel_width::fixed(0.5).name() == "fixed");
+    CHECK(mi::kernel_width::fixed(0.5).parameters() == "0.5");
+    CHECK(mi::kernel_width::silverman(2.0).name() == "silverman");
+    CHECK(mi::kernel_width::silverman(2.0).parameters() == "silverman(2)");
+}

@@ -2,7 +2,11 @@
 // Instantiates every estimator and policy the way users call them, for float
 // and double, so that the strict-warnings check (tests/headers/warnings.cmake)
 // sees the template code and not only the declarations. Compiled, never run.
+#include <mi/kernels/example_kernel.hpp>
+#include <mi/kernels/example_noise.hpp>
 #include <mi/plane.hpp>
+#include <mi/quantizers/example_quantizer.hpp>
+#include <mi/search/example_search.hpp>
 
 #include <vector>
 
@@ -36,6 +40,12 @@ void every_plane_estimator() {
     ts.push_back(mi::information_plane(rec, mi::kl_entropy<mi::brute_force>(2), po));
     ts.push_back(mi::information_plane(rec, mi::kl_entropy<mi::kd_tree>(2), po));
     ts.push_back(mi::information_plane(rec, mi::kl_entropy<mi::grid>(2), po));
+    ts.push_back(mi::information_plane(rec, mi::kl_entropy<mi::automatic, mi::max_norm>(2), po));
+    ts.push_back(mi::information_plane(rec, mi::kl_entropy(mi::kd_tree<mi::max_norm>(16), 2), po));
+    ts.push_back(mi::information_plane(rec, mi::kl_entropy(mi::example_search<mi::euclidean>(), 2), po));
+    ts.push_back(mi::information_plane(rec, mi::ksg(mi::grid<mi::max_norm>(8.0), 3).with_inputs(x), po));
+    ts.push_back(mi::information_plane(rec, mi::binning<mi::example_quantizer>(mi::example_quantizer()), po));
+    ts.push_back(mi::information_plane(rec, mi::kde<mi::example_kernel, mi::example_noise>(mi::example_noise(1e-2)), po));
     ts.push_back(mi::information_plane(rec, mi::ksg<>(3).with_inputs(x), po));
     ts.push_back(mi::information_plane(rec, mi::ksg<mi::brute_force>(3).with_inputs(x), po));
     ts.push_back(mi::information_plane(rec, mi::decision_rule<>(), po));

@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "mi/core/error.hpp"
+#include "mi/core/activation_view.hpp"
 #include "mi/core/input_ids.hpp"
 #include "mi/core/labels.hpp"
 #include "mi/core/policy.hpp"

@@ -2,6 +2,7 @@
 // The one place mi includes xtensor. xtensor 0.26 moved its headers into
 // subfolders (xtensor/containers/xtensor.hpp ...) without forwarding headers;
 // Debian ships the flat 0.24 layout. Include this instead of xtensor directly.
+// mi-provides: xt
 #ifndef MI_CORE_XTENSOR_HPP
 #define MI_CORE_XTENSOR_HPP
 

@@ -46,10 +46,10 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/discrete.hpp"
-#include "mi/core/error.hpp"
 #include "mi/core/input_ids.hpp"
 #include "mi/core/labels.hpp"
 #include "mi/core/parallel.hpp"
+#include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/core/scratch.hpp"
 #include "mi/core/simd.hpp"
@@ -130,8 +130,8 @@ class binning {
     static_assert(is_correction_v<Correction>, "mi::binning: Correction must be a correction policy (see "
                                                "mi/core/discrete.hpp): " MI_CORRECTION_REQUIREMENTS);
 
-    static constexpr mi::resampling resampling = mi::resampling::input_groups;  // bootstrap: plug-in counts; an input's rows stay together
 public:
+    static constexpr mi::resampling resampling = mi::resampling::input_groups;  // bootstrap: plug-in counts; an input's rows stay together
     explicit binning(Quantizer quantizer, Correction correction = Correction())
         : quantizer_(std::move(quantizer)), correction_(std::move(correction)) {}
 

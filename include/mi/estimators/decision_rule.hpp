@@ -26,6 +26,7 @@
 #include "mi/core/activation_view.hpp"
 #include "mi/core/discrete.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/plane/point.hpp"
 

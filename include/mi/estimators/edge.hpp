@@ -50,15 +50,15 @@
 #include "mi/core/error.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
+#include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/plane/point.hpp"
-#include "mi/quantizers/fitted_edges.hpp"
 
 namespace mi {
 
 class edge {
-    static constexpr mi::resampling resampling = mi::resampling::input_groups;  // bootstrap: plug-in on hashed cells; an input's rows stay together
 public:
+    static constexpr mi::resampling resampling = mi::resampling::input_groups;  // bootstrap: plug-in on hashed cells; an input's rows stay together
     /// eps: base bin width (activation units); scales: the ensemble's width multipliers;
     /// bias_terms: number of powers of eps the ensemble weights cancel (< number of scales);
     /// hash_factor: F = ceil(hash_factor * N) buckets; seed: shifts and hash.

@@ -56,7 +56,6 @@
 #include "mi/core/error.hpp"
 #include "mi/core/units.hpp"
 #include "mi/estimators/detail/linalg.hpp"
-#include "mi/quantizers/fitted_edges.hpp"
 
 namespace mi {
 

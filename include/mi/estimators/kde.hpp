@@ -50,10 +50,10 @@
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
-#include "mi/core/error.hpp"
 #include "mi/core/input_ids.hpp"
 #include "mi/core/labels.hpp"
 #include "mi/core/parallel.hpp"
+#include "mi/core/resampling.hpp"
 #include "mi/core/rows.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/kernels/concept.hpp"
@@ -70,8 +70,8 @@ class kde {
     static_assert(is_kernel_v<Kernel>, "mi::kde: Kernel must be a kernel policy (see mi/kernels/concept.hpp): " MI_KERNEL_REQUIREMENTS);
     static_assert(is_noise_v<Noise>, "mi::kde: Noise must be a noise policy (see mi/kernels/concept.hpp): " MI_NOISE_REQUIREMENTS);
 
-    static constexpr mi::resampling resampling = mi::resampling::input_groups;  // bootstrap: an input's rows stay together for H(T|X)
 public:
+    static constexpr mi::resampling resampling = mi::resampling::input_groups;  // bootstrap: an input's rows stay together for H(T|X)
     kde() = default;
     explicit kde(Noise noise, Kernel kernel = Kernel{}) : noise_(std::move(noise)), kernel_(std::move(kernel)) {}
 

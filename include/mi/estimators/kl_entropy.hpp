@@ -44,6 +44,7 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/core/special.hpp"
 #include "mi/core/units.hpp"

@@ -66,6 +66,7 @@
 #include "mi/core/error.hpp"
 #include "mi/core/labels.hpp"
 #include "mi/core/parallel.hpp"
+#include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/core/special.hpp"
 #include "mi/plane/point.hpp"

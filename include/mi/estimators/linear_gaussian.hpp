@@ -47,7 +47,6 @@
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
 #include "mi/estimators/detail/linalg.hpp"
-#include "mi/quantizers/fitted_edges.hpp"
 
 namespace mi {
 

@@ -28,7 +28,7 @@
 // its input is a weight w, not activations (and the model has no labels).
 //
 // The activation policy: value(u), inverse(h) = inf{u : f(u) >= h} for h
-// strictly inside f's range, name(). f must be non-decreasing and continuous.
+// strictly inside f's range, name(), parameters(). f must be non-decreasing and continuous.
 // mi::activation::{tanh, relu, linear, sigmoid, leaky_relu} are provided;
 // mi::activation::monotone wraps two callables.
 #ifndef MI_ESTIMATORS_MINIMAL_MODEL_HPP
@@ -50,7 +50,6 @@
 #include "mi/core/error.hpp"
 #include "mi/core/special.hpp"
 #include "mi/quantizers/concept.hpp"
-#include "mi/quantizers/fitted_edges.hpp"
 
 namespace mi {
 
@@ -60,24 +59,28 @@ struct tanh {
     double value(double u) const noexcept { return std::tanh(u); }
     double inverse(double h) const noexcept { return std::atanh(h); }
     std::string name() const { return "tanh"; }
+    std::string parameters() const { return "activation=tanh"; }
 };
 
 struct relu {
     double value(double u) const noexcept { return u > 0.0 ? u : 0.0; }
     double inverse(double h) const noexcept { return h; }  // called for h > 0 only
     std::string name() const { return "relu"; }
+    std::string parameters() const { return "activation=relu"; }
 };
 
 struct linear {
     double value(double u) const noexcept { return u; }
     double inverse(double h) const noexcept { return h; }
     std::string name() const { return "linear"; }
+    std::string parameters() const { return "activation=linear"; }
 };
 
 struct sigmoid {
     double value(double u) const noexcept { return 1.0 / (1.0 + std::exp(-u)); }
     double inverse(double h) const noexcept { return std::log(h) - std::log1p(-h); }
     std::string name() const { return "sigmoid"; }
+    std::string parameters() const { return "activation=sigmoid"; }
 };
 
 class leaky_relu {
@@ -89,6 +92,7 @@ public:
     double value(double u) const noexcept { return u > 0.0 ? u : slope_ * u; }
     double inverse(double h) const noexcept { return h > 0.0 ? h : h / slope_; }
     std::string name() const { return "leaky_relu(" + detail::to_text(slope_) + ")"; }
+    std::string parameters() const { return "activation=leaky_relu;slope=" + detail::to_text(slope_); }
 
 private:
     double slope_;
@@ -104,6 +108,7 @@ public:
     double value(double u) const { return f_(u); }
     double inverse(double h) const { return inv_(h); }
     std::string name() const { return name_; }
+    std::string parameters() const { return "activation=" + name_; }
 
 private:
     std::function<double(double)> f_, inv_;
@@ -113,13 +118,14 @@ private:
 }  // namespace activation
 
 namespace detail {
-/// True when F is an activation policy: double value(double), double inverse(double), name().
+/// True when F is an activation policy: double value(double), double inverse(double), name(), parameters().
 template <class F, class = void>
 struct is_activation_function : std::false_type {};
 template <class F>
 struct is_activation_function<F, std::void_t<decltype(std::declval<const F&>().value(0.0)),
                                              decltype(std::declval<const F&>().inverse(0.0)),
-                                             decltype(std::string(std::declval<const F&>().name()))>>
+                                             decltype(std::string(std::declval<const F&>().name())),
+                                             decltype(std::string(std::declval<const F&>().parameters()))>>
     : std::bool_constant<std::is_convertible_v<decltype(std::declval<const F&>().value(0.0)), double> &&
                          std::is_convertible_v<decltype(std::declval<const F&>().inverse(0.0)), double>> {};
 }  // namespace detail
@@ -128,7 +134,8 @@ template <class Activation, class Quantizer>
 class minimal_model {
     static_assert(detail::is_activation_function<Activation>::value,
                   "mi::minimal_model: Activation must be an activation policy (see mi/estimators/minimal_model.hpp): "
-                  "it needs double value(double) const, double inverse(double) const and std::string name() const");
+                  "it needs double value(double) const, double inverse(double) const, and std::string name() const, "
+                  "parameters() const");
     static_assert(is_quantizer_v<Quantizer>, "mi::minimal_model: Quantizer must be a quantizer policy (see "
                                              "mi/quantizers/concept.hpp): " MI_QUANTIZER_REQUIREMENTS);
 

@@ -59,12 +59,12 @@
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/labels.hpp"
+#include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/estimators/detail/linalg.hpp"
 #include "mi/kernels/gaussian.hpp"
 #include "mi/kernels/pairwise.hpp"
 #include "mi/plane/point.hpp"
-#include "mi/quantizers/fitted_edges.hpp"
 
 namespace mi {
 
@@ -102,6 +102,8 @@ public:
         return value_ * s * std::pow(static_cast<double>(n), -1.0 / (4.0 + static_cast<double>(d)));
     }
 
+    /// "silverman" or "fixed".
+    std::string name() const { return rule_ ? "silverman" : "fixed"; }
     bool is_rule() const noexcept { return rule_; }
     double value() const noexcept { return value_; }
     std::string parameters() const {
@@ -179,8 +181,8 @@ inline double renyi_from_spectrum(const std::vector<double>& lambda, double alph
 }  // namespace detail
 
 class renyi {
-    static constexpr mi::resampling resampling = mi::resampling::none;  // bootstrap: the input Gram matrix is row-aligned with the layer
 public:
+    static constexpr mi::resampling resampling = mi::resampling::none;  // bootstrap: the input Gram matrix is row-aligned with the layer
     /// Estimator without the network input: entropy and I(T;Y) only.
     explicit renyi(double alpha = 1.01, kernel_width width = kernel_width::silverman(), double label_width = 0.0)
         : alpha_(alpha), width_(width), input_width_(width), label_width_(label_width) {

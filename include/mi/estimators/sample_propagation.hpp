@@ -52,6 +52,7 @@
 #include "mi/core/error.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
+#include "mi/core/resampling.hpp"
 #include "mi/core/rows.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/core/special.hpp"
@@ -59,13 +60,12 @@
 #include "mi/kernels/kernel_frame.hpp"
 #include "mi/kernels/pairwise.hpp"
 #include "mi/plane/point.hpp"
-#include "mi/quantizers/fitted_edges.hpp"
 
 namespace mi {
 
 class sample_propagation {
-    static constexpr mi::resampling resampling = mi::resampling::replica_groups;  // bootstrap: rows i R .. i R + R - 1 are input i
 public:
+    static constexpr mi::resampling resampling = mi::resampling::replica_groups;  // bootstrap: rows i R .. i R + R - 1 are input i
     /// How h(T|X) is obtained.
     enum class conditional {
         replicas,      ///< mixture of each input's R replicas (deeper layers)

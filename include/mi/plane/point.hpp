@@ -28,7 +28,6 @@
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
-#include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
 
 namespace mi {

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
-#include "mi/core/error.hpp"
 #include "mi/quantizers/fitted_edges.hpp"
 #include "mi/quantizers/uniform.hpp"
 

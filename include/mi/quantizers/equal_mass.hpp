@@ -24,7 +24,6 @@
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
-#include "mi/core/error.hpp"
 #include "mi/core/rows.hpp"
 #include "mi/quantizers/fitted_edges.hpp"
 

@@ -26,7 +26,6 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/build_info.hpp"
-#include "mi/core/error.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/search/metric.hpp"
 

@@ -52,7 +52,6 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/policy.hpp"
-#include "mi/core/simd.hpp"
 #include "mi/search/metric.hpp"
 
 /// The requirements in one line each, for the estimators' static_assert messages.

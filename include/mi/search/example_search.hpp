@@ -24,7 +24,6 @@
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
-#include "mi/core/error.hpp"
 #include "mi/core/xtensor.hpp"
 #include "mi/search/metric.hpp"
 

@@ -1,0 +1,36 @@
+# A policy of the wrong kind must fail at the estimator's static_assert, with its readable
+# message, not deep inside a template (issue 12). Each case is compiled on its own (syntax only)
+# and must fail with the expected message as the first error.
+# Inputs: CXX, MI_INCLUDE_DIR, WORK_DIR.
+set(cases
+  "binning|mi::binning<mi::gaussian_kernel> b{mi::gaussian_kernel()}|mi::binning: Quantizer must be a quantizer policy"
+  "binning_correction|(void)sizeof(mi::binning<mi::uniform, int>)|mi::binning: Correction must be a correction policy"
+  "kde_kernel|(void)sizeof(mi::kde<mi::uniform, mi::fixed_noise>)|mi::kde: Kernel must be a kernel policy"
+  "kde_noise|(void)sizeof(mi::kde<mi::gaussian_kernel, mi::uniform>)|mi::kde: Noise must be a noise policy"
+  "kl_metric|(void)sizeof(mi::kl_entropy<mi::automatic, mi::kd_tree<mi::euclidean>>)|mi::kl_entropy: Metric must be a metric policy"
+  "ksg_search|(void)sizeof(mi::ksg<not_a_search>)|mi::ksg: Search<max_norm> must be a search policy"
+  "decision_rule|(void)sizeof(mi::decision_rule<int>)|mi::decision_rule: Correction must be a correction policy"
+  "minimal_model|(void)sizeof(mi::minimal_model<mi::activation::tanh, mi::fixed_noise>)|mi::minimal_model: Quantizer must be a quantizer policy")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+set(failed "")
+foreach(c IN LISTS cases)
+  string(REPLACE "|" ";" parts "${c}")
+  list(GET parts 0 name)
+  list(GET parts 1 code)
+  list(GET parts 2 message)
+  file(WRITE "${WORK_DIR}/${name}.cpp"
+       "#include <mi/plane.hpp>\ntemplate <class M> struct not_a_search {};\nint main() { ${code}; return 0; }\n")
+  execute_process(COMMAND ${CXX} -std=c++17 -fsyntax-only -I${MI_INCLUDE_DIR} "${WORK_DIR}/${name}.cpp"
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  string(REGEX MATCH "error: [^\n]*" first "${err}")
+  string(FIND "${first}" "${message}" at)
+  if(rc EQUAL 0 OR at EQUAL -1)
+    list(APPEND failed "${name}")
+    message("---- ${name}: expected the first error to contain '${message}', got (rc ${rc}):\n${first}")
+  endif()
+endforeach()
+if(failed)
+  message(FATAL_ERROR "policy misuse not caught by a readable static_assert: ${failed}")
+endif()
+list(LENGTH cases n)
+message(STATUS "${n} misused policies stop at their estimator's static_assert")
