@@ -256,25 +256,6 @@ TEST_CASE("KSG with standardisation at 2^+-600 equals the unscaled estimate") {
     }
 }
 
-namespace {
-// A kd_tree that writes the number of leaves of every tree it builds into a shared log: it shows
-// which configured instance each of the estimator's searches was copied from.
-template <class Metric>
-class logged_kd_tree : public mi::kd_tree<Metric> {
-public:
-    explicit logged_kd_tree(std::size_t leaf_size = 0, std::shared_ptr<std::vector<std::size_t>> log = {})
-        : mi::kd_tree<Metric>(leaf_size), log_(std::move(log)) {}
-    template <class T>
-    void build(const mi::activation_view<const T>& points) {
-        mi::kd_tree<Metric>::build(points);
-        if (log_) log_->push_back(this->leaves());
-    }
-
-private:
-    std::shared_ptr<std::vector<std::size_t>> log_;
-};
-}  // namespace
-
 TEST_CASE("ksg: a configured search instance reaches every search it builds, numbers unchanged") {
     const std::size_t n = 1200;
     const auto p = correlated(n, 2, 0.6, 51);
@@ -290,8 +271,8 @@ TEST_CASE("ksg: a configured search instance reaches every search it builds, num
         for (const std::size_t leaf : {1u, 4096u}) {
             CAPTURE(leaf);
             auto log = std::make_shared<std::vector<std::size_t>>();
-            const mi::ksg est(logged_kd_tree<mi::max_norm>(leaf, log), 3, algorithm);
-            static_assert(std::is_same_v<std::decay_t<decltype(est)>, mi::ksg<logged_kd_tree>>,
+            const mi::ksg est(mi_test::logged_kd_tree<mi::max_norm>(leaf, log), 3, algorithm);
+            static_assert(std::is_same_v<std::decay_t<decltype(est)>, mi::ksg<mi_test::logged_kd_tree>>,
                           "the estimator type is deduced from the search instance");
             CHECK(est.mutual_information(x, t) == a);
             const mi::plane_point pb = est.with_inputs(x).point(t, s);

@@ -12,16 +12,37 @@
 #include <stdexcept>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <sstream>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "mi/core/random.hpp"
+#include "mi/core/activation_view.hpp"
+#include "mi/search/kd_tree.hpp"
 #include "mi/search/metric.hpp"
 
 namespace mi_test {
+
+/// A kd_tree that appends the number of leaves of every tree it builds to a shared log: it
+/// shows which configured instance each of an estimator's searches was copied from.
+template <class Metric>
+class logged_kd_tree : public mi::kd_tree<Metric> {
+public:
+    explicit logged_kd_tree(std::size_t leaf_size = 0, std::shared_ptr<std::vector<std::size_t>> log = {})
+        : mi::kd_tree<Metric>(leaf_size), log_(std::move(log)) {}
+    template <class T>
+    void build(const mi::activation_view<const T>& points) {
+        mi::kd_tree<Metric>::build(points);
+        if (log_) log_->push_back(this->leaves());
+    }
+
+private:
+    std::shared_ptr<std::vector<std::size_t>> log_;
+};
 
 /// n x d values: Gaussian, or (ties) small integers so that many distances
 /// are equal and many rows are duplicates.
