@@ -79,7 +79,9 @@ TEST_CASE("search parameters: the name, and the knobs that were chosen") {
     CHECK(mi::kd_tree<mi::euclidean>(32).parameters() == "search=kd_tree<euclidean>;leaf_size=32");
     CHECK(mi::grid<mi::max_norm>().parameters() == "search=grid<max_norm>");
     CHECK(mi::grid<mi::max_norm>(8.0).parameters() == "search=grid<max_norm>;occupancy=8");
-    CHECK(mi::automatic<mi::max_norm>::parameters() == "search=automatic<max_norm>");
+    CHECK(mi::automatic<mi::max_norm>().parameters() == "search=automatic<max_norm>");
+    CHECK(mi::automatic<mi::euclidean>(mi::kd_tree<mi::euclidean>(4), mi::grid<mi::euclidean>(3.0)).parameters() ==
+          "search=automatic<euclidean>;leaf_size=4;occupancy=3");
 }
 
 #if defined(__cpp_concepts) && __cpp_concepts >= 201907L

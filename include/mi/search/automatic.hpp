@@ -24,6 +24,7 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -45,6 +46,9 @@ public:
     explicit automatic(const activation_view<const T>& points) {
         build(points);
     }
+    /// The kd_tree and the grid it may choose, configured (leaf size, occupancy); copied per build.
+    explicit automatic(kd_tree<Metric> tree, grid<Metric> cells = grid<Metric>())
+        : tree_(std::move(tree)), cells_(std::move(cells)) {}
 
     /// The largest grid::crowding() a grid may have before automatic prefers a kd_tree.
     static constexpr double crowded = 32.0;
@@ -61,7 +65,13 @@ public:
     }
 
     static std::string name() { return std::string("automatic<") + Metric::name() + ">"; }
-    static std::string parameters() { return "search=" + name(); }
+    /// "search=automatic<metric>", with the knobs of its kd_tree and grid when they were chosen.
+    std::string parameters() const {
+        std::string p = "search=" + name();
+        if (tree_.leaf_size() > 0) p += ";leaf_size=" + std::to_string(tree_.leaf_size());
+        if (cells_.occupancy() > 0.0) p += ";occupancy=" + detail::to_text(cells_.occupancy());
+        return p;
+    }
     /// The name of the policy chosen by the last build.
     std::string chosen() const {
         return std::visit([](const auto& s) { return s.name(); }, impl_);
@@ -70,12 +80,12 @@ public:
     template <class T>
     void build(const activation_view<const T>& points) {
         if (prefers_grid(points.rows(), points.cols())) {
-            grid<Metric>& g = impl_.template emplace<grid<Metric>>();
+            grid<Metric>& g = impl_.template emplace<grid<Metric>>(cells_);
             g.build(points);
             if (g.crowding() <= crowded) return;
         }
         if (prefers_tree(points.rows(), points.cols())) {
-            impl_.template emplace<kd_tree<Metric>>();
+            impl_.template emplace<kd_tree<Metric>>(tree_);
         } else {
             impl_.template emplace<brute_force<Metric>>();
         }
@@ -99,6 +109,8 @@ public:
     }
 
 private:
+    kd_tree<Metric> tree_;
+    grid<Metric> cells_;
     std::variant<brute_force<Metric>, kd_tree<Metric>, grid<Metric>> impl_;
 };
 
