@@ -10,9 +10,9 @@
 // row, c_d the volume of the metric's unit ball (Metric::log_unit_ball_volume):
 // pi^(d/2) / Gamma(d/2 + 1) for the Euclidean norm (the default, Saxe et
 // al.'s choice), 2^d for the max-norm (Kraskov et al.'s eq. 20 with
-// eps_i = 2 r_i and c_d = 1), psi the digamma function, eps a guard against r_i = 0 (default 0: with the
-// default tie policy, jitter, no distance is 0; a zero distance with eps = 0
-// throws mi::error instead of returning -inf). Results in nats. Defaults:
+// eps_i = 2 r_i and c_d = 1), psi the digamma function, eps a guard against
+// r_i = 0 (default 0: with the default tie policy, jitter, no distance is 0;
+// a zero distance with eps = 0 throws mi::error instead of returning -inf). Results in nats. Defaults:
 // k = 2 (Saxe et al. App. B.3), eps = 0, tie_policy::jitter(1e-10, 0).
 //
 // Plane point (ixt_kind = ixt_quantity::entropy): for a deterministic network
