@@ -262,7 +262,7 @@ TEST_CASE("kl_entropy: a configured search instance reaches the search, and chan
     std::vector<std::size_t> leaves;
     for (const std::size_t leaf : {1u, 16u, 4096u}) {
         CAPTURE(leaf);
-        auto log = std::make_shared<std::vector<std::size_t>>();
+        auto log = std::make_shared<mi_test::build_log>();
         const mi::kl_entropy est(mi_test::logged_kd_tree<mi::euclidean>(leaf, log), 2);
         static_assert(std::is_same_v<std::decay_t<decltype(est)>, mi::kl_entropy<mi_test::logged_kd_tree, mi::euclidean>>,
                       "the estimator type is deduced from the search instance");

@@ -270,7 +270,7 @@ TEST_CASE("ksg: a configured search instance reaches every search it builds, num
         const mi::plane_point pa = plain.with_inputs(x).point(t, s);
         for (const std::size_t leaf : {1u, 4096u}) {
             CAPTURE(leaf);
-            auto log = std::make_shared<std::vector<std::size_t>>();
+            auto log = std::make_shared<mi_test::build_log>();
             const mi::ksg est(mi_test::logged_kd_tree<mi::max_norm>(leaf, log), 3, algorithm);
             static_assert(std::is_same_v<std::decay_t<decltype(est)>, mi::ksg<mi_test::logged_kd_tree>>,
                           "the estimator type is deduced from the search instance");

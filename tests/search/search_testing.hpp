@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <numeric>
 #include <sstream>
 #include <string>
@@ -27,21 +28,47 @@
 
 namespace mi_test {
 
-/// A kd_tree that appends the number of leaves of every tree it builds to a shared log: it
+/// The number of leaves of every tree a logged_kd_tree built. Estimators build their trees on
+/// the pool's threads, so recording takes a lock; the order of entries is not meaningful.
+class build_log {
+public:
+    void record(std::size_t leaves) {
+        const std::lock_guard<std::mutex> hold(mutex_);
+        leaves_.push_back(leaves);
+    }
+    std::size_t size() const {
+        const std::lock_guard<std::mutex> hold(mutex_);
+        return leaves_.size();
+    }
+    std::size_t operator[](std::size_t i) const {
+        const std::lock_guard<std::mutex> hold(mutex_);
+        return leaves_.at(i);
+    }
+    std::size_t back() const {
+        const std::lock_guard<std::mutex> hold(mutex_);
+        return leaves_.back();
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<std::size_t> leaves_;
+};
+
+/// A kd_tree that records the number of leaves of every tree it builds in a shared log: it
 /// shows which configured instance each of an estimator's searches was copied from.
 template <class Metric>
 class logged_kd_tree : public mi::kd_tree<Metric> {
 public:
-    explicit logged_kd_tree(std::size_t leaf_size = 0, std::shared_ptr<std::vector<std::size_t>> log = {})
+    explicit logged_kd_tree(std::size_t leaf_size = 0, std::shared_ptr<build_log> log = {})
         : mi::kd_tree<Metric>(leaf_size), log_(std::move(log)) {}
     template <class T>
     void build(const mi::activation_view<const T>& points) {
         mi::kd_tree<Metric>::build(points);
-        if (log_) log_->push_back(this->leaves());
+        if (log_) log_->record(this->leaves());
     }
 
 private:
-    std::shared_ptr<std::vector<std::size_t>> log_;
+    std::shared_ptr<build_log> log_;
 };
 
 /// n x d values: Gaussian, or (ties) small integers so that many distances

@@ -47,3 +47,13 @@ TEST_CASE("k_best keeps the k smallest (distance, index) pairs, ties by index") 
     CHECK(rho[2] == 2.0);
     CHECK(idx[2] == 5);
 }
+
+TEST_CASE("neighbors::kth_distances is the last column of the distances") {
+    mi::neighbors nb;
+    nb.index = xt::xtensor<std::uint32_t, 2>({2, 3});
+    nb.distance = xt::xtensor<double, 2>({2, 3});
+    const double d[2][3] = {{0.5, 1.0, 2.5}, {0.0, 0.25, 0.75}};
+    for (std::size_t i = 0; i < 2; ++i)
+        for (std::size_t j = 0; j < 3; ++j) nb.distance(i, j) = d[i][j];
+    CHECK(nb.kth_distances() == std::vector<double>{2.5, 0.75});
+}

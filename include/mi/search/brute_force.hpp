@@ -83,12 +83,7 @@ public:
     }
 
     /// Distance of every point to its k-th nearest neighbour (self excluded).
-    std::vector<double> kth_distance(std::size_t k) const {
-        const neighbors nb = knn(k);
-        std::vector<double> r(n_);
-        for (std::size_t i = 0; i < n_; ++i) r[i] = nb.distance(i, k - 1);
-        return r;
-    }
+    std::vector<double> kth_distance(std::size_t k) const { return knn(k).kth_distances(); }
 
     /// For every point i: the number of other points j with d(i, j) < radius[i]
     /// (range::strict) or d(i, j) <= radius[i] (range::inclusive).

@@ -155,12 +155,7 @@ public:
         return out;
     }
 
-    std::vector<double> kth_distance(std::size_t k) const {
-        const neighbors nb = knn(k);
-        std::vector<double> r(n_);
-        for (std::size_t i = 0; i < n_; ++i) r[i] = nb.distance(i, k - 1);
-        return r;
-    }
+    std::vector<double> kth_distance(std::size_t k) const { return knn(k).kth_distances(); }
 
     std::vector<std::uint32_t> count_within(const std::vector<double>& radius, range cmp = range::strict) const {
         const std::vector<double> tau = detail::limits_of(radius, n_, cmp, "mi::kd_tree::count_within",

@@ -92,6 +92,14 @@ enum class range { strict, inclusive };
 struct neighbors {
     xt::xtensor<std::uint32_t, 2> index;
     xt::xtensor<double, 2> distance;
+
+    /// Every point's distance to its farthest listed (the k-th) neighbour.
+    std::vector<double> kth_distances() const {
+        const std::size_t n = distance.shape()[0], k = distance.shape()[1];
+        std::vector<double> r(n);
+        for (std::size_t i = 0; i < n; ++i) r[i] = k == 0 ? 0.0 : distance(i, k - 1);
+        return r;
+    }
 };
 
 namespace detail {
