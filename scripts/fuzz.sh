@@ -15,7 +15,10 @@ total=${1:-60}
 build=${MI_FUZZ_BUILD_DIR:-$root/build-fuzz}
 
 # libFuzzer exists only in clang: CXX from the environment (often g++) is not used.
-cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER="${MI_FUZZ_CXX:-clang++}" -DMI_FUZZ=ON \
+# Ninja when installed builds the targets side by side (make builds named targets one by one).
+generator=()
+if [[ ! -f "$build/CMakeCache.txt" ]] && command -v ninja > /dev/null; then generator=(-GNinja); fi
+cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_CXX_COMPILER="${MI_FUZZ_CXX:-clang++}" -DMI_FUZZ=ON \
       -DMI_BUILD_TESTS=OFF -DMI_BUILD_EXAMPLES=OFF -DMI_INSTALL=OFF >/dev/null
 targets=(fuzz_idx fuzz_csv fuzz_estimators)
 # fuzz_linalg exists when mi::linalg does (xtensor-blas, BLAS, LAPACK).

@@ -6,7 +6,7 @@
 #            checks) and a single-node Slurm (slurmctld, slurmd, munge) for the cluster test
 #   --list   prints the package names instead of installing them
 set -euo pipefail
-packages=(cmake g++ make libxtensor-dev libxsimd-dev xtl-dev doctest-dev
+packages=(cmake g++ make ninja-build libxtensor-dev libxsimd-dev xtl-dev doctest-dev
           libxtensor-blas-dev libopenblas-dev liblapack-dev
           zlib1g-dev pkg-config
           python3 python3-numpy python3-matplotlib dataset-fashion-mnist)

@@ -10,13 +10,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 clang=$(command -v clang++ || true)
+# Ninja when installed (scripts/install-deps.sh installs it): it builds several named targets in
+# parallel, where make builds them one after another. A build directory keeps its generator.
+generator() { if [[ ! -f "$1/CMakeCache.txt" ]] && command -v ninja > /dev/null; then echo "-GNinja"; fi; }
 tests_only=(-DMI_BUILD_EXAMPLES=OFF -DMI_INSTALL=OFF)
 filter=()
 case "${1:-}" in
   --sanitize)
     dir=build-asan
     # -O1 -g1: a third of the compile time of RelWithDebInfo (-O2 -g) under the sanitizers, same checks
-    cmake -S . -B "$dir" ${clang:+-DCMAKE_CXX_COMPILER="$clang"} -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    cmake -S . -B "$dir" $(generator "$dir") ${clang:+-DCMAKE_CXX_COMPILER="$clang"} -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DMI_SANITIZE=address "${tests_only[@]}"
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     targets=(all)
@@ -28,7 +31,7 @@ case "${1:-}" in
     # parallel preparation, and set_num_threads during estimates.
     targets=(core_test_parallel plane_test_information_plane kernels_test_pairwise estimators_test_ksg
              search_test_kd_tree)
-    cmake -S . -B "$dir" ${clang:+-DCMAKE_CXX_COMPILER="$clang"} -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    cmake -S . -B "$dir" $(generator "$dir") ${clang:+-DCMAKE_CXX_COMPILER="$clang"} -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DMI_SANITIZE=thread "${tests_only[@]}"
     export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
     # OpenBLAS's own worker threads hand work over through spin loops in an uninstrumented
@@ -39,7 +42,7 @@ case "${1:-}" in
     ;;
   "")
     dir=build
-    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release
+    cmake -S . -B "$dir" $(generator "$dir") -DCMAKE_BUILD_TYPE=Release
     targets=(all)
     ;;
   *)

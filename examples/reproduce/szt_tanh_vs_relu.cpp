@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
         auto& cli = s.cli();
         const auto activations =
             cli.list("activations", s.full() ? "tanh,relu,softsign,softplus" : "tanh,relu");
-        const std::size_t epochs = cli.count("epochs", s.full() ? 10000 : s.smoke() ? 30 : 3000);
+        const std::size_t epochs = cli.count("epochs", s.full() ? 10000 : s.smoke() ? 8 : 3000);
         const std::size_t seeds = s.seeds(s.full() ? 5 : 1);
         const std::size_t split_seed = cli.count("split-seed", 2017);
         const double lr = cli.number("lr", 4e-4);

@@ -59,7 +59,7 @@
 #include "mi/estimators/renyi.hpp"
 #endif
 
-#include "mi/plane/point.hpp"
+#include "mi/estimators/concept.hpp"
 #include "mi/plane/recording.hpp"
 #include "mi/plane/trajectory.hpp"
 #include "mi/plane/information_plane.hpp"

@@ -17,7 +17,7 @@
 #include "mi/core/random.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/estimators/binning.hpp"
-#include "mi/plane/point.hpp"
+#include "mi/estimators/concept.hpp"
 #include "mi/quantizers/adaptive_uniform.hpp"
 #include "mi/quantizers/distinct_value_quantiles.hpp"
 #include "mi/quantizers/edges.hpp"

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <fstream>
 #include <limits>
@@ -17,6 +18,8 @@
 #include "mi/core/random.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/estimators/kde.hpp"
+#include "mi/kernels/concept.hpp"
+#include "mi/kernels/example_kernel.hpp"
 
 static_assert(mi::is_plane_estimator_v<mi::kde<>, float>, "kde models the plane estimator");
 static_assert(mi::is_plane_estimator_v<mi::kde<>, double>, "kde models the plane estimator");
@@ -310,4 +313,35 @@ TEST_CASE("kde: adaptive noise on an all-zero float layer with a tiny base") {
         const mi::bounds h = e.entropy(mi::view(x, 5, 4));
         CHECK(h.upper == doctest::Approx(2.0 * std::log(2.0 * mi::pi * std::exp(1.0) * base)).epsilon(1e-12));
     }
+}
+
+namespace {
+// A user kernel whose component entropy overflows (its normalisation written without logs):
+// the estimate is not finite, and the caller must hear it as mi::error, not read NaN.
+class overflowing_kernel : public mi::example_kernel {
+public:
+    overflowing_kernel() = default;
+    explicit overflowing_kernel(double variance) : mi::example_kernel(variance) {}
+    double component_entropy(std::size_t dims) const noexcept {
+        return dims == 0 ? 0.0 : std::numeric_limits<double>::infinity();
+    }
+    overflowing_kernel with_variance(double variance) const { return overflowing_kernel(variance); }
+    overflowing_kernel bhattacharyya() const { return overflowing_kernel(1.0); }
+    std::string name() const { return "overflowing_kernel"; }
+};
+}  // namespace
+
+TEST_CASE("kde: a kernel policy whose numbers overflow gives mi::error from every entry point, never NaN") {
+    static_assert(mi::is_kernel_v<overflowing_kernel>, "a kernel policy");
+    const mi::kde<overflowing_kernel> e(mi::fixed_noise(0.1));
+    std::vector<double> x{0.0, 1.0, 2.0, 3.0};
+    const auto v = mi::view(x, 4, 1);
+    const mi::samples s{mi::labels(std::vector<int>{0, 0, 1, 1})};
+    CHECK_THROWS_WITH_AS(e.point(v, s), doctest::Contains("mi::kde::point: I(X;T) = nan, expected a finite value"),
+                         mi::error);
+    CHECK_THROWS_WITH_AS(e.entropy(v), doctest::Contains("mi::kde::entropy: bounds on H(T) = [inf, inf]"), mi::error);
+    CHECK_THROWS_WITH_AS(e.mutual_information(v), doctest::Contains("mi::kde::mutual_information: bounds on I(X;T)"),
+                         mi::error);
+    CHECK_THROWS_WITH_AS(e.label_information(v, s.labels()),
+                         doctest::Contains("mi::kde::label_information: bounds on I(T;Y)"), mi::error);
 }

@@ -53,7 +53,7 @@
 #include "mi/core/samples.hpp"
 #include "mi/core/scratch.hpp"
 #include "mi/core/simd.hpp"
-#include "mi/plane/point.hpp"
+#include "mi/estimators/concept.hpp"
 #include "mi/quantizers/concept.hpp"
 
 // GCC 12's AVX-512 intrinsics (_mm512_undefined_* in avx512fintrin.h, GCC bug 105593) make
@@ -208,7 +208,7 @@ public:
         p.ixt = h - conditional_on_inputs(t, s.inputs());
         p.ity = h - conditional_on_labels(t, s.labels());
         p.ixt_kind = ixt_quantity::mutual_information;
-        return p;
+        return detail::finite(p, "mi::binning::point");
     }
 
     /// For quantizers that need every recorded epoch of the layer (global_uniform): the

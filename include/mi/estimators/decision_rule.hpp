@@ -28,7 +28,7 @@
 #include "mi/core/error.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
-#include "mi/plane/point.hpp"
+#include "mi/estimators/concept.hpp"
 
 namespace mi {
 
@@ -93,7 +93,7 @@ public:
         p.ixt = h - conditional_on_inputs(l, s.inputs());
         p.ity = h - conditional_entropy_given_labels(l, s.labels(), correction_, "mi::decision_rule::point");
         p.ixt_kind = ixt_quantity::mutual_information;
-        return p;
+        return detail::finite(p, "mi::decision_rule::point");
     }
 
     std::string name() const { return "decision_rule"; }

@@ -48,11 +48,12 @@
 #include "mi/core/activation_view.hpp"
 #include "mi/core/discrete.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/finite.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
-#include "mi/plane/point.hpp"
+#include "mi/estimators/concept.hpp"
 
 namespace mi {
 
@@ -136,7 +137,7 @@ public:
             const grouping gb = group_values(buckets(b, l, 1));
             s += weights_[l] * (mi::entropy(ga) - conditional_entropy(ga, gb));
         }
-        return s;
+        return detail::finite(s, "mi::edge::mutual_information", "I(A;B)");
     }
 
     /// Plane point: I(X;T) with X the input ids, I(T;Y) with Y the labels. Nats.
@@ -152,7 +153,7 @@ public:
             p.ity += weights_[l] * (h - conditional_entropy_given_labels(gt, s.labels(), plug_in{}, where));
         }
         p.ixt_kind = ixt_quantity::mutual_information;
-        return p;
+        return detail::finite(p, "mi::edge::point");
     }
 
     std::string name() const { return "edge"; }

@@ -54,6 +54,7 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/finite.hpp"
 #include "mi/core/units.hpp"
 #include "mi/estimators/detail/linalg.hpp"
 
@@ -81,7 +82,7 @@ public:
             check_entry(lambda[i], where, "lambda", i);
             s += term(a_diag[i], lambda[i] + s2z_ / s2t_, 0, where, i);
         }
-        return s;
+        return detail::finite(s, where, "the bound");
     }
 
     /// eq. 9 from the converged weights W* and one accumulated weight change dW (both n_out x n_in).
@@ -133,7 +134,7 @@ public:
             }
             i = j;
         }
-        return s;
+        return detail::finite(s, where, "the bound");
     }
 
     double layer_variance() const noexcept { return s2t_; }

@@ -61,7 +61,7 @@
 #include "mi/kernels/kernel_frame.hpp"
 #include "mi/kernels/noise.hpp"
 #include "mi/kernels/pairwise.hpp"
-#include "mi/plane/point.hpp"
+#include "mi/estimators/concept.hpp"
 
 namespace mi {
 
@@ -91,7 +91,7 @@ public:
         const frame<T> f(*this, layer, "mi::kde::entropy");
         const bounds h = entropy_with(f.view(), f.kernel);
         const double shift = f.entropy_shift(layer.cols());
-        return {h.lower + shift, h.upper + shift};
+        return detail::finite(bounds{h.lower + shift, h.upper + shift}, "mi::kde::entropy", "bounds on H(T)");
     }
 
     /// Lower and upper bounds on I(X;T) = H(T) - H(T|X), nats (see the header for repeated inputs).
@@ -101,7 +101,8 @@ public:
         detail::check_activations(layer, "mi::kde::mutual_information", "layer");
         x.check_rows(layer.rows(), "mi::kde::mutual_information");
         const frame<T> f(*this, layer, "mi::kde::mutual_information");
-        return ixt(f.view(), x, f.kernel, entropy_with(f.view(), f.kernel));
+        return detail::finite(ixt(f.view(), x, f.kernel, entropy_with(f.view(), f.kernel)),
+                              "mi::kde::mutual_information", "bounds on I(X;T)");
     }
 
     /// "Lower" and "upper" I(T;Y) = H(T) - sum_l p_l H(T|Y=l), nats.
@@ -110,7 +111,8 @@ public:
         detail::check_activations(layer, "mi::kde::label_information", "layer");
         detail::check_same_rows(y.size(), layer.rows(), "mi::kde::label_information", "labels size");
         const frame<T> f(*this, layer, "mi::kde::label_information");
-        return ity(f.view(), y, f.kernel, entropy_with(f.view(), f.kernel));
+        return detail::finite(ity(f.view(), y, f.kernel, entropy_with(f.view(), f.kernel)),
+                              "mi::kde::label_information", "bounds on I(T;Y)");
     }
 
     /// The plane point: ixt / ity are the upper values, both bounds alongside.
@@ -127,7 +129,7 @@ public:
         p.ixt = p.ixt_bounds->upper;
         p.ity = p.ity_bounds->upper;
         p.ixt_kind = ixt_quantity::mutual_information;
-        return p;
+        return detail::finite(p, "mi::kde::point");
     }
 
     std::string name() const { return "kde"; }

@@ -44,11 +44,12 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/finite.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/core/special.hpp"
 #include "mi/core/units.hpp"
-#include "mi/plane/point.hpp"
+#include "mi/estimators/concept.hpp"
 #include "mi/search/automatic.hpp"
 #include "mi/search/concept.hpp"
 #include "mi/search/metric.hpp"
@@ -97,7 +98,8 @@ public:
     double entropy(const activation_view<const T>& x) const {
         detail::check_activations(x, "mi::kl_entropy::entropy", "x");
         detail::check_k(k_, x.rows(), "mi::kl_entropy::entropy");
-        return from_prepared(detail::prepare(x, ties_, 0, false), "mi::kl_entropy::entropy");
+        return detail::finite(from_prepared(detail::prepare(x, ties_, 0, false), "mi::kl_entropy::entropy"),
+                              "mi::kl_entropy::entropy", "H(X)");
     }
 
     /// ixt = H(T) (ixt_kind = entropy), ity = H(T) - sum_l p_l H(T | Y = l).
@@ -123,7 +125,7 @@ public:
             conditional += static_cast<double>(rows.size()) / n * from_prepared(detail::subset_rows(t, rows), where);
         }
         p.ity = p.ixt - conditional;
-        return p;
+        return detail::finite(p, where);
     }
 
 private:

@@ -64,12 +64,13 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/finite.hpp"
 #include "mi/core/labels.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/core/special.hpp"
-#include "mi/plane/point.hpp"
+#include "mi/estimators/concept.hpp"
 #include "mi/search/automatic.hpp"
 #include "mi/search/concept.hpp"
 #include "mi/search/metric.hpp"
@@ -129,7 +130,7 @@ public:
             if (v == 0) px = detail::prepare(x, ties_, 0, standardize_);
             else py = detail::prepare(y, ties_, 1, standardize_);
         });
-        return from_prepared(px, nullptr, py);
+        return detail::finite(from_prepared(px, nullptr, py), where, "I(X;Y)");
     }
 
     /// I(T;Y) in nats between continuous rows t and class labels y (Ross 2014).
@@ -138,7 +139,7 @@ public:
         const char* where = "mi::ksg::mutual_information";
         detail::check_activations(t, where, "t");
         detail::check_same_rows(y.size(), t.rows(), where, "labels size");
-        return ross(detail::prepare(t, ties_, 0, standardize_), y, where);
+        return detail::finite(ross(detail::prepare(t, ties_, 0, standardize_), y, where), where, "I(T;Y)");
     }
 
     /// A copy of this estimator holding the network inputs x (copied) for point().
@@ -175,7 +176,7 @@ public:
         p.ixt_kind = ixt_quantity::mutual_information;
         p.ixt = from_prepared(inputs_->x, &inputs_->search, pt);
         p.ity = ross(pt, s.labels(), where);
-        return p;
+        return detail::finite(p, where);
     }
 
 private:

@@ -46,6 +46,7 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/finite.hpp"
 #include "mi/estimators/detail/linalg.hpp"
 
 namespace mi {
@@ -88,14 +89,14 @@ public:
         const char* where = "mi::linear_gaussian::mutual_information_x";
         const auto wm = detail::to_matrix(w, where, "W");
         const auto sx = input_covariance_matrix(input_covariance, wm.shape()[1], where);
-        return ixt(wm, sx, where);
+        return detail::finite(ixt(wm, sx, where), where, "I(T;X)");
     }
     /// I(T;X) with Sigma_x = I.
     template <class T>
     double mutual_information_x(const activation_view<const T>& w) const {
         const char* where = "mi::linear_gaussian::mutual_information_x";
         const auto wm = detail::to_matrix(w, where, "W");
-        return ixt(wm, detail::identity_matrix(wm.shape()[1]), where);
+        return detail::finite(ixt(wm, detail::identity_matrix(wm.shape()[1]), where), where, "I(T;X)");
     }
 
     /// I(T;Y) for the teacher Y = W_o X + E_o, E_o ~ N(0, teacher_noise_variance I). Nats.
@@ -105,7 +106,8 @@ public:
         const char* where = "mi::linear_gaussian::mutual_information_y";
         const auto wm = detail::to_matrix(w, where, "W");
         const auto sx = input_covariance_matrix(input_covariance, wm.shape()[1], where);
-        return ity(wm, sx, detail::to_matrix(w_teacher, where, "W_teacher"), teacher_noise_variance, where);
+        return detail::finite(ity(wm, sx, detail::to_matrix(w_teacher, where, "W_teacher"), teacher_noise_variance, where),
+                              where, "I(T;Y)");
     }
     /// I(T;Y) with Sigma_x = I.
     template <class T, class V>
@@ -113,8 +115,9 @@ public:
                                 double teacher_noise_variance) const {
         const char* where = "mi::linear_gaussian::mutual_information_y";
         const auto wm = detail::to_matrix(w, where, "W");
-        return ity(wm, detail::identity_matrix(wm.shape()[1]), detail::to_matrix(w_teacher, where, "W_teacher"),
-                   teacher_noise_variance, where);
+        return detail::finite(ity(wm, detail::identity_matrix(wm.shape()[1]),
+                                  detail::to_matrix(w_teacher, where, "W_teacher"), teacher_noise_variance, where),
+                              where, "I(T;Y)");
     }
 
     std::string name() const { return "linear_gaussian"; }
@@ -196,7 +199,8 @@ double generalization_error(const activation_view<const T>& w_teacher, const act
             const double d = static_cast<double>(w_teacher(i, j)) - static_cast<double>(w_total(i, j));
             s += d * d;
         }
-    return s + static_cast<double>(w_teacher.rows()) * teacher_noise_variance;
+    return detail::finite(s + static_cast<double>(w_teacher.rows()) * teacher_noise_variance, where,
+                          "the generalization error");
 }
 
 /// The same with input covariance Sigma_x: tr(D Sigma_x D^T) + n_o teacher_noise_variance, D = W_o - W_tot.
@@ -221,7 +225,7 @@ double generalization_error(const activation_view<const T>& w_teacher, const act
         for (std::size_t j = 0; j < n; ++j)
             for (std::size_t k = 0; k < n; ++k) quad += d[j] * sx(j, k) * d[k];
     }
-    return base - frob + quad;
+    return detail::finite(base - frob + quad, where, "the generalization error");
 }
 
 }  // namespace mi

@@ -48,6 +48,7 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/finite.hpp"
 #include "mi/core/special.hpp"
 #include "mi/quantizers/concept.hpp"
 
@@ -164,7 +165,7 @@ public:
         double hsum = 0.0;
         for (const auto& kv : p)
             if (kv.second > 0.0) hsum -= kv.second * std::log(kv.second);
-        return hsum;
+        return detail::finite(hsum, "mi::minimal_model::mutual_information", "H(T)");
     }
 
     /// p(code) for weight w: the distribution of T (codes with zero mass omitted).

@@ -58,13 +58,14 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/finite.hpp"
 #include "mi/core/labels.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/estimators/detail/linalg.hpp"
 #include "mi/kernels/gaussian.hpp"
 #include "mi/kernels/pairwise.hpp"
-#include "mi/plane/point.hpp"
+#include "mi/estimators/concept.hpp"
 
 namespace mi {
 
@@ -207,7 +208,9 @@ public:
     static double entropy(const activation_view<const T>& z, double alpha, const kernel_width& width) {
         detail::check_activations(z, "mi::renyi::entropy", "activations");
         check_alpha(alpha);
-        return detail::renyi_from_spectrum(detail::sym_eigenvalues(detail::gram_of(z, width), "mi::renyi::entropy", "Gram matrix"), alpha);
+        return detail::finite(
+            detail::renyi_from_spectrum(detail::sym_eigenvalues(detail::gram_of(z, width), "mi::renyi::entropy", "Gram matrix"), alpha),
+            "mi::renyi::entropy", "S_alpha(T)");
     }
     template <class T>
     double entropy(const activation_view<const T>& layer) const {
@@ -220,7 +223,9 @@ public:
         const char* where = "mi::renyi::mutual_information_x";
         detail::check_activations(layer, where, "layer");
         const auto a = detail::gram_of(layer, width_);
-        return ixt(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), alpha_), where);
+        return detail::finite(
+            ixt(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), alpha_), where), where,
+            "I(X;T)");
     }
 
     /// I(T;Y) = S(A_T) + S(A_Y) - S(A_T, A_Y), nats.
@@ -230,7 +235,9 @@ public:
         detail::check_activations(layer, where, "layer");
         detail::check_same_rows(y.size(), layer.rows(), where, "labels size");
         const auto a = detail::gram_of(layer, width_);
-        return ity(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), alpha_), y);
+        return detail::finite(
+            ity(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), alpha_), y), where,
+            "I(T;Y)");
     }
 
     /// Plane point (I(X;T), I(T;Y)) from one Gram matrix of the layer, nats.
@@ -245,7 +252,7 @@ public:
         p.ixt = ixt(a, st, where);
         p.ity = ity(a, st, s.labels());
         p.ixt_kind = ixt_quantity::mutual_information;
-        return p;
+        return detail::finite(p, "mi::renyi::point");
     }
 
     double alpha() const noexcept { return alpha_; }

@@ -50,6 +50,7 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/finite.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
 #include "mi/core/resampling.hpp"
@@ -59,7 +60,7 @@
 #include "mi/kernels/gaussian.hpp"
 #include "mi/kernels/kernel_frame.hpp"
 #include "mi/kernels/pairwise.hpp"
-#include "mi/plane/point.hpp"
+#include "mi/estimators/concept.hpp"
 
 namespace mi {
 
@@ -94,8 +95,9 @@ public:
         if (!(std::isfinite(sigma) && sigma > 0.0)) detail::fail(where, "sigma", sigma, "a finite noise std > 0");
         if (mc_samples == 0) detail::fail(where, "mc_samples", mc_samples, ">= 1");
         const frame<T> f(centres, sigma, where);
-        return mixture(f.view(), f.sigma, mc_samples, seed, [](std::size_t j) { return j; }) +
-               f.entropy_shift(centres.cols());
+        return detail::finite(mixture(f.view(), f.sigma, mc_samples, seed, [](std::size_t j) { return j; }) +
+                                  f.entropy_shift(centres.cols()),
+                              where, "h(T)");
     }
 
     /// h(T): the mixture of all N R rows. Nats.
@@ -103,7 +105,9 @@ public:
     double entropy(const activation_view<const T>& layer) const {
         check_layer(layer, "mi::sample_propagation::entropy");
         const frame<T> f(layer, sigma_, "mi::sample_propagation::entropy");
-        return mixture(f.view(), f.sigma, mc_, seed_, [](std::size_t j) { return j; }) + f.entropy_shift(layer.cols());
+        return detail::finite(
+            mixture(f.view(), f.sigma, mc_, seed_, [](std::size_t j) { return j; }) + f.entropy_shift(layer.cols()),
+            "mi::sample_propagation::entropy", "h(T)");
     }
 
     /// (1/N) sum_x h(T|X=x). Nats.
@@ -111,7 +115,8 @@ public:
     double conditional_entropy(const activation_view<const T>& layer) const {
         check_layer(layer, "mi::sample_propagation::conditional_entropy");
         const frame<T> f(layer, sigma_, "mi::sample_propagation::conditional_entropy");
-        return conditional_on_inputs(f.view(), f.sigma) + f.entropy_shift(layer.cols());
+        return detail::finite(conditional_on_inputs(f.view(), f.sigma) + f.entropy_shift(layer.cols()),
+                              "mi::sample_propagation::conditional_entropy", "h(T|X)");
     }
 
     /// I(X;T) = max(h(T) - h(T|X), 0). Nats.
@@ -119,9 +124,10 @@ public:
     double mutual_information_x(const activation_view<const T>& layer) const {
         check_layer(layer, "mi::sample_propagation::mutual_information_x");
         const frame<T> f(layer, sigma_, "mi::sample_propagation::mutual_information_x");
-        return std::max(mixture(f.view(), f.sigma, mc_, seed_, [](std::size_t j) { return j; }) -
-                            conditional_on_inputs(f.view(), f.sigma),
-                        0.0);
+        return detail::finite(std::max(mixture(f.view(), f.sigma, mc_, seed_, [](std::size_t j) { return j; }) -
+                                           conditional_on_inputs(f.view(), f.sigma),
+                                       0.0),
+                              "mi::sample_propagation::mutual_information_x", "I(X;T)");
     }
 
     /// Plane point: (I(X;T), I(T;Y)), one h(T) for both. Nats.
@@ -149,7 +155,7 @@ public:
         }
         p.ity = std::max(h - hy, 0.0);
         p.ixt_kind = ixt_quantity::mutual_information;
-        return p;
+        return detail::finite(p, "mi::sample_propagation::point");
     }
 
     double sigma() const noexcept { return sigma_; }

@@ -50,7 +50,7 @@
 #include "mi/core/random.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
-#include "mi/plane/point.hpp"
+#include "mi/estimators/concept.hpp"
 
 namespace mi {
 

@@ -41,7 +41,7 @@
 #include "mi/core/error.hpp"
 #include "mi/core/units.hpp"
 #include "mi/plane/bootstrap.hpp"
-#include "mi/plane/point.hpp"
+#include "mi/estimators/concept.hpp"
 #include "mi/plane/trajectory.hpp"
 
 namespace mi {

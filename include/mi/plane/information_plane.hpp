@@ -4,7 +4,7 @@
 // bootstrap interval for both coordinates (mi/plane/bootstrap.hpp).
 //
 // Why it is written once, for any estimator: every estimator models the
-// concept of mi/plane/point.hpp (point(view, samples), name(), parameters()),
+// concept of mi/estimators/concept.hpp (point(view, samples), name(), parameters()),
 // so the bookkeeping that information-plane studies repeat by hand (loop over
 // epochs and layers, keep labels and inputs aligned, resample, convert units,
 // write tidy output) lives here and nowhere else.
@@ -57,7 +57,7 @@
 #include "mi/core/samples.hpp"
 #include "mi/core/units.hpp"
 #include "mi/plane/bootstrap.hpp"
-#include "mi/plane/point.hpp"
+#include "mi/estimators/concept.hpp"
 #include "mi/plane/recording.hpp"
 #include "mi/plane/trajectory.hpp"
 
@@ -264,7 +264,7 @@ trajectory information_plane(const recording<T>& rec, const E& estimator, const 
                   "mi::information_plane: the estimator does not model the plane-estimator concept for this "
                   "recording's element type: it needs `mi::plane_point point(const mi::activation_view<const T>&, "
                   "const mi::samples&) const`, `std::string name() const` and `std::string parameters() const` "
-                  "(see mi/plane/point.hpp)");
+                  "(see mi/estimators/concept.hpp)");
     if constexpr (is_plane_estimator_v<E, T>)
         return detail::run_information_plane(rec, estimator, options);
     else

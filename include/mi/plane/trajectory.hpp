@@ -26,7 +26,7 @@
 #include "mi/core/error.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/units.hpp"
-#include "mi/plane/point.hpp"
+#include "mi/estimators/concept.hpp"
 #include "mi/plane/recording.hpp"
 
 namespace mi {

@@ -18,9 +18,10 @@
 // what may be resampled (mi/core/resampling.hpp):
 //
 //   static constexpr mi::resampling resampling = mi::resampling::rows;
-#ifndef MI_PLANE_POINT_HPP
-#define MI_PLANE_POINT_HPP
+#ifndef MI_ESTIMATORS_CONCEPT_HPP
+#define MI_ESTIMATORS_CONCEPT_HPP
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
+#include "mi/core/finite.hpp"
 #include "mi/core/samples.hpp"
 
 namespace mi {
@@ -58,6 +60,24 @@ struct plane_point {
 };
 
 namespace detail {
+
+/// Both bounds finite, or mi::error (mi/core/finite.hpp).
+inline bounds finite(const bounds& b, const char* where, const char* quantity) {
+    if (!std::isfinite(b.lower) || !std::isfinite(b.upper))
+        fail(where, quantity, "[" + to_text(b.lower) + ", " + to_text(b.upper) + "]", finite_expected);
+    return b;
+}
+
+/// Every number of a plane point finite, or mi::error (mi/core/finite.hpp).
+inline plane_point finite(const plane_point& p, const char* where) {
+    finite(p.ixt, where, quantity_name(p.ixt_kind));
+    finite(p.ity, where, "I(T;Y)");
+    if (p.ixt_bounds) finite(*p.ixt_bounds, where, "bounds on I(X;T)");
+    if (p.ity_bounds) finite(*p.ity_bounds, where, "bounds on I(T;Y)");
+    if (p.ixt_ci) finite(*p.ixt_ci, where, "interval on I(X;T)");
+    if (p.ity_ci) finite(*p.ity_ci, where, "interval on I(T;Y)");
+    return p;
+}
 
 template <class E, class T, class = void>
 struct is_plane_estimator : std::false_type {};
