@@ -337,8 +337,9 @@ TEST_CASE("kde: a kernel policy whose numbers overflow gives mi::error from ever
     std::vector<double> x{0.0, 1.0, 2.0, 3.0};
     const auto v = mi::view(x, 4, 1);
     const mi::samples s{mi::labels(std::vector<int>{0, 0, 1, 1})};
-    CHECK_THROWS_WITH_AS(e.point(v, s), doctest::Contains("mi::kde::point: I(X;T) = nan, expected a finite value"),
-                         mi::error);
+    // inf - inf: a NaN whose sign the platform chooses ("nan" or "-nan")
+    CHECK_THROWS_WITH_AS(e.point(v, s), doctest::Contains("mi::kde::point: I(X;T) = "), mi::error);
+    CHECK_THROWS_WITH_AS(e.point(v, s), doctest::Contains("nan, expected a finite value"), mi::error);
     CHECK_THROWS_WITH_AS(e.entropy(v), doctest::Contains("mi::kde::entropy: bounds on H(T) = [inf, inf]"), mi::error);
     CHECK_THROWS_WITH_AS(e.mutual_information(v), doctest::Contains("mi::kde::mutual_information: bounds on I(X;T)"),
                          mi::error);
