@@ -47,8 +47,7 @@ struct entry {
 };
 
 template <class T>
-std::vector<entry<T>> estimators(const std::vector<double>& inputs) {
-    const auto x = mi::view(inputs, rows, 2);
+std::vector<entry<T>> estimators() {
     std::vector<entry<T>> e;
     auto add = [&](std::string name, auto est, bool scale_free, bool entropy_x = false) {
         e.push_back({std::move(name), [est](const mi::activation_view<const T>& v, const mi::samples& s) {
@@ -65,9 +64,9 @@ std::vector<entry<T>> estimators(const std::vector<double>& inputs) {
     add("kde<fixed>", mi::kde<>(mi::fixed_noise(1e-3)), false);
     add("kde<adaptive>", mi::kde<mi::gaussian_kernel, mi::adaptive_noise>(mi::adaptive_noise(1e-2)), true);
     add("kl_entropy", mi::kl_entropy<>(), true, true);
-    add("ksg", mi::ksg<>().with_inputs(x), true);
-    add("sample_propagation", mi::sample_propagation(0.1, 2), false);
-    add("renyi", mi::renyi(x), true);
+    add("ksg", mi::ksg<>(), true);
+    add("sample_propagation", mi::sample_propagation(0.1), false);
+    add("renyi", mi::renyi(), true);
     add("decision_rule", mi::decision_rule<>(), true);
     add("edge", mi::edge(0.5), false);
     return e;
@@ -77,9 +76,12 @@ template <class T>
 void check_scales(const std::vector<int>& exponents) {
     std::vector<double> inputs(rows * 2);
     for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i] = static_cast<double>((i * 7919) % 101) / 50.0;
-    const mi::samples s{mi::labels(class_ids())};
+    // the network input for KSG and Renyi, replica pairs for sample propagation
+    const mi::samples s = mi::samples(mi::labels(class_ids()))
+                              .with_network_input(mi::view(inputs, rows, 2))
+                              .with_replicas(mi::replica_groups::consecutive(2));
     const std::vector<T> unit = layer_at<T>(0);
-    for (const auto& est : estimators<T>(inputs)) {
+    for (const auto& est : estimators<T>()) {
         const mi::plane_point reference = est.point(mi::view(unit, rows, units), s);
         for (const int e : exponents) {
             const std::vector<T> v = layer_at<T>(e);

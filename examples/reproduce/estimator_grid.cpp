@@ -141,10 +141,12 @@ std::vector<mi::epoch_t> spread(const std::vector<mi::epoch_t>& all, std::size_t
     return out;
 }
 
-/// The given epochs and layers of `rec`, restricted to `rows` (all rows when empty).
+/// The given epochs and layers of `rec`, restricted to `rows` (all rows when empty), described by
+/// `samples` (rec's samples, or those with more attached, e.g. the network input).
 mi::recording<float> sub_recording(const mi::recording<float>& rec, const std::vector<mi::epoch_t>& epochs,
-                                   const std::vector<std::size_t>& layers, const std::vector<std::size_t>& rows) {
-    mi::recording<float> out(rows.empty() ? rec.samples() : rec.samples().subset(rows));
+                                   const std::vector<std::size_t>& layers, const std::vector<std::size_t>& rows,
+                                   const mi::samples& samples) {
+    mi::recording<float> out(rows.empty() ? samples : samples.subset(rows));
     std::vector<float> buffer;
     for (const auto e : epochs)
         for (const auto l : layers) {
@@ -211,28 +213,33 @@ std::vector<panel> measure(const mi::recording<float>& rec, const eng::dataset<f
     add("binning equal mass 30", full, mi::information_plane(rec, mi::binning<mi::equal_mass>(mi::equal_mass(30)), po));
     const auto ebab = act == "tanh" ? mi::distinct_value_quantiles::for_tanh(30) : mi::distinct_value_quantiles::for_relu(30);
     add("binning Chelombiev EBAB 30", full, mi::information_plane(rec, mi::binning<mi::distinct_value_quantiles>(ebab), po));
-    add("EDGE 0.07 x 1/2/4", full, mi::information_plane(rec, mi::edge(0.07, {1.0, 2.0, 4.0}, 1), po));
+    mi::edge_options edge_options;
+    edge_options.epsilon = 0.07;
+    edge_options.scales = {1.0, 2.0, 4.0};
+    edge_options.bias_terms = 1;
+    add("EDGE 0.07 x 1/2/4", full, mi::information_plane(rec, mi::edge(edge_options), po));
 
     const auto dense_epochs = spread(epochs, sz.dense_epochs);
     const std::string dense = sampling_text(dense_epochs.size(), epochs.size(), n);
-    const auto dense_rec = sub_recording(rec, dense_epochs, every, {});
+    // KSG and Renyi take the network input X from the samples
+    const mi::samples with_x =
+        rec.samples().with_network_input(mi::activation_view<const float>(all.x.data(), n, all.d));
+    const auto dense_rec = sub_recording(rec, dense_epochs, every, {}, with_x);
     add("KDE fixed 1e-3", dense,
         mi::information_plane(dense_rec, mi::kde<mi::gaussian_kernel, mi::fixed_noise>(mi::fixed_noise(1e-3)), po));
     add("KDE adaptive 1e-3", dense,
         mi::information_plane(dense_rec, mi::kde<mi::gaussian_kernel, mi::adaptive_noise>(mi::adaptive_noise(1e-3)), po));
     add("Kozachenko-Leonenko k=2", dense, mi::information_plane(dense_rec, mi::kl_entropy<>(2), po));
-    const mi::activation_view<const float> x(all.x.data(), n, all.d);
-    add("KSG k=3", dense, mi::information_plane(dense_rec, mi::ksg<>(3).with_inputs(x), po));
+    add("KSG k=3", dense, mi::information_plane(dense_rec, mi::ksg<>(3), po));
 
     const auto renyi_epochs = spread(epochs, sz.renyi_epochs);
     const auto rows = row_sample(n, sz.renyi_rows, row_seed);
-    std::vector<float> xs;
-    for (const auto r : rows) xs.insert(xs.end(), all.x.begin() + r * all.d, all.x.begin() + (r + 1) * all.d);
-    const auto renyi_rec = sub_recording(rec, renyi_epochs, every, rows.size() == n ? std::vector<std::size_t>{} : rows);
+    // the row subset of the samples carries X's matching rows
+    const auto renyi_rec = sub_recording(rec, renyi_epochs, every, rows.size() == n ? std::vector<std::size_t>{} : rows, with_x);
     add("Renyi alpha=1.01", sampling_text(renyi_epochs.size(), epochs.size(), rows.size()),
-        mi::information_plane(renyi_rec, mi::renyi(mi::activation_view<const float>(xs.data(), rows.size(), all.d)), po));
+        mi::information_plane(renyi_rec, mi::renyi(), po));
 
-    const auto output_rec = sub_recording(rec, epochs, {output}, {});
+    const auto output_rec = sub_recording(rec, epochs, {output}, {}, rec.samples());
     add("decision rule (output)", full, mi::information_plane(output_rec, mi::decision_rule<>(), po));
     return out;
 }

@@ -217,8 +217,8 @@ exact_state measure(const eng::network<float>& net, const teacher_model& t, cons
     for (std::size_t l = 0; l < maps.size(); ++l) {
         const auto w = mi::view(maps[l], net.at(l).out, net.inputs());
         mi::plane_point p;
-        p.ixt = est.mutual_information_x(w, sx);
-        p.ity = est.mutual_information_y(w, sx, wo, t.noise_variance);
+        p.ixt = est.mutual_information(w, sx);
+        p.ity = est.mutual_information(w, sx, wo, t.noise_variance);
         s.layers.push_back(p);
     }
     s.generalization_error =

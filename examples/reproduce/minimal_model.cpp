@@ -63,7 +63,7 @@
 #include "mi/estimators/minimal_model.hpp"
 #include "mi/plane/information_plane.hpp"
 #include "mi/plane/recording.hpp"
-#include "mi/quantizers/edges.hpp"
+#include "mi/quantizers/bin_edges.hpp"
 #include "mi/quantizers/fixed_width.hpp"
 #include "mi/quantizers/uniform.hpp"
 #include "reproduce/common.hpp"
@@ -127,12 +127,12 @@ double exact_bits(const F& f, const Q& q, double w) {
 // returns no boundary for a range across 0 as wide as (-2, 2) (its bisection takes the difference of
 // the two doubles' ordered bit patterns in int64, which overflows), so the exact value of the net
 // input would be 0; the sampled cross-check bins with mi::fixed_width itself and so checks this route.
-mi::edges width_edges(double width, double w) {
+mi::bin_edges width_edges(double width, double w) {
     const double reach = 12.0 * std::abs(w) + 1.0;
     const auto k = static_cast<long long>(std::ceil(reach / width));
     std::vector<double> e;
     for (long long j = -k; j <= k; ++j) e.push_back(static_cast<double>(j) * width);
-    return mi::edges(e);
+    return mi::bin_edges(e);
 }
 
 double exact_bits(const std::string& activation, const std::string& target, const std::string& rule, double w) {

@@ -240,12 +240,18 @@ struct layer_samples {
     std::vector<float> values;
     std::size_t rows = 0, cols = 0, replicas = 1;
     mi::activation_view<const float> view() const { return {values.data(), rows, cols}; }
+    /// Rows i R .. i R + R - 1 are the replicas of input draw i (none for the first layer).
+    mi::replica_groups groups() const { return replicas == 1 ? mi::replica_groups() : mi::replica_groups::consecutive(replicas); }
     /// min_queries: at least this many Monte Carlo queries in h(T) (rows x draws per centre), so
     /// that a mixture of a handful of centres (4 or 8 points) is not integrated with a handful of draws.
     mi::sample_propagation estimator(double sigma, std::size_t mc, std::uint64_t seed, std::size_t min_queries) const {
         const std::size_t m = std::max(mc, (min_queries + rows - 1) / rows);
-        return replicas == 1 ? mi::sample_propagation(sigma, 1, m, seed, mi::sample_propagation::conditional::deterministic)
-                             : mi::sample_propagation(sigma, replicas, m, seed);
+        mi::sample_propagation_options o;
+        o.sigma = sigma;
+        o.mc_samples = m;
+        o.seed = seed;
+        o.conditional = replicas == 1 ? mi::sp_conditional::deterministic : mi::sp_conditional::replicas;
+        return mi::sample_propagation(o);
     }
 };
 
@@ -334,7 +340,7 @@ void run_scalar(rp::suite& s, const scalar_experiment& e, std::uint64_t seed, do
                 for (std::size_t i = 0; i < inputs.n; ++i)
                     for (std::size_t k = 0; k < ls.replicas; ++k) y.push_back(inputs.labels[i]);
                 const auto sp = ls.estimator(e.sigma, e.mc_samples, mi::derive_seed(seed, 6, epoch, l), smoke ? 0 : 20000);
-                rows.push_back({static_cast<mi::epoch_t>(epoch), l, sp.point(ls.view(), mi::samples(mi::labels(y, 2)))});
+                rows.push_back({static_cast<mi::epoch_t>(epoch), l, sp.point(ls.view(), mi::samples(mi::labels(y, 2)).with_replicas(ls.groups()))});
                 kept[l][epoch] = ls.values;
             }
         }
@@ -416,7 +422,7 @@ void run_szt(rp::suite& s, const szt_settings& z, std::uint64_t seed) {
         const auto layer_s = propagate(net, inputs, replicated, z.replicas, hidden_layers, mi::derive_seed(seed, 5, m.epoch));
         for (std::size_t l = 0; l < hidden_layers; ++l) {
             const auto sp = layer_s[l].estimator(0.005, z.mc_samples, mi::derive_seed(seed, 6, m.epoch, l), 0);
-            const double h = sp.entropy(layer_s[l].view()), hc = sp.conditional_entropy(layer_s[l].view());
+            const double h = sp.entropy(layer_s[l].view()), hc = sp.conditional_entropy(layer_s[l].view(), layer_s[l].groups());
             table.add({seed, m.epoch, l, std::max(h - hc, 0.0), h, hc, z.draws, z.replicas, z.mc_samples,
                        m.train_accuracy, m.test_accuracy});
         }

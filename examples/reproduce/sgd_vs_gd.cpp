@@ -159,9 +159,9 @@ std::vector<mi::trajectory_row> exact_points(const eng::network<double>& net, co
         mi::trajectory_row row;
         row.epoch = static_cast<mi::epoch_t>(epoch);
         row.layer = l;
-        row.point.ixt = lg.mutual_information_x(mi::view(maps[l], units, ni), mi::view(sx, ni, ni));
-        row.point.ity = lg.mutual_information_y(mi::view(maps[l], units, ni), mi::view(sx, ni, ni),
-                                                mi::view(task.teacher, no, ni), teacher_noise);
+        row.point.ixt = lg.mutual_information(mi::view(maps[l], units, ni), mi::view(sx, ni, ni));
+        row.point.ity = lg.mutual_information(mi::view(maps[l], units, ni), mi::view(sx, ni, ni),
+                                              mi::view(task.teacher, no, ni), teacher_noise);
         rows.push_back(row);
     }
     return rows;

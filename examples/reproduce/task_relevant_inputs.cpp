@@ -14,11 +14,11 @@
 // (mi::linear_gaussian). The MI with a SUBSET of the inputs is not a function
 // of mi::linear_gaussian itself, but it composes from its public functions:
 // X_rel is the output of the noiseless "teacher" S_rel = [I 0] (it selects
-// the relevant coordinates), so I(T;X_rel) = mutual_information_y(W_eff,
+// the relevant coordinates), so I(T;X_rel) = mutual_information(W_eff,
 // Sigma_x, S_rel, 0), exact through its Schur-complement form; the same with
 // S_irr = [0 I] gives I(T;X_irr). The program checks this against the chain
 // rule I(T;X) = I(T;X_rel) + I(T;X_irr | X_rel), whose last term is
-// mutual_information_x of the irrelevant columns of W_eff (X_rel and X_irr
+// mutual_information(W_irr, Sigma_irr), the I(T;X) of the irrelevant columns of W_eff (X_rel and X_irr
 // are independent), and prints the largest difference.
 //
 // Protocol (Saxe §5; the paper's sizes are not in public code, these are
@@ -125,14 +125,14 @@ public:
         const auto wv = mi::view(w, units, ni);
         const auto sx = mi::view(sx_, ni, ni);
         information out;
-        out.all = lg_.mutual_information_x(wv, sx);
-        out.relevant = lg_.mutual_information_y(wv, sx, mi::view(rel_, c_.relevant, ni), 0.0);
-        out.irrelevant = lg_.mutual_information_y(wv, sx, mi::view(irr_, c_.irrelevant, ni), 0.0);
-        out.label = lg_.mutual_information_y(wv, sx, mi::view(teacher_, 1, ni), teacher_noise_);
+        out.all = lg_.mutual_information(wv, sx);
+        out.relevant = lg_.mutual_information(wv, sx, mi::view(rel_, c_.relevant, ni), 0.0);
+        out.irrelevant = lg_.mutual_information(wv, sx, mi::view(irr_, c_.irrelevant, ni), 0.0);
+        out.label = lg_.mutual_information(wv, sx, mi::view(teacher_, 1, ni), teacher_noise_);
         // I(T;X_irr | X_rel): given X_rel, T = W_irr X_irr + (known) + Z.
         const matrix w_irr = columns(w, units, ni, c_.relevant, c_.irrelevant);
-        const double conditional = lg_.mutual_information_x(mi::view(w_irr, units, c_.irrelevant),
-                                                            mi::view(s_irr_, c_.irrelevant, c_.irrelevant));
+        const double conditional = lg_.mutual_information(mi::view(w_irr, units, c_.irrelevant),
+                                                          mi::view(s_irr_, c_.irrelevant, c_.irrelevant));
         out.chain_rule_gap = std::abs(out.relevant - (out.all - conditional));
         return out;
     }

@@ -27,7 +27,7 @@
 #include "mi/quantizers/global_uniform.hpp"
 #include "mi/quantizers/equal_mass.hpp"
 #include "mi/quantizers/distinct_value_quantiles.hpp"
-#include "mi/quantizers/edges.hpp"
+#include "mi/quantizers/bin_edges.hpp"
 #include "mi/quantizers/machine_precision.hpp"
 #include "mi/estimators/binning.hpp"
 

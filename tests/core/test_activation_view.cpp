@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
@@ -104,4 +105,25 @@ TEST_CASE("shapes whose extent wraps or exceeds memory are refused") {
     // the largest legitimate shapes still pass (no allocation: a view only)
     CHECK(mi::view(four.data(), 1, 4).size() == 4);
     CHECK(mi::view(static_cast<const float*>(nullptr), 0, 4).empty());
+}
+
+namespace {
+// The shape of every estimator method: a read-only view of any element type T.
+template <class T>
+std::size_t rows_of(const mi::activation_view<const T>& v) {
+    return v.rows() + (std::is_same_v<T, float> ? 1000 : 0);
+}
+}  // namespace
+
+TEST_CASE("a mutable view is a read-only view: estimator signatures deduce T from it (issue 12)") {
+    std::vector<float> a{1, 2, 3, 4, 5, 6};
+    const mi::activation_view<float> m(a.data(), 3, 2);
+    CHECK(rows_of(m) == 1003);  // T = float deduced through the base class
+    m(2, 1) = 7.0f;             // and it still writes
+    CHECK(a[5] == 7.0f);
+    const mi::activation_view<const float> r = m;
+    CHECK(r(2, 1) == 7.0f);
+    CHECK(r.data() == a.data());
+    static_assert(std::is_same_v<decltype(m.row(0)), float*>);
+    static_assert(std::is_same_v<decltype(r.row(0)), const float*>);
 }

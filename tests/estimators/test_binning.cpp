@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
@@ -19,8 +20,8 @@
 #include "mi/estimators/binning.hpp"
 #include "mi/estimators/concept.hpp"
 #include "mi/quantizers/adaptive_uniform.hpp"
+#include "mi/quantizers/bin_edges.hpp"
 #include "mi/quantizers/distinct_value_quantiles.hpp"
-#include "mi/quantizers/edges.hpp"
 #include "mi/quantizers/equal_mass.hpp"
 #include "mi/quantizers/fixed_width.hpp"
 #include "mi/quantizers/global_uniform.hpp"
@@ -61,16 +62,23 @@ TEST_CASE("binning: a small case worked by hand") {
     const mi::labels y(std::vector<int>{0, 0, 0, 1, 1, 1}, 2);
     const double h_ty = 0.5 * -(plogp(2.0 / 3) + plogp(1.0 / 3)) + 0.5 * std::log(3.0);
     const mi::samples s(y);
-    CHECK(b.mutual_information_y(layer, s) == doctest::Approx(h_t - h_ty).epsilon(1e-14));
+    CHECK(b.mutual_information(layer, s.labels()) == doctest::Approx(h_t - h_ty).epsilon(1e-14));
     // Distinct inputs: I(X;T) = H(T).
-    CHECK(b.mutual_information_x(layer, s) == doctest::Approx(h_t).epsilon(1e-14));
+    CHECK(b.mutual_information(layer, s.inputs()) == doctest::Approx(h_t).epsilon(1e-14));
     // Inputs 0,0,1,1,2,2: H(T|X=0) = log 2 ((0,0),(1,0)), H(T|X=1) = log 2, H(T|X=2) = log 2.
     const mi::samples s2(y, mi::input_ids(std::vector<int>{0, 0, 1, 1, 2, 2}));
-    CHECK(b.mutual_information_x(layer, s2) == doctest::Approx(h_t - std::log(2.0)).epsilon(1e-14));
+    CHECK(b.mutual_information(layer, s2.inputs()) == doctest::Approx(h_t - std::log(2.0)).epsilon(1e-14));
     const auto p = b.point(layer, s2);
     CHECK(p.ixt == doctest::Approx(h_t - std::log(2.0)).epsilon(1e-14));
     CHECK(p.ity == doctest::Approx(h_t - h_ty).epsilon(1e-14));
     CHECK(p.ixt_kind == mi::ixt_quantity::mutual_information);
+    // The two overloads of mutual_information are told apart by the argument's type: a braced
+    // (ids, classes) list can only be labels, and input_ids are never built implicitly.
+    CHECK(b.mutual_information(layer, {std::vector<int>{0, 0, 0, 1, 1, 1}, 2}) == p.ity);
+    CHECK(b.mutual_information(layer, mi::input_ids()) == doctest::Approx(h_t).epsilon(1e-14));
+    static_assert(!std::is_convertible_v<std::vector<int>, mi::input_ids>, "input_ids only explicitly");
+    static_assert(!std::is_convertible_v<std::vector<int>, mi::labels>, "labels from ids only explicitly");
+    static_assert(!std::is_convertible_v<mi::labels, mi::input_ids> && !std::is_convertible_v<mi::input_ids, mi::labels>);
     // Miller-Madow adds (K-1)/(2N) = 2/12 to H(T).
     const mi::binning<mi::uniform, mi::miller_madow> bm(mi::uniform(2, 0.0, 1.0));
     CHECK(bm.entropy(layer) == doctest::Approx(h_t + 2.0 / 12).epsilon(1e-14));
@@ -127,11 +135,11 @@ TEST_CASE("binning: closed forms") {
         const double h_t = b.entropy(layer);
         const mi::samples s(mi::labels(std::vector<int>(n, 0), 1), mi::input_ids(ids));
         CHECK(h_tx > 0.1);
-        CHECK(b.mutual_information_x(layer, s) == doctest::Approx(h_t - h_tx).epsilon(1e-12));
+        CHECK(b.mutual_information(layer, s.inputs()) == doctest::Approx(h_t - h_tx).epsilon(1e-12));
         // Explicit ids that are all distinct give the shortcut value H(T).
         std::vector<int> distinct(n);
         for (std::size_t i = 0; i < n; ++i) distinct[i] = static_cast<int>(n - i);
-        CHECK(b.mutual_information_x(layer, mi::input_ids(distinct)) == doctest::Approx(h_t).epsilon(1e-14));
+        CHECK(b.mutual_information(layer, mi::input_ids(distinct)) == doctest::Approx(h_t).epsilon(1e-14));
     }
     SUBCASE("I(T;Y) <= min(H(T), H(Y)), invariant to row permutations and class relabelling") {
         const std::size_t n = 1000, d = 4;
@@ -296,7 +304,7 @@ void check_against(const Q& q, const mi::activation_view<const float>& layer, co
     CHECK(b.entropy(layer) == doctest::Approx(r.h).epsilon(1e-12));
     CHECK(p.ixt == doctest::Approx(r.ixt).epsilon(1e-12));
     CHECK(p.ity == doctest::Approx(r.ity).epsilon(1e-10));
-    CHECK(b.mutual_information_x(layer, s_ids) == doctest::Approx(r.ixt_ids).epsilon(1e-12));
+    CHECK(b.mutual_information(layer, s_ids.inputs()) == doctest::Approx(r.ixt_ids).epsilon(1e-12));
 }
 
 }  // namespace
@@ -357,9 +365,9 @@ TEST_CASE("binning: bad input names the argument") {
     CHECK_THROWS_WITH_AS(b.entropy(mi::view(none, 0, 3)), doctest::Contains("layer = 0x3 view"), mi::error);
     const mi::samples s3(mi::labels(std::vector<int>{0, 1, 1}, 2));
     CHECK_THROWS_WITH_AS(b.point(mi::view(h, 2, 2), s3), doctest::Contains("layer rows = 2"), mi::error);
-    CHECK_THROWS_WITH_AS(b.mutual_information_y(mi::view(h, 2, 2), mi::labels(std::vector<int>{0}, 2)),
+    CHECK_THROWS_WITH_AS(b.mutual_information(mi::view(h, 2, 2), mi::labels(std::vector<int>{0}, 2)),
                          doctest::Contains("labels size = 1"), mi::error);
-    CHECK_THROWS_WITH_AS(b.mutual_information_x(mi::view(h, 2, 2), mi::input_ids(std::vector<int>{0, 1, 2})),
+    CHECK_THROWS_WITH_AS(b.mutual_information(mi::view(h, 2, 2), mi::input_ids(std::vector<int>{0, 1, 2})),
                          doctest::Contains("input_ids size = 3"), mi::error);
     CHECK_THROWS_WITH_AS(mi::labels(std::vector<int>{0, 2}, 2), doctest::Contains("labels[1] = 2"), mi::error);
     CHECK_THROWS_WITH_AS(mi::binning<mi::uniform>(mi::uniform(0, 0, 1)), doctest::Contains("bins = 0"), mi::error);

@@ -57,10 +57,10 @@ TEST_CASE("finite(plane_point): every number of the point is checked, and named"
 // The contract of a plane estimator (issue 12, item 7). Every plane estimator of the library runs
 // through the same properties; to give a new estimator the whole suite, add its type to
 // `plane_estimators` below and, if it is not default-constructible with sensible defaults (or
-// needs the network input, a replica layout, ...), one `contract<E>` specialisation with its
-// `make(data)` factory. The data each estimator sees follows from its declared mi::resampling:
+// has options to set), one `contract<E>` specialisation with its `make(data)` factory. Every
+// mi::samples carries the network input X; the rest of the data follows from the declared mi::resampling:
 //   input_groups    2 rows per input, explicit (repeated) input ids    (binning, kde, decision rule, EDGE)
-//   replica_groups  input-major blocks of replicas() rows              (sample propagation)
+//   replica_groups  2 replicas per draw, replica groups by draw id     (sample propagation)
 //   rows, none      one row per input, default (distinct) input ids    (KL, KSG, Renyi)
 // Small seeded data (96 rows, 3 units, 3 classes), so the file runs in a few seconds.
 // ================================================================================================
@@ -91,9 +91,12 @@ struct data_set {
     std::vector<int> input;                   // rows: input id of each row
     std::array<std::vector<double>, 2> layer;  // rows x n_units, epochs 0 and 1
 
+    /// Everything an estimator may need: labels, input ids, the network input, replica groups.
     mi::samples samples() const {
-        return kind == layout::distinct ? mi::samples(mi::labels(y, n_classes))
-                                        : mi::samples(mi::labels(y, n_classes), mi::input_ids(input));
+        const mi::samples s = (kind == layout::distinct ? mi::samples(mi::labels(y, n_classes))
+                                                        : mi::samples(mi::labels(y, n_classes), mi::input_ids(input)))
+                                  .with_network_input(inputs());
+        return kind == layout::replica_blocks ? s.with_replicas(mi::replica_groups(input)) : s;
     }
     template <class T>
     std::vector<T> values(std::size_t epoch = 0, int exponent = 0) const {
@@ -266,13 +269,17 @@ struct contract<mi::ksg<>> : contract_defaults {
     // KSG's estimate is a function of integer neighbour counts: the row-indexed jitter (1e-10 of the
     // column scale) cannot change a count unless two distances agree to ~1e-9, which continuous data
     // does not produce; so only the order of the digamma sums changes.
-    static mi::ksg<> make(const data_set& d) { return mi::ksg<>().with_inputs(d.inputs()); }
+    static mi::ksg<> make(const data_set&) { return mi::ksg<>(); }
 };
 template <>
 struct contract<mi::sample_propagation> : contract_defaults {
     static constexpr permutation_rule permutation = permutation_rule::monte_carlo;
-    static mi::sample_propagation make(const data_set& d, std::uint64_t seed = 11) {
-        return mi::sample_propagation(0.2, d.replicas, 8, seed);
+    static mi::sample_propagation make(const data_set&, std::uint64_t seed = 11) {
+        mi::sample_propagation_options o;
+        o.sigma = 0.2;
+        o.mc_samples = 8;
+        o.seed = seed;
+        return mi::sample_propagation(o);
     }
     // sigma = 0.2 (in activation units) is below 2^-(digits - 10) of activations at 2^60: refused by
     // design, in float and double (the draws c + sigma z would round to their centres c).
@@ -283,7 +290,7 @@ struct contract<mi::sample_propagation> : contract_defaults {
 template <>
 struct contract<mi::renyi> : contract_defaults {
     static constexpr permutation_rule permutation = permutation_rule::eigensolver;
-    static mi::renyi make(const data_set& d) { return mi::renyi(d.inputs()); }
+    static mi::renyi make(const data_set&) { return mi::renyi(); }
 };
 template <>
 struct contract<mi::decision_rule<>> : contract_defaults {
@@ -293,7 +300,13 @@ struct contract<mi::decision_rule<>> : contract_defaults {
 template <>
 struct contract<mi::edge> : contract_defaults {
     static constexpr const char* layer_argument = "activations";
-    static mi::edge make(const data_set&) { return mi::edge(0.5, {1.0, 1.5}, 1); }
+    static mi::edge make(const data_set&) {
+        mi::edge_options o;
+        o.epsilon = 0.5;
+        o.scales = {1.0, 1.5};
+        o.bias_terms = 1;
+        return mi::edge(o);
+    }
 };
 
 // ------------------------------------------------------------------------------------ helpers

@@ -147,7 +147,7 @@ TEST_CASE("kde: equals the numpy formulas of ibsgd (tests/data/kde_expected.txt)
             // H(T|X) = H(T) - I(X;T)
             CHECK(h.upper - i.upper == doctest::Approx(want[2]).epsilon(tol));
             CHECK(h.lower - i.lower == doctest::Approx(want[3]).epsilon(tol));
-            const auto t = e.label_information(v, smp.labels());
+            const auto t = e.mutual_information(v, smp.labels());
             CHECK(t.upper == p.ity_bounds->upper);
             CHECK(t.lower == p.ity_bounds->lower);
         };
@@ -243,6 +243,27 @@ TEST_CASE("kde: bit-identical for 1 and 2 threads") {
     CHECK(a.ity_bounds->lower == b.ity_bounds->lower);
 }
 
+TEST_CASE("kde<>(v): the one-number constructor is fixed_noise(v); I(X;T) and I(T;Y) match point()") {
+    std::vector<double> x(60);
+    mi::rng g(3);
+    for (auto& v : x) v = g.normal();
+    std::vector<int> y(30);
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] = static_cast<int>(i % 2);
+    const mi::samples s{mi::labels(y, 2)};
+    const mi::kde<> a(0.1);
+    const mi::kde<> b(mi::fixed_noise(0.1));
+    CHECK(a.noise().variance(mi::view(x, 30, 2)) == 0.1);
+    CHECK(a.parameters() == b.parameters());
+    const mi::plane_point p = a.point(mi::view(x, 30, 2), s);
+    CHECK(p.ixt == b.point(mi::view(x, 30, 2), s).ixt);
+    CHECK(a.mutual_information(mi::view(x, 30, 2), mi::input_ids()).upper == p.ixt);
+    CHECK(a.mutual_information(mi::view(x, 30, 2), s.labels()).upper == p.ity);
+    CHECK(a.mutual_information(mi::view(x, 30, 2), s.labels()).lower == p.ity_bounds->lower);
+    CHECK(mi::kde<mi::gaussian_kernel, mi::adaptive_noise>(0.05).parameters() ==
+          mi::kde<mi::gaussian_kernel, mi::adaptive_noise>(mi::adaptive_noise(0.05)).parameters());
+    CHECK_THROWS_WITH_AS(mi::kde<>(0.0), doctest::Contains("variance = 0"), mi::error);
+}
+
 TEST_CASE("kde: bad input") {
     const mi::kde<> e;
     std::vector<double> x{0.0, 1.0, 2.0, 3.0};
@@ -250,7 +271,7 @@ TEST_CASE("kde: bad input") {
     CHECK_THROWS_AS(e.point(mi::view(x.data(), 0, 2), mi::samples()), mi::error);
     CHECK_THROWS_AS(e.entropy(mi::view(x.data(), 2, 0)), mi::error);
     CHECK_THROWS_WITH_AS(e.point(mi::view(x, 4, 1), two), doctest::Contains("layer rows = 4"), mi::error);
-    CHECK_THROWS_AS(e.label_information(mi::view(x, 4, 1), two.labels()), mi::error);
+    CHECK_THROWS_AS(e.mutual_information(mi::view(x, 4, 1), two.labels()), mi::error);
     CHECK_THROWS_AS(e.mutual_information(mi::view(x, 4, 1), mi::input_ids(std::vector<int>{0, 1})), mi::error);
     x[2] = std::nan("");
     CHECK_THROWS_WITH_AS(e.point(mi::view(x, 2, 2), two), doctest::Contains("layer(1, 0)"), mi::error);
@@ -343,6 +364,6 @@ TEST_CASE("kde: a kernel policy whose numbers overflow gives mi::error from ever
     CHECK_THROWS_WITH_AS(e.entropy(v), doctest::Contains("mi::kde::entropy: bounds on H(T) = [inf, inf]"), mi::error);
     CHECK_THROWS_WITH_AS(e.mutual_information(v), doctest::Contains("mi::kde::mutual_information: bounds on I(X;T)"),
                          mi::error);
-    CHECK_THROWS_WITH_AS(e.label_information(v, s.labels()),
-                         doctest::Contains("mi::kde::label_information: bounds on I(T;Y)"), mi::error);
+    CHECK_THROWS_WITH_AS(e.mutual_information(v, s.labels()),
+                         doctest::Contains("mi::kde::mutual_information: bounds on I(T;Y)"), mi::error);
 }

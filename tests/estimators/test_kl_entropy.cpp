@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <memory>
 #include <string>
@@ -10,6 +12,8 @@
 #include <vector>
 
 #include "mi/core/error.hpp"
+#include "mi/core/input_ids.hpp"
+#include "mi/core/labels.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
 #include "mi/core/samples.hpp"
@@ -21,7 +25,7 @@
 #include "search/search_testing.hpp"
 
 static_assert(mi::is_plane_estimator_v<mi::kl_entropy<>, float>, "kl_entropy models the plane estimator");
-static_assert(mi::is_plane_estimator_v<mi::kl_entropy<mi::brute_force>, double>, "kl_entropy models the plane estimator");
+static_assert(mi::is_plane_estimator_v<mi::kl_entropy<mi::brute_force<mi::euclidean>>, double>, "kl_entropy models the plane estimator");
 
 namespace {
 constexpr double euler_gamma = 0.57721566490153286060651209008240243;
@@ -33,6 +37,14 @@ std::vector<double> gaussian(std::size_t n, std::size_t d, std::uint64_t seed) {
     std::vector<double> x(n * d);
     for (auto& v : x) v = g.normal();
     return x;
+}
+// Options by name: k neighbours, guard epsilon, no tie-breaking jitter.
+mi::kl_entropy_options options(std::size_t k, double epsilon, mi::tie_policy ties = mi::tie_policy::none()) {
+    mi::kl_entropy_options o;
+    o.k = k;
+    o.epsilon = epsilon;
+    o.ties = ties;
+    return o;
 }
 std::vector<double> uniform(std::size_t n, std::size_t d, std::uint64_t seed) {
     mi::rng g(seed);
@@ -103,20 +115,20 @@ TEST_CASE("Kozachenko-Leonenko entropy of Gaussians and uniforms") {
 TEST_CASE("kl_entropy equals an independent scipy computation on the same data") {
     const auto f = mi_test::read_reference("knn_kl_multi.txt");
     const std::size_t d = static_cast<std::size_t>(f.meta.at("d"));
-    const mi::kl_entropy<> h(static_cast<std::size_t>(f.meta.at("k")), 0.0, mi::tie_policy::none());
+    const mi::kl_entropy<> h(options(static_cast<std::size_t>(f.meta.at("k")), 0.0));
     CHECK(h.entropy(mi::view(f.values, f.rows(), d)) == doctest::Approx(f.meta.at("h")).epsilon(1e-12));
-    const mi::kl_entropy<mi::kd_tree> t(2, 0.0, mi::tie_policy::none());
+    const mi::kl_entropy<mi::kd_tree<mi::euclidean>> t(options(2, 0.0));
     CHECK(t.entropy(mi::view(f.values, f.rows(), d)) == doctest::Approx(f.meta.at("h")).epsilon(1e-12));
-    const mi::kl_entropy<mi::grid> g(2, 0.0, mi::tie_policy::none());
+    const mi::kl_entropy<mi::grid<mi::euclidean>> g(options(2, 0.0));
     CHECK(g.entropy(mi::view(f.values, f.rows(), d)) == doctest::Approx(f.meta.at("h")).epsilon(1e-12));
 }
 
 TEST_CASE("kl_entropy: every search policy, thread count and input type gives the same number") {
     const auto x = gaussian(1500, 3, 5);
     std::vector<float> xf(x.begin(), x.end());
-    const double a = mi::kl_entropy<mi::brute_force>().entropy(mi::view(x, 1500, 3));
-    CHECK(mi::kl_entropy<mi::kd_tree>().entropy(mi::view(x, 1500, 3)) == a);
-    CHECK(mi::kl_entropy<mi::grid>().entropy(mi::view(x, 1500, 3)) == a);
+    const double a = mi::kl_entropy<mi::brute_force<mi::euclidean>>().entropy(mi::view(x, 1500, 3));
+    CHECK(mi::kl_entropy<mi::kd_tree<mi::euclidean>>().entropy(mi::view(x, 1500, 3)) == a);
+    CHECK(mi::kl_entropy<mi::grid<mi::euclidean>>().entropy(mi::view(x, 1500, 3)) == a);
     mi::set_num_threads(1);
     const double one = mi::kl_entropy<>().entropy(mi::view(x, 1500, 3));
     mi::set_num_threads(2);
@@ -138,27 +150,36 @@ TEST_CASE("duplicate rows: jitter by default, explicit guard with tie_policy::no
     CHECK(std::isfinite(jittered));
     // the zero rows are 1e-10-close: a very negative but finite entropy
     CHECK(jittered < -10.0);
-    CHECK_THROWS_WITH_AS(mi::kl_entropy<>(2, 0.0, mi::tie_policy::none()).entropy(mi::view(x, 1000, 2)),
+    CHECK_THROWS_WITH_AS(mi::kl_entropy<>(options(2, 0.0)).entropy(mi::view(x, 1000, 2)),
                          doctest::Contains("epsilon = 0"), mi::error);
-    const double guarded = mi::kl_entropy<>(2, 1e-3, mi::tie_policy::none()).entropy(mi::view(x, 1000, 2));
+    const double guarded = mi::kl_entropy<>(options(2, 1e-3)).entropy(mi::view(x, 1000, 2));
     CHECK(std::isfinite(guarded));
-    CHECK(mi::kl_entropy<mi::grid>(2, 1e-3, mi::tie_policy::none()).entropy(mi::view(x, 1000, 2)) ==
-          mi::kl_entropy<mi::brute_force>(2, 1e-3, mi::tie_policy::none()).entropy(mi::view(x, 1000, 2)));
-    CHECK(mi::kl_entropy<mi::grid>().entropy(mi::view(x, 1000, 2)) == jittered);
+    CHECK(mi::kl_entropy<mi::grid<mi::euclidean>>(options(2, 1e-3)).entropy(mi::view(x, 1000, 2)) ==
+          mi::kl_entropy<mi::brute_force<mi::euclidean>>(options(2, 1e-3)).entropy(mi::view(x, 1000, 2)));
+    CHECK(mi::kl_entropy<mi::grid<mi::euclidean>>().entropy(mi::view(x, 1000, 2)) == jittered);
     CHECK(guarded > jittered);
 }
+
+namespace {
+// Three equally likely, well separated classes: T | Y=l ~ N(100 l, 1), row i in class i mod 3.
+std::vector<double> three_classes(std::size_t n, std::vector<int>& y) {
+    mi::rng g(4);
+    std::vector<double> t(n);
+    y.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        y[i] = static_cast<int>(i % 3);
+        t[i] = 100.0 * y[i] + g.normal();
+    }
+    return t;
+}
+}  // namespace
 
 TEST_CASE("kl_entropy plane point: H(T) and H(T) - sum_l p_l H(T | Y = l)") {
     // three equally likely, well separated classes: T | Y=l ~ N(100 l, 1), so
     // H(T) = log 3 + H(N(0,1)) and I(T;Y) = H(Y) = log 3 (up to e^-2500).
     const std::size_t n = 3000;
-    mi::rng g(4);
-    std::vector<double> t(n);
-    std::vector<int> y(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        y[i] = static_cast<int>(i % 3);
-        t[i] = 100.0 * y[i] + g.normal();
-    }
+    std::vector<int> y;
+    const std::vector<double> t = three_classes(n, y);
     const mi::samples s{mi::labels(y, 3)};
     const mi::kl_entropy<> h;
     const mi::plane_point p = h.point(mi::view(t), s);
@@ -168,6 +189,7 @@ TEST_CASE("kl_entropy plane point: H(T) and H(T) - sum_l p_l H(T | Y = l)") {
     CHECK(p.ixt == doctest::Approx(std::log(3.0) + 0.5 * std::log(2 * pi * e)).epsilon(0.16 / 2.5));
     CHECK(std::fabs(p.ity - std::log(3.0)) < 0.02);
     // labels independent of T: I(T;Y) ~ 0 (within 4 sd of the conditional term)
+    mi::rng g(5);
     std::vector<int> z(n);
     for (std::size_t i = 0; i < n; ++i) z[i] = static_cast<int>(g.below(3));
     const mi::plane_point q = h.point(mi::view(t), mi::samples{mi::labels(z, 3)});
@@ -176,9 +198,76 @@ TEST_CASE("kl_entropy plane point: H(T) and H(T) - sum_l p_l H(T | Y = l)") {
     CHECK(h.parameters() == "k=2;epsilon=0;ties=jitter;jitter=1e-10;seed=0;search=automatic<euclidean>");
 }
 
+namespace {
+template <class E, class Arg, class = void>
+struct has_mutual_information : std::false_type {};
+template <class E, class Arg>
+struct has_mutual_information<E, Arg,
+                              std::void_t<decltype(std::declval<const E&>().mutual_information(
+                                  std::declval<mi::activation_view<const double>>(), std::declval<const Arg&>()))>>
+    : std::true_type {};
+}  // namespace
+
+// I(T;Y) on its own is point()'s ity, bit for bit; I(X;T) is deliberately absent (see the header).
+static_assert(has_mutual_information<mi::kl_entropy<>, mi::labels>::value, "kl_entropy has I(T;Y)");
+static_assert(!has_mutual_information<mi::kl_entropy<>, mi::input_ids>::value,
+              "kl_entropy has no I(X;T): H(T|X) is -infinity for a deterministic network");
+
+TEST_CASE("kl_entropy mutual_information(layer, labels): point()'s ity, and psi(2n) - psi(n) for two copies") {
+    const std::size_t n = 3000;
+    std::vector<int> y;
+    const std::vector<double> t = three_classes(n, y);
+    const mi::labels labels(y, 3);
+    const mi::kl_entropy<> h;
+    CHECK(h.mutual_information(mi::view(t), labels) == h.point(mi::view(t), mi::samples{labels}).ity);
+    CHECK_THROWS_WITH_AS(h.mutual_information(mi::view(t), mi::labels(std::vector<int>{0, 1}, 2)),
+                         doctest::Contains("labels size = 2"), mi::error);
+    // Two classes, the second an exact copy of the first shifted by 2^12 (exact in double for
+    // |t| < 2^40, so every k-th distance is the same): each class's H has psi(m), the whole layer
+    // psi(2m), and the distance terms cancel: I(T;Y) = psi(2m) - psi(m) ~ log 2.
+    const std::size_t m = 500;
+    const auto a = gaussian(m, 2, 9);
+    std::vector<double> two(a);
+    for (const double v : a) two.push_back(v + 4096.0);
+    std::vector<int> z(2 * m, 0);
+    std::fill(z.begin() + static_cast<std::ptrdiff_t>(m), z.end(), 1);
+    const mi::kl_entropy<mi::brute_force<mi::euclidean>> none(options(2, 0.0));
+    CHECK(none.mutual_information(mi::view(two, 2 * m, 2), mi::labels(z, 2)) ==
+          doctest::Approx(mi::detail::digamma(2.0 * m) - mi::detail::digamma(double(m))).epsilon(1e-12));
+}
+
+TEST_CASE("kl_entropy options: named fields, convenience constructors, CTAD, validation") {
+    mi::kl_entropy_options o;
+    CHECK(o.k == 2);
+    CHECK(o.epsilon == 0.0);
+    o.k = 3;
+    o.epsilon = 1e-9;
+    const mi::kl_entropy<> a(o);
+    CHECK(a.k() == 3);
+    CHECK(a.epsilon() == 1e-9);
+    CHECK(mi::kl_entropy<>(5).k() == 5);
+    CHECK(mi::kl_entropy<>().parameters() == mi::kl_entropy<>(mi::kl_entropy_options{}).parameters());
+    const mi::kl_entropy b(mi::kd_tree<mi::max_norm>(16), o);
+    static_assert(std::is_same_v<std::decay_t<decltype(b)>, mi::kl_entropy<mi::kd_tree<mi::max_norm>>>);
+    static_assert(std::is_same_v<decltype(b)::metric_type, mi::max_norm>);
+    CHECK(b.k() == 3);
+    const mi::kl_entropy c(mi::brute_force<mi::max_norm>{});
+    static_assert(std::is_same_v<std::decay_t<decltype(c)>, mi::kl_entropy<mi::brute_force<mi::max_norm>>>);
+    CHECK(c.k() == 2);
+    // bad options name the field, its value and what was expected
+    mi::kl_entropy_options zero;
+    zero.k = 0;
+    CHECK_THROWS_WITH_AS(mi::kl_entropy<>{zero}, doctest::Contains("k = 0, expected >= 1"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::kl_entropy<>(-1), doctest::Contains("k = -1"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::kl_entropy(mi::kd_tree<mi::euclidean>(16), 0), doctest::Contains("k = 0"), mi::error);
+    mi::kl_entropy_options nan;
+    nan.epsilon = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THROWS_WITH_AS(mi::kl_entropy<>{nan}, doctest::Contains("epsilon = nan"), mi::error);
+}
+
 TEST_CASE("kl_entropy rejects bad input with mi::error naming the argument") {
     CHECK_THROWS_WITH_AS(mi::kl_entropy<>(0), doctest::Contains("k = 0"), mi::error);
-    CHECK_THROWS_WITH_AS(mi::kl_entropy<>(2, -1.0), doctest::Contains("epsilon = -1"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::kl_entropy<>(options(2, -1.0)), doctest::Contains("epsilon = -1"), mi::error);
     auto x = gaussian(10, 2, 1);
     CHECK_THROWS_WITH_AS(mi::kl_entropy<>(10).entropy(mi::view(x, 10, 2)), doctest::Contains("k = 10"), mi::error);
     x[5] = std::numeric_limits<double>::quiet_NaN();
@@ -200,7 +289,7 @@ TEST_CASE("kl_entropy at 2^+-996: H moves by exactly d ln c, with and without ji
     mi::rng g(21);
     for (double& v : x) v = g.normal();
     for (const auto& ties : {mi::tie_policy::none(), mi::tie_policy()}) {
-        const mi::kl_entropy<> e(2, 0.0, ties);
+        const mi::kl_entropy<> e(options(2, 0.0, ties));
         const double h = e.entropy(mi::view(x, 500, 3));
         for (const int s : {996, -996}) {
             std::vector<double> y(x);
@@ -213,9 +302,9 @@ TEST_CASE("kl_entropy at 2^+-996: H moves by exactly d ln c, with and without ji
     // the guard epsilon is in the data's units: at 2^-996 a guard of 1 dominates every distance
     std::vector<double> tiny(x);
     for (double& v : tiny) v = std::ldexp(v, -996);
-    const double guarded = mi::kl_entropy<>(2, 1.0, mi::tie_policy::none()).entropy(mi::view(tiny, 500, 3));
+    const double guarded = mi::kl_entropy<>(options(2, 1.0)).entropy(mi::view(tiny, 500, 3));
     CHECK(std::isfinite(guarded));
-    CHECK(guarded == doctest::Approx(mi::kl_entropy<>(2, 1.0, mi::tie_policy::none())
+    CHECK(guarded == doctest::Approx(mi::kl_entropy<>(options(2, 1.0))
                                          .entropy(mi::view(std::vector<double>(1500, 0.0), 500, 3)))
                          .epsilon(1e-12));
 }
@@ -226,7 +315,7 @@ TEST_CASE("kl_entropy at 2^+-996: H moves by exactly d ln c, with and without ji
 // numpy's generator), 4 sd allowed. A Euclidean constant in place of d log 2 moves the 5- and
 // 10-dimensional cases by 1.8 and 6.0 nats.
 TEST_CASE("Kozachenko-Leonenko with the max-norm: entropy of Gaussians and uniforms") {
-    const mi::kl_entropy<mi::automatic, mi::max_norm> h;
+    const mi::kl_entropy<mi::automatic<mi::max_norm>> h;
     CHECK(h.parameters() == "k=2;epsilon=0;ties=jitter;jitter=1e-10;seed=0;search=automatic<max_norm>");
     check_closed_forms(h, {{true, 1, -0.0113, 0.0246}, {true, 2, -0.0258, 0.0362}, {true, 5, -0.0708, 0.0432},
                            {true, 10, 0.0749, 0.0612}, {false, 1, -0.0025, 0.0205}, {false, 2, 0.0217, 0.0222},
@@ -243,14 +332,14 @@ TEST_CASE("kl_entropy with the max-norm is the formula on max-norm k-th distance
     for (const double v : r) s += std::log(v);
     const double expected = d * s / n + d * std::log(2.0) + mi::detail::digamma(n) - mi::detail::digamma(k);
     const mi::tie_policy none = mi::tie_policy::none();
-    CHECK(mi::kl_entropy<mi::brute_force, mi::max_norm>(k, 0.0, none).entropy(mi::view(x, n, d)) ==
+    CHECK(mi::kl_entropy<mi::brute_force<mi::max_norm>>(options(k, 0.0, none)).entropy(mi::view(x, n, d)) ==
           doctest::Approx(expected).epsilon(1e-13));
-    const double a = mi::kl_entropy<mi::brute_force, mi::max_norm>(k, 0.0, none).entropy(mi::view(x, n, d));
-    CHECK(mi::kl_entropy<mi::kd_tree, mi::max_norm>(k, 0.0, none).entropy(mi::view(x, n, d)) == a);
-    CHECK(mi::kl_entropy<mi::grid, mi::max_norm>(k, 0.0, none).entropy(mi::view(x, n, d)) == a);
+    const double a = mi::kl_entropy<mi::brute_force<mi::max_norm>>(options(k, 0.0, none)).entropy(mi::view(x, n, d));
+    CHECK(mi::kl_entropy<mi::kd_tree<mi::max_norm>>(options(k, 0.0, none)).entropy(mi::view(x, n, d)) == a);
+    CHECK(mi::kl_entropy<mi::grid<mi::max_norm>>(options(k, 0.0, none)).entropy(mi::view(x, n, d)) == a);
     // in one dimension every norm is |t|: the max-norm and Euclidean estimates agree
     const auto t = gaussian(n, 1, 32);
-    CHECK(mi::kl_entropy<mi::automatic, mi::max_norm>().entropy(mi::view(t, n, 1)) ==
+    CHECK(mi::kl_entropy<mi::automatic<mi::max_norm>>().entropy(mi::view(t, n, 1)) ==
           doctest::Approx(mi::kl_entropy<>().entropy(mi::view(t, n, 1))).epsilon(1e-14));
 }
 
@@ -258,13 +347,13 @@ TEST_CASE("kl_entropy: a configured search instance reaches the search, and chan
     static_assert(mi::is_search_v<mi_test::logged_kd_tree<mi::euclidean>>, "the logged tree is a search policy");
     const std::size_t n = 1500;
     const auto x = gaussian(n, 2, 41);
-    const double a = mi::kl_entropy<mi::kd_tree>(2).entropy(mi::view(x, n, 2));
+    const double a = mi::kl_entropy<mi::kd_tree<mi::euclidean>>(2).entropy(mi::view(x, n, 2));
     std::vector<std::size_t> leaves;
     for (const std::size_t leaf : {1u, 16u, 4096u}) {
         CAPTURE(leaf);
         auto log = std::make_shared<mi_test::build_log>();
         const mi::kl_entropy est(mi_test::logged_kd_tree<mi::euclidean>(leaf, log), 2);
-        static_assert(std::is_same_v<std::decay_t<decltype(est)>, mi::kl_entropy<mi_test::logged_kd_tree, mi::euclidean>>,
+        static_assert(std::is_same_v<std::decay_t<decltype(est)>, mi::kl_entropy<mi_test::logged_kd_tree<mi::euclidean>>>,
                       "the estimator type is deduced from the search instance");
         CHECK(est.search().leaf_size() == leaf);
         CHECK(est.entropy(mi::view(x, n, 2)) == a);
@@ -278,12 +367,12 @@ TEST_CASE("kl_entropy: a configured search instance reaches the search, and chan
     // the knobs are in the parameters, and a default search leaves them as they were
     CHECK(mi::kl_entropy(mi::kd_tree<mi::euclidean>(16), 2).parameters() ==
           "k=2;epsilon=0;ties=jitter;jitter=1e-10;seed=0;search=kd_tree<euclidean>;leaf_size=16");
-    CHECK(mi::kl_entropy<mi::kd_tree>(2).parameters() == "k=2;epsilon=0;ties=jitter;jitter=1e-10;seed=0;search=kd_tree<euclidean>");
+    CHECK(mi::kl_entropy<mi::kd_tree<mi::euclidean>>(2).parameters() == "k=2;epsilon=0;ties=jitter;jitter=1e-10;seed=0;search=kd_tree<euclidean>");
     // a grid's occupancy: another structure, the same number
     const mi::kl_entropy coarse(mi::grid<mi::euclidean>(200.0), 2);
     CHECK(coarse.search().occupancy() == 200.0);
     CHECK(coarse.entropy(mi::view(x, n, 2)) == a);
     // a max-norm tree of the same leaf size: the max-norm estimate
     CHECK(mi::kl_entropy(mi::kd_tree<mi::max_norm>(16), 2).entropy(mi::view(x, n, 2)) ==
-          mi::kl_entropy<mi::brute_force, mi::max_norm>(2).entropy(mi::view(x, n, 2)));
+          mi::kl_entropy<mi::brute_force<mi::max_norm>>(2).entropy(mi::view(x, n, 2)));
 }

@@ -20,9 +20,18 @@
 #include "search/search_testing.hpp"
 
 static_assert(mi::is_plane_estimator_v<mi::ksg<>, float>, "ksg models the plane estimator");
-static_assert(mi::is_plane_estimator_v<mi::ksg<mi::kd_tree>, double>, "ksg models the plane estimator");
+static_assert(mi::is_plane_estimator_v<mi::ksg<mi::kd_tree<>>, double>, "ksg models the plane estimator");
 
 namespace {
+
+mi::ksg_options opts(std::size_t k, int algorithm, mi::tie_policy ties = mi::tie_policy(), bool standardize = true) {
+    mi::ksg_options o;
+    o.k = k;
+    o.algorithm = algorithm;
+    o.ties = ties;
+    o.standardize = standardize;
+    return o;
+}
 
 struct pair_data {
     std::vector<double> x, y;
@@ -73,7 +82,7 @@ TEST_CASE("KSG algorithm 1 on correlated Gaussians, X and Y of dimension 1 and 3
         // except at rho = 0.99 in 3 + 3 dimensions, where their biases differ
         // (Kraskov et al. 2004, Fig. 3: algorithm 2 is less biased there)
         if (k.dim == 3 && k.rho > 0.95) continue;
-        const double two = mi::ksg<>(3, 2).mutual_information(mi::view(p.x, n, k.dim), mi::view(p.y, n, k.dim));
+        const double two = mi::ksg<>(opts(3, 2)).mutual_information(mi::view(p.x, n, k.dim), mi::view(p.y, n, k.dim));
         CHECK(std::fabs(two - got) < 2.0 * k.sd);
     }
 }
@@ -85,11 +94,11 @@ TEST_CASE("KSG equals scikit-learn's mutual_info_regression on the data it used"
         const auto x = f.column_block(0, 1), y = f.column_block(1, 1);
         const auto k = static_cast<std::size_t>(f.meta.at("k"));
         // the file holds sklearn's scaled + jittered data: use it as is
-        const mi::ksg<> est(k, 1, mi::tie_policy::none(), false);
+        const mi::ksg<> est(opts(k, 1, mi::tie_policy::none(), false));
         CHECK(est.mutual_information(mi::view(x), mi::view(y)) == doctest::Approx(f.meta.at("mi")).epsilon(1e-12));
-        const mi::ksg<mi::brute_force> bf(k, 1, mi::tie_policy::none(), false);
+        const mi::ksg<mi::brute_force<>> bf(opts(k, 1, mi::tie_policy::none(), false));
         CHECK(bf.mutual_information(mi::view(x), mi::view(y)) == doctest::Approx(f.meta.at("mi")).epsilon(1e-12));
-        const mi::ksg<mi::grid> gr(k, 1, mi::tie_policy::none(), false);
+        const mi::ksg<mi::grid<>> gr(opts(k, 1, mi::tie_policy::none(), false));
         CHECK(gr.mutual_information(mi::view(x), mi::view(y)) == doctest::Approx(f.meta.at("mi")).epsilon(1e-12));
         // mi's own preprocessing (standardise + jitter) changes the data by
         // ~1e-10 relative: the neighbourhoods and hence the value stay put
@@ -103,9 +112,9 @@ TEST_CASE("Ross estimator equals scikit-learn's mutual_info_classif on the data 
     std::vector<int> ids(lab.begin(), lab.end());
     const mi::labels y(ids, 4);
     const auto k = static_cast<std::size_t>(f.meta.at("k"));
-    const mi::ksg<> est(k, 1, mi::tie_policy::none(), false);
+    const mi::ksg<> est(opts(k, 1, mi::tie_policy::none(), false));
     CHECK(est.mutual_information(mi::view(t), y) == doctest::Approx(f.meta.at("mi")).epsilon(1e-12));
-    const mi::ksg<mi::grid> gr(k, 1, mi::tie_policy::none(), false);
+    const mi::ksg<mi::grid<>> gr(opts(k, 1, mi::tie_policy::none(), false));
     CHECK(gr.mutual_information(mi::view(t), y) == doctest::Approx(f.meta.at("mi")).epsilon(1e-12));
 }
 
@@ -117,10 +126,10 @@ TEST_CASE("KSG algorithms 1 and 2 equal an independent numpy brute force for 3-D
     for (int alg : {1, 2}) {
         CAPTURE(alg);
         const double want = f.meta.at(alg == 1 ? "mi1" : "mi2");
-        const mi::ksg<> a(k, alg, mi::tie_policy::none(), false);
-        const mi::ksg<mi::kd_tree> b(k, alg, mi::tie_policy::none(), false);
-        const mi::ksg<mi::brute_force> c(k, alg, mi::tie_policy::none(), false);
-        const mi::ksg<mi::grid> g(k, alg, mi::tie_policy::none(), false);
+        const mi::ksg<> a(opts(k, alg, mi::tie_policy::none(), false));
+        const mi::ksg<mi::kd_tree<>> b(opts(k, alg, mi::tie_policy::none(), false));
+        const mi::ksg<mi::brute_force<>> c(opts(k, alg, mi::tie_policy::none(), false));
+        const mi::ksg<mi::grid<>> g(opts(k, alg, mi::tie_policy::none(), false));
         CHECK(g.mutual_information(mi::view(x, n, 3), mi::view(y, n, 3)) == doctest::Approx(want).epsilon(1e-12));
         CHECK(a.mutual_information(mi::view(x, n, 3), mi::view(y, n, 3)) == doctest::Approx(want).epsilon(1e-12));
         CHECK(b.mutual_information(mi::view(x, n, 3), mi::view(y, n, 3)) == doctest::Approx(want).epsilon(1e-12));
@@ -143,8 +152,8 @@ TEST_CASE("KSG is invariant to rescaling and nearly invariant to monotone maps o
     for (auto& v : warped) v = std::exp(v) + v * v * v;
     CHECK(std::fabs(est.mutual_information(mi::view(warped), mi::view(p.y)) - base) < 0.05);
     // symmetry I(X;Y) = I(Y;X) up to the summation order (noise streams swap)
-    CHECK(mi::ksg<>(3, 1, mi::tie_policy::none()).mutual_information(mi::view(p.y), mi::view(p.x)) ==
-          doctest::Approx(mi::ksg<>(3, 1, mi::tie_policy::none()).mutual_information(mi::view(p.x), mi::view(p.y)))
+    CHECK(mi::ksg<>(opts(3, 1, mi::tie_policy::none())).mutual_information(mi::view(p.y), mi::view(p.x)) ==
+          doctest::Approx(mi::ksg<>(opts(3, 1, mi::tie_policy::none())).mutual_information(mi::view(p.x), mi::view(p.y)))
               .epsilon(1e-12));
 }
 
@@ -155,27 +164,27 @@ TEST_CASE("KSG: search policies, thread counts and duplicates") {
     for (auto& v : p.x) v = std::max(v, 0.0);
     for (auto& v : p.y) v = std::max(v, 0.0);
     for (int alg : {1, 2}) {
-        const double a = mi::ksg<mi::brute_force>(3, alg).mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2));
-        const double b = mi::ksg<mi::kd_tree>(3, alg).mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2));
-        const double g = mi::ksg<mi::grid>(3, alg).mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2));
+        const double a = mi::ksg<mi::brute_force<>>(opts(3, alg)).mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2));
+        const double b = mi::ksg<mi::kd_tree<>>(opts(3, alg)).mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2));
+        const double g = mi::ksg<mi::grid<>>(opts(3, alg)).mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2));
         CHECK(a == b);
         CHECK(a == g);
         CHECK(std::isfinite(a));
         mi::set_num_threads(1);
-        const double one = mi::ksg<>(3, alg).mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2));
+        const double one = mi::ksg<>(opts(3, alg)).mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2));
         mi::set_num_threads(2);
-        const double two = mi::ksg<>(3, alg).mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2));
+        const double two = mi::ksg<>(opts(3, alg)).mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2));
         mi::set_num_threads(0);
         CHECK(one == a);
         CHECK(two == a);
         // without jitter the duplicates stay: still finite (no log(0) in KSG)
-        const double none = mi::ksg<>(3, alg, mi::tie_policy::none()).mutual_information(mi::view(p.x, n, 2),
+        const double none = mi::ksg<>(opts(3, alg, mi::tie_policy::none())).mutual_information(mi::view(p.x, n, 2),
                                                                                          mi::view(p.y, n, 2));
         CHECK(std::isfinite(none));
         // (automatic drops its grid for a kd_tree on the crowded zero cell; same numbers)
-        CHECK(none == mi::ksg<mi::brute_force>(3, alg, mi::tie_policy::none())
+        CHECK(none == mi::ksg<mi::brute_force<>>(opts(3, alg, mi::tie_policy::none()))
                           .mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2)));
-        CHECK(none == mi::ksg<mi::grid>(3, alg, mi::tie_policy::none())
+        CHECK(none == mi::ksg<mi::grid<>>(opts(3, alg, mi::tie_policy::none()))
                           .mutual_information(mi::view(p.x, n, 2), mi::view(p.y, n, 2)));
     }
 }
@@ -193,36 +202,47 @@ TEST_CASE("ksg plane point: I(X;T) by KSG with the held inputs, I(T;Y) by Ross")
         t[i * 2 + 1] = 0.5 * x[i * 2 + 1] + 0.2 * g.normal();
     }
     const mi::samples s{mi::labels(y, 3)};
-    const mi::ksg<> plain;
-    CHECK_THROWS_WITH_AS(plain.point(mi::view(t, n, 2), s), doctest::Contains("inputs = none"), mi::error);
-    const mi::ksg<> est = plain.with_inputs(mi::view(x, n, 2));
-    CHECK(est.has_inputs());
-    const mi::plane_point p = est.point(mi::view(t, n, 2), s);
+    const mi::ksg<> est;
+    CHECK_THROWS_WITH_AS(est.point(mi::view(t, n, 2), s),
+                         doctest::Contains("mi::ksg::point: samples.network_input() = none, expected the network input X"),
+                         mi::error);
+    const mi::samples sx = s.with_network_input(mi::view(x, n, 2));
+    const mi::plane_point p = est.point(mi::view(t, n, 2), sx);
     CHECK(p.ixt_kind == mi::ixt_quantity::mutual_information);
-    // the held-input path is the same estimate as the two-view call, except
-    // that T gets noise stream 1 here (stream 0 in the two-view call's x):
-    // the 1e-10 jitter does not move a neighbourhood
+    // the samples' X is the same estimate as the two-view call, except that T gets noise
+    // stream 1 here (stream 0 in the two-view call's x): the 1e-10 jitter does not move a neighbourhood
     CHECK(p.ixt == doctest::Approx(est.mutual_information(mi::view(x, n, 2), mi::view(t, n, 2))).epsilon(1e-9));
     CHECK(p.ity == doctest::Approx(est.mutual_information(mi::view(t, n, 2), s.labels())).epsilon(1e-9));
+    // X prepared once per sample set: a second point is bit-identical, and so is a copy of the samples'
+    CHECK(est.point(mi::view(t, n, 2), sx).ixt == p.ixt);
+    const mi::samples copy = sx;
+    CHECK(est.point(mi::view(t, n, 2), copy).ixt == p.ixt);
     // well separated equiprobable classes: I(T;Y) = H(Y) = log 3; Ross's
     // estimator reaches psi(N) - psi(N/3) ~ log 3 - 1/N here, sd ~ 0.01
     CHECK(std::fabs(p.ity - std::log(3.0)) < 0.03);
     CHECK(p.ixt > p.ity);  // data processing: T knows the class through X
     CHECK(est.name() == "ksg");
-    CHECK(est.parameters() ==
-          "k=3;algorithm=1;standardize=1;ties=jitter;jitter=1e-10;seed=0;search=automatic<max_norm>;inputs=1500x2");
-    // rows must match the held inputs, and rows must not be resampled
-    CHECK_THROWS_WITH_AS(est.point(mi::view(t.data(), n - 1, 2), s.subset(std::vector<std::size_t>(n - 1, 0))),
-                         doctest::Contains("layer rows = 1499"), mi::error);
-    // a bootstrap-like resample repeats row 0: its ids are 0, 0, 1, 2, ...
-    std::vector<std::size_t> rows(n);
-    for (std::size_t i = 0; i < n; ++i) rows[i] = i == 0 ? 0 : i - 1;
-    CHECK_THROWS_WITH_AS(est.point(mi::view(t, n, 2), s.subset(rows)), doctest::Contains("input_ids[1]"), mi::error);
+    CHECK(est.parameters() == "k=3;algorithm=1;standardize=1;ties=jitter;jitter=1e-10;seed=0;search=automatic<max_norm>");
+    // X must have the samples' rows
+    CHECK_THROWS_WITH_AS(s.subset(std::vector<std::size_t>(n - 1, 0)).with_network_input(mi::view(x, n, 2)),
+                         doctest::Contains("network input rows = 1500, expected the number of labelled samples, 1499"),
+                         mi::error);
+    // a subset of the samples carries X's matching rows: the point equals that of the gathered rows
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < n; i += 2) rows.push_back(i);
+    std::vector<double> xs, ts;
+    for (const std::size_t i : rows) {
+        xs.insert(xs.end(), x.begin() + 2 * i, x.begin() + 2 * i + 2);
+        ts.insert(ts.end(), t.begin() + 2 * i, t.begin() + 2 * i + 2);
+    }
+    const mi::samples half = mi::samples(s.labels().subset(rows)).with_network_input(mi::view(xs, rows.size(), 2));
+    CHECK(est.point(mi::view(ts, rows.size(), 2), sx.subset(rows)).ixt ==
+          est.point(mi::view(ts, rows.size(), 2), half).ixt);
 }
 
 TEST_CASE("ksg rejects bad input with mi::error naming the argument") {
     CHECK_THROWS_WITH_AS(mi::ksg<>(0), doctest::Contains("k = 0"), mi::error);
-    CHECK_THROWS_WITH_AS(mi::ksg<>(3, 3), doctest::Contains("algorithm = 3"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::ksg<>(opts(3, 3)), doctest::Contains("algorithm = 3"), mi::error);
     auto p = correlated(12, 1, 0.5, 1);
     const mi::ksg<> est;
     CHECK_THROWS_WITH_AS(mi::ksg<>(12).mutual_information(mi::view(p.x), mi::view(p.y)), doctest::Contains("k = 12"),
@@ -265,17 +285,19 @@ TEST_CASE("ksg: a configured search instance reaches every search it builds, num
     const auto x = mi::view(p.x, n, 2), t = mi::view(p.y, n, 2);
     for (const int algorithm : {1, 2}) {
         CAPTURE(algorithm);
-        const mi::ksg<mi::kd_tree> plain(3, algorithm);
+        const mi::ksg<mi::kd_tree<>> plain(opts(3, algorithm));
         const double a = plain.mutual_information(x, t);
-        const mi::plane_point pa = plain.with_inputs(x).point(t, s);
+        const mi::samples sx = s.with_network_input(x);
+        const mi::plane_point pa = plain.point(t, sx);
         for (const std::size_t leaf : {1u, 4096u}) {
             CAPTURE(leaf);
             auto log = std::make_shared<mi_test::build_log>();
-            const mi::ksg est(mi_test::logged_kd_tree<mi::max_norm>(leaf, log), 3, algorithm);
-            static_assert(std::is_same_v<std::decay_t<decltype(est)>, mi::ksg<mi_test::logged_kd_tree>>,
+            const mi::ksg est(opts(3, algorithm), mi_test::logged_kd_tree<mi::max_norm>(leaf, log));
+            static_assert(std::is_same_v<std::decay_t<decltype(est)>, mi::ksg<mi_test::logged_kd_tree<mi::max_norm>>>,
                           "the estimator type is deduced from the search instance");
             CHECK(est.mutual_information(x, t) == a);
-            const mi::plane_point pb = est.with_inputs(x).point(t, s);
+            // fresh samples: X is prepared (and its search built) with this estimator's search
+            const mi::plane_point pb = est.point(t, s.with_network_input(x));
             CHECK(pb.ixt == pa.ixt);
             CHECK(pb.ity == pa.ity);
             // joint, x, y; held x, joint, y; three classes and the kept rows (Ross)
@@ -287,6 +309,6 @@ TEST_CASE("ksg: a configured search instance reaches every search it builds, num
             }
         }
     }
-    CHECK(mi::ksg(mi::kd_tree<mi::max_norm>(16)).parameters() ==
-          "k=3;algorithm=1;standardize=1;ties=jitter;jitter=1e-10;seed=0;search=kd_tree<max_norm>;leaf_size=16;inputs=none");
+    CHECK(mi::ksg(mi::ksg_options{}, mi::kd_tree<mi::max_norm>(16)).parameters() ==
+          "k=3;algorithm=1;standardize=1;ties=jitter;jitter=1e-10;seed=0;search=kd_tree<max_norm>;leaf_size=16");
 }

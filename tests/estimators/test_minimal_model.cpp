@@ -14,7 +14,7 @@
 #include "estimators/reference_records.hpp"
 #include "mi/core/special.hpp"
 #include "mi/estimators/minimal_model.hpp"
-#include "mi/quantizers/edges.hpp"
+#include "mi/quantizers/bin_edges.hpp"
 #include "mi/quantizers/equal_mass.hpp"
 #include "mi/quantizers/fixed_width.hpp"
 #include "mi/quantizers/uniform.hpp"
@@ -34,7 +34,7 @@ TEST_CASE("minimal_model: H(T) equals scipy's per-bin Gaussian masses") {
     const auto d = read_records("rest_minimal_model.txt");
     const auto& ws = d.at("w");
     const mi::minimal_model<mi::activation::tanh, mi::uniform> tanh30(mi::activation::tanh{}, mi::uniform(30, -1.0, 1.0));
-    const mi::minimal_model<mi::activation::tanh, mi::edges> tanh_saxe(mi::activation::tanh{}, mi::edges(d.at("saxe_edges_1000")));
+    const mi::minimal_model<mi::activation::tanh, mi::bin_edges> tanh_saxe(mi::activation::tanh{}, mi::bin_edges(d.at("saxe_edges_1000")));
     const mi::minimal_model<mi::activation::relu, mi::fixed_width> relu(mi::activation::relu{}, mi::fixed_width(0.1));
     for (std::size_t k = 0; k < ws.size(); ++k) {
         CAPTURE(ws[k]);
@@ -71,17 +71,17 @@ TEST_CASE("minimal_model: worked cases") {
     const mi::minimal_model<mi::activation::tanh, mi::uniform> t(mi::activation::tanh{}, mi::uniform(30, -1.0, 1.0));
     CHECK(t.mutual_information(0.0) == 0.0);
     // two bins split at 0: one bit (ln 2) for every w != 0 and every increasing f
-    const mi::minimal_model<mi::activation::sigmoid, mi::edges> s(mi::activation::sigmoid{}, mi::edges({0.5}));
+    const mi::minimal_model<mi::activation::sigmoid, mi::bin_edges> s(mi::activation::sigmoid{}, mi::bin_edges({0.5}));
     CHECK(s.mutual_information(0.3) == doctest::Approx(std::log(2.0)).epsilon(1e-14));
     // ReLU, one edge at 1: P(code 1) = P(w x >= 1) = Phi(-1/w)
-    const mi::minimal_model<mi::activation::relu, mi::edges> r(mi::activation::relu{}, mi::edges({1.0}));
+    const mi::minimal_model<mi::activation::relu, mi::bin_edges> r(mi::activation::relu{}, mi::bin_edges({1.0}));
     const double q = mi::normal_cdf(-1.0 / 2.0);
     CHECK(r.mutual_information(2.0) == doctest::Approx(-q * std::log(q) - (1 - q) * std::log(1 - q)).epsilon(1e-13));
-    const auto p = r.bin_probabilities(2.0, mi::edges({1.0}).fitted<double>());
+    const auto p = r.bin_probabilities(2.0, mi::bin_edges({1.0}).fitted<double>());
     REQUIRE(p.size() == 2);
     CHECK(p.at(0) == doctest::Approx(1 - q).epsilon(1e-14));  // includes the x <= 0 mass at h = 0
     // ReLU with an edge at 0: h = 0 (x <= 0) has code 1 like h > 0 (x >= e goes up), so H = 0
-    const mi::minimal_model<mi::activation::relu, mi::edges> r0(mi::activation::relu{}, mi::edges({0.0}));
+    const mi::minimal_model<mi::activation::relu, mi::bin_edges> r0(mi::activation::relu{}, mi::bin_edges({0.0}));
     CHECK(r0.mutual_information(1.5) == 0.0);
     // IDNNs' wrap-around convention: values below -1 share the top code with values >= 1
     const mi::minimal_model<mi::activation::linear, mi::uniform> lin(mi::activation::linear{}, mi::uniform::idnns(30, -1.0, 1.0));

@@ -36,12 +36,24 @@ std::vector<double> clusters(const std::vector<std::size_t>& sizes) {
 static_assert(mi::is_plane_estimator_v<mi::renyi, float>);
 static_assert(mi::is_plane_estimator_v<mi::renyi, double>);
 
+namespace {
+mi::renyi_options options(double alpha, mi::kernel_width width = mi::kernel_width::silverman(),
+                          mi::kernel_width input_width = mi::kernel_width::silverman(), double label_width = 0.0) {
+    mi::renyi_options o;
+    o.alpha = alpha;
+    o.width = width;
+    o.input_width = input_width;
+    o.label_width = label_width;
+    return o;
+}
+}  // namespace
+
 TEST_CASE("renyi: entropies and I(X;T), I(T;Y) equal numpy's full-matrix computation") {
     const auto d = read_records("rest_renyi.txt");
     const auto x = d.at("x").view(), t = d.at("t").view();
     std::vector<int> yi;
     for (double v : d.at("y").v) yi.push_back(static_cast<int>(v));
-    const mi::samples s(mi::labels(yi, 3));
+    const mi::samples s = mi::samples(mi::labels(yi, 3)).with_network_input(x);
     for (const double alpha : {1.01, 2.0, 1.0}) {
         for (const bool rule : {false, true}) {
             const auto tw = rule ? mi::kernel_width::silverman(1.0) : mi::kernel_width::fixed(0.8);
@@ -51,13 +63,13 @@ TEST_CASE("renyi: entropies and I(X;T), I(T;Y) equal numpy's full-matrix computa
                 tag << "a" << (alpha == 1.0 ? "1.0" : alpha == 2.0 ? "2.0" : "1.01") << "_"
                     << (rule ? "silverman" : "fixed") << "_l" << (lw == 0.0 ? "0.0" : "0.5");
                 CAPTURE(tag.str());
-                const mi::renyi e(x, alpha, tw, xw, lw);
+                const mi::renyi e(options(alpha, tw, xw, lw));
                 CHECK(e.entropy(t) == doctest::Approx(d.at(tag.str() + "_ht").v[0]).epsilon(1e-9));
                 const mi::plane_point p = e.point(t, s);
                 CHECK(p.ixt == doctest::Approx(d.at(tag.str() + "_ixt").v[0]).epsilon(1e-8));
                 CHECK(p.ity == doctest::Approx(d.at(tag.str() + "_ity").v[0]).epsilon(1e-8));
-                CHECK(e.mutual_information_x(t) == doctest::Approx(p.ixt).epsilon(1e-12));
-                CHECK(e.mutual_information_y(t, s.labels()) == doctest::Approx(p.ity).epsilon(1e-12));
+                CHECK(e.mutual_information(t, x) == doctest::Approx(p.ixt).epsilon(1e-12));
+                CHECK(e.mutual_information(t, s.labels()) == doctest::Approx(p.ity).epsilon(1e-12));
             }
         }
     }
@@ -84,8 +96,8 @@ TEST_CASE("renyi: K identical clusters give log K; alpha -> 1 gives the Shannon 
     std::vector<int> y;
     for (std::size_t k = 0; k < 4; ++k)
         for (std::size_t i = 0; i < std::vector<std::size_t>{30, 10, 5, 5}[k]; ++i) y.push_back(static_cast<int>(k));
-    const mi::renyi e(v, 2.0, w, w);
-    const mi::plane_point pt = e.point(v, mi::samples(mi::labels(y)));
+    const mi::renyi e(options(2.0, w, w));
+    const mi::plane_point pt = e.point(v, mi::samples(mi::labels(y)).with_network_input(v));
     CHECK(pt.ity == doctest::Approx(-std::log(collision)).epsilon(1e-5));
     CHECK(pt.ixt == doctest::Approx(mi::renyi::entropy(v, 2.0, w)).epsilon(1e-7));
 }
@@ -94,33 +106,41 @@ TEST_CASE("renyi: deterministic across thread counts, float and double") {
     const auto d = read_records("rest_renyi.txt");
     const auto t = d.at("t").view();
     std::vector<float> tf(d.at("t").v.begin(), d.at("t").v.end());
-    const mi::renyi e(d.at("x").view());
+    const auto x = d.at("x").view();
+    const mi::renyi e;
     mi::set_num_threads(1);
-    const double a = e.mutual_information_x(t), af = e.mutual_information_x(mi::view(tf, 60, 4));
+    const double a = e.mutual_information(t, x), af = e.mutual_information(mi::view(tf, 60, 4), x);
     mi::set_num_threads(2);
-    CHECK(e.mutual_information_x(t) == a);
-    CHECK(e.mutual_information_x(mi::view(tf, 60, 4)) == af);
+    CHECK(e.mutual_information(t, x) == a);
+    CHECK(e.mutual_information(mi::view(tf, 60, 4), x) == af);
     mi::set_num_threads(0);
     CHECK(af == doctest::Approx(a).epsilon(1e-5));
     CHECK(e.parameters() == "alpha=1.01;width=silverman(1);input_width=silverman(1);label_width=indicator");
 }
 
 TEST_CASE("renyi: bad input raises mi::error") {
-    CHECK_THROWS_AS(mi::renyi(0.0), mi::error);
-    CHECK_THROWS_AS(mi::renyi(-1.0), mi::error);
-    CHECK_THROWS_AS(mi::renyi(1.01, mi::kernel_width::silverman(), -0.5), mi::error);
+    CHECK_THROWS_WITH_AS(mi::renyi(options(0.0)), doctest::Contains("alpha = 0"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::renyi(options(-1.0)), doctest::Contains("alpha = -1"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::renyi(options(1.01, mi::kernel_width::silverman(), mi::kernel_width::silverman(), -0.5)),
+                         doctest::Contains("options.label_width = -0.5"), mi::error);
     CHECK_THROWS_AS(mi::kernel_width::fixed(0.0), mi::error);
     CHECK_THROWS_AS(mi::kernel_width::silverman(std::nan("")), mi::error);
     std::vector<double> z(20, 0.5);
     z[7] = std::nan("");
     CHECK_THROWS_AS(mi::renyi::entropy(mi::view(z, 10, 2), 2.0, mi::kernel_width::fixed(1.0)), mi::error);
-    CHECK_THROWS_AS(mi::renyi(mi::view(z, 10, 2)), mi::error);
+    const mi::renyi e;
+    std::vector<double> clean(20, 0.5);
+    CHECK_THROWS_WITH_AS(e.mutual_information(mi::view(clean, 10, 2), mi::view(z, 10, 2)), doctest::Contains("x(3, 1) = nan"),
+                         mi::error);
+    CHECK_THROWS_WITH_AS(mi::samples(mi::labels(std::vector<int>(10, 0))).with_network_input(mi::view(z, 10, 2)),
+                         doctest::Contains("x(3, 1) = nan"), mi::error);
     z[7] = 0.5;
-    const mi::renyi no_input;
-    CHECK_THROWS_AS(no_input.mutual_information_x(mi::view(z, 10, 2)), mi::error);  // no input given
-    const mi::renyi e(mi::view(z, 10, 2));
-    CHECK_THROWS_AS(e.mutual_information_x(mi::view(z, 5, 4)), mi::error);  // 5 rows vs 10 inputs
-    CHECK_THROWS_AS(e.mutual_information_y(mi::view(z, 10, 2), mi::labels(std::vector<int>{0, 1})), mi::error);
+    // no input in the samples
+    CHECK_THROWS_WITH_AS(e.point(mi::view(z, 10, 2), mi::samples(mi::labels(std::vector<int>(10, 0)))),
+                         doctest::Contains("samples.network_input() = none"), mi::error);
+    CHECK_THROWS_WITH_AS(e.mutual_information(mi::view(z, 5, 4), mi::view(z, 10, 2)), doctest::Contains("x rows = 10"),
+                         mi::error);  // 5 rows vs 10 inputs
+    CHECK_THROWS_AS(e.mutual_information(mi::view(z, 10, 2), mi::labels(std::vector<int>{0, 1})), mi::error);
     // a constant layer is fine: every row identical -> entropy 0
     CHECK(mi::renyi::entropy(mi::view(z, 10, 2), 2.0, mi::kernel_width::silverman()) == doctest::Approx(0.0));
 }

@@ -10,6 +10,9 @@
 
 #include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
+#include "mi/core/replica_groups.hpp"
+#include "mi/core/samples.hpp"
+#include "mi/core/special.hpp"
 #include "mi/estimators/sample_propagation.hpp"
 
 namespace {
@@ -64,41 +67,56 @@ TEST_CASE("sample_propagation: 1-D two-component mixture entropy equals the nume
     CHECK(std::abs(mi::sample_propagation::mixture_entropy(mi::view(cf), 0.3, 50000, 7) - integrated_entropy(c, 0.3)) < 0.02);
 }
 
+namespace {
+mi::sample_propagation sp(double sigma, std::size_t mc, std::uint64_t seed, bool deterministic = false) {
+    mi::sample_propagation_options o;
+    o.sigma = sigma;
+    o.mc_samples = mc;
+    o.seed = seed;
+    o.conditional = deterministic ? mi::sp_conditional::deterministic : mi::sp_conditional::replicas;
+    return mi::sample_propagation(o);
+}
+}  // namespace
+
 TEST_CASE("sample_propagation: I(X;T) limits for tiny and huge noise") {
     const std::size_t n = 8, r = 6;
-    // deterministic first layer: one row per input, closed-form h(T|X)
+    const auto groups = mi::replica_groups::consecutive(r);
+    // deterministic first layer: one row per input, closed-form h(T|X), no replica groups
     const auto first = layer_grid(n, 1, 0.0, 1);
     // (closed-form h(T|X): the MC error of h(T) stays, sd ~ 1 / sqrt(8 * 2000) = 0.008)
-    const mi::sample_propagation det_small(0.02, 1, 2000, 5, mi::sample_propagation::conditional::deterministic);
-    CHECK(std::abs(det_small.mutual_information_x(mi::view(first, n, 2)) - std::log(8.0)) < 0.03);
-    const mi::sample_propagation det_huge(200.0, 1, 64, 5, mi::sample_propagation::conditional::deterministic);
-    CHECK(det_huge.mutual_information_x(mi::view(first, n, 2)) < 1e-3);
+    const auto det_small = sp(0.02, 2000, 5, true);
+    CHECK(std::abs(det_small.mutual_information(mi::view(first, n, 2), mi::replica_groups()) - std::log(8.0)) < 0.03);
+    const auto det_huge = sp(200.0, 64, 5, true);
+    CHECK(det_huge.mutual_information(mi::view(first, n, 2), mi::replica_groups()) < 1e-3);
     // replicas: each input's replicas scattered by upstream noise 0.001
     const auto deep = layer_grid(n, r, 0.001, 2);
-    const mi::sample_propagation small(0.02, r, 32, 5);
+    const auto small = sp(0.02, 32, 5);
     // (replicas: h(T) and h(T|X) share their draws, so the MC error cancels)
-    CHECK(small.mutual_information_x(mi::view(deep, n * r, 2)) == doctest::Approx(std::log(8.0)).epsilon(1e-6));
-    const mi::sample_propagation huge(200.0, r, 32, 5);
-    CHECK(huge.mutual_information_x(mi::view(deep, n * r, 2)) < 1e-3);
+    CHECK(small.mutual_information(mi::view(deep, n * r, 2), groups) == doctest::Approx(std::log(8.0)).epsilon(1e-6));
+    const auto huge = sp(200.0, 32, 5);
+    CHECK(huge.mutual_information(mi::view(deep, n * r, 2), groups) < 1e-3);
     // I(T;Y): classes = left/right half of the grid -> ln 2 for small noise
     std::vector<int> y;
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t k = 0; k < r; ++k) y.push_back(i % 4 < 2 ? 0 : 1);
-    const mi::plane_point p = small.point(mi::view(deep, n * r, 2), mi::samples(mi::labels(y)));
+    const mi::samples s = mi::samples(mi::labels(y)).with_replicas(groups);
+    const mi::plane_point p = small.point(mi::view(deep, n * r, 2), s);
     CHECK(p.ity == doctest::Approx(std::log(2.0)).epsilon(1e-6));
-    CHECK(p.ixt == doctest::Approx(small.mutual_information_x(mi::view(deep, n * r, 2))));
-    CHECK(huge.point(mi::view(deep, n * r, 2), mi::samples(mi::labels(y))).ity < 1e-3);
+    CHECK(p.ity == small.mutual_information(mi::view(deep, n * r, 2), s.labels()));
+    CHECK(p.ixt == doctest::Approx(small.mutual_information(mi::view(deep, n * r, 2), groups)));
+    CHECK(huge.point(mi::view(deep, n * r, 2), s).ity < 1e-3);
 }
 
 TEST_CASE("sample_propagation: h(T) - h(T|X) terms and determinism across thread counts") {
     const std::size_t n = 8, r = 5;
+    const auto g = mi::replica_groups::consecutive(r);
     const auto deep = layer_grid(n, r, 0.3, 4);  // overlapping replicas: 0 < I < ln 8
-    const mi::sample_propagation e(0.2, r, 16, 11);
+    const auto e = sp(0.2, 16, 11);
     const auto v = mi::view(deep, n * r, 2);
     mi::set_num_threads(1);
-    const double h1 = e.entropy(v), c1 = e.conditional_entropy(v), i1 = e.mutual_information_x(v);
+    const double h1 = e.entropy(v), c1 = e.conditional_entropy(v, g), i1 = e.mutual_information(v, g);
     mi::set_num_threads(2);
-    const double h2 = e.entropy(v), c2 = e.conditional_entropy(v), i2 = e.mutual_information_x(v);
+    const double h2 = e.entropy(v), c2 = e.conditional_entropy(v, g), i2 = e.mutual_information(v, g);
     mi::set_num_threads(0);
     CHECK(h1 == h2);
     CHECK(c1 == c2);
@@ -106,26 +124,51 @@ TEST_CASE("sample_propagation: h(T) - h(T|X) terms and determinism across thread
     CHECK(i1 == doctest::Approx(h1 - c1));
     CHECK(i1 > 0.5);
     CHECK(i1 < std::log(8.0));
+    // the same groups given as per-row draw ids: the same numbers, bit for bit
+    std::vector<int> ids;
+    for (std::size_t i = 0; i < n * r; ++i) ids.push_back(static_cast<int>(100 + i / r));
+    CHECK(e.conditional_entropy(v, mi::replica_groups(ids)) == c1);
     // another seed changes the MC draws
-    const mi::sample_propagation e2(0.2, r, 16, 12);
-    CHECK(e2.entropy(v) != h1);
-    CHECK(e.parameters() == "sigma=0.2;replicas=5;mc_samples=16;seed=11;conditional=replicas");
+    CHECK(sp(0.2, 16, 12).entropy(v) != h1);
+    CHECK(e.parameters() == "sigma=0.2;mc_samples=16;seed=11;conditional=replicas");
+}
+
+TEST_CASE("sample_propagation: groups of unequal sizes weigh h(T|X=x) by their share of the rows") {
+    // draw A: 2 replicas at 0 (a Gaussian, h = G); draw B: 4 replicas, two at -50 and two at +50
+    // (two separated equal components, h = G + ln 2). h(T|X) = (2/6) G + (4/6) (G + ln 2).
+    const std::vector<double> t{0.0, -50.0, 0.0, 50.0, -50.0, 50.0};
+    const mi::replica_groups groups(std::vector<int>{0, 1, 0, 1, 1, 1});
+    const double sigma = 0.5, gauss = 0.5 * std::log(2.0 * mi::pi * std::exp(1.0) * sigma * sigma);
+    const double h = sp(sigma, 20000, 3).conditional_entropy(mi::view(t), groups);
+    CHECK(std::abs(h - (gauss + 2.0 / 3.0 * std::log(2.0))) < 0.02);  // MC sd ~ 0.004; the plain mean is 0.12 off
 }
 
 TEST_CASE("sample_propagation: bad input raises mi::error") {
-    CHECK_THROWS_AS(mi::sample_propagation(0.0, 4), mi::error);
-    CHECK_THROWS_AS(mi::sample_propagation(-1.0, 4), mi::error);
-    CHECK_THROWS_AS(mi::sample_propagation(0.1, 0), mi::error);
-    CHECK_THROWS_AS(mi::sample_propagation(0.1, 1), mi::error);  // replicas mode needs R >= 2
-    CHECK_THROWS_AS(mi::sample_propagation(0.1, 4, 0), mi::error);
-    const mi::sample_propagation e(0.1, 4, 2);
+    CHECK_THROWS_WITH_AS(sp(0.0, 1, 0), doctest::Contains("options.sigma = 0"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::sample_propagation(-1.0), doctest::Contains("options.sigma = -1"), mi::error);
+    CHECK_THROWS_WITH_AS(sp(0.1, 0, 0), doctest::Contains("options.mc_samples = 0"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::replica_groups::consecutive(0), doctest::Contains("replicas = 0"), mi::error);
+    const auto e = sp(0.1, 2, 0);
     std::vector<double> v(10 * 2, 0.5);
-    CHECK_THROWS_AS(e.entropy(mi::view(v, 10, 2)), mi::error);  // 10 rows, not a multiple of 4
+    const mi::samples ten(mi::labels(std::vector<int>(10, 0)));
+    // 10 rows are not whole groups of 4
+    CHECK_THROWS_WITH_AS(e.conditional_entropy(mi::view(v, 10, 2), mi::replica_groups::consecutive(4)),
+                         doctest::Contains("layer rows = 10, expected a multiple of 4"), mi::error);
+    CHECK_THROWS_WITH_AS(ten.with_replicas(mi::replica_groups::consecutive(4)),
+                         doctest::Contains("layer rows = 10, expected a multiple of 4"), mi::error);
+    // the replicas conditional needs groups, of at least two replicas each
+    CHECK_THROWS_WITH_AS(e.point(mi::view(v, 10, 2), ten), doctest::Contains("samples.replicas() = none"), mi::error);
+    CHECK_THROWS_WITH_AS(e.point(mi::view(v, 10, 2), ten.with_replicas(mi::replica_groups::consecutive(1))),
+                         doctest::Contains("replica group 0 = 1 row, expected >= 2 replicas"), mi::error);
+    // the deterministic conditional needs none
+    CHECK_NOTHROW(sp(0.1, 2, 0, true).point(mi::view(v, 10, 2), ten));
     std::vector<double> w(8 * 2, 0.5);
     w[3] = std::nan("");
-    CHECK_THROWS_AS(e.mutual_information_x(mi::view(w, 8, 2)), mi::error);
+    CHECK_THROWS_WITH_AS(e.mutual_information(mi::view(w, 8, 2), mi::replica_groups::consecutive(4)),
+                         doctest::Contains("layer(1, 1) = nan"), mi::error);
     w[3] = 0.5;
     CHECK_THROWS_AS(e.point(mi::view(w, 8, 2), mi::samples(mi::labels(std::vector<int>{0, 1, 0}))), mi::error);
+    CHECK_THROWS_AS(e.mutual_information(mi::view(w, 8, 2), mi::labels(std::vector<int>{0, 1, 0})), mi::error);
     const std::vector<double> empty;
     CHECK_THROWS_AS(mi::sample_propagation::mixture_entropy(mi::view(empty), 0.1, 1, 0), mi::error);
 }
@@ -142,16 +185,15 @@ TEST_CASE("sample_propagation: layer and noise at 1e-160 give the values at scal
     std::vector<int> y;
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t k = 0; k < r; ++k) y.push_back(i % 4 < 2 ? 0 : 1);
-    const mi::samples s{mi::labels(y)};
-    const mi::plane_point at1 = mi::sample_propagation(0.3, r, 16, 5).point(mi::view(deep, n * r, 2), s);
-    const mi::plane_point at0 =
-        mi::sample_propagation(std::ldexp(0.3, -530), r, 16, 5).point(mi::view(tiny, n * r, 2), s);
+    const mi::samples s = mi::samples(mi::labels(y)).with_replicas(mi::replica_groups::consecutive(r));
+    const mi::plane_point at1 = sp(0.3, 16, 5).point(mi::view(deep, n * r, 2), s);
+    const mi::plane_point at0 = sp(std::ldexp(0.3, -530), 16, 5).point(mi::view(tiny, n * r, 2), s);
     CHECK(at1.ixt > 0.5);
     CHECK(at0.ixt == doctest::Approx(at1.ixt).epsilon(1e-12));
     CHECK(at0.ity == doctest::Approx(at1.ity).epsilon(1e-12));
-    const double h1 = mi::sample_propagation(0.3, r, 16, 5).entropy(mi::view(deep, n * r, 2));
-    const double h0 = mi::sample_propagation(std::ldexp(0.3, -530), r, 16, 5).entropy(mi::view(tiny, n * r, 2));
+    const double h1 = sp(0.3, 16, 5).entropy(mi::view(deep, n * r, 2));
+    const double h0 = sp(std::ldexp(0.3, -530), 16, 5).entropy(mi::view(tiny, n * r, 2));
     CHECK(h0 == doctest::Approx(h1 - 2 * 530 * std::log(2.0)).epsilon(1e-12));
-    CHECK_THROWS_WITH_AS(mi::sample_propagation(1e-160, r).point(mi::view(deep, n * r, 2), s),
+    CHECK_THROWS_WITH_AS(mi::sample_propagation(1e-160).point(mi::view(deep, n * r, 2), s),
                          doctest::Contains("sigma = 1e-160"), mi::error);
 }

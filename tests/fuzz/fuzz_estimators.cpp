@@ -68,8 +68,19 @@ template <template <class> class Search, class T>
 void knn(int which, std::size_t k, bool jitter, bool alg2, const mi::activation_view<const T>& layer,
          const mi::samples& s) {
     const mi::tie_policy ties = jitter ? mi::tie_policy() : mi::tie_policy::none();
-    if (which == 0) run(mi::kl_entropy<Search>(k, 0.0, ties), layer, s);
-    else run(mi::ksg<Search>(k, alg2 ? 2 : 1, ties), layer, s);
+    if (which == 0) {
+        mi::kl_entropy_options o;
+        o.k = k;
+        o.ties = ties;
+        run(mi::kl_entropy<Search<mi::euclidean>>(o), layer, s);
+    } else {
+        mi::ksg_options o;
+        o.k = k;
+        o.algorithm = alg2 ? 2 : 1;
+        o.ties = ties;
+        // the layer itself as the network input X: any finite rows will do
+        run(mi::ksg<Search<mi::max_norm>>(o), layer, s.with_network_input(layer));
+    }
 }
 
 template <class T>
@@ -91,7 +102,7 @@ void estimate(unsigned which, std::uint8_t flags, std::uint8_t q, const mi::acti
         case 6:
             return run(mi::binning<mi::distinct_value_quantiles>(mi::distinct_value_quantiles(bins, f1 ? -1.000001 : 0.0)),
                        layer, s);
-        case 7: return run(mi::binning<mi::edges>(mi::edges({-1.0, -0.5, 0.0, 0.5, 1.0})), layer, s);
+        case 7: return run(mi::binning<mi::bin_edges>(mi::bin_edges({-1.0, -0.5, 0.0, 0.5, 1.0})), layer, s);
         case 8: return run(mi::binning<mi::machine_precision>(mi::machine_precision{}), layer, s);
         case 9:
             return run(mi::binning<mi::adaptive_uniform, mi::miller_madow>(mi::adaptive_uniform(bins)), layer, s);
@@ -105,23 +116,36 @@ void estimate(unsigned which, std::uint8_t flags, std::uint8_t q, const mi::acti
         case 17: return knn<mi::kd_tree>(1, 1 + q % 5, f1, f2, layer, s);
         case 18: return knn<mi::grid>(1, 1 + q % 5, f1, f2, layer, s);
         case 19: return knn<mi::brute_force>(1, 1 + q % 5, f1, f2, layer, s);
-        case 20:
-            return run(mi::edge(scale, f1 ? std::vector<double>{1.0, 2.0} : std::vector<double>{1.0}, f1 && f2 ? 1 : 0),
-                       layer, s);
+        case 20: {
+            mi::edge_options o;
+            o.epsilon = scale;
+            o.scales = f1 ? std::vector<double>{1.0, 2.0} : std::vector<double>{1.0};
+            o.bias_terms = f1 && f2 ? 1 : 0;
+            return run(mi::edge(o), layer, s);
+        }
         case 21: return run(mi::decision_rule<>(), layer, s);
         case 22: return run(mi::decision_rule<mi::miller_madow>(), layer, s);
 #if __has_include(<xtensor-blas/xlinalg.hpp>)
         case 23: {
             const double alphas[] = {1.01, 2.0, 0.5, 1.0};
             const auto width = f2 ? mi::kernel_width::fixed(scale) : mi::kernel_width::silverman();
-            return run(mi::renyi(alphas[(flags >> 3) & 3], width, f1 ? 0.5 : 0.0), layer, s);
+            mi::renyi_options o;
+            o.alpha = alphas[(flags >> 3) & 3];
+            o.width = width;
+            o.label_width = f1 ? 0.5 : 0.0;
+            return run(mi::renyi(o), layer, s.with_network_input(layer));
         }
 #endif
-        case 24:
-            return run(mi::sample_propagation(scale, 2 + (flags >> 3) % 3, 1 + (flags >> 5) % 3, q,
-                                              f1 ? mi::sample_propagation::conditional::deterministic
-                                                 : mi::sample_propagation::conditional::replicas),
-                       layer, s);
+        case 24: {
+            mi::sample_propagation_options o;
+            o.sigma = scale;
+            o.mc_samples = 1 + (flags >> 5) % 3;
+            o.seed = q;
+            o.conditional = f1 ? mi::sp_conditional::deterministic : mi::sp_conditional::replicas;
+            const std::size_t replicas = 2 + (flags >> 3) % 3;
+            if (layer.rows() % replicas != 0) return;  // a layout mi::replica_groups refuses up front
+            return run(mi::sample_propagation(o), layer, s.with_replicas(mi::replica_groups::consecutive(replicas)));
+        }
         default: return;
     }
 }

@@ -79,10 +79,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         } else {
             const mi::linear_gaussian lg((f & 4) ? variance : 1e-2);
             switch ((f >> 4) % 4) {
-                case 0: what = "linear_gaussian I(T;X)"; r = lg.mutual_information_x(wa); break;
-                case 1: what = "linear_gaussian I(T;X) with Sigma_x"; r = lg.mutual_information_x(wa, sx); break;
-                case 2: what = "linear_gaussian I(T;Y)"; r = lg.mutual_information_y(wa, wb, variance); break;
-                default: what = "linear_gaussian I(T;Y) with Sigma_x"; r = lg.mutual_information_y(wa, sx, wb, variance);
+                case 0: what = "linear_gaussian I(T;X)"; r = lg.mutual_information(wa); break;
+                case 1: what = "linear_gaussian I(T;X) with Sigma_x"; r = lg.mutual_information(wa, sx); break;
+                case 2: what = "linear_gaussian I(T;Y)"; r = lg.mutual_information(wa, wb, variance); break;
+                default: what = "linear_gaussian I(T;Y) with Sigma_x"; r = lg.mutual_information(wa, sx, wb, variance);
             }
         }
     } catch (const mi::error&) {

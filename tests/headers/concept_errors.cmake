@@ -7,8 +7,9 @@ set(cases
   "binning_correction|(void)sizeof(mi::binning<mi::uniform, int>)|mi::binning: Correction must be a correction policy"
   "kde_kernel|(void)sizeof(mi::kde<mi::uniform, mi::fixed_noise>)|mi::kde: Kernel must be a kernel policy"
   "kde_noise|(void)sizeof(mi::kde<mi::gaussian_kernel, mi::uniform>)|mi::kde: Noise must be a noise policy"
-  "kl_metric|(void)sizeof(mi::kl_entropy<mi::automatic, mi::kd_tree<mi::euclidean>>)|mi::kl_entropy: Metric must be a metric policy"
-  "ksg_search|(void)sizeof(mi::ksg<not_a_search>)|mi::ksg: Search<max_norm> must be a search policy"
+  "kl_search|(void)sizeof(mi::kl_entropy<mi::euclidean>)|mi::kl_entropy: Search must be a search policy"
+  "ksg_search|(void)sizeof(mi::ksg<mi::max_norm>)|mi::ksg: Search must be a search policy"
+  "ksg_metric|(void)sizeof(mi::ksg<mi::kd_tree<mi::euclidean>>)|mi::ksg: KSG counts neighbours in the max-norm"
   "decision_rule|(void)sizeof(mi::decision_rule<int>)|mi::decision_rule: Correction must be a correction policy"
   "minimal_model|(void)sizeof(mi::minimal_model<mi::activation::tanh, mi::fixed_noise>)|mi::minimal_model: Quantizer must be a quantizer policy")
 file(MAKE_DIRECTORY "${WORK_DIR}")
@@ -19,7 +20,7 @@ foreach(c IN LISTS cases)
   list(GET parts 1 code)
   list(GET parts 2 message)
   file(WRITE "${WORK_DIR}/${name}.cpp"
-       "#include <mi/plane.hpp>\ntemplate <class M> struct not_a_search {};\nint main() { ${code}; return 0; }\n")
+       "#include <mi/plane.hpp>\nint main() { ${code}; return 0; }\n")
   execute_process(COMMAND ${CXX} -std=c++17 -fsyntax-only -I${MI_INCLUDE_DIR} "${WORK_DIR}/${name}.cpp"
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   string(REGEX MATCH "error: [^\n]*" first "${err}")

@@ -517,18 +517,23 @@ std::vector<double> replica_layer(std::size_t inputs, std::size_t replicas, doub
     return a;
 }
 
-// Rows (input i, replica k) carry (i, k): checks that a resample holds whole groups in order.
+// Rows (input i, replica k) carry (i, k): checks that a resample holds whole groups in order,
+// and that the resampled samples' replica groups are those groups.
 struct replica_checker {
     static constexpr mi::resampling resampling = mi::resampling::replica_groups;
     std::size_t r = 1;
-    std::size_t replicas() const { return r; }
-    mi::plane_point point(const mi::activation_view<const double>& t, const mi::samples&) const {
+    mi::plane_point point(const mi::activation_view<const double>& t, const mi::samples& s) const {
         if (t.rows() % r != 0) throw std::logic_error("rows not a multiple of the replicas");
         std::size_t groups = 0;
         for (std::size_t i = 0; i < t.rows(); i += r, ++groups)
             for (std::size_t k = 0; k < r; ++k)
                 if (t(i + k, 0) != t(i, 0) || t(i + k, 1) != static_cast<double>(k))
                     throw std::logic_error("a replica group was split or reordered");
+        const auto g = s.replicas().groups(t.rows(), "replica_checker");
+        if (g.size() != groups) throw std::logic_error("the samples' replica groups are not the layer's");
+        for (const auto& rows : g)
+            for (const std::size_t i : rows)
+                if (t(i, 0) != t(rows[0], 0)) throw std::logic_error("a replica group of the samples mixes draws");
         mi::plane_point p;
         p.ixt = static_cast<double>(groups);
         return p;
@@ -576,7 +581,8 @@ TEST_CASE("bootstrap: replica groups are resampled whole and in order") {
             a.push_back(static_cast<double>(i));
             a.push_back(static_cast<double>(k));
         }
-    mi::recording<double> rec(mi::samples(mi::labels(std::vector<int>(inputs * r, 0))));
+    mi::recording<double> rec(
+        mi::samples(mi::labels(std::vector<int>(inputs * r, 0))).with_replicas(mi::replica_groups::consecutive(r)));
     rec.observe(0, 0, mi::view(a, inputs * r, 2));
     mi::plane_options o;
     o.bootstrap = 30;
@@ -585,11 +591,11 @@ TEST_CASE("bootstrap: replica groups are resampled whole and in order") {
     CHECK(p.ixt == 40.0);
     REQUIRE(p.ixt_ci);
     CHECK(p.ixt_ci->upper == 60.0);  // every half-sample holds 20 whole groups: 40 - (20 - 40)
-    // A layer that is not whole groups is refused before anything runs.
-    mi::recording<double> odd(mi::samples(mi::labels(std::vector<int>(7, 0))));
-    odd.observe(0, 0, mi::view(std::vector<double>(14, 0.0), 7, 2));
-    CHECK_THROWS_WITH_AS(mi::information_plane(odd, replica_checker{r}, o), doctest::Contains("replicas() = 5"),
-                         mi::error);
+    CHECK(mi::information_plane(rec, replica_checker{r}, o).bootstrap().units == mi::resampling::replica_groups);
+    // Rows that are not whole groups are refused when the groups are attached.
+    CHECK_THROWS_WITH_AS(
+        mi::samples(mi::labels(std::vector<int>(7, 0))).with_replicas(mi::replica_groups::consecutive(r)),
+        doctest::Contains("layer rows = 7, expected a multiple of 5"), mi::error);
 }
 
 TEST_CASE("bootstrap: sample propagation's interval contains its estimate (was 3.302 in [1.870, 1.977])") {
@@ -597,12 +603,16 @@ TEST_CASE("bootstrap: sample propagation's interval contains its estimate (was 3
     const auto a = replica_layer(inputs, r, 0.4, 3);  // overlapping inputs: I(X;T) well below log 32
     std::vector<int> y(inputs * r);
     for (std::size_t i = 0; i < y.size(); ++i) y[i] = static_cast<int>((i / r) % 2);
-    mi::recording<double> rec(mi::samples(mi::labels(y, 2)));
+    mi::recording<double> rec(mi::samples(mi::labels(y, 2)).with_replicas(mi::replica_groups::consecutive(r)));
     rec.observe(0, 0, mi::view(a, inputs * r, 1));
     mi::plane_options o;
     o.bootstrap = 20;
     o.threads = 2;
-    const mi::sample_propagation sp(0.3, r, 4, 7);
+    mi::sample_propagation_options spo;
+    spo.sigma = 0.3;
+    spo.mc_samples = 4;
+    spo.seed = 7;
+    const mi::sample_propagation sp(spo);
     const auto p = mi::information_plane(rec, sp, o).at(0, 0);
     REQUIRE(p.ixt_ci);
     MESSAGE("sample_propagation I(X;T) = " << p.ixt << " bits, interval [" << p.ixt_ci->lower << ", "
@@ -612,7 +622,7 @@ TEST_CASE("bootstrap: sample propagation's interval contains its estimate (was 3
     CHECK(p.ixt_ci->lower < p.ixt_ci->upper);
 }
 
-TEST_CASE("bootstrap: estimators holding row-aligned data, or declaring nothing, are refused") {
+TEST_CASE("bootstrap: an estimator declaring nothing is refused") {
     const auto rec = random_recording(60, 1, 5);
     mi::plane_options o;
     o.bootstrap = 20;
@@ -620,21 +630,43 @@ TEST_CASE("bootstrap: estimators holding row-aligned data, or declaring nothing,
                          doctest::Contains("estimator undeclared, which declares no resampling scheme"), mi::error);
     o.bootstrap = 0;
     CHECK_NOTHROW(mi::information_plane(rec, undeclared_estimator{}, o));
+}
 
-    // Renyi holding the network input X (was 2.793 with [1.615, 1.733]), KSG after with_inputs.
-    mi::recording<double> one(mi::samples(mi::labels(std::vector<int>(60, 0))));
+TEST_CASE("bootstrap: Renyi and KSG take X from the samples, so half-samples carry X's rows (was 2.793 in [1.615, 1.733])") {
     const auto x = replica_layer(60, 1, 0.0, 1);
-    one.observe(0, 0, mi::view(replica_layer(60, 1, 0.3, 2)));
+    const auto t = replica_layer(60, 1, 0.3, 2);
+    const mi::samples s = mi::samples(mi::labels(std::vector<int>(60, 0)));
+    mi::recording<double> with_x(s.with_network_input(mi::view(x, 60, 1)));
+    with_x.observe(0, 0, mi::view(t));
+    mi::plane_options o;
     o.bootstrap = 20;
-    const mi::renyi renyi(mi::activation_view<const double>(x.data(), 60, 1));
-    CHECK_THROWS_WITH_AS(mi::information_plane(one, renyi, o),
-                         doctest::Contains("estimator renyi, which declares mi::resampling::none"), mi::error);
-    const auto ksg = mi::ksg<>().with_inputs(mi::activation_view<const double>(x.data(), 60, 1));
-    CHECK_THROWS_WITH_AS(mi::information_plane(one, ksg, o),
-                         doctest::Contains("estimator ksg, which declares mi::resampling::none"), mi::error);
-    o.bootstrap = 0;
-    CHECK_NOTHROW(mi::information_plane(one, renyi, o));
-    CHECK_NOTHROW(mi::information_plane(one, ksg, o));
+    o.threads = 2;
+    o.output_unit = mi::unit::nats;
+    const mi::renyi renyi;
+    const mi::ksg<> ksg;
+    for (const auto& tr : {mi::information_plane(with_x, renyi, o), mi::information_plane(with_x, ksg, o)}) {
+        const auto p = tr.at(0, 0);
+        CAPTURE(tr.estimator());
+        REQUIRE(p.ixt_ci);
+        MESSAGE(tr.estimator() << " I(X;T) = " << p.ixt << " nats, interval [" << p.ixt_ci->lower << ", "
+                               << p.ixt_ci->upper << "]");
+        CHECK(inside(*p.ixt_ci, p.ixt));
+        CHECK(p.ixt_ci->lower < p.ixt_ci->upper);
+        CHECK(tr.bootstrap().units == mi::resampling::rows);
+    }
+    // The point is that of the estimator on the same X given directly.
+    const auto direct = renyi.mutual_information(mi::view(t), mi::view(x, 60, 1));
+    CHECK(mi::information_plane(with_x, renyi, o).at(0, 0).ixt == doctest::Approx(direct).epsilon(1e-12));
+    // Without X: mi::error naming what is missing, before or without a bootstrap.
+    mi::recording<double> without(s);
+    without.observe(0, 0, mi::view(t));
+    for (const std::size_t b : {std::size_t(0), std::size_t(20)}) {
+        o.bootstrap = b;
+        CHECK_THROWS_WITH_AS(mi::information_plane(without, renyi, o),
+                             doctest::Contains("samples.network_input() = none, expected the network input X"), mi::error);
+        CHECK_THROWS_WITH_AS(mi::information_plane(without, ksg, o),
+                             doctest::Contains("samples.network_input() = none, expected the network input X"), mi::error);
+    }
 }
 
 TEST_CASE("units: at(epoch, layer) reads in plane_options.output_unit") {

@@ -9,9 +9,9 @@
 #include "mi/core/activation_view.hpp"
 #include "mi/kernels/gaussian.hpp"
 #include "mi/quantizers/adaptive_uniform.hpp"
+#include "mi/quantizers/bin_edges.hpp"
 #include "mi/quantizers/concept.hpp"
 #include "mi/quantizers/distinct_value_quantiles.hpp"
-#include "mi/quantizers/edges.hpp"
 #include "mi/quantizers/equal_mass.hpp"
 #include "mi/quantizers/example_quantizer.hpp"
 #include "mi/quantizers/fixed_width.hpp"
@@ -76,7 +76,7 @@ TEST_CASE("every quantizer of mi is a quantizer policy") {
     CHECK(mi::is_quantizer_v<mi::global_uniform>);
     CHECK(mi::is_quantizer_v<mi::equal_mass>);
     CHECK(mi::is_quantizer_v<mi::distinct_value_quantiles>);
-    CHECK(mi::is_quantizer_v<mi::edges>);
+    CHECK(mi::is_quantizer_v<mi::bin_edges>);
     CHECK(mi::is_quantizer_v<mi::machine_precision>);
     CHECK(mi::is_quantizer_v<mi::example_quantizer>);
     CHECK(mi::is_quantizer_v<complete>);

@@ -31,7 +31,7 @@ def tanh_uniform(w, bins=30):
 
 
 def tanh_saxe_edges(w, n=1000):
-    # mi::edges(tanh(linspace(-50, 50, n))): codes = number of edges <= h; repeated edges merge
+    # mi::bin_edges(tanh(linspace(-50, 50, n))): codes = number of edges <= h; repeated edges merge
     e = np.unique(np.tanh(np.linspace(-50.0, 50.0, n)))
     e = e[(e > -1.0) & (e < 1.0)]
     x = np.concatenate(([-np.inf], np.arctanh(e) / abs(w), [np.inf]))

@@ -51,13 +51,16 @@ TEST_CASE("example_search in kl_entropy and ksg: brute_force's numbers") {
     const std::size_t n = 300;
     const auto x = mi_test::points(n, 2, false, 5), t = mi_test::points(n, 2, false, 6);
     const mi::kl_entropy e(mi::example_search<mi::euclidean>(), 2);
-    CHECK(e.entropy(mi::view(x, n, 2)) == mi::kl_entropy<mi::brute_force>(2).entropy(mi::view(x, n, 2)));
+    CHECK(e.entropy(mi::view(x, n, 2)) == mi::kl_entropy<mi::brute_force<mi::euclidean>>(2).entropy(mi::view(x, n, 2)));
     CHECK(e.parameters() == "k=2;epsilon=0;ties=jitter;jitter=1e-10;seed=0;search=example_search<euclidean>");
-    const mi::ksg<mi::example_search> k(3, 2);
+    mi::ksg_options o;
+    o.k = 3;
+    o.algorithm = 2;
+    const mi::ksg<mi::example_search<>> k(o);
     CHECK(k.mutual_information(mi::view(x, n, 2), mi::view(t, n, 2)) ==
-          mi::ksg<mi::brute_force>(3, 2).mutual_information(mi::view(x, n, 2), mi::view(t, n, 2)));
+          mi::ksg<mi::brute_force<>>(o).mutual_information(mi::view(x, n, 2), mi::view(t, n, 2)));
     std::vector<int> y(n);
     for (std::size_t i = 0; i < n; ++i) y[i] = static_cast<int>(i % 2);
     CHECK(k.mutual_information(mi::view(t, n, 2), mi::labels(y, 2)) ==
-          mi::ksg<mi::brute_force>(3, 2).mutual_information(mi::view(t, n, 2), mi::labels(y, 2)));
+          mi::ksg<mi::brute_force<>>(o).mutual_information(mi::view(t, n, 2), mi::labels(y, 2)));
 }

@@ -48,16 +48,19 @@ void check_extent(std::size_t rows, std::size_t cols, std::size_t row_stride, co
 }  // namespace detail
 
 template <class T>
-class activation_view {
-    static_assert(std::is_floating_point_v<std::remove_const_t<T>>,
-                  "mi::activation_view: element type must be float or double");
+class activation_view;
+
+/// The read-only view: what every estimator takes (activation_view<const T>).
+template <class T>
+class activation_view<const T> {
+    static_assert(std::is_floating_point_v<T>, "mi::activation_view: element type must be float or double");
 
 public:
-    using element_type = T;
-    using value_type = std::remove_const_t<T>;
+    using element_type = const T;
+    using value_type = T;
 
     activation_view() = default;
-    activation_view(T* data, std::size_t rows, std::size_t cols, std::size_t row_stride)
+    activation_view(const T* data, std::size_t rows, std::size_t cols, std::size_t row_stride)
         : data_(data), rows_(rows), cols_(cols), row_stride_(row_stride) {
         if (rows > 1 && row_stride < cols)
             detail::fail("mi::activation_view", "row_stride", row_stride,
@@ -67,15 +70,10 @@ public:
             detail::fail("mi::activation_view", "data", "nullptr",
                          "a pointer to " + std::to_string(rows) + "x" + std::to_string(cols) + " values");
     }
-    activation_view(T* data, std::size_t rows, std::size_t cols)
+    activation_view(const T* data, std::size_t rows, std::size_t cols)
         : activation_view(data, rows, cols, cols) {}
 
-    // A mutable view converts to a read-only one.
-    template <class U, class = std::enable_if_t<std::is_same_v<const U, T> && !std::is_same_v<U, T>>>
-    activation_view(const activation_view<U>& other)  // NOLINT(google-explicit-constructor)
-        : data_(other.data()), rows_(other.rows()), cols_(other.cols()), row_stride_(other.row_stride()) {}
-
-    T* data() const noexcept { return data_; }
+    const T* data() const noexcept { return data_; }
     std::size_t rows() const noexcept { return rows_; }
     std::size_t cols() const noexcept { return cols_; }
     std::size_t row_stride() const noexcept { return row_stride_; }
@@ -83,14 +81,35 @@ public:
     bool empty() const noexcept { return rows_ == 0 || cols_ == 0; }
     bool contiguous() const noexcept { return row_stride_ == cols_ || rows_ <= 1; }
 
-    T* row(std::size_t i) const noexcept { return data_ + i * row_stride_; }
-    T& operator()(std::size_t i, std::size_t j) const noexcept { return data_[i * row_stride_ + j]; }
+    const T* row(std::size_t i) const noexcept { return data_ + i * row_stride_; }
+    const T& operator()(std::size_t i, std::size_t j) const noexcept { return data_[i * row_stride_ + j]; }
 
 private:
-    T* data_ = nullptr;
+    const T* data_ = nullptr;
     std::size_t rows_ = 0;
     std::size_t cols_ = 0;
     std::size_t row_stride_ = 0;
+};
+
+/// A mutable view is a read-only view (public base), so a function taking
+/// activation_view<const T> deduces T from it: every estimator accepts both.
+template <class T>
+class activation_view : public activation_view<const T> {
+    using base = activation_view<const T>;
+
+public:
+    using element_type = T;
+    using value_type = T;
+
+    activation_view() = default;
+    activation_view(T* data, std::size_t rows, std::size_t cols, std::size_t row_stride)
+        : base(data, rows, cols, row_stride) {}
+    activation_view(T* data, std::size_t rows, std::size_t cols) : base(data, rows, cols, cols) {}
+
+    // The pointer came in mutable (constructor above), so giving it back mutable is sound.
+    T* data() const noexcept { return const_cast<T*>(base::data()); }
+    T* row(std::size_t i) const noexcept { return const_cast<T*>(base::row(i)); }
+    T& operator()(std::size_t i, std::size_t j) const noexcept { return const_cast<T&>(base::operator()(i, j)); }
 };
 
 template <class T>

@@ -30,6 +30,14 @@
 // wide layer). Non-finite activations are detected in the same pass and
 // reported with mi::detail::check_activations' message. codes(layer) exposes
 // the int32 code matrix itself.
+//
+// API (T the layer, an activation_view; every quantity in nats):
+//   binning<Quantizer, Correction>(quantizer, correction = {})
+//   entropy(T)                           H(Q(T))
+//   mutual_information(T, input_ids)     I(X;T)
+//   mutual_information(T, labels)        I(T;Y)
+//   point(T, samples)                    (I(X;T), I(T;Y)), one quantization for both
+//   codes(T), patterns(T), for_layer(epochs) (global_uniform), name(), parameters()
 #ifndef MI_ESTIMATORS_BINNING_HPP
 #define MI_ESTIMATORS_BINNING_HPP
 
@@ -174,28 +182,18 @@ public:
 
     /// I(X;T) = H(Q(T)) - H(Q(T)|X), X given by the input ids, nats.
     template <class T>
-    double mutual_information_x(const activation_view<const T>& layer, const input_ids& x) const {
-        x.check_rows(layer.rows(), "mi::binning::mutual_information_x");
+    double mutual_information(const activation_view<const T>& layer, const input_ids& x) const {
+        x.check_rows(layer.rows(), "mi::binning::mutual_information");
         const grouping t = patterns(layer);
         return mi::entropy(t, correction_) - conditional_on_inputs(t, x);
-    }
-    template <class T>
-    double mutual_information_x(const activation_view<const T>& layer, const samples& s) const {
-        s.check_rows(layer.rows(), "mi::binning::mutual_information_x");
-        return mutual_information_x(layer, s.inputs());
     }
 
     /// I(T;Y) = H(Q(T)) - sum_l (N_l/N) H(Q(T)|Y=l), nats.
     template <class T>
-    double mutual_information_y(const activation_view<const T>& layer, const labels& y) const {
-        detail::check_same_rows(y.size(), layer.rows(), "mi::binning::mutual_information_y", "labels size");
+    double mutual_information(const activation_view<const T>& layer, const labels& y) const {
+        detail::check_same_rows(y.size(), layer.rows(), "mi::binning::mutual_information", "labels size");
         const grouping t = patterns(layer);
         return mi::entropy(t, correction_) - conditional_on_labels(t, y);
-    }
-    template <class T>
-    double mutual_information_y(const activation_view<const T>& layer, const samples& s) const {
-        s.check_rows(layer.rows(), "mi::binning::mutual_information_y");
-        return mutual_information_y(layer, s.labels());
     }
 
     /// The information-plane point (I(X;T), I(T;Y)) of the layer, nats; one quantization for both.

@@ -15,6 +15,15 @@
 // numpy.argmax). The output layer needs >= 2 units: a single sigmoid unit has
 // no arg max, pass [p, 1 - p]. The entropy correction is a policy
 // (mi::plug_in by default, mi::miller_madow). Results in nats.
+//
+// API (output: the output layer, an activation_view):
+//   decision_rule<Correction>(correction = {})
+//   decisions(output)                         L of every row
+//   entropy(output)                           H(L)
+//   mutual_information(output, input_ids)     I(X;L)
+//   mutual_information(output, labels)        I(Y;L)
+//   point(output, samples)                    (I(X;L), I(Y;L))
+//   name(), parameters()
 #ifndef MI_ESTIMATORS_DECISION_RULE_HPP
 #define MI_ESTIMATORS_DECISION_RULE_HPP
 
@@ -68,19 +77,19 @@ public:
 
     /// I(X;L) = H(L) - H(L|X), nats.
     template <class T>
-    double mutual_information_x(const activation_view<const T>& output, const input_ids& x) const {
-        x.check_rows(output.rows(), "mi::decision_rule::mutual_information_x");
+    double mutual_information(const activation_view<const T>& output, const input_ids& x) const {
+        x.check_rows(output.rows(), "mi::decision_rule::mutual_information");
         const grouping l = group_values(decisions(output));
         return mi::entropy(l, correction_) - conditional_on_inputs(l, x);
     }
 
     /// I(Y;L) = H(L) - H(L|Y), nats.
     template <class T>
-    double mutual_information_y(const activation_view<const T>& output, const labels& y) const {
-        detail::check_same_rows(y.size(), output.rows(), "mi::decision_rule::mutual_information_y", "labels size");
+    double mutual_information(const activation_view<const T>& output, const labels& y) const {
+        detail::check_same_rows(y.size(), output.rows(), "mi::decision_rule::mutual_information", "labels size");
         const grouping l = group_values(decisions(output));
         return mi::entropy(l, correction_) -
-               conditional_entropy_given_labels(l, y, correction_, "mi::decision_rule::mutual_information_y");
+               conditional_entropy_given_labels(l, y, correction_, "mi::decision_rule::mutual_information");
     }
 
     /// Plane point of the output layer: (I(X;L), I(Y;L)), nats.

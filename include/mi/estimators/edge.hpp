@@ -33,6 +33,21 @@
 // Equation numbers are not cited because the paper's text could not be
 // re-read while writing this; the quantities above are the paper's, the
 // minimum-norm weight solve is mi's formulation of its ensemble step.
+//
+// Options (mi::edge_options, named fields): epsilon (required, > 0), scales
+// = {1.0}, bias_terms = 0, hash_factor = 1.0, seed = 0; a bad one throws
+// mi::error naming the field. Named edge, the estimator; the explicit-edge
+// quantizer is mi::bin_edges (mi/quantizers/bin_edges.hpp).
+//
+// API (T the layer, an activation_view; every quantity in nats):
+//   edge(options)   edge(epsilon)              e.g. mi::edge(0.07)
+//   mutual_information(T, input_ids)           I(X;T)
+//   mutual_information(T, labels)              I(T;Y)
+//   mutual_information(A, B)                   I(A;B), two activation views, both hashed
+//   point(T, samples)                          (I(X;T), I(T;Y))
+//   buckets(T, member), weights(), ensemble_weights(s, k), name(), parameters()
+// No entropy(T): the ensemble combines mutual informations (its bias
+// cancellation is derived for them), not entropies.
 #ifndef MI_ESTIMATORS_EDGE_HPP
 #define MI_ESTIMATORS_EDGE_HPP
 
@@ -49,6 +64,8 @@
 #include "mi/core/discrete.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/finite.hpp"
+#include "mi/core/input_ids.hpp"
+#include "mi/core/labels.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
 #include "mi/core/resampling.hpp"
@@ -57,34 +74,50 @@
 
 namespace mi {
 
+/// The options of mi::edge. An aggregate: set the fields by name (C++20: designated initialisers).
+struct edge_options {
+    double epsilon = 0.0;                ///< base bin width in activation units; required, finite and > 0
+    std::vector<double> scales = {1.0};  ///< the ensemble's width multipliers: finite, > 0, distinct
+    std::size_t bias_terms = 0;          ///< powers of epsilon the ensemble weights cancel, < scales.size()
+    double hash_factor = 1.0;            ///< F = ceil(hash_factor * N) hash buckets, finite and > 0
+    std::uint64_t seed = 0;              ///< shifts and hash multipliers
+};
+
 class edge {
 public:
     static constexpr mi::resampling resampling = mi::resampling::input_groups;  // bootstrap: plug-in on hashed cells; an input's rows stay together
-    /// eps: base bin width (activation units); scales: the ensemble's width multipliers;
-    /// bias_terms: number of powers of eps the ensemble weights cancel (< number of scales);
-    /// hash_factor: F = ceil(hash_factor * N) buckets; seed: shifts and hash.
-    explicit edge(double epsilon, std::vector<double> scales = {1.0}, std::size_t bias_terms = 0,
-                  double hash_factor = 1.0, std::uint64_t seed = 0)
-        : eps_(epsilon), scales_(std::move(scales)), bias_terms_(bias_terms), hash_factor_(hash_factor),
-          seed_(seed) {
+    /// The options by name (see mi::edge_options); each is validated, a bad one throws mi::error
+    /// naming the field.
+    explicit edge(edge_options options)
+        : eps_(options.epsilon), scales_(std::move(options.scales)), bias_terms_(options.bias_terms),
+          hash_factor_(options.hash_factor), seed_(options.seed) {
         const char* where = "mi::edge";
-        if (!(std::isfinite(epsilon) && epsilon > 0.0)) detail::fail(where, "epsilon", epsilon, "a finite value > 0");
-        if (scales_.empty()) detail::fail(where, "scales", "{}", "at least one width multiplier");
+        if (!(std::isfinite(eps_) && eps_ > 0.0)) detail::fail(where, "options.epsilon", eps_, "a finite value > 0");
+        if (scales_.empty()) detail::fail(where, "options.scales", "{}", "at least one width multiplier");
         for (std::size_t l = 0; l < scales_.size(); ++l) {
             if (!(std::isfinite(scales_[l]) && scales_[l] > 0.0))
-                detail::fail(where, ("scales[" + std::to_string(l) + "]").c_str(), scales_[l], "a finite value > 0");
+                detail::fail(where, ("options.scales[" + std::to_string(l) + "]").c_str(), scales_[l], "a finite value > 0");
             for (std::size_t m = 0; m < l; ++m)
                 if (scales_[m] == scales_[l])
-                    detail::fail(where, ("scales[" + std::to_string(l) + "]").c_str(), scales_[l],
-                                 "distinct multipliers (equals scales[" + std::to_string(m) + "])");
+                    detail::fail(where, ("options.scales[" + std::to_string(l) + "]").c_str(), scales_[l],
+                                 "distinct multipliers (equals options.scales[" + std::to_string(m) + "])");
         }
-        if (bias_terms >= scales_.size())
-            detail::fail(where, "bias_terms", bias_terms,
-                         "< the number of scales, " + std::to_string(scales_.size()));
-        if (!(std::isfinite(hash_factor) && hash_factor > 0.0))
-            detail::fail(where, "hash_factor", hash_factor, "a finite value > 0");
+        if (bias_terms_ >= scales_.size())
+            detail::fail(where, "options.bias_terms", bias_terms_,
+                         "< the number of options.scales, " + std::to_string(scales_.size()));
+        if (!(std::isfinite(hash_factor_) && hash_factor_ > 0.0))
+            detail::fail(where, "options.hash_factor", hash_factor_, "a finite value > 0");
         weights_ = ensemble_weights(scales_, bias_terms_);
     }
+
+    /// The common case: one estimate at bin width epsilon, the other options at their defaults.
+    explicit edge(double epsilon) : edge(options_with_epsilon(epsilon)) {}
+
+    double epsilon() const noexcept { return eps_; }
+    const std::vector<double>& scales() const noexcept { return scales_; }
+    std::size_t bias_terms() const noexcept { return bias_terms_; }
+    double hash_factor() const noexcept { return hash_factor_; }
+    std::uint64_t seed() const noexcept { return seed_; }
 
     /// The ensemble weights w_l (sum 1).
     const std::vector<double>& weights() const noexcept { return weights_; }
@@ -138,6 +171,32 @@ public:
             s += weights_[l] * (mi::entropy(ga) - conditional_entropy(ga, gb));
         }
         return detail::finite(s, "mi::edge::mutual_information", "I(A;B)");
+    }
+
+    /// I(X;T) with X the input ids (each input its own node, not hashed), T hashed. Nats.
+    template <class T>
+    double mutual_information(const activation_view<const T>& layer, const input_ids& x) const {
+        const char* where = "mi::edge::mutual_information";
+        x.check_rows(layer.rows(), where);
+        double s = 0.0;
+        for (std::size_t l = 0; l < scales_.size(); ++l) {
+            const grouping gt = group_values(buckets(layer, l, 0));
+            s += weights_[l] * (mi::entropy(gt) - conditional_entropy_given_inputs(gt, x, plug_in{}, where));
+        }
+        return detail::finite(s, where, "I(X;T)");
+    }
+
+    /// I(T;Y) with Y the labels, T hashed. Nats.
+    template <class T>
+    double mutual_information(const activation_view<const T>& layer, const labels& y) const {
+        const char* where = "mi::edge::mutual_information";
+        detail::check_same_rows(y.size(), layer.rows(), where, "labels size");
+        double s = 0.0;
+        for (std::size_t l = 0; l < scales_.size(); ++l) {
+            const grouping gt = group_values(buckets(layer, l, 0));
+            s += weights_[l] * (mi::entropy(gt) - conditional_entropy_given_labels(gt, y, plug_in{}, where));
+        }
+        return detail::finite(s, where, "I(T;Y)");
     }
 
     /// Plane point: I(X;T) with X the input ids, I(T;Y) with Y the labels. Nats.
@@ -199,6 +258,13 @@ public:
     }
 
 private:
+    static edge_options options_with_epsilon(double epsilon) {
+        if (!(std::isfinite(epsilon) && epsilon > 0.0)) detail::fail("mi::edge", "epsilon", epsilon, "a finite value > 0");
+        edge_options o;
+        o.epsilon = epsilon;
+        return o;
+    }
+
     double eps_;
     std::vector<double> scales_;
     std::size_t bias_terms_;

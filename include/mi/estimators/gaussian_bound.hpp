@@ -42,6 +42,14 @@
 // phase), s2_T = the variance of the layer's input units, s2_z = the
 // additive noise variance. Or directly the spectrum (A_ii, lambda_i).
 // Not a plane estimator: it is a function of weights, not of activations.
+//
+// API (nats): gaussian_bound(layer_variance, noise_variance);
+//   bound(a_diag, lambda)         eq. 9 from the spectrum
+//   bound(W*, dW)  bound(W*, {dW_1, ..., dW_K})   eq. 9 from the weights
+//   name(), parameters(), layer_variance(), noise_variance()
+// The method is called bound, not mutual_information: it is an upper bound on
+// I(X;T) (the capacity of independent sub-channels), never an estimate of it,
+// and there is no I(T;Y) counterpart (no labels enter the model).
 #ifndef MI_ESTIMATORS_GAUSSIAN_BOUND_HPP
 #define MI_ESTIMATORS_GAUSSIAN_BOUND_HPP
 

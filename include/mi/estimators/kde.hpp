@@ -39,6 +39,14 @@
 // Saxe et al. plot (ibsgd's infoplane_measure = 'upper'); both bounds are in
 // ixt_bounds / ity_bounds. Results in nats (the papers print bits: to_bits).
 // The cost is the pairwise engine's: O(N^2 d) on all cores, memory O(N d).
+//
+// API (T the layer, an activation_view; every quantity in nats, as mi::bounds):
+//   kde<Kernel, Noise>(noise, kernel = {})    kde<>(0.1): fixed_noise(0.1), variance 0.1
+//   entropy(T)                                bounds on H(T + noise)
+//   mutual_information(T, input_ids)          bounds on I(X;T); mutual_information(T): distinct inputs
+//   mutual_information(T, labels)             "bounds" on I(T;Y) (see above)
+//   point(T, samples)                         upper values, both bounds alongside
+//   kernel_for(T), noise(), kernel(), name(), parameters()
 #ifndef MI_ESTIMATORS_KDE_HPP
 #define MI_ESTIMATORS_KDE_HPP
 
@@ -46,6 +54,7 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -74,6 +83,10 @@ public:
     static constexpr mi::resampling resampling = mi::resampling::input_groups;  // bootstrap: an input's rows stay together for H(T|X)
     kde() = default;
     explicit kde(Noise noise, Kernel kernel = Kernel{}) : noise_(std::move(noise)), kernel_(std::move(kernel)) {}
+    /// The common case in one number: Noise(parameter), e.g. mi::kde<>(0.1) is fixed_noise(0.1),
+    /// the noise variance 0.1 (adaptive_noise: its base). For noise policies built from a double.
+    template <class N = Noise, std::enable_if_t<std::is_constructible_v<N, double>, int> = 0>
+    explicit kde(double noise_parameter) : noise_(noise_parameter) {}
 
     const Noise& noise() const noexcept { return noise_; }
     const Kernel& kernel() const noexcept { return kernel_; }
@@ -95,9 +108,9 @@ public:
     }
 
     /// Lower and upper bounds on I(X;T) = H(T) - H(T|X), nats (see the header for repeated inputs).
+    /// Without input ids every row is its own input.
     template <class T>
-    bounds mutual_information(const activation_view<const T>& layer,
-                              const input_ids& x = input_ids()) const {
+    bounds mutual_information(const activation_view<const T>& layer, const input_ids& x) const {
         detail::check_activations(layer, "mi::kde::mutual_information", "layer");
         x.check_rows(layer.rows(), "mi::kde::mutual_information");
         const frame<T> f(*this, layer, "mi::kde::mutual_information");
@@ -105,14 +118,19 @@ public:
                               "mi::kde::mutual_information", "bounds on I(X;T)");
     }
 
+    template <class T>
+    bounds mutual_information(const activation_view<const T>& layer) const {
+        return mutual_information(layer, input_ids());
+    }
+
     /// "Lower" and "upper" I(T;Y) = H(T) - sum_l p_l H(T|Y=l), nats.
     template <class T>
-    bounds label_information(const activation_view<const T>& layer, const labels& y) const {
-        detail::check_activations(layer, "mi::kde::label_information", "layer");
-        detail::check_same_rows(y.size(), layer.rows(), "mi::kde::label_information", "labels size");
-        const frame<T> f(*this, layer, "mi::kde::label_information");
+    bounds mutual_information(const activation_view<const T>& layer, const labels& y) const {
+        detail::check_activations(layer, "mi::kde::mutual_information", "layer");
+        detail::check_same_rows(y.size(), layer.rows(), "mi::kde::mutual_information", "labels size");
+        const frame<T> f(*this, layer, "mi::kde::mutual_information");
         return detail::finite(ity(f.view(), y, f.kernel, entropy_with(f.view(), f.kernel)),
-                              "mi::kde::label_information", "bounds on I(T;Y)");
+                              "mi::kde::mutual_information", "bounds on I(T;Y)");
     }
 
     /// The plane point: ixt / ity are the upper values, both bounds alongside.

@@ -1,36 +1,57 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// kl_entropy<Search, Metric>: the Kozachenko-Leonenko k-nearest-neighbour
+// kl_entropy<Search>: the Kozachenko-Leonenko k-nearest-neighbour
 // estimator of differential entropy (Kozachenko & Leonenko 1987; in the form
 // of Kraskov, Stoegbauer & Grassberger 2004, eq. 20), as Saxe et al. (2018,
 // App. B.3) use it for the information plane:
 //
 //   H(T) = (d/N) sum_i log(r_i + eps) + log c_d + psi(N) - psi(k)
 //
-// r_i is the distance (in the Metric) from row i to its k-th nearest other
-// row, c_d the volume of the metric's unit ball (Metric::log_unit_ball_volume):
-// pi^(d/2) / Gamma(d/2 + 1) for the Euclidean norm (the default, Saxe et
-// al.'s choice), 2^d for the max-norm (Kraskov et al.'s eq. 20 with
-// eps_i = 2 r_i and c_d = 1), psi the digamma function, eps a guard against
-// r_i = 0 (default 0: with the default tie policy, jitter, no distance is 0;
-// a zero distance with eps = 0 throws mi::error instead of returning -inf). Results in nats. Defaults:
-// k = 2 (Saxe et al. App. B.3), eps = 0, tie_policy::jitter(1e-10, 0).
+// r_i is the distance (in the search's metric, Search::metric_type) from row
+// i to its k-th nearest other row, c_d the volume of the metric's unit ball
+// (metric_type::log_unit_ball_volume): pi^(d/2) / Gamma(d/2 + 1) for the
+// Euclidean norm (the default, Saxe et al.'s choice), 2^d for the max-norm
+// (Kraskov et al.'s eq. 20 with eps_i = 2 r_i and c_d = 1), psi the digamma
+// function, eps a guard against r_i = 0 (default 0: with the default tie
+// policy, jitter, no distance is 0; a zero distance with eps = 0 throws
+// mi::error instead of returning -inf). Results in nats.
 //
-// Plane point (ixt_kind = ixt_quantity::entropy): for a deterministic network
-// I(X;T) = H(T) - H(T|X) with H(T|X) a constant (-infinity for continuous T),
-// so, as Saxe et al. argue, H(T) is I(X;T) up to that constant:
+// Options (mi::kl_entropy_options, named fields, as mi::ksg_options; defaults Saxe et al.'s):
+//   k = 2          neighbours, >= 1 (App. B.3)
+//   epsilon = 0    guard added to every distance, finite and >= 0
+//   ties = {}      tie policy, default tie_policy::jitter(1e-10, 0)
+// A bad option throws mi::error naming the field, its value and what was expected.
+//
+// API (T the layer, an activation_view, N rows):
+//   kl_entropy<S>()  kl_entropy<S>(k)  kl_entropy<S>(options, search = {})   (as mi::ksg)
+//   kl_entropy(search)  kl_entropy(search, k)  kl_entropy(search, options)   S deduced
+//   entropy(T)                        H(T), nats
+//   mutual_information(T, labels)     I(T;Y) = H(T) - sum_l (N_l / N) H(T | Y = l)
+//   point(T, samples)                 (H(T), I(T;Y)), ixt_kind = entropy
+//   name(), parameters(), k(), epsilon(), ties(), search()
+// There is deliberately no mutual_information(T, input_ids) (the overload is
+// deleted): for a deterministic network H(T|X) is -infinity for continuous T,
+// so I(X;T) is not a finite number this estimator can return, and H(T),
+// which is what point() reports, is I(X;T) only up to that constant (Saxe et
+// al.'s argument). Returning H(T) under the name mutual_information would drop
+// the ixt_kind = entropy tag that point() carries; call entropy(T) for it.
+//
+// Plane point (ixt_kind = ixt_quantity::entropy):
 //   ixt = H(T),   ity = H(T) - sum_l (N_l / N) H(T | Y = l),
 // every entropy by this estimator on the rows concerned (the mixed
 // discrete-continuous decomposition). Each non-empty class needs more than k
 // rows; otherwise mi::error names the class.
 //
-// Search is a neighbour-search policy template (automatic, grid, kd_tree,
-// brute_force), instantiated with the Metric; all give identical numbers,
-// automatic picks the fastest for the dimension (mi/search/automatic.hpp).
-// The estimator holds a configured search instance, copied for every search
-// it builds, so that the policy's knobs reach it:
-//   mi::kl_entropy<mi::kd_tree> a(2);                              // default kd_tree<euclidean>
-//   mi::kl_entropy b(mi::kd_tree<mi::max_norm>(16), 2);            // max-norm, leaf size 16
-// (the second deduces kl_entropy<kd_tree, max_norm> from the instance).
+// Search is a neighbour-search policy (automatic, grid, kd_tree, brute_force,
+// each instantiated with its metric); all give identical numbers, automatic
+// picks the fastest for the dimension (mi/search/automatic.hpp). The
+// estimator holds a configured search instance, copied for every search it
+// builds, so that the policy's knobs reach it:
+//   mi::kl_entropy<mi::kd_tree<mi::euclidean>> a(2);              // k = 2, default kd_tree
+//   mi::kl_entropy<mi::brute_force<mi::max_norm>> b;               // max-norm, k = 2
+//   mi::kl_entropy c(mi::kd_tree<mi::max_norm>(16), 2);            // leaf size 16
+//   mi::kl_entropy_options o;  o.k = 3;  o.epsilon = 1e-9;
+//   mi::kl_entropy<> e(o);                                          // C++20: mi::kl_entropy<>({.k = 3})
+// (c deduces kl_entropy<kd_tree<max_norm>> from the instance).
 // Thread safety: const member functions may be called from several threads.
 #ifndef MI_ESTIMATORS_KL_ENTROPY_HPP
 #define MI_ESTIMATORS_KL_ENTROPY_HPP
@@ -39,12 +60,15 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/finite.hpp"
+#include "mi/core/input_ids.hpp"
+#include "mi/core/labels.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
 #include "mi/core/special.hpp"
@@ -57,29 +81,56 @@
 
 namespace mi {
 
-template <template <class> class Search = automatic, class Metric = euclidean>
+/// The options of mi::kl_entropy (see the header comment). An aggregate: set fields by name.
+struct kl_entropy_options {
+    std::size_t k = 2;      ///< neighbours, >= 1
+    double epsilon = 0.0;   ///< guard added to every distance, finite and >= 0
+    tie_policy ties = {};   ///< tie policy (default: seeded jitter)
+};
+
+namespace detail {
+template <class S, class = void>
+struct search_metric {
+    using type = euclidean;  // only reached after kl_entropy's static_assert has failed
+};
+template <class S>
+struct search_metric<S, std::void_t<typename S::metric_type>> {
+    using type = typename S::metric_type;
+};
+}  // namespace detail
+
+template <class Search = automatic<euclidean>>
 class kl_entropy {
-    static_assert(is_metric_v<Metric>,
-                  "mi::kl_entropy: Metric must be a metric policy (see mi/search/concept.hpp): " MI_METRIC_REQUIREMENTS);
-    static_assert(is_search_v<Search<Metric>>,
-                  "mi::kl_entropy: Search<Metric> must be a search policy (see mi/search/concept.hpp): " MI_SEARCH_REQUIREMENTS);
+    static_assert(is_search_v<Search>,
+                  "mi::kl_entropy: Search must be a search policy (see mi/search/concept.hpp): " MI_SEARCH_REQUIREMENTS);
 
 public:
     static constexpr mi::resampling resampling = mi::resampling::rows;  // bootstrap: input ids unused; half-samples repeat no row
-    using search_type = Search<Metric>;
-    using metric_type = Metric;
+    static constexpr mi::bias_correction bias_correction = mi::bias_correction::none;  // kNN bias is not c/N
+    using search_type = Search;
+    using metric_type = typename detail::search_metric<Search>::type;
 
-    /// k >= 1 neighbours, guard epsilon >= 0 added to every distance, tie policy; a default search.
-    explicit kl_entropy(std::size_t k = 2, double epsilon = 0.0, tie_policy ties = tie_policy())
-        : kl_entropy(search_type(), k, epsilon, ties) {}
-
-    /// The same with a configured search (e.g. kd_tree<euclidean>(leaf_size)), copied for every search.
-    explicit kl_entropy(search_type search, std::size_t k = 2, double epsilon = 0.0, tie_policy ties = tie_policy())
-        : search_(std::move(search)), k_(k), epsilon_(epsilon), ties_(ties) {
-        if (k < 1) detail::fail("mi::kl_entropy", "k", k, ">= 1");
-        if (!(epsilon >= 0.0) || !std::isfinite(epsilon))
-            detail::fail("mi::kl_entropy", "epsilon", epsilon, "a finite value >= 0");
+    /// The options (default: k = 2, epsilon = 0, jitter ties) and a configured search (e.g.
+    /// kd_tree<euclidean>(leaf_size)), copied for every search. A bad option throws mi::error
+    /// naming it (options.k, options.epsilon).
+    explicit kl_entropy(kl_entropy_options options = {}, search_type search = search_type())
+        : search_(std::move(search)), k_(options.k), epsilon_(options.epsilon), ties_(options.ties) {
+        if (options.k < 1) detail::fail("mi::kl_entropy", "options.k", options.k, ">= 1");
+        if (!(options.epsilon >= 0.0) || !std::isfinite(options.epsilon))
+            detail::fail("mi::kl_entropy", "options.epsilon", options.epsilon, "a finite value >= 0");
     }
+
+    /// k >= 1 neighbours, every other option at its default.
+    template <class Int, std::enable_if_t<detail::is_count_v<Int>, int> = 0>
+    explicit kl_entropy(Int k) : kl_entropy(kl_entropy_options{detail::neighbour_count(k, "mi::kl_entropy")}) {}
+
+    /// The configured search first, so that the estimator's type is deduced from it:
+    /// mi::kl_entropy e(mi::kd_tree<mi::max_norm>(16)), e(search, options), e(search, k).
+    template <class S, std::enable_if_t<std::is_same_v<S, Search>, int> = 0>
+    explicit kl_entropy(S search, kl_entropy_options options = {}) : kl_entropy(options, std::move(search)) {}
+    template <class S, class Int, std::enable_if_t<std::is_same_v<S, Search> && detail::is_count_v<Int>, int> = 0>
+    kl_entropy(S search, Int k)
+        : kl_entropy(kl_entropy_options{detail::neighbour_count(k, "mi::kl_entropy")}, std::move(search)) {}
 
     std::size_t k() const noexcept { return k_; }
     double epsilon() const noexcept { return epsilon_; }
@@ -102,6 +153,24 @@ public:
                               "mi::kl_entropy::entropy", "H(X)");
     }
 
+    /// I(T;Y) = H(T) - sum_l (N_l / N) H(T | Y = l), nats: point()'s ity. Every non-empty class
+    /// needs more than k rows.
+    template <class T>
+    double mutual_information(const activation_view<const T>& layer, const labels& y) const {
+        const char* where = "mi::kl_entropy::mutual_information";
+        detail::check_activations(layer, where, "layer");
+        detail::check_same_rows(y.size(), layer.rows(), where, "labels size");
+        detail::check_k(k_, layer.rows(), where);
+        const detail::prepared t = detail::prepare(layer, ties_, 0, false);
+        const double h = from_prepared(t, where);
+        return detail::finite(h - conditional_on_labels(t, y, where), where, "I(T;Y)");
+    }
+
+    /// No I(X;T): see the header comment (H(T|X) = -infinity for a deterministic network);
+    /// entropy(layer) is the H(T) that point() reports as its ixt (ixt_kind = entropy).
+    template <class T>
+    double mutual_information(const activation_view<const T>& layer, const input_ids& x) const = delete;
+
     /// ixt = H(T) (ixt_kind = entropy), ity = H(T) - sum_l p_l H(T | Y = l).
     template <class T>
     plane_point point(const activation_view<const T>& layer, const samples& s) const {
@@ -113,8 +182,15 @@ public:
         plane_point p;
         p.ixt_kind = ixt_quantity::entropy;
         p.ixt = from_prepared(t, where);
-        const auto by_class = s.labels().rows_by_class();
-        const double n = static_cast<double>(layer.rows());
+        p.ity = p.ixt - conditional_on_labels(t, s.labels(), where);
+        return detail::finite(p, where);
+    }
+
+private:
+    /// sum_l (N_l / N) H(T | Y = l) over the non-empty classes, each by this estimator.
+    double conditional_on_labels(const detail::prepared& t, const labels& y, const char* where) const {
+        const auto by_class = y.rows_by_class();
+        const double n = static_cast<double>(t.n);
         double conditional = 0.0;
         for (std::size_t l = 0; l < by_class.size(); ++l) {
             const auto& rows = by_class[l];
@@ -124,11 +200,9 @@ public:
                              "more than k = " + std::to_string(k_) + " rows in every non-empty class");
             conditional += static_cast<double>(rows.size()) / n * from_prepared(detail::subset_rows(t, rows), where);
         }
-        p.ity = p.ixt - conditional;
-        return detail::finite(p, where);
+        return conditional;
     }
 
-private:
     double from_prepared(const detail::prepared& p, const char* where) const {
         // Squared Euclidean distances overflow (or underflow) double beyond |x| ~ 2^500 (2^-500):
         // such rows are searched at a power-of-two scale 2^e, where every distance is exactly
@@ -157,7 +231,7 @@ private:
             sum += std::isfinite(v) ? std::log(v) + shift : std::log(epsilon_);
         }
         const double d = static_cast<double>(p.d), n = static_cast<double>(p.n);
-        return d * sum / n + Metric::log_unit_ball_volume(p.d) + detail::digamma(n) -
+        return d * sum / n + metric_type::log_unit_ball_volume(p.d) + detail::digamma(n) -
                detail::digamma(static_cast<double>(k_));
     }
 
@@ -166,6 +240,12 @@ private:
     double epsilon_ = 0.0;
     tie_policy ties_;
 };
+
+/// kl_entropy(search, ...) deduces kl_entropy<decltype(search)>.
+template <class S, std::enable_if_t<is_search_v<S>, int> = 0>
+kl_entropy(S) -> kl_entropy<S>;
+template <class S, class O, std::enable_if_t<is_search_v<S>, int> = 0>
+kl_entropy(S, O) -> kl_entropy<S>;
 
 }  // namespace mi
 

@@ -23,33 +23,34 @@
 // mi does not clip negative estimates to 0 (scikit-learn does): a small
 // negative value is information about the estimator's bias and variance.
 //
-// Preprocessing (as scikit-learn does for KSG): with standardize = true
-// (default) every column of X and of Y is divided by its standard deviation
-// (constant columns are left alone), so the max-norm does not let the
-// variable with the larger scale decide eps; then the tie policy is applied
-// (default tie_policy::jitter(1e-10, 0), see mi/search/ties.hpp; X and Y get
-// independent noise streams 0 and 1). Defaults: k = 3 (scikit-learn's and
-// Kraskov et al.'s usual choice), algorithm 1.
+// Options (mi::ksg_options, named fields): k = 3 (scikit-learn's and
+// Kraskov et al.'s usual choice), algorithm = 1, ties = tie_policy::jitter(1e-10, 0)
+// (mi/search/ties.hpp; X and Y get independent noise streams 0 and 1),
+// standardize = true: every column of X and of Y is divided by its standard
+// deviation (constant columns are left alone), as scikit-learn does, so the
+// max-norm does not let the variable with the larger scale decide eps.
 //
-// Plane point: I(X;T) by KSG between the network inputs X and the layer T
-// (ixt_kind = mutual_information), so the estimator must hold the inputs:
-// ksg.with_inputs(mi::view(x)) copies and prepares them once (their
-// marginal search structure is built once too and shared by every epoch and
-// layer). Row i of every layer must be the network's response to row i of
-// the inputs (mi::samples with default input_ids); resampled sample sets
-// (repeated input ids, e.g. bootstrap) are rejected with mi::error, because
-// mi::input_ids renumbers ids and cannot say which held row a row came from.
-// I(T;Y) by Ross (2014).
+// Methods:
+//   mutual_information(x, y)       I(X;Y) between the rows of two views
+//   mutual_information(t, labels)  I(T;Y) by Ross (2014)
+//   point(t, samples)              I(X;T) by KSG between the samples' network
+//                                  input X (mi::samples::with_network_input) and
+//                                  the layer (ixt_kind = mutual_information),
+//                                  I(T;Y) by Ross. X is standardised, jittered and
+//                                  indexed once per sample set (mi::network_input's
+//                                  memo) and shared by every epoch and layer.
+// Bootstrap: rows (a half-sample keeps X's matching rows; no row repeats, so
+// no zero distances); interval centred on the estimate (mi::bias_correction::none).
 //
-// Search is a neighbour-search policy template (automatic, grid, kd_tree,
-// brute_force), instantiated with the max_norm metric; all give identical
-// numbers, automatic picks the fastest for the dimension (mi/search/automatic.hpp).
+// Search is a neighbour-search policy over the max-norm (automatic, grid,
+// kd_tree, brute_force; mi/search/concept.hpp); all give identical numbers,
+// automatic picks the fastest for the dimension (mi/search/automatic.hpp).
 // The estimator holds a configured search instance, copied for every search
 // it builds (joint, marginal and per-class spaces), so its knobs reach them:
-//   mi::ksg<mi::kd_tree> a(3);                                 // default kd_tree<max_norm>
-//   mi::ksg b(mi::kd_tree<mi::max_norm>(16), 3);               // leaf size 16 (deduces ksg<kd_tree>)
-// Thread safety: const member functions may be called from several threads;
-// copies share the held inputs (immutable).
+//   mi::ksg<> a;                                               // k = 3, automatic
+//   mi::ksg<mi::kd_tree<>> b(5);                               // k = 5, kd_tree<max_norm>
+//   mi::ksg c(mi::ksg_options{}, mi::kd_tree<>(16));           // leaf size 16 (deduces ksg<kd_tree<>>)
+// Thread safety: const member functions may be called from several threads.
 #ifndef MI_ESTIMATORS_KSG_HPP
 #define MI_ESTIMATORS_KSG_HPP
 
@@ -58,6 +59,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
+#include <typeinfo>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,42 +81,54 @@
 
 namespace mi {
 
-template <template <class> class Search = automatic>
+namespace detail {
+template <class S, class = void>
+struct searches_max_norm : std::false_type {};
+template <class S>
+struct searches_max_norm<S, std::void_t<typename S::metric_type>> : std::is_same<typename S::metric_type, max_norm> {};
+}  // namespace detail
+
+/// KSG's options, by name (C++20: mi::ksg_options{.k = 5, .standardize = false}).
+struct ksg_options {
+    std::size_t k = 3;          ///< neighbours, >= 1
+    int algorithm = 1;          ///< Kraskov et al.'s estimator 1 (eq. 8) or 2 (eq. 9)
+    tie_policy ties{};          ///< what breaks ties among distances (default: jitter 1e-10)
+    bool standardize = true;    ///< divide every column by its standard deviation first
+};
+
+template <class Search = automatic<max_norm>>
 class ksg {
-    static_assert(is_search_v<Search<max_norm>>,
-                  "mi::ksg: Search<max_norm> must be a search policy (see mi/search/concept.hpp): " MI_SEARCH_REQUIREMENTS);
+    static_assert(is_search_v<Search>,
+                  "mi::ksg: Search must be a search policy (see mi/search/concept.hpp): " MI_SEARCH_REQUIREMENTS);
+    static_assert(!is_search_v<Search> || detail::searches_max_norm<Search>::value,
+                  "mi::ksg: KSG counts neighbours in the max-norm (Kraskov et al. 2004): use Search<mi::max_norm>, "
+                  "e.g. mi::ksg<mi::kd_tree<mi::max_norm>>");
 
 public:
-    static constexpr mi::resampling resampling = mi::resampling::none;  // bootstrap: the held inputs are row-aligned with the layer
-    using search_type = Search<max_norm>;
+    static constexpr mi::resampling resampling = mi::resampling::rows;  // bootstrap: X comes with the rows in mi::samples
+    static constexpr mi::bias_correction bias_correction = mi::bias_correction::none;  // kNN bias is not c/N
+    using search_type = Search;
 
-    /// k >= 1 neighbours, algorithm 1 or 2, tie policy, per-column standardisation; a default search.
-    explicit ksg(std::size_t k = 3, int algorithm = 1, tie_policy ties = tie_policy(), bool standardize = true)
-        : ksg(search_type(), k, algorithm, ties, standardize) {}
-
-    /// The same with a configured max-norm search (e.g. kd_tree<max_norm>(leaf_size)), copied for every search.
-    explicit ksg(search_type search, std::size_t k = 3, int algorithm = 1, tie_policy ties = tie_policy(),
-                 bool standardize = true)
-        : search_(std::move(search)), k_(k), algorithm_(algorithm), ties_(ties), standardize_(standardize) {
-        if (k < 1) detail::fail("mi::ksg", "k", k, ">= 1");
-        if (algorithm != 1 && algorithm != 2) detail::fail("mi::ksg", "algorithm", algorithm, "1 or 2 (Kraskov et al. 2004)");
+    /// The given options and a configured max-norm search (e.g. kd_tree<max_norm>(leaf_size)), copied for every search.
+    explicit ksg(ksg_options options = {}, search_type search = {})
+        : search_(std::move(search)), o_(options) {
+        if (o_.k < 1) detail::fail("mi::ksg", "options.k", o_.k, ">= 1");
+        if (o_.algorithm != 1 && o_.algorithm != 2)
+            detail::fail("mi::ksg", "options.algorithm", o_.algorithm, "1 or 2 (Kraskov et al. 2004)");
     }
+    /// k neighbours, every other option at its default (an integer, not bool).
+    template <class Int, std::enable_if_t<detail::is_count_v<Int>, int> = 0>
+    explicit ksg(Int k) : ksg(ksg_options{detail::neighbour_count(k, "mi::ksg")}) {}
 
-    std::size_t k() const noexcept { return k_; }
-    int algorithm() const noexcept { return algorithm_; }
-    const tie_policy& ties() const noexcept { return ties_; }
-    bool standardize() const noexcept { return standardize_; }
-    bool has_inputs() const noexcept { return static_cast<bool>(inputs_); }
+    const ksg_options& options() const noexcept { return o_; }
+    std::size_t k() const noexcept { return o_.k; }
     /// The configured search every neighbour search starts from.
     const search_type& search() const noexcept { return search_; }
 
     std::string name() const { return "ksg"; }
     std::string parameters() const {
-        std::string s = "k=" + std::to_string(k_) + ";algorithm=" + std::to_string(algorithm_) +
-                        ";standardize=" + (standardize_ ? "1" : "0") + ";" + ties_.parameters() + ";" +
-                        search_.parameters();
-        s += inputs_ ? ";inputs=" + std::to_string(inputs_->x.n) + "x" + std::to_string(inputs_->x.d) : ";inputs=none";
-        return s;
+        return "k=" + std::to_string(o_.k) + ";algorithm=" + std::to_string(o_.algorithm) +
+               ";standardize=" + (o_.standardize ? "1" : "0") + ";" + o_.ties.parameters() + ";" + search_.parameters();
     }
 
     /// I(X;Y) in nats between the rows of x and y (same number of rows N > k).
@@ -123,12 +138,12 @@ public:
         detail::check_activations(x, where, "x");
         detail::check_activations(y, where, "y");
         detail::check_same_rows(y.rows(), x.rows(), where, "y rows");
-        detail::check_k(k_, x.rows(), where);
+        detail::check_k(o_.k, x.rows(), where);
         // the two variables are prepared side by side (each has its own noise stream)
         detail::prepared px, py;
         parallel_for(2, [&](std::size_t v) {
-            if (v == 0) px = detail::prepare(x, ties_, 0, standardize_);
-            else py = detail::prepare(y, ties_, 1, standardize_);
+            if (v == 0) px = detail::prepare(x, o_.ties, 0, o_.standardize);
+            else py = detail::prepare(y, o_.ties, 1, o_.standardize);
         });
         return detail::finite(from_prepared(px, nullptr, py), where, "I(X;Y)");
     }
@@ -139,48 +154,36 @@ public:
         const char* where = "mi::ksg::mutual_information";
         detail::check_activations(t, where, "t");
         detail::check_same_rows(y.size(), t.rows(), where, "labels size");
-        return detail::finite(ross(detail::prepare(t, ties_, 0, standardize_), y, where), where, "I(T;Y)");
+        return detail::finite(ross(detail::prepare(t, o_.ties, 0, o_.standardize), y, where), where, "I(T;Y)");
     }
 
-    /// A copy of this estimator holding the network inputs x (copied) for point().
-    template <class T>
-    ksg with_inputs(const activation_view<const T>& x) const {
-        detail::check_activations(x, "mi::ksg::with_inputs", "x");
-        ksg out = *this;
-        auto held = std::make_shared<held_inputs>();
-        held->x = detail::prepare(x, ties_, 0, standardize_);
-        held->search = search_;
-        held->search.build(held->x.view());
-        out.inputs_ = std::move(held);
-        return out;
-    }
-
-    /// ixt = I(X;T) by KSG with the held inputs, ity = I(T;Y) by Ross (2014).
+    /// ixt = I(X;T) by KSG between the samples' network input and the layer, ity = I(T;Y) by Ross (2014).
     template <class T>
     plane_point point(const activation_view<const T>& layer, const samples& s) const {
         const char* where = "mi::ksg::point";
-        if (!inputs_)
-            detail::fail(where, "inputs", "none", "the network inputs, given once with ksg.with_inputs(mi::view(x))");
         detail::check_activations(layer, where, "layer");
         s.check_rows(layer.rows(), where);
-        detail::check_same_rows(layer.rows(), inputs_->x.n, where, "layer rows");
-        const auto& ids = s.inputs();
-        if (!ids.is_default())
-            for (std::size_t i = 0; i < layer.rows(); ++i)
-                if (ids[i] != i)
-                    detail::fail(where, ("input_ids[" + std::to_string(i) + "]").c_str(), ids[i],
-                                 std::to_string(i) + ": row i of the layer must come from row i of the held inputs");
-        detail::check_k(k_, layer.rows(), where);
-        const detail::prepared pt = detail::prepare(layer, ties_, 1, standardize_);
+        s.network_input().require(layer.rows(), where);
+        detail::check_k(o_.k, layer.rows(), where);
+        const auto x = s.network_input().template memo<prepared_input>(
+            std::string(typeid(ksg).name()) + ";" + parameters(), [&] {
+                prepared_input in;
+                in.x = s.network_input().visit([&](const auto& v) { return detail::prepare(v, o_.ties, 0, o_.standardize); });
+                in.search = search_;
+                in.search.build(in.x.view());
+                return in;
+            });
+        const detail::prepared pt = detail::prepare(layer, o_.ties, 1, o_.standardize);
         plane_point p;
         p.ixt_kind = ixt_quantity::mutual_information;
-        p.ixt = from_prepared(inputs_->x, &inputs_->search, pt);
+        p.ixt = from_prepared(x->x, &x->search, pt);
         p.ity = ross(pt, s.labels(), where);
         return detail::finite(p, where);
     }
 
 private:
-    struct held_inputs {
+    // X standardised and jittered once per sample set, with its marginal search structure
+    struct prepared_input {
         detail::prepared x;
         search_type search;
     };
@@ -198,19 +201,19 @@ private:
         });
         const search_type& sx = held_x ? *held_x : own_x;
         std::vector<std::uint32_t> nx, ny;
-        if (algorithm_ == 1) {
+        if (o_.algorithm == 1) {
             // only the k-th distance is needed (no neighbour lists)
-            const std::vector<double> eps = joint.kth_distance(k_);
+            const std::vector<double> eps = joint.kth_distance(o_.k);
             // one marginal per thread (each count is serial inside): one join, not two
             parallel_for(2, [&](std::size_t v) {
                 if (v == 0) nx = sx.count_within(eps, range::strict);
                 else ny = sy.count_within(eps, range::strict);
             });
         } else {
-            const neighbors nb = joint.knn(k_);
+            const neighbors nb = joint.knn(o_.k);
             std::vector<double> ex(n, 0.0), ey(n, 0.0);
             for (std::size_t i = 0; i < n; ++i)
-                for (std::size_t m = 0; m < k_; ++m) {
+                for (std::size_t m = 0; m < o_.k; ++m) {
                     const std::size_t j = nb.index(i, m);
                     ex[i] = std::max(ex[i], marginal(px, i, j));
                     ey[i] = std::max(ey[i], marginal(py, i, j));
@@ -220,14 +223,14 @@ private:
                 else ny = sy.count_within(ey, range::inclusive);
             });
         }
-        const double shift = algorithm_ == 1 ? 1.0 : 0.0;
+        const double shift = o_.algorithm == 1 ? 1.0 : 0.0;
         std::uint32_t most = 0;
         for (std::size_t i = 0; i < n; ++i) most = std::max({most, nx[i], ny[i]});
         counted_digamma psi(static_cast<std::size_t>(most) + 2);
         double sum = 0.0;
         for (std::size_t i = 0; i < n; ++i) sum += psi(nx[i] + shift) + psi(ny[i] + shift);
-        const double kk = static_cast<double>(k_);
-        return detail::digamma(kk) - (algorithm_ == 2 ? 1.0 / kk : 0.0) + detail::digamma(static_cast<double>(n)) -
+        const double kk = static_cast<double>(o_.k);
+        return detail::digamma(kk) - (o_.algorithm == 2 ? 1.0 / kk : 0.0) + detail::digamma(static_cast<double>(n)) -
                sum / static_cast<double>(n);
     }
 
@@ -266,7 +269,7 @@ private:
         std::vector<double> radius(pt.n, 0.0), k_of(pt.n, 0.0), n_of(pt.n, 0.0);
         for (const auto& rows : by_class) {
             if (rows.size() < 2) continue;
-            const std::size_t kl = std::min(k_, rows.size() - 1);
+            const std::size_t kl = std::min(o_.k, rows.size() - 1);
             search_type s = search_;
             const detail::prepared sub = detail::subset_rows(pt, rows);
             s.build(sub.view());
@@ -291,7 +294,7 @@ private:
         const std::vector<std::uint32_t> m_count = all.count_within(kept_radius, range::strict);
         std::uint32_t most = 0;
         for (const std::uint32_t c : m_count) most = std::max(most, c);
-        counted_digamma psi(std::max<std::size_t>(k_, static_cast<std::size_t>(most)) + 2);
+        counted_digamma psi(std::max<std::size_t>(o_.k, static_cast<std::size_t>(most)) + 2);
         double sk = 0.0, sn = 0.0, sm = 0.0;
         for (std::size_t m = 0; m < kept.size(); ++m) {
             sk += psi(k_of[kept[m]]);
@@ -303,11 +306,7 @@ private:
     }
 
     search_type search_;
-    std::size_t k_ = 3;
-    int algorithm_ = 1;
-    tie_policy ties_;
-    bool standardize_ = true;
-    std::shared_ptr<const held_inputs> inputs_;
+    ksg_options o_;
 };
 
 }  // namespace mi

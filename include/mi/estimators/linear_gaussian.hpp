@@ -33,6 +33,18 @@
 // the point of this estimator: W and (c W, W_next / c) compute the same
 // function, yet I(T;X) depends on c.
 //
+// API (matrices as mi::view(...), every quantity in nats). One name, the
+// quantity told by the argument list; the I(T;Y) forms always end in the
+// teacher's noise variance (a double), the I(T;X) forms never do, so no call
+// can be read as the other (and the overloads differ in arity):
+//   linear_gaussian(noise_variance)
+//   mutual_information(W)                                   I(T;X), Sigma_x = I
+//   mutual_information(W, Sigma_x)                          I(T;X)
+//   mutual_information(W, W_teacher, teacher_noise_variance)            I(T;Y), Sigma_x = I
+//   mutual_information(W, Sigma_x, W_teacher, teacher_noise_variance)   I(T;Y)
+//   name(), parameters(), noise_variance()
+// and the free function generalization_error(W_teacher, W_total[, Sigma_x], s2_o).
+//
 // Not a plane estimator: its inputs are weights, not activations.
 // Matrices are passed as mi::view(...) of any source (xtensor, std::vector
 // plus shape, raw pointer), rows x columns. Results in nats.
@@ -84,26 +96,26 @@ public:
 
     /// I(T;X) for T = W X + Z, X ~ N(0, Sigma_x); W is n_t x n_i, Sigma_x n_i x n_i. Nats.
     template <class T, class U>
-    double mutual_information_x(const activation_view<const T>& w,
+    double mutual_information(const activation_view<const T>& w,
                                 const activation_view<const U>& input_covariance) const {
-        const char* where = "mi::linear_gaussian::mutual_information_x";
+        const char* where = "mi::linear_gaussian::mutual_information";
         const auto wm = detail::to_matrix(w, where, "W");
         const auto sx = input_covariance_matrix(input_covariance, wm.shape()[1], where);
         return detail::finite(ixt(wm, sx, where), where, "I(T;X)");
     }
     /// I(T;X) with Sigma_x = I.
     template <class T>
-    double mutual_information_x(const activation_view<const T>& w) const {
-        const char* where = "mi::linear_gaussian::mutual_information_x";
+    double mutual_information(const activation_view<const T>& w) const {
+        const char* where = "mi::linear_gaussian::mutual_information";
         const auto wm = detail::to_matrix(w, where, "W");
         return detail::finite(ixt(wm, detail::identity_matrix(wm.shape()[1]), where), where, "I(T;X)");
     }
 
     /// I(T;Y) for the teacher Y = W_o X + E_o, E_o ~ N(0, teacher_noise_variance I). Nats.
     template <class T, class U, class V>
-    double mutual_information_y(const activation_view<const T>& w, const activation_view<const U>& input_covariance,
+    double mutual_information(const activation_view<const T>& w, const activation_view<const U>& input_covariance,
                                 const activation_view<const V>& w_teacher, double teacher_noise_variance) const {
-        const char* where = "mi::linear_gaussian::mutual_information_y";
+        const char* where = "mi::linear_gaussian::mutual_information";
         const auto wm = detail::to_matrix(w, where, "W");
         const auto sx = input_covariance_matrix(input_covariance, wm.shape()[1], where);
         return detail::finite(ity(wm, sx, detail::to_matrix(w_teacher, where, "W_teacher"), teacher_noise_variance, where),
@@ -111,9 +123,9 @@ public:
     }
     /// I(T;Y) with Sigma_x = I.
     template <class T, class V>
-    double mutual_information_y(const activation_view<const T>& w, const activation_view<const V>& w_teacher,
+    double mutual_information(const activation_view<const T>& w, const activation_view<const V>& w_teacher,
                                 double teacher_noise_variance) const {
-        const char* where = "mi::linear_gaussian::mutual_information_y";
+        const char* where = "mi::linear_gaussian::mutual_information";
         const auto wm = detail::to_matrix(w, where, "W");
         return detail::finite(ity(wm, detail::identity_matrix(wm.shape()[1]),
                                   detail::to_matrix(w_teacher, where, "W_teacher"), teacher_noise_variance, where),

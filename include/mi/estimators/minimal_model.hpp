@@ -31,6 +31,12 @@
 // strictly inside f's range, name(), parameters(). f must be non-decreasing and continuous.
 // mi::activation::{tanh, relu, linear, sigmoid, leaky_relu} are provided;
 // mi::activation::monotone wraps two callables.
+//
+// API (nats): minimal_model(activation, quantizer, fit_points = 10000);
+//   mutual_information(w)                   I(T;X) = H(T), quantizer fitted on the population
+//   mutual_information_fitted(w, fitted)    the same with an already fitted quantizer
+//   bin_probabilities(w, fitted), name(), parameters()
+// There is no I(T;Y): the model has no labels.
 #ifndef MI_ESTIMATORS_MINIMAL_MODEL_HPP
 #define MI_ESTIMATORS_MINIMAL_MODEL_HPP
 

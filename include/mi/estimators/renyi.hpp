@@ -38,12 +38,18 @@
 // instead of one of size N). label_width > 0 uses exp(-||e_yi - e_yj||^2 /
 // (2 sigma_Y^2)) and full eigen-problems.
 //
-// X for I(X;T): the estimator holds the network input (N x d_x, row i the
-// input of layer row i), given at construction; its normalised Gram matrix
-// and S_a(A_X) are computed once and shared by copies (memory N^2 doubles:
-// 128 MB at N = 4000). mi::samples' input ids are not used (every row is its
-// own sample). Cost per plane point: three eigen-problems of size N, O(N^3).
-// Results in nats.
+// Options (mi::renyi_options, named fields): alpha = 1.01, width and
+// input_width = silverman(1), label_width = 0 (indicator).
+//
+// Methods: entropy(t); mutual_information(t, x) = I(X;T) with the input X as
+// a view; mutual_information(t, labels) = I(T;Y); point(t, samples) takes X
+// from the samples' network input (mi::samples::with_network_input), whose
+// normalised Gram matrix and S_a(A_X) are computed once per sample set
+// (mi::network_input's memo; memory N^2 doubles: 128 MB at N = 4000) and
+// shared by every epoch and layer. mi::samples' input ids are not used
+// (every row is its own sample). Bootstrap: rows (a half-sample keeps X's
+// matching rows), interval centred on the estimate (mi::bias_correction::none). Cost per plane point: three eigen-problems of size N,
+// O(N^3). Results in nats.
 #ifndef MI_ESTIMATORS_RENYI_HPP
 #define MI_ESTIMATORS_RENYI_HPP
 
@@ -181,26 +187,23 @@ inline double renyi_from_spectrum(const std::vector<double>& lambda, double alph
 
 }  // namespace detail
 
+/// The Renyi estimator's options, by name (C++20: mi::renyi_options{.alpha = 2.0}).
+struct renyi_options {
+    double alpha = 1.01;                                   ///< order, > 0 (1: von Neumann)
+    kernel_width width = kernel_width::silverman();        ///< the layer's kernel width
+    kernel_width input_width = kernel_width::silverman();  ///< the network input's kernel width
+    double label_width = 0.0;                              ///< one-hot labels' width; 0: indicator kernel
+};
+
 class renyi {
 public:
-    static constexpr mi::resampling resampling = mi::resampling::none;  // bootstrap: the input Gram matrix is row-aligned with the layer
-    /// Estimator without the network input: entropy and I(T;Y) only.
-    explicit renyi(double alpha = 1.01, kernel_width width = kernel_width::silverman(), double label_width = 0.0)
-        : alpha_(alpha), width_(width), input_width_(width), label_width_(label_width) {
-        check_parameters();
-    }
+    static constexpr mi::resampling resampling = mi::resampling::rows;  // bootstrap: X comes with the rows in mi::samples
+    static constexpr mi::bias_correction bias_correction = mi::bias_correction::none;  // no c/N bias law for the functional
 
-    /// Estimator holding the network input X (N x d_x) for I(X;T); input_width is X's kernel width.
-    template <class T>
-    renyi(const activation_view<const T>& input, double alpha = 1.01, kernel_width width = kernel_width::silverman(),
-          kernel_width input_width = kernel_width::silverman(), double label_width = 0.0)
-        : alpha_(alpha), width_(width), input_width_(input_width), label_width_(label_width) {
-        check_parameters();
-        detail::check_activations(input, "mi::renyi", "input");
-        auto c = std::make_shared<input_cache>();
-        c->gram = detail::gram_of(input, input_width);
-        c->entropy = detail::renyi_from_spectrum(detail::sym_eigenvalues(c->gram, "mi::renyi", "Gram matrix"), alpha_);
-        input_ = std::move(c);
+    explicit renyi(renyi_options options = {}) : o_(options) {
+        check_alpha(o_.alpha);
+        if (!(std::isfinite(o_.label_width) && o_.label_width >= 0.0))
+            detail::fail("mi::renyi", "options.label_width", o_.label_width, "a finite value >= 0 (0: indicator kernel)");
     }
 
     /// S_alpha(A) of a set of rows with a width policy, nats.
@@ -214,86 +217,92 @@ public:
     }
     template <class T>
     double entropy(const activation_view<const T>& layer) const {
-        return entropy(layer, alpha_, width_);
+        return entropy(layer, o_.alpha, o_.width);
     }
 
-    /// I(X;T) = S(A_X) + S(A_T) - S(A_X, A_T), nats; needs the input given at construction.
-    template <class T>
-    double mutual_information_x(const activation_view<const T>& layer) const {
-        const char* where = "mi::renyi::mutual_information_x";
+    /// I(X;T) = S(A_X) + S(A_T) - S(A_X, A_T), nats, with the network input x (row i the input of layer row i).
+    template <class T, class U>
+    double mutual_information(const activation_view<const T>& layer, const activation_view<const U>& x) const {
+        const char* where = "mi::renyi::mutual_information";
         detail::check_activations(layer, where, "layer");
-        const auto a = detail::gram_of(layer, width_);
-        return detail::finite(
-            ixt(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), alpha_), where), where,
-            "I(X;T)");
+        detail::check_activations(x, where, "x");
+        detail::check_same_rows(x.rows(), layer.rows(), where, "x rows");
+        const input_gram in = input_gram_of(x);
+        const auto a = detail::gram_of(layer, o_.width);
+        return detail::finite(ixt(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), o_.alpha), in),
+                              where, "I(X;T)");
     }
 
     /// I(T;Y) = S(A_T) + S(A_Y) - S(A_T, A_Y), nats.
     template <class T>
-    double mutual_information_y(const activation_view<const T>& layer, const labels& y) const {
-        const char* where = "mi::renyi::mutual_information_y";
+    double mutual_information(const activation_view<const T>& layer, const labels& y) const {
+        const char* where = "mi::renyi::mutual_information";
         detail::check_activations(layer, where, "layer");
         detail::check_same_rows(y.size(), layer.rows(), where, "labels size");
-        const auto a = detail::gram_of(layer, width_);
+        const auto a = detail::gram_of(layer, o_.width);
         return detail::finite(
-            ity(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), alpha_), y), where,
+            ity(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), o_.alpha), y), where,
             "I(T;Y)");
     }
 
-    /// Plane point (I(X;T), I(T;Y)) from one Gram matrix of the layer, nats.
+    /// Plane point (I(X;T), I(T;Y)) from one Gram matrix of the layer and the samples' network input, nats.
     template <class T>
     plane_point point(const activation_view<const T>& layer, const samples& s) const {
         const char* where = "mi::renyi::point";
         s.check_rows(layer.rows(), where);
         detail::check_activations(layer, where, "layer");
-        const auto a = detail::gram_of(layer, width_);
-        const double st = detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), alpha_);
+        s.network_input().require(layer.rows(), where);
+        const auto in = s.network_input().template memo<input_gram>(
+            "mi::renyi;" + parameters(), [&] { return s.network_input().visit([&](const auto& x) { return input_gram_of(x); }); });
+        const auto a = detail::gram_of(layer, o_.width);
+        const double st = detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), o_.alpha);
         plane_point p;
-        p.ixt = ixt(a, st, where);
+        p.ixt = ixt(a, st, *in);
         p.ity = ity(a, st, s.labels());
         p.ixt_kind = ixt_quantity::mutual_information;
         return detail::finite(p, "mi::renyi::point");
     }
 
-    double alpha() const noexcept { return alpha_; }
+    const renyi_options& options() const noexcept { return o_; }
+    double alpha() const noexcept { return o_.alpha; }
     std::string name() const { return "renyi"; }
     std::string parameters() const {
-        return "alpha=" + detail::to_text(alpha_) + ";width=" + width_.parameters() +
-               ";input_width=" + input_width_.parameters() + ";label_width=" +
-               (label_width_ == 0.0 ? std::string("indicator") : detail::to_text(label_width_));
+        return "alpha=" + detail::to_text(o_.alpha) + ";width=" + o_.width.parameters() +
+               ";input_width=" + o_.input_width.parameters() + ";label_width=" +
+               (o_.label_width == 0.0 ? std::string("indicator") : detail::to_text(o_.label_width));
     }
 
 private:
-    struct input_cache {
+    // The network input's normalised Gram matrix and its entropy
+    struct input_gram {
         detail::dense_matrix gram;
         double entropy = 0.0;
     };
 
+    template <class U>
+    input_gram input_gram_of(const activation_view<const U>& x) const {
+        input_gram in;
+        in.gram = detail::gram_of(x, o_.input_width);
+        in.entropy = detail::renyi_from_spectrum(detail::sym_eigenvalues(in.gram, "mi::renyi", "Gram matrix"), o_.alpha);
+        return in;
+    }
+
     static void check_alpha(double alpha) {
         if (!(std::isfinite(alpha) && alpha > 0.0)) detail::fail("mi::renyi", "alpha", alpha, "a finite value > 0");
     }
-    void check_parameters() const {
-        check_alpha(alpha_);
-        if (!(std::isfinite(label_width_) && label_width_ >= 0.0))
-            detail::fail("mi::renyi", "label_width", label_width_, "a finite value >= 0 (0: indicator kernel)");
-    }
 
-    double ixt(const detail::dense_matrix& a, double st, const char* where) const {
-        if (!input_)
-            detail::fail(where, "input", "none", "the network input given to mi::renyi's constructor for I(X;T)");
+    double ixt(const detail::dense_matrix& a, double st, const input_gram& in) const {
         const std::size_t n = a.shape()[0];
-        if (input_->gram.shape()[0] != n)
-            detail::fail(where, "layer rows", n, "the number of input rows, " + std::to_string(input_->gram.shape()[0]));
-        detail::dense_matrix j = a * input_->gram;
+        detail::dense_matrix j = a * in.gram;
         j *= static_cast<double>(n);  // A_X o A_T has trace 1/N; renormalise to trace 1
-        const double sj = detail::renyi_from_spectrum(detail::sym_eigenvalues(j, "mi::renyi", "Gram matrix"), alpha_);
-        return input_->entropy + st - sj;
+        const double sj = detail::renyi_from_spectrum(detail::sym_eigenvalues(j, "mi::renyi", "Gram matrix"), o_.alpha);
+        return in.entropy + st - sj;
     }
 
     double ity(const detail::dense_matrix& a, double st, const labels& y) const {
         const std::size_t n = a.shape()[0];
         const double dn = static_cast<double>(n);
-        if (label_width_ == 0.0) {
+        if (o_.label_width == 0.0) {
             std::vector<double> py;
             for (const auto c : y.counts()) py.push_back(static_cast<double>(c) / dn);
             std::vector<double> joint;
@@ -305,22 +314,19 @@ private:
                     for (std::size_t q = 0; q < m; ++q) b(p, q) = a(rows[p], rows[q]);
                 for (const double l : detail::sym_eigenvalues(b, "mi::renyi", "Gram matrix")) joint.push_back(l);
             }
-            return detail::renyi_from_spectrum(py, alpha_) + st - detail::renyi_from_spectrum(joint, alpha_);
+            return detail::renyi_from_spectrum(py, o_.alpha) + st - detail::renyi_from_spectrum(joint, o_.alpha);
         }
-        const double off = std::exp(-1.0 / (label_width_ * label_width_));  // ||e_a - e_b||^2 = 2
+        const double off = std::exp(-1.0 / (o_.label_width * o_.label_width));  // ||e_a - e_b||^2 = 2
         detail::dense_matrix ay = xt::zeros<double>({n, n});
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = 0; j < n; ++j) ay(i, j) = (y[i] == y[j] ? 1.0 : off) / dn;
-        const double sy = detail::renyi_from_spectrum(detail::sym_eigenvalues(ay, "mi::renyi", "Gram matrix"), alpha_);
+        const double sy = detail::renyi_from_spectrum(detail::sym_eigenvalues(ay, "mi::renyi", "Gram matrix"), o_.alpha);
         detail::dense_matrix j = a * ay;
         j *= dn;
-        return sy + st - detail::renyi_from_spectrum(detail::sym_eigenvalues(j, "mi::renyi", "Gram matrix"), alpha_);
+        return sy + st - detail::renyi_from_spectrum(detail::sym_eigenvalues(j, "mi::renyi", "Gram matrix"), o_.alpha);
     }
 
-    double alpha_;
-    kernel_width width_, input_width_;
-    double label_width_;
-    std::shared_ptr<const input_cache> input_;
+    renyi_options o_;
 };
 
 }  // namespace mi

@@ -20,22 +20,32 @@
 // For I(T;Y) (not computed by Goldfeld et al.; the same construction):
 // I(T;Y) = max(h(T) - sum_l (N_l / N) h(p_S|Y=l * phi_sigma), 0).
 //
-// Layout of the layer: N R rows, input-major: rows i R .. i R + R - 1 are the R
-// noisy forward passes (replicas, fresh upstream noise each) of input draw i,
-// each row the noise-free pre-noise value S of the layer (Goldfeld's stored
-// S_l = f_l(T_{l-1})). mi::samples' labels are per row (replicas of one input
-// share it); its input ids are not used, the layout defines the inputs
-// (Goldfeld's bootstrap draws with replacement are separate draws).
+// The layer: each row the noise-free pre-noise value S of the layer
+// (Goldfeld's stored S_l = f_l(T_{l-1})) of one noisy forward pass; the
+// replica groups (mi::replica_groups in mi::samples, e.g.
+// replica_groups::consecutive(R) for rows i R .. i R + R - 1) say which rows
+// are the R passes (fresh upstream noise each) of one input draw. Goldfeld's
+// draws with replacement are separate draws, so groups, not input ids, define
+// h(T|X); mi::samples' input ids are not used. Labels are per row (replicas
+// of one draw share it). With groups of unequal sizes h(T|X) weights each
+// group by its share of the rows.
 //
-// Parameters: sigma = the noise standard deviation (Goldfeld's beta; the SZT
-// run uses 0.005), replicas R, mc_samples M draws per centre (their
-// num_MC_samples, 1000 in the run, costly: N R M queries against N R
-// centres), seed. The draws around layer row j come from the mi::rng stream
+// Options (mi::sample_propagation_options, named fields): sigma = the noise
+// standard deviation (Goldfeld's beta; the SZT run uses 0.005; required),
+// mc_samples M draws per centre (their num_MC_samples, 1000 in the run,
+// costly: N R M queries against N R centres; default 1), seed (0), and the
+// conditional mode (replicas). The draws around layer row j come from the mi::rng stream
 // derive_seed(seed, j) in every mixture that contains row j (common random
 // numbers: the Monte Carlo errors of h(T) and h(T|X) largely cancel in their
 // difference), so results do not depend on the thread count or the blocking;
 // mixture log-densities come from the pairwise engine
 // (mi::log_sum_kernel with mi::gaussian_kernel(sigma^2)). Results in nats.
+//
+// Methods: entropy(t) = h(T); conditional_entropy(t, groups) = h(T|X);
+// mutual_information(t, groups) = I(X;T); mutual_information(t, labels) =
+// I(T;Y); point(t, samples) with the samples' replica groups. Bootstrap:
+// replica groups (a half-sample of the draws, each with all its replicas),
+// interval centred on the estimate (mi::bias_correction::none).
 #ifndef MI_ESTIMATORS_SAMPLE_PROPAGATION_HPP
 #define MI_ESTIMATORS_SAMPLE_PROPAGATION_HPP
 
@@ -53,6 +63,8 @@
 #include "mi/core/finite.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
+#include "mi/core/replica_groups.hpp"
+#include "mi/core/labels.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/rows.hpp"
 #include "mi/core/samples.hpp"
@@ -64,26 +76,33 @@
 
 namespace mi {
 
+/// How sample propagation obtains h(T|X).
+enum class sp_conditional {
+    replicas,      ///< mixture of each draw's replicas (deeper layers); needs replica groups
+    deterministic  ///< (d/2) ln(2 pi e sigma^2): the first hidden layer, S = f(x)
+};
+
+/// Sample propagation's options, by name (C++20: mi::sample_propagation_options{.sigma = 0.1, .mc_samples = 10}).
+struct sample_propagation_options {
+    double sigma = 0.0;                                ///< noise standard deviation, > 0 (required)
+    std::size_t mc_samples = 1;                        ///< Monte Carlo draws per mixture centre, >= 1
+    std::uint64_t seed = 0;                            ///< seed of the Monte Carlo draws
+    sp_conditional conditional = sp_conditional::replicas;
+};
+
 class sample_propagation {
 public:
-    static constexpr mi::resampling resampling = mi::resampling::replica_groups;  // bootstrap: rows i R .. i R + R - 1 are input i
-    /// How h(T|X) is obtained.
-    enum class conditional {
-        replicas,      ///< mixture of each input's R replicas (deeper layers)
-        deterministic  ///< (d/2) ln(2 pi e sigma^2): the first hidden layer, S = f(x)
-    };
+    static constexpr mi::resampling resampling = mi::resampling::replica_groups;  // bootstrap: a draw keeps all its replicas
+    static constexpr mi::bias_correction bias_correction = mi::bias_correction::none;  // Monte Carlo entropy: bias not c/N
+    using conditional = sp_conditional;
 
-    sample_propagation(double sigma, std::size_t replicas, std::size_t mc_samples = 1, std::uint64_t seed = 0,
-                       conditional mode = conditional::replicas)
-        : sigma_(sigma), replicas_(replicas), mc_(mc_samples), seed_(seed), mode_(mode) {
+    explicit sample_propagation(sample_propagation_options options) : o_(options) {
         const char* where = "mi::sample_propagation";
-        if (!(std::isfinite(sigma) && sigma > 0.0)) detail::fail(where, "sigma", sigma, "a finite noise std > 0");
-        if (replicas == 0) detail::fail(where, "replicas", replicas, ">= 1");
-        if (mc_samples == 0) detail::fail(where, "mc_samples", mc_samples, ">= 1");
-        if (mode == conditional::replicas && replicas < 2)
-            detail::fail(where, "replicas", replicas,
-                         ">= 2 for conditional::replicas (use conditional::deterministic for a first layer)");
+        if (!(std::isfinite(o_.sigma) && o_.sigma > 0.0)) detail::fail(where, "options.sigma", o_.sigma, "a finite noise std > 0");
+        if (o_.mc_samples == 0) detail::fail(where, "options.mc_samples", o_.mc_samples, ">= 1");
     }
+    /// Noise std sigma, every other option at its default.
+    explicit sample_propagation(double sigma) : sample_propagation(with_sigma(sigma)) {}
 
     /// h(p * phi_sigma) for the mixture with the rows of `centres` as centres, by Monte Carlo
     /// with mc_samples draws per centre; centre j draws from the stream derive_seed(seed, j). Nats.
@@ -100,75 +119,114 @@ public:
                               where, "h(T)");
     }
 
-    /// h(T): the mixture of all N R rows. Nats.
+    /// h(T): the mixture of all rows. Nats.
     template <class T>
     double entropy(const activation_view<const T>& layer) const {
-        check_layer(layer, "mi::sample_propagation::entropy");
-        const frame<T> f(layer, sigma_, "mi::sample_propagation::entropy");
-        return detail::finite(
-            mixture(f.view(), f.sigma, mc_, seed_, [](std::size_t j) { return j; }) + f.entropy_shift(layer.cols()),
-            "mi::sample_propagation::entropy", "h(T)");
+        const char* where = "mi::sample_propagation::entropy";
+        detail::check_activations(layer, where, "layer");
+        const frame<T> f(layer, o_.sigma, where);
+        return detail::finite(whole_mixture(f.view(), f.sigma) + f.entropy_shift(layer.cols()), where, "h(T)");
     }
 
-    /// (1/N) sum_x h(T|X=x). Nats.
+    /// h(T|X): each replica group's mixture entropy, weighted by its share of the rows. Nats.
     template <class T>
-    double conditional_entropy(const activation_view<const T>& layer) const {
-        check_layer(layer, "mi::sample_propagation::conditional_entropy");
-        const frame<T> f(layer, sigma_, "mi::sample_propagation::conditional_entropy");
-        return detail::finite(conditional_on_inputs(f.view(), f.sigma) + f.entropy_shift(layer.cols()),
-                              "mi::sample_propagation::conditional_entropy", "h(T|X)");
+    double conditional_entropy(const activation_view<const T>& layer, const replica_groups& groups) const {
+        const char* where = "mi::sample_propagation::conditional_entropy";
+        const auto g = groups_of(layer, groups, where);
+        const frame<T> f(layer, o_.sigma, where);
+        return detail::finite(conditional_on_inputs(f.view(), f.sigma, g) + f.entropy_shift(layer.cols()), where, "h(T|X)");
     }
 
-    /// I(X;T) = max(h(T) - h(T|X), 0). Nats.
+    /// I(X;T) = max(h(T) - h(T|X), 0), the replica groups telling the draws apart. Nats.
     template <class T>
-    double mutual_information_x(const activation_view<const T>& layer) const {
-        check_layer(layer, "mi::sample_propagation::mutual_information_x");
-        const frame<T> f(layer, sigma_, "mi::sample_propagation::mutual_information_x");
-        return detail::finite(std::max(mixture(f.view(), f.sigma, mc_, seed_, [](std::size_t j) { return j; }) -
-                                           conditional_on_inputs(f.view(), f.sigma),
-                                       0.0),
-                              "mi::sample_propagation::mutual_information_x", "I(X;T)");
+    double mutual_information(const activation_view<const T>& layer, const replica_groups& groups) const {
+        const char* where = "mi::sample_propagation::mutual_information";
+        const auto g = groups_of(layer, groups, where);
+        const frame<T> f(layer, o_.sigma, where);
+        return detail::finite(std::max(whole_mixture(f.view(), f.sigma) - conditional_on_inputs(f.view(), f.sigma, g), 0.0),
+                              where, "I(X;T)");
     }
 
-    /// Plane point: (I(X;T), I(T;Y)), one h(T) for both. Nats.
+    /// I(T;Y) = max(h(T) - sum_l p_l h(T|Y=l), 0). Nats.
+    template <class T>
+    double mutual_information(const activation_view<const T>& layer, const labels& y) const {
+        const char* where = "mi::sample_propagation::mutual_information";
+        detail::check_activations(layer, where, "layer");
+        detail::check_same_rows(y.size(), layer.rows(), where, "labels size");
+        const frame<T> f(layer, o_.sigma, where);
+        return detail::finite(std::max(whole_mixture(f.view(), f.sigma) - given_labels(f.view(), f.sigma, y), 0.0), where,
+                              "I(T;Y)");
+    }
+
+    /// Plane point: (I(X;T), I(T;Y)), one h(T) for both, the samples' replica groups for h(T|X). Nats.
     template <class T>
     plane_point point(const activation_view<const T>& layer, const samples& s) const {
         const char* where = "mi::sample_propagation::point";
-        check_layer(layer, where);
         s.check_rows(layer.rows(), where);
-        const frame<T> f(layer, sigma_, where);
+        const auto g = groups_of(layer, s.replicas(), where);
+        const frame<T> f(layer, o_.sigma, where);
         const activation_view<const T>& t = f.view();
-        const double h = mixture(t, f.sigma, mc_, seed_, [](std::size_t j) { return j; });
+        const double h = whole_mixture(t, f.sigma);
         plane_point p;
-        p.ixt = std::max(h - conditional_on_inputs(t, f.sigma), 0.0);
-        // h(T|Y) = sum_l p_l h(mixture of class l's rows)
+        p.ixt = std::max(h - conditional_on_inputs(t, f.sigma, g), 0.0);
+        p.ity = std::max(h - given_labels(t, f.sigma, s.labels()), 0.0);
+        p.ixt_kind = ixt_quantity::mutual_information;
+        return detail::finite(p, where);
+    }
+
+    const sample_propagation_options& options() const noexcept { return o_; }
+    double sigma() const noexcept { return o_.sigma; }
+    std::size_t mc_samples() const noexcept { return o_.mc_samples; }
+    std::string name() const { return "sample_propagation"; }
+    std::string parameters() const {
+        return "sigma=" + detail::to_text(o_.sigma) + ";mc_samples=" + std::to_string(o_.mc_samples) +
+               ";seed=" + std::to_string(o_.seed) + ";conditional=" +
+               (o_.conditional == conditional::replicas ? "replicas" : "deterministic");
+    }
+
+private:
+    static sample_propagation_options with_sigma(double sigma) {
+        sample_propagation_options o;
+        o.sigma = sigma;
+        return o;
+    }
+
+    template <class T>
+    double whole_mixture(const activation_view<const T>& t, double sigma) const {
+        return mixture(t, sigma, o_.mc_samples, o_.seed, [](std::size_t j) { return j; });
+    }
+
+    // sum_l p_l h(mixture of class l's rows)
+    template <class T>
+    double given_labels(const activation_view<const T>& t, double sigma, const labels& y) const {
         using V = std::remove_const_t<T>;
-        const auto by_class = s.labels().rows_by_class();
+        const auto by_class = y.rows_by_class();
         double hy = 0.0;
         for (std::size_t l = 0; l < by_class.size(); ++l) {
             const auto& rows = by_class[l];
             if (rows.empty()) continue;
             std::vector<V> c;
-            const double hl = mixture(detail::gather_rows(t, rows, c), f.sigma, mc_, seed_,
+            const double hl = mixture(detail::gather_rows(t, rows, c), sigma, o_.mc_samples, o_.seed,
                                       [&rows](std::size_t j) { return rows[j]; });
-            hy += static_cast<double>(rows.size()) / static_cast<double>(layer.rows()) * hl;
+            hy += static_cast<double>(rows.size()) / static_cast<double>(t.rows()) * hl;
         }
-        p.ity = std::max(h - hy, 0.0);
-        p.ixt_kind = ixt_quantity::mutual_information;
-        return detail::finite(p, "mi::sample_propagation::point");
+        return hy;
     }
 
-    double sigma() const noexcept { return sigma_; }
-    std::size_t replicas() const noexcept { return replicas_; }
-    std::size_t mc_samples() const noexcept { return mc_; }
-    std::string name() const { return "sample_propagation"; }
-    std::string parameters() const {
-        return "sigma=" + detail::to_text(sigma_) + ";replicas=" + std::to_string(replicas_) +
-               ";mc_samples=" + std::to_string(mc_) + ";seed=" + std::to_string(seed_) + ";conditional=" +
-               (mode_ == conditional::replicas ? "replicas" : "deterministic");
+    // The checked layer's replica groups (none needed for the deterministic conditional).
+    template <class T>
+    std::vector<std::vector<std::size_t>> groups_of(const activation_view<const T>& layer, const replica_groups& groups,
+                                                    const char* where) const {
+        detail::check_activations(layer, where, "layer");
+        if (o_.conditional == conditional::deterministic) return {};
+        auto g = groups.groups(layer.rows(), where);
+        for (std::size_t i = 0; i < g.size(); ++i)
+            if (g[i].size() < 2)
+                detail::fail(where, ("replica group " + std::to_string(i)).c_str(), std::to_string(g[i].size()) + " row",
+                             ">= 2 replicas per draw for conditional::replicas (conditional::deterministic for a first layer)");
+        return g;
     }
 
-private:
     // Monte Carlo entropy of the mixture of `centres`; centre j draws from stream
     // derive_seed(seed, id(j)), id(j) its row in the layer. The mixtures of h(T), h(T|X=x)
     // and h(T|Y=l) therefore use the same draws around the same row (common random
@@ -209,14 +267,6 @@ private:
         return offset - total / static_cast<double>(k * mc_samples);
     }
 
-    template <class T>
-    void check_layer(const activation_view<const T>& layer, const char* where) const {
-        detail::check_activations(layer, where, "layer");
-        if (layer.rows() % replicas_ != 0)
-            detail::fail(where, "layer rows", layer.rows(),
-                         "a multiple of replicas = " + std::to_string(replicas_) + " (N inputs x R replicas)");
-    }
-
     // The layer in units where its noise variance is safe for T's arithmetic (mi/kernels/kernel_frame.hpp),
     // and the noise standard deviation in those units.
     // The draws c + sigma z are rounded to T: below 2^-(digits - 10) of the largest activation
@@ -240,26 +290,32 @@ private:
     };
 
     template <class T>
-    double conditional_on_inputs(const activation_view<const T>& layer, double sigma) const {
+    double conditional_on_inputs(const activation_view<const T>& layer, double sigma,
+                                 const std::vector<std::vector<std::size_t>>& groups) const {
+        using V = std::remove_const_t<T>;
         const std::size_t d = layer.cols();
-        if (mode_ == conditional::deterministic) return gaussian_entropy(static_cast<double>(d), sigma * sigma);
-        const std::size_t n = layer.rows() / replicas_;
+        if (o_.conditional == conditional::deterministic) return gaussian_entropy(static_cast<double>(d), sigma * sigma);
+        const std::size_t n = groups.size();
         std::vector<double> h(n);
-        // One small mixture per input, in parallel over inputs (the engine runs serially inside).
+        bool equal = true;
+        // One small mixture per draw, in parallel over draws (the engine runs serially inside).
         parallel_for(n, [&](std::size_t i) {
-            const activation_view<const T> block(layer.row(i * replicas_), replicas_, d, layer.row_stride());
-            const std::size_t first = i * replicas_;
-            h[i] = mixture(block, sigma, mc_, seed_, [first](std::size_t j) { return first + j; });
+            const auto& rows = groups[i];
+            std::vector<V> c;
+            h[i] = mixture(detail::gather_rows(layer, rows, c), sigma, o_.mc_samples, o_.seed,
+                           [&rows](std::size_t j) { return rows[j]; });
         });
+        for (const auto& g : groups) equal &= g.size() == groups[0].size();
         double s = 0.0;
-        for (const double v : h) s += v;
-        return s / static_cast<double>(n);
+        if (equal) {
+            for (const double v : h) s += v;
+            return s / static_cast<double>(n);
+        }
+        for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(groups[i].size()) * h[i];
+        return s / static_cast<double>(layer.rows());
     }
 
-    double sigma_;
-    std::size_t replicas_, mc_;
-    std::uint64_t seed_;
-    conditional mode_;
+    sample_propagation_options o_;
 };
 
 }  // namespace mi

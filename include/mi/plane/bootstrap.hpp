@@ -30,6 +30,18 @@
 // correction). The percentile interval [q(alpha/2), q(1-alpha/2)] of the
 // replicates would instead add the bias a second time.
 //
+// Centred interval, for estimators that declare mi::bias_correction::none
+// (mi/core/resampling.hpp: k-nearest-neighbour estimators, Monte Carlo
+// mixture entropies, the Renyi functional), whose bias does not scale as 1/N,
+// so that the reflection above over-corrects (KL's I(T;Y): coverage 0.845;
+// sample propagation: 0.80 and 0.71): with m_D the mean of D,
+//
+//   [theta + f (q(alpha/2) - m_D),  theta + f (q(1 - alpha/2) - m_D)]
+//
+// the spread of the half-samples, rescaled to the full sample, centred on
+// the estimate; it leaves the estimator's bias in place, as these
+// estimators' own documentation does.
+//
 // Widened to contain the estimate: when the bias is large against the spread
 // (every input its own bin, e.g. the 12-bit SZT layer), the reflected
 // interval lies entirely beyond theta; the interval is then extended to
@@ -54,9 +66,11 @@
 
 namespace mi {
 
-/// The interval kind, as written into CSV headers.
-inline const char* interval_kind() noexcept {
-    return "basic interval on half-samples (delete-N/2 jackknife), widened to contain the estimate";
+/// The interval kind for an estimator's declared bias correction, as written into CSV headers.
+inline const char* interval_kind(bias_correction c = bias_correction::half_sample) noexcept {
+    return c == bias_correction::none
+               ? "half-sample spread centred on the estimate (delete-N/2 jackknife, no bias correction)"
+               : "basic interval on half-samples (delete-N/2 jackknife), widened to contain the estimate";
 }
 
 namespace detail {
@@ -90,6 +104,29 @@ inline bounds basic_interval(const std::vector<double>& replicates, double estim
     return {std::min(lower, estimate), std::max(upper, estimate)};
 }
 
+/// The centred interval of the header (no bias correction), from the same replicate values,
+/// widened to contain `estimate`.
+inline bounds centred_interval(const std::vector<double>& replicates, double estimate, std::size_t m, std::size_t u,
+                               double confidence) {
+    std::vector<double> d(replicates.size());
+    double mean = 0.0;
+    for (std::size_t b = 0; b < d.size(); ++b) mean += (d[b] = replicates[b] - estimate);
+    mean /= static_cast<double>(d.size());
+    std::sort(d.begin(), d.end());
+    const double alpha = 1.0 - confidence;
+    const double f = std::sqrt(static_cast<double>(m) / static_cast<double>(u - m));
+    const double lower = estimate + f * (sorted_quantile(d, alpha / 2) - mean);
+    const double upper = estimate + f * (sorted_quantile(d, 1.0 - alpha / 2) - mean);
+    return {std::min(lower, estimate), std::max(upper, estimate)};
+}
+
+/// The interval for `correction`.
+inline bounds interval_for(bias_correction correction, const std::vector<double>& replicates, double estimate,
+                           std::size_t m, std::size_t u, double confidence) {
+    return correction == bias_correction::none ? centred_interval(replicates, estimate, m, u, confidence)
+                                               : basic_interval(replicates, estimate, m, u, confidence);
+}
+
 /// The resampling units of a layer: unit k is rows[start[k] .. start[k + 1]).
 struct resampling_units {
     std::vector<std::size_t> rows;
@@ -98,27 +135,27 @@ struct resampling_units {
     std::size_t half() const noexcept { return count() / 2; }
 };
 
-/// The units of `scheme` for `n` rows described by `s`; `group_rows` is replicas() for replica_groups.
-inline resampling_units units_of(resampling scheme, const samples& s, std::size_t n, std::size_t group_rows,
-                                 const std::string& estimator) {
+/// The units of `scheme` for `n` rows described by `s` (its input ids or replica groups).
+inline resampling_units units_of(resampling scheme, const samples& s, std::size_t n, const std::string& estimator) {
     constexpr const char* where = "mi::information_plane";
     resampling_units u;
     u.rows.reserve(n);
-    if (scheme == resampling::input_groups && !s.inputs().all_distinct()) {
-        std::vector<std::vector<std::size_t>> by_input(s.inputs().distinct_count(n));
-        for (std::size_t i = 0; i < n; ++i) by_input[s.inputs()[i]].push_back(i);
-        for (const auto& g : by_input) {
+    const auto add_groups = [&u](const std::vector<std::vector<std::size_t>>& groups) {
+        for (const auto& g : groups) {
             u.rows.insert(u.rows.end(), g.begin(), g.end());
             u.start.push_back(u.rows.size());
         }
+    };
+    if (scheme == resampling::input_groups && !s.inputs().all_distinct()) {
+        std::vector<std::vector<std::size_t>> by_input(s.inputs().distinct_count(n));
+        for (std::size_t i = 0; i < n; ++i) by_input[s.inputs()[i]].push_back(i);
+        add_groups(by_input);
+    } else if (scheme == resampling::replica_groups && !s.replicas().empty()) {
+        add_groups(s.replicas().groups(n, ("mi::information_plane (estimator " + estimator + ")").c_str()));
     } else {
-        const std::size_t g = scheme == resampling::replica_groups ? group_rows : 1;
-        if (g == 0 || n % g != 0)
-            fail(where, ("layer rows for estimator " + estimator + "'s replica groups").c_str(), n,
-                 "a multiple of replicas() = " + std::to_string(g));
         for (std::size_t i = 0; i < n; ++i) {
             u.rows.push_back(i);
-            if ((i + 1) % g == 0) u.start.push_back(i + 1);
+            u.start.push_back(i + 1);
         }
     }
     if (u.count() < 2)

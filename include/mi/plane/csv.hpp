@@ -87,7 +87,7 @@ inline void check_csv_text(const std::string& s, const char* argument) {
 inline std::string csv_bootstrap_text(const bootstrap_settings& b) {
     if (b.resamples == 0) return "bootstrap=off";
     return "bootstrap=" + std::to_string(b.resamples) + " resamples (half-samples of " + resampling_name(b.units) +
-           "), " + interval_kind() + ", confidence=" + csv_number(b.confidence) + ", seed=" + std::to_string(b.seed);
+           "), " + interval_kind(b.correction) + ", confidence=" + csv_number(b.confidence) + ", seed=" + std::to_string(b.seed);
 }
 
 }  // namespace detail

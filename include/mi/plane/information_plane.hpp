@@ -24,9 +24,9 @@
 // replica groups; mi/core/resampling.hpp), and the interval is the basic
 // interval on those half-samples, widened to contain the estimate; why, and
 // the references, in mi/plane/bootstrap.hpp. Drawn rows keep their label and
-// input identity (mi::samples::subset). An estimator that declares
-// mi::resampling::none (it holds row-aligned data of its own: ksg after
-// with_inputs, renyi with the input), or declares nothing (a user-defined
+// input identity, their network input rows and replica groups
+// (mi::samples::subset). An estimator that declares mi::resampling::none (it
+// holds row-aligned data of its own), or declares nothing (a user-defined
 // estimator), is refused with mi::error before anything runs.
 //
 // Estimators that need every epoch of a layer first (needs_layer_history_v,
@@ -156,16 +156,8 @@ void check_resampling(const plane_options& opt, const std::string& estimator) {
 
 /// The resampling units of one layer under its estimator's declaration.
 template <class S>
-resampling_units units_for(const S& est, const samples& s, const std::string& estimator) {
-    constexpr resampling scheme = resampling_of_v<S>;
-    if constexpr (scheme == resampling::replica_groups) {
-        static_assert(std::is_convertible_v<decltype(est.replicas()), std::size_t>,
-                      "mi::information_plane: an estimator declaring mi::resampling::replica_groups must "
-                      "provide `std::size_t replicas() const` (rows per group)");
-        return units_of(scheme, s, s.size(), est.replicas(), estimator);
-    } else {
-        return units_of(scheme, s, s.size(), 1, estimator);
-    }
+resampling_units units_for(const samples& s, const std::string& estimator) {
+    return units_of(resampling_of_v<S>, s, s.size(), estimator);
 }
 
 template <class T, class E>
@@ -191,10 +183,8 @@ trajectory run_information_plane(const recording<T>& rec, const E& estimator, co
     using served = typename detail::layer_estimators<E, T>::served;
     check_resampling<served>(options, name);
     const detail::layer_estimators<E, T> per_layer(estimator, rec, layers, options.threads);
-    // The resampling units of each layer (indexed like `layers`), only when resampling.
-    std::vector<resampling_units> units;
-    if (options.bootstrap > 0)
-        for (std::size_t k = 0; k < layers.size(); ++k) units.push_back(units_for(per_layer[k], s, name));
+    // The resampling units (the same for every layer: they come from the samples), only when resampling.
+    const resampling_units units = options.bootstrap > 0 ? units_for<served>(s, name) : resampling_units();
 
     const std::size_t reps = 1 + options.bootstrap;
     if (options.bootstrap > 0 && items.size() > max_replicates / options.bootstrap)
@@ -218,7 +208,7 @@ trajectory run_information_plane(const recording<T>& rec, const E& estimator, co
                 p = est.point(v, s);
             } else {
                 rng r(derive_seed(options.seed, it.epoch_index, layer, b));
-                const std::vector<std::size_t> rows = half_sample(units[it.layer_index], r);
+                const std::vector<std::size_t> rows = half_sample(units, r);
                 std::vector<T> buffer;
                 const auto resampled = detail::gather_rows(v, rows, buffer);
                 p = est.point(resampled, s.subset(rows));
@@ -244,15 +234,17 @@ trajectory run_information_plane(const recording<T>& rec, const E& estimator, co
                 ixt[b] = replicates[2 * (i * options.bootstrap + b)];
                 ity[b] = replicates[2 * (i * options.bootstrap + b) + 1];
             }
-            const resampling_units& u = units[items[i].layer_index];
-            row.point.ixt_ci = basic_interval(ixt, row.point.ixt, u.half(), u.count(), options.confidence);
-            row.point.ity_ci = basic_interval(ity, row.point.ity, u.half(), u.count(), options.confidence);
+            const resampling_units& u = units;
+            constexpr bias_correction correction = bias_correction_of_v<served>;
+            row.point.ixt_ci = interval_for(correction, ixt, row.point.ixt, u.half(), u.count(), options.confidence);
+            row.point.ity_ci = interval_for(correction, ity, row.point.ity, u.half(), u.count(), options.confidence);
         }
         rows.push_back(std::move(row));
     }
     return trajectory(name, estimator.parameters(), std::move(rows), options.output_unit,
                       bootstrap_settings{options.bootstrap, options.confidence, options.seed,
-                                         options.bootstrap > 0 ? resampling_of_v<served> : resampling::none});
+                                         options.bootstrap > 0 ? resampling_of_v<served> : resampling::none,
+                                         bias_correction_of_v<served>});
 }
 
 }  // namespace detail

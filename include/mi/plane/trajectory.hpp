@@ -39,12 +39,13 @@ struct trajectory_row {
 };
 
 /// How the bootstrap intervals of a trajectory were made (resamples == 0: none).
-/// The interval kind is mi::interval_kind() (mi/plane/bootstrap.hpp).
+/// The interval kind is mi::interval_kind(correction) (mi/plane/bootstrap.hpp).
 struct bootstrap_settings {
     std::size_t resamples = 0;
     double confidence = 0.95;
     std::uint64_t seed = 0;
     resampling units = resampling::rows;  ///< what the half-samples were drawn from
+    bias_correction correction = bias_correction::half_sample;  ///< the estimator's declared bias model
 };
 
 /// A plane point with every value (coordinates, bounds, intervals) expressed in `u`.

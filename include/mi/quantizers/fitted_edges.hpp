@@ -2,7 +2,7 @@
 // The quantizer interface, and the fitted type shared by every quantizer whose
 // bins are intervals between sorted edges (uniform, the IDNNs convention,
 // adaptive_uniform, global_uniform, equal_mass, distinct_value_quantiles,
-// edges). Binning, the minimal model and EDGE all consume quantizers through
+// bin_edges). Binning, the minimal model and EDGE all consume quantizers through
 // this one interface, so it is stated here once.
 //
 // A quantizer Q is a small value type holding its parameters:

@@ -51,6 +51,7 @@
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
+#include "mi/core/error.hpp"
 #include "mi/core/policy.hpp"
 #include "mi/search/metric.hpp"
 
@@ -129,6 +130,20 @@ concept metric_policy = is_metric_v<M>;
 template <class S>
 concept search_policy = is_search_v<S>;
 #endif
+
+namespace detail {
+/// An integer that can be a neighbour count k: the estimators' one-number constructors take it,
+/// and refuse bool, so that a leftover positional flag does not become k = 1.
+template <class Int>
+inline constexpr bool is_count_v = std::is_integral_v<Int> && !std::is_same_v<Int, bool>;
+
+/// k as a neighbour count (>= 1), or mi::error from `where` naming it.
+template <class Int>
+std::size_t neighbour_count(Int k, const char* where) {
+    if (k < Int(1)) fail(where, "k", k, ">= 1");
+    return static_cast<std::size_t>(k);
+}
+}  // namespace detail
 
 }  // namespace mi
 

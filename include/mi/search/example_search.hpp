@@ -7,9 +7,10 @@
 // policy is tested against).
 //
 // What a new search policy needs: this header, nothing else in mi.
-// mi::kl_entropy<Search, Metric> and mi::ksg<Search> accept any class template
-// Search for which mi::is_search_v<Search<Metric>> holds
-// (mi/search/concept.hpp), and a configured instance carries its knobs:
+// mi::kl_entropy<Search> and mi::ksg<Search> accept any search type for which
+// mi::is_search_v<Search> holds (mi/search/concept.hpp), e.g.
+// mi::kl_entropy<mi::example_search<mi::euclidean>>, and a configured instance
+// carries its knobs:
 //   mi::kl_entropy est(mi::example_search<mi::max_norm>(), 2);
 // Exactness: compute every pair with detail::block_reduced (same arithmetic
 // as every other policy), compare radii through detail::reduced_limit, break

@@ -5,11 +5,11 @@
 #include <vector>
 
 #include "mi/core/error.hpp"
-#include "mi/quantizers/edges.hpp"
+#include "mi/quantizers/bin_edges.hpp"
 #include "quantizers/common.hpp"
 
-TEST_CASE("edges: count of edges <= x, nothing wraps, worked by hand") {
-    const mi::edges q({-1.0, 0.0, 2.0});
+TEST_CASE("bin_edges: count of edges <= x, nothing wraps, worked by hand") {
+    const mi::bin_edges q({-1.0, 0.0, 2.0});
     const std::vector<float> none;
     const auto f = q.fit(mi::view(none, 0, 1));
     CHECK(f.code(-5.0) == 0);  // below the first edge
@@ -17,15 +17,15 @@ TEST_CASE("edges: count of edges <= x, nothing wraps, worked by hand") {
     CHECK(f.code(1.0) == 2);
     CHECK(f.code(2.0) == 3);   // at or above the last edge
     CHECK(f.code(1e9) == 3);
-    CHECK(q.parameters() == "quantizer=edges;count=3;first=-1;last=2");
-    CHECK(q.name() == "edges");
+    CHECK(q.parameters() == "quantizer=bin_edges;count=3;first=-1;last=2");
+    CHECK(q.name() == "bin_edges");
 }
 
-TEST_CASE("edges: tanh(linspace(-50, 50, N)) with saturated, repeated edges") {
+TEST_CASE("bin_edges: tanh(linspace(-50, 50, N)) with saturated, repeated edges") {
     std::vector<double> e;
     const int n = 201;
     for (int i = 0; i < n; ++i) e.push_back(std::tanh(-50.0 + 100.0 * i / (n - 1)));
-    const mi::edges q(e);
+    const mi::bin_edges q(e);
     const auto f = q.fitted<float>();
     CHECK(f.edges().size() < e.size());  // +-1.0 repeat and merge
     CHECK(f.edges().front() == -1.0);
@@ -37,9 +37,9 @@ TEST_CASE("edges: tanh(linspace(-50, 50, N)) with saturated, repeated edges") {
     CHECK(f.boundaries(-2, 2).size() == f.edges().size());
 }
 
-TEST_CASE("edges: bad edges name the argument") {
-    CHECK_THROWS_WITH_AS(mi::edges(std::vector<double>{}), doctest::Contains("edges = {}"), mi::error);
-    CHECK_THROWS_WITH_AS(mi::edges({0.0, 1.0, 0.5}), doctest::Contains("edges[2] = 0.5"), mi::error);
-    CHECK_THROWS_WITH_AS(mi::edges({0.0, INFINITY}), doctest::Contains("edges[1] = inf"), mi::error);
-    CHECK_THROWS_WITH_AS(mi::edges({NAN}), doctest::Contains("edges[0] = nan"), mi::error);
+TEST_CASE("bin_edges: bad edges name the argument") {
+    CHECK_THROWS_WITH_AS(mi::bin_edges(std::vector<double>{}), doctest::Contains("edges = {}"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::bin_edges({0.0, 1.0, 0.5}), doctest::Contains("edges[2] = 0.5"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::bin_edges({0.0, INFINITY}), doctest::Contains("edges[1] = inf"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::bin_edges({NAN}), doctest::Contains("edges[0] = nan"), mi::error);
 }
