@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian (bookworm) packages mi's build, tests and examples need.
 # Usage: bash scripts/install-deps.sh [--bench] [--ci] [--list]
-#   --bench  adds the peer tools the benchmarks compare against (scikit-learn, scipy, PyTorch)
+#   --bench  adds the peer tools the benchmarks compare against (scipy; scikit-learn and PyTorch are in
+#            the base list: the Python package is tested against them)
 #   --ci     adds what CI checks beyond the tests: clang (sanitizers, libFuzzer, the clang build
 #            checks) and a single-node Slurm (slurmctld, slurmd, munge) for the cluster test
 #   --list   prints the package names instead of installing them
@@ -9,11 +10,13 @@ set -euo pipefail
 packages=(cmake g++ make ninja-build libxtensor-dev libxsimd-dev xtl-dev doctest-dev
           libxtensor-blas-dev libopenblas-dev liblapack-dev
           zlib1g-dev pkg-config
-          python3 python3-numpy python3-matplotlib dataset-fashion-mnist)
+          python3 python3-numpy python3-matplotlib dataset-fashion-mnist
+          python3-dev pybind11-dev python3-pybind11 python3-setuptools python3-pip python3-pytest
+          python3-pandas python3-torch python3-sklearn)
 list=0
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(python3-scipy python3-sklearn python3-torch) ;;
+    --bench) packages+=(python3-scipy) ;;
     --ci) packages+=(clang slurmctld slurmd slurm-client munge) ;;
     --list) list=1 ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;

@@ -96,3 +96,45 @@ TEST_CASE("set_num_threads while other threads run regions") {
     mi::set_num_threads(0);
     CHECK(sum == 300u * 2016u);
 }
+
+// Not under ThreadSanitizer: it does not support starting threads in the child of a
+// multi-threaded fork (the child exits with TSan's status 66 by design).
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MI_TEST_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define MI_TEST_TSAN 1
+#endif
+#if defined(__unix__) && !defined(MI_TEST_TSAN)
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
+// Issue 13: Python multiprocessing and PyTorch DataLoader workers fork a process whose pool
+// helpers do not exist in the child; the child must get a working pool, not hang.
+TEST_CASE("after fork, the child's parallel_for runs on a fresh pool and completes") {
+    auto sum_of_squares = [] {
+        std::vector<long> v(1000);
+        mi::parallel_for(v.size(), [&](std::size_t i) { v[i] = static_cast<long>(i * i); }, 2);
+        long s = 0;
+        for (const long x : v) s += x;
+        return s;
+    };
+    const long expected = sum_of_squares();  // starts the parent's helper thread
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        alarm(30);  // a hang ends the child by SIGALRM, which the parent reports
+        const bool ok = sum_of_squares() == expected && sum_of_squares() == expected;
+        _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    CHECK_FALSE(WIFSIGNALED(status));  // SIGALRM: the child hung
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(sum_of_squares() == expected);  // the parent's pool still works
+}
+#endif

@@ -682,3 +682,36 @@ TEST_CASE("units: at(epoch, layer) reads in plane_options.output_unit") {
     CHECK(tb.at(0, 2, mi::unit::nats).ixt == direct.ixt);
     CHECK(tn.at(0, 2, mi::unit::bits).ity == doctest::Approx(direct.ity / std::log(2.0)).epsilon(1e-14));
 }
+
+TEST_CASE("progress: called once per estimate with (done, total); false cancels with mi::cancelled") {
+    const auto rec = random_recording(80, 3, 4);  // 3 epochs x 3 layers
+    mi::plane_options o;
+    o.threads = 2;
+    o.bootstrap = 4;
+    const auto plain = mi::information_plane(rec, plugin_estimator{}, o);
+    std::vector<std::size_t> seen;
+    std::size_t total = 0;
+    o.progress = [&](std::size_t done, std::size_t all) {
+        seen.push_back(done);
+        total = all;
+        return true;
+    };
+    const auto watched = mi::information_plane(rec, plugin_estimator{}, o);
+    CHECK(total == 9 * 5);  // 9 points, each with 4 replicates
+    REQUIRE(seen.size() == total);
+    for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == i + 1);  // serialised, in order
+    for (std::size_t i = 0; i < plain.rows().size(); ++i) {
+        CHECK(watched.rows()[i].point.ixt == plain.rows()[i].point.ixt);
+        CHECK(watched.rows()[i].point.ixt_ci->lower == plain.rows()[i].point.ixt_ci->lower);
+    }
+    std::size_t calls = 0;
+    o.progress = [&](std::size_t done, std::size_t) {
+        ++calls;
+        return done < 3;
+    };
+    CHECK_THROWS_WITH_AS(mi::information_plane(rec, plugin_estimator{}, o),
+                         doctest::Contains("cancelled by the progress callback after 3 of 45 estimates"), mi::cancelled);
+    CHECK(calls == 3);  // no call after the one that cancelled
+    // a cancellation is an mi::error too
+    CHECK_THROWS_AS(mi::information_plane(rec, plugin_estimator{}, o), mi::error);
+}

@@ -18,6 +18,13 @@ public:
     explicit error(const std::string& what) : std::invalid_argument(what) {}
 };
 
+/// A long computation stopped because its caller asked it to (a progress callback returned
+/// false, e.g. on Ctrl-C in Python). An mi::error, so code that handles errors handles it.
+class cancelled : public error {
+public:
+    explicit cancelled(const std::string& what) : error(what) {}
+};
+
 namespace detail {
 
 /// A value as text, locale-independent; floating-point values in the shortest form that reads

@@ -13,6 +13,13 @@
 // machine, most of the system time. A parallel_for entered while another
 // thread of the program is inside one runs serially in its caller, which
 // keeps the one-region-at-a-time pool simple and changes no result.
+//
+// Fork: a child process (Python multiprocessing, PyTorch DataLoader workers)
+// inherits the pool's bookkeeping but none of its threads, and would wait
+// forever for helpers that do not exist. On POSIX a pthread_atfork child
+// handler replaces the pool in the child with a fresh one (the parent's is
+// abandoned there, not destroyed: its mutexes may be held by threads that no
+// longer exist).
 #ifndef MI_CORE_PARALLEL_HPP
 #define MI_CORE_PARALLEL_HPP
 
@@ -26,6 +33,11 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+#define MI_HAVE_PTHREAD_ATFORK 1
+#endif
 
 namespace mi {
 
@@ -54,8 +66,15 @@ public:
     /// Never destroyed: helpers sleep on a condition variable until the process ends, so no
     /// static-destruction order can join a thread that another static still needs.
     static thread_pool& instance() {
-        static thread_pool* pool = new thread_pool();
-        return *pool;
+        static const bool registered = [] {
+#ifdef MI_HAVE_PTHREAD_ATFORK
+            // In the child, right after fork, only the forking thread runs: no lock is needed.
+            pthread_atfork(nullptr, nullptr, [] { current().store(new thread_pool(), std::memory_order_relaxed); });
+#endif
+            return true;
+        }();
+        (void)registered;
+        return *current().load(std::memory_order_relaxed);
     }
 
     /// False (and nothing run) when another region is active; the caller then works alone.
@@ -81,6 +100,11 @@ public:
 
 private:
     thread_pool() = default;
+
+    static std::atomic<thread_pool*>& current() {
+        static std::atomic<thread_pool*> pool{new thread_pool()};
+        return pool;
+    }
 
     void serve() {
         std::size_t seen = 0;

@@ -110,7 +110,7 @@ public:
     using search_type = Search;
 
     /// The given options and a configured max-norm search (e.g. kd_tree<max_norm>(leaf_size)), copied for every search.
-    explicit ksg(ksg_options options = {}, search_type search = {})
+    explicit ksg(ksg_options options = {}, search_type search = search_type())
         : search_(std::move(search)), o_(options) {
         if (o_.k < 1) detail::fail("mi::ksg", "options.k", o_.k, ">= 1");
         if (o_.algorithm != 1 && o_.algorithm != 2)

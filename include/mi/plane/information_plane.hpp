@@ -39,9 +39,12 @@
 #define MI_PLANE_INFORMATION_PLANE_HPP
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -76,6 +79,11 @@ struct plane_options {
     std::uint64_t seed = 0;
     /// Coverage of the interval, in (0, 1).
     double confidence = 0.95;
+    /// Called after each estimate (a point or one of its bootstrap replicates) as
+    /// progress(done, total), from whichever thread finished it, never two calls at once.
+    /// Returning false cancels: estimates not yet started are skipped and information_plane
+    /// throws mi::cancelled once the running ones finish. Empty: no calls.
+    std::function<bool(std::size_t done, std::size_t total)> progress;
 };
 
 namespace detail {
@@ -194,9 +202,14 @@ trajectory run_information_plane(const recording<T>& rec, const E& estimator, co
     // The full-data point of each item, and only (ixt, ity) of each replicate.
     std::vector<plane_point> results(items.size());
     std::vector<double> replicates(2 * items.size() * options.bootstrap);
+    const std::size_t jobs = items.size() * reps;
+    std::mutex progress_mutex;
+    std::size_t done = 0;
+    std::atomic<bool> stop{false};
     parallel_for(
-        items.size() * reps,
+        jobs,
         [&](std::size_t job) {
+            if (stop.load(std::memory_order_relaxed)) return;
             const item& it = items[job / reps];
             const std::size_t b = job % reps;
             const epoch_t epoch = epochs[it.epoch_index];
@@ -221,8 +234,16 @@ trajectory run_information_plane(const recording<T>& rec, const E& estimator, co
                 replicates[2 * slot] = p.ixt;
                 replicates[2 * slot + 1] = p.ity;
             }
+            if (options.progress) {
+                std::lock_guard<std::mutex> lock(progress_mutex);
+                if (!stop.load(std::memory_order_relaxed) && !options.progress(++done, jobs))
+                    stop.store(true, std::memory_order_relaxed);
+            }
         },
         options.threads);
+    if (stop.load())
+        throw cancelled("mi::information_plane: cancelled by the progress callback after " + std::to_string(done) +
+                        " of " + std::to_string(jobs) + " estimates (estimator " + name + ")");
 
     std::vector<trajectory_row> rows;
     rows.reserve(items.size());
