@@ -64,5 +64,6 @@
 #include "mi/plane/trajectory.hpp"
 #include "mi/plane/information_plane.hpp"
 #include "mi/plane/csv.hpp"
+#include "mi/plane/saved.hpp"
 
 #endif
