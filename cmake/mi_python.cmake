@@ -7,6 +7,13 @@
 #
 # Included when MI_BUILD_PYTHON (CMakeLists.txt: on by default when pybind11 (CONFIG) and
 # the Python 3 development files are found; ON with either missing is a configure error).
+if(NOT pybind11_FOUND)  # MI_BUILD_PYTHON=ON asked for where the default did not look
+  if(NOT DEFINED Python3_EXECUTABLE AND EXISTS /usr/bin/python3)
+    set(Python3_EXECUTABLE /usr/bin/python3)
+  endif()
+  find_package(Python3 COMPONENTS Interpreter Development.Module QUIET)
+  find_package(pybind11 CONFIG QUIET)
+endif()
 if(NOT pybind11_FOUND OR NOT Python3_Development.Module_FOUND)
   message(FATAL_ERROR "MI_BUILD_PYTHON=ON needs pybind11 (CONFIG) and the Python 3 development files")
 endif()
