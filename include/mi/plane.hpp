@@ -46,6 +46,7 @@
 #include "mi/search/automatic.hpp"
 #include "mi/estimators/kl_entropy.hpp"
 #include "mi/estimators/ksg.hpp"
+#include "mi/estimators/sliced.hpp"
 
 // the remaining families: exact / closed-form, Monte Carlo, matrix-based, discrete
 #include "mi/core/special.hpp"

@@ -195,7 +195,8 @@ using plane_estimators =
                mi::binning<mi::equal_mass>, mi::binning<mi::distinct_value_quantiles>,
                mi::binning<mi::machine_precision>, mi::binning<mi::global_uniform>,
                mi::kde<mi::gaussian_kernel, mi::fixed_noise>, mi::kde<mi::gaussian_kernel, mi::adaptive_noise>,
-               mi::kl_entropy<>, mi::ksg<>, mi::sample_propagation, mi::renyi, mi::decision_rule<>, mi::edge>;
+               mi::kl_entropy<>, mi::ksg<>, mi::sliced<mi::ksg<>>, mi::sample_propagation, mi::renyi,
+               mi::decision_rule<>, mi::edge>;
 
 namespace contract_test {
 
@@ -270,6 +271,13 @@ struct contract<mi::ksg<>> : contract_defaults {
     // column scale) cannot change a count unless two distances agree to ~1e-9, which continuous data
     // does not produce; so only the order of the digamma sums changes.
     static mi::ksg<> make(const data_set&) { return mi::ksg<>(); }
+};
+template <>
+struct contract<mi::sliced<mi::ksg<>>> : contract_defaults {
+    // The slices' directions depend on the seed and the slice index only, so a permuted row is projected
+    // to the same numbers; each slice's KSG then sees permuted rows, which (see ksg above) changes only
+    // the order of its digamma sums. The slice estimates are summed in slice order.
+    static mi::sliced<mi::ksg<>> make(const data_set&) { return mi::sliced<mi::ksg<>>(); }
 };
 template <>
 struct contract<mi::sample_propagation> : contract_defaults {

@@ -53,6 +53,9 @@ void every_plane_estimator() {
     ts.push_back(mi::information_plane(rec, mi::kde<mi::example_kernel, mi::example_noise>(mi::example_noise(1e-2)), po));
     ts.push_back(mi::information_plane(rec, mi::ksg<>(3), po));
     ts.push_back(mi::information_plane(rec, mi::ksg<mi::brute_force<>>(3), po));
+    ts.push_back(mi::information_plane(rec, mi::sliced<>(), po));
+    ts.push_back(mi::information_plane(rec, mi::sliced<mi::ksg<mi::brute_force<>>>(mi::sliced_options{16, 2, 1}), po));
+    (void)mi::sliced<mi::gaussian_slice>().mutual_information(x, x);
     ts.push_back(mi::information_plane(rec, mi::decision_rule<>(), po));
     ts.push_back(mi::information_plane(rec, mi::sample_propagation(0.1), po));
 #if __has_include(<xtensor-blas/xlinalg.hpp>)

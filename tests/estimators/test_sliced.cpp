@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "mi/core/error.hpp"
+#include "mi/core/labels.hpp"
+#include "mi/core/parallel.hpp"
+#include "mi/core/random.hpp"
+#include "mi/core/samples.hpp"
+#include "mi/estimators/ksg.hpp"
+#include "mi/estimators/sliced.hpp"
+
+static_assert(mi::is_plane_estimator_v<mi::sliced<>, float>, "sliced<ksg> models the plane estimator");
+static_assert(mi::is_plane_estimator_v<mi::sliced<mi::ksg<>>, double>, "sliced<ksg> models the plane estimator");
+static_assert(mi::resampling_of_v<mi::sliced<>> == mi::resampling::rows, "sliced is bootstrapped by rows");
+static_assert(mi::bias_correction_of_v<mi::sliced<>> == mi::bias_correction::none, "no half-sample reflection");
+
+namespace {
+
+using mat3 = std::array<double, 9>;  // row-major 3 x 3
+
+mat3 mul(const mat3& a, const mat3& b) {
+    mat3 c{};
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j)
+            for (int k = 0; k < 3; ++k) c[3 * i + j] += a[3 * i + k] * b[3 * k + j];
+    return c;
+}
+mat3 transpose(const mat3& a) {
+    mat3 t{};
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) t[3 * j + i] = a[3 * i + j];
+    return t;
+}
+mat3 add(const mat3& a, const mat3& b) {
+    mat3 c{};
+    for (int i = 0; i < 9; ++i) c[i] = a[i] + b[i];
+    return c;
+}
+double quad(const double* u, const mat3& m, const double* v) {
+    double s = 0.0;
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) s += u[i] * m[3 * i + j] * v[j];
+    return s;
+}
+
+/// log det of a symmetric positive definite n x n matrix (row-major), by Gaussian elimination (the test's own).
+double logdet(std::vector<double> a, std::size_t n) {
+    double s = 0.0;
+    for (std::size_t j = 0; j < n; ++j) {
+        const double p = a[j * n + j];
+        REQUIRE(p > 0.0);
+        s += std::log(p);
+        for (std::size_t i = j + 1; i < n; ++i) {
+            const double f = a[i * n + j] / p;
+            for (std::size_t c = j; c < n; ++c) a[i * n + c] -= f * a[j * n + c];
+        }
+    }
+    return s;
+}
+
+// The model of tests (1) and (3): X = Lx z1, Y = W X + Ln z2 (z1, z2 standard normal in R^3), so
+// Sigma_x = Lx Lx^T, Sigma_xy = Sigma_x W^T, Sigma_y = W Sigma_x W^T + Ln Ln^T.
+const mat3 Lx{1.0, 0.0, 0.0, 0.5, 1.2, 0.0, -0.3, 0.4, 0.8};
+const mat3 W{0.9, 0.0, 0.3, 0.0, -0.7, 0.5, 0.2, 0.4, 0.0};
+const mat3 Ln{0.6, 0.0, 0.0, 0.0, 0.8, 0.0, 0.0, 0.0, 1.0};
+
+struct gaussian_model {
+    mat3 sx, sxy, sy;
+    gaussian_model() {
+        sx = mul(Lx, transpose(Lx));
+        sxy = mul(sx, transpose(W));
+        sy = add(mul(mul(W, sx), transpose(W)), mul(Ln, transpose(Ln)));
+    }
+    /// The exact I(X;Y) = 1/2 log(det Sx det Sy / det S).
+    double exact_mi() const {
+        std::vector<double> joint(36), a(9), b(9);
+        for (int i = 0; i < 3; ++i)
+            for (int j = 0; j < 3; ++j) {
+                joint[6 * i + j] = a[3 * i + j] = sx[3 * i + j];
+                joint[6 * (i + 3) + j + 3] = b[3 * i + j] = sy[3 * i + j];
+                joint[6 * i + j + 3] = sxy[3 * i + j];
+                joint[6 * (j + 3) + i] = sxy[3 * i + j];
+            }
+        return 0.5 * (logdet(a, 3) + logdet(b, 3) - logdet(joint, 6));
+    }
+};
+
+struct xy_data {
+    std::size_t n = 0;
+    std::vector<double> x, y;  // n x 3 each
+};
+
+xy_data draw(std::size_t n, std::uint64_t seed, bool independent = false) {
+    mi::rng g(seed);
+    xy_data d;
+    d.n = n;
+    d.x.resize(3 * n);
+    d.y.resize(3 * n);
+    for (std::size_t r = 0; r < n; ++r) {
+        double z1[3], z2[3], z3[3];
+        for (int i = 0; i < 3; ++i) z1[i] = g.normal();
+        for (int i = 0; i < 3; ++i) z2[i] = g.normal();
+        for (int i = 0; i < 3; ++i) z3[i] = g.normal();
+        double* x = &d.x[3 * r];
+        double* y = &d.y[3 * r];
+        for (int i = 0; i < 3; ++i) {
+            x[i] = 0.0;
+            for (int j = 0; j < 3; ++j) x[i] += Lx[3 * i + j] * z1[j];
+        }
+        // independent: Y's X-part from a fresh draw z3 (same marginal, independent of X)
+        double xs[3];
+        for (int i = 0; i < 3; ++i) {
+            xs[i] = 0.0;
+            for (int j = 0; j < 3; ++j) xs[i] += Lx[3 * i + j] * (independent ? z3[j] : z1[j]);
+        }
+        for (int i = 0; i < 3; ++i) {
+            y[i] = 0.0;
+            for (int j = 0; j < 3; ++j) y[i] += W[3 * i + j] * xs[j] + Ln[3 * i + j] * z2[j];
+        }
+    }
+    return d;
+}
+
+/// A uniform direction on S^2 (normalised Gaussian vector), the reference's own.
+void direction(mi::rng& g, double* u) {
+    double s = 0.0;
+    for (int i = 0; i < 3; ++i) {
+        u[i] = g.normal();
+        s += u[i] * u[i];
+    }
+    s = std::sqrt(s);
+    for (int i = 0; i < 3; ++i) u[i] /= s;
+}
+
+/// The reference SI(X;Y) = E -1/2 log(1 - rho(theta, phi)^2) by Monte Carlo over `pairs` direction pairs.
+struct reference {
+    double mean = 0.0, sd = 0.0, rho_max = 0.0, rho_abs_mean = 0.0;
+    std::size_t pairs = 0;
+};
+reference reference_si(const gaussian_model& m, std::size_t pairs, std::uint64_t seed) {
+    mi::rng g(seed);
+    double s = 0.0, ss = 0.0, rmax = 0.0, rabs = 0.0;
+    for (std::size_t p = 0; p < pairs; ++p) {
+        double th[3], ph[3];
+        direction(g, th);
+        direction(g, ph);
+        const double rho = quad(th, m.sxy, ph) / std::sqrt(quad(th, m.sx, th) * quad(ph, m.sy, ph));
+        const double f = -0.5 * std::log(1.0 - rho * rho);
+        s += f;
+        ss += f * f;
+        rmax = std::max(rmax, std::fabs(rho));
+        rabs += std::fabs(rho);
+    }
+    reference r;
+    r.pairs = pairs;
+    r.mean = s / static_cast<double>(pairs);
+    r.sd = std::sqrt(ss / static_cast<double>(pairs) - r.mean * r.mean);
+    r.rho_max = rmax;
+    r.rho_abs_mean = rabs / static_cast<double>(pairs);
+    return r;
+}
+
+mi::sliced_options opts(std::size_t slices, std::size_t k = 1, std::uint64_t seed = 0) {
+    mi::sliced_options o;
+    o.slices = slices;
+    o.k = k;
+    o.seed = seed;
+    return o;
+}
+
+std::uint64_t bits_of(double v) {
+    std::uint64_t b;
+    std::memcpy(&b, &v, sizeof b);
+    return b;
+}
+
+/// Rows x -> Q x of an n x 3 matrix.
+std::vector<double> map_rows(const std::vector<double>& v, const mat3& q) {
+    std::vector<double> out(v.size());
+    for (std::size_t r = 0; r < v.size() / 3; ++r)
+        for (int i = 0; i < 3; ++i) {
+            double s = 0.0;
+            for (int j = 0; j < 3; ++j) s += q[3 * i + j] * v[3 * r + j];
+            out[3 * r + i] = s;
+        }
+    return out;
+}
+
+/// A fixed orthogonal map: rotations about z (0.7 rad) and then x (-1.1 rad), and a reflection of y.
+mat3 orthogonal_map() {
+    const double a = 0.7, b = -1.1;
+    const mat3 rz{std::cos(a), -std::sin(a), 0.0, std::sin(a), std::cos(a), 0.0, 0.0, 0.0, 1.0};
+    const mat3 rx{1.0, 0.0, 0.0, 0.0, std::cos(b), -std::sin(b), 0.0, std::sin(b), std::cos(b)};
+    const mat3 f{1.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 1.0};
+    return mul(f, mul(rx, rz));
+}
+
+struct default_threads_on_exit {
+    ~default_threads_on_exit() { mi::set_num_threads(0); }
+};
+
+}  // namespace
+
+TEST_CASE("stiefel_frame: orthonormal k-frames whose projector averages to (k/d) I (Haar measure)") {
+    // E[Q Q^T] = (k/d) I for Q uniform on St(k, d): 4000 frames, each entry's Monte Carlo sd <= 1/sqrt(4000)
+    // (entries of Q Q^T are bounded by 1), so 4 sd = 0.064: catches a wrong scale or a non-orthonormal frame.
+    for (const std::size_t k : {1, 2, 3}) {
+        CAPTURE(k);
+        const std::size_t d = 5, draws = 4000;
+        std::vector<double> p(d * d, 0.0);
+        double worst = 0.0;
+        for (std::size_t s = 0; s < draws; ++s) {
+            mi::rng r(mi::derive_seed(9, s));
+            const std::vector<double> q = mi::detail::stiefel_frame(d, k, r);
+            for (std::size_t a = 0; a < k; ++a)
+                for (std::size_t b = 0; b < k; ++b) {
+                    double dot = 0.0;
+                    for (std::size_t i = 0; i < d; ++i) dot += q[i * k + a] * q[i * k + b];
+                    worst = std::max(worst, std::fabs(dot - (a == b ? 1.0 : 0.0)));
+                }
+            for (std::size_t i = 0; i < d; ++i)
+                for (std::size_t j = 0; j < d; ++j)
+                    for (std::size_t a = 0; a < k; ++a) p[i * d + j] += q[i * k + a] * q[j * k + a];
+        }
+        CHECK(worst < 1e-13);
+        for (std::size_t i = 0; i < d; ++i)
+            for (std::size_t j = 0; j < d; ++j) {
+                const double mean = p[i * d + j] / static_cast<double>(draws);
+                CAPTURE(i);
+                CAPTURE(j);
+                CAPTURE(mean);
+                CHECK(std::fabs(mean - (i == j ? static_cast<double>(k) / static_cast<double>(d) : 0.0)) < 0.064);
+            }
+    }
+    // the fourth moment tells the sphere from other distributions with the same second moments (e.g. normalised
+    // cube samples): E theta_1^4 = 3 / (d (d + 2)) on S^{d-1} (3/35 for d = 5); one draw's variance is
+    // E theta_1^8 - (E theta_1^4)^2 = 105 / (5 7 9 11) - (3/35)^2 = 0.0230, sd 0.152 < 0.16
+    {
+        const std::size_t d = 5, draws = 20000;
+        double m4 = 0.0;
+        for (std::size_t s = 0; s < draws; ++s) {
+            mi::rng r(mi::derive_seed(10, s));
+            const double t = mi::detail::stiefel_frame(d, 1, r)[0];
+            m4 += t * t * t * t;
+        }
+        m4 /= static_cast<double>(draws);
+        CAPTURE(m4);
+        CHECK(std::fabs(m4 - 3.0 / 35.0) < 4.0 * 0.16 / std::sqrt(static_cast<double>(draws)));
+    }
+}
+
+TEST_CASE("(1) jointly Gaussian X, Y (3 + 3 dimensions): sliced estimates against the Monte Carlo reference SI") {
+    const gaussian_model m;
+    // reference: 200000 direction pairs (its own Monte Carlo sd is printed below, ~2e-4)
+    const reference ref = reference_si(m, 200000, 424242);
+    const std::size_t n = 20000;
+    const xy_data d = draw(n, 2021);
+    const auto x = mi::view(d.x, n, 3), y = mi::view(d.y, n, 3);
+    const double root_n = std::sqrt(static_cast<double>(n));
+    // Sampling error of the Gaussian per-slice estimate: by the delta method sd(rho_hat) = (1 - rho^2)/sqrt(N)
+    // and d/drho [-1/2 log(1 - rho^2)] = rho / (1 - rho^2), so each slice has sd |rho|/sqrt(N); the slices share
+    // the data, but by Minkowski's inequality the average's sd is at most the average sd, E|rho|/sqrt(N)
+    // (E|rho| from the reference's directions). Its bias is O(1/N).
+    const double sampling_sd = ref.rho_abs_mean / root_n;
+    const double ref_mc_sd = ref.sd / std::sqrt(static_cast<double>(ref.pairs));
+    MESSAGE("reference SI = " << ref.mean << " (MC sd " << ref_mc_sd << ", per-pair sd " << ref.sd
+                              << ", max |rho| " << ref.rho_max << ", mean |rho| " << ref.rho_abs_mean
+                              << "); I(X;Y) = " << m.exact_mi());
+
+    SUBCASE("gaussian per slice, 4000 slices") {
+        const std::size_t slices = 4000;
+        const double est = mi::sliced<mi::gaussian_slice>(opts(slices, 1, 7)).mutual_information(y, x);
+        const double mc_sd = ref.sd * std::sqrt(1.0 / static_cast<double>(slices) + 1.0 / static_cast<double>(ref.pairs));
+        // directions and data are independent: the variances add; the bias is O(1/N)
+        const double tol = 4.0 * std::sqrt(mc_sd * mc_sd + sampling_sd * sampling_sd) + 1.0 / static_cast<double>(n);
+        MESSAGE("sliced<gaussian_slice> M=4000 N=20000: " << est << " vs reference " << ref.mean << ", difference "
+                                                          << est - ref.mean << ", tolerance " << tol);
+        CHECK(std::fabs(est - ref.mean) <= tol);
+    }
+    SUBCASE("ksg per slice, 256 slices; and slice by slice against the gaussian per slice") {
+        const std::size_t slices = 256;
+        const double est = mi::sliced<mi::ksg<>>(opts(slices, 1, 7)).mutual_information(y, x);
+        const double gauss = mi::sliced<mi::gaussian_slice>(opts(slices, 1, 7)).mutual_information(y, x);
+        const double mc_sd = ref.sd * std::sqrt(1.0 / static_cast<double>(slices) + 1.0 / static_cast<double>(ref.pairs));
+        // KSG (k = 3) on 1-D Gaussian pairs (test_ksg.cpp's table, measured with an independent implementation):
+        // sd 0.017 to 0.031 at N = 2000 for rho in [0, 0.99], i.e. at most 1.4/sqrt(N) per slice (the slice
+        // average has at most that sd), and |bias| <= 0.011.
+        const double ksg_sd = 1.4 / root_n, ksg_bias = 0.011;
+        const double tol = 4.0 * std::sqrt(mc_sd * mc_sd + ksg_sd * ksg_sd) + ksg_bias;
+        MESSAGE("sliced<ksg> M=256 N=20000: " << est << " vs reference " << ref.mean << ", difference " << est - ref.mean
+                                              << ", tolerance " << tol << "; sliced<gaussian_slice> same directions: "
+                                              << gauss << ", difference " << est - gauss);
+        CHECK(std::fabs(est - ref.mean) <= tol);
+        // the same seed gives both the same directions: the difference is KSG's error against the Gaussian
+        // form on the same slices (no Monte Carlo error over directions): within KSG's error plus the
+        // Gaussian form's sampling sd
+        CHECK(std::fabs(est - gauss) <= 4.0 * (ksg_sd + sampling_sd) + ksg_bias);
+    }
+    SUBCASE("k-sliced with k = d = 3: every slice is the sample's full Gaussian MI (invariant to invertible maps)") {
+        // the test's own sample Gaussian MI: 1/2 log(det S_x det S_y / det S), S the 6 x 6 sample covariance
+        std::vector<double> mean(6, 0.0), cov(36, 0.0), a(9), b(9);
+        for (std::size_t r = 0; r < n; ++r)
+            for (int c = 0; c < 6; ++c) mean[c] += c < 3 ? d.x[3 * r + c] : d.y[3 * r + c - 3];
+        for (double& v : mean) v /= static_cast<double>(n);
+        for (std::size_t r = 0; r < n; ++r)
+            for (int c = 0; c < 6; ++c)
+                for (int e = 0; e < 6; ++e)
+                    cov[6 * c + e] += ((c < 3 ? d.x[3 * r + c] : d.y[3 * r + c - 3]) - mean[c]) *
+                                      ((e < 3 ? d.x[3 * r + e] : d.y[3 * r + e - 3]) - mean[e]);
+        for (int i = 0; i < 3; ++i)
+            for (int j = 0; j < 3; ++j) {
+                a[3 * i + j] = cov[6 * i + j];
+                b[3 * i + j] = cov[6 * (i + 3) + j + 3];
+            }
+        const double sample_mi = 0.5 * (logdet(a, 3) + logdet(b, 3) - logdet(cov, 6));
+        const double est = mi::sliced<mi::gaussian_slice>(opts(16, 3, 3)).mutual_information(y, x);
+        // sampling sd of the Gaussian MI estimate: sqrt(sum of squared canonical correlations / N) <= sqrt(3/N)
+        const double tol_exact = 4.0 * std::sqrt(3.0) / root_n + 9.0 / (2.0 * static_cast<double>(n));
+        MESSAGE("k=3: sliced<gaussian_slice> " << est << ", the sample's Gaussian MI " << sample_mi << ", exact I(X;Y) "
+                                               << m.exact_mi());
+        CHECK(std::fabs(est - sample_mi) <= 1e-10 * std::max(1.0, sample_mi));
+        CHECK(std::fabs(est - m.exact_mi()) <= tol_exact);
+        // and k = 2 lies between the 1-sliced and the full MI (projections lose information on average)
+        const double k2 = mi::sliced<mi::gaussian_slice>(opts(2000, 2, 3)).mutual_information(y, x);
+        CHECK(k2 > ref.mean);
+        CHECK(k2 < m.exact_mi());
+    }
+}
+
+TEST_CASE("(1b) SI(T;Y) with labels: two Gaussian classes, against a quadrature-and-Monte-Carlo reference") {
+    // T | Y = +-1 ~ N(+-mu, I_3), classes equiprobable: theta^T T | Y ~ N(+-a, 1), a = |theta^T mu|, and
+    // I(theta^T T; Y) = h(mixture of N(-a,1), N(a,1)) - 1/2 log(2 pi e), by the trapezoid rule on [-a-12, a+12].
+    const double mu[3] = {1.2, -0.6, 0.3};
+    constexpr double pi = 3.14159265358979323846;
+    const auto slice_mi = [](double a) {
+        const double h = 0.002, lo = -a - 12.0, hi = a + 12.0, c = 1.0 / std::sqrt(2.0 * pi);
+        double s = 0.0;
+        for (double z = lo; z <= hi; z += h) {
+            const double p = 0.5 * c * (std::exp(-0.5 * (z - a) * (z - a)) + std::exp(-0.5 * (z + a) * (z + a)));
+            if (p > 0.0) s -= p * std::log(p) * h;
+        }
+        return s - 0.5 * std::log(2.0 * pi * std::exp(1.0));
+    };
+    mi::rng g(5150);
+    const std::size_t dirs = 4000;
+    double sum = 0.0, ss = 0.0;
+    for (std::size_t i = 0; i < dirs; ++i) {
+        double th[3];
+        direction(g, th);
+        const double f = slice_mi(std::fabs(th[0] * mu[0] + th[1] * mu[1] + th[2] * mu[2]));
+        sum += f;
+        ss += f * f;
+    }
+    const double ref = sum / static_cast<double>(dirs);
+    const double sd = std::sqrt(ss / static_cast<double>(dirs) - ref * ref);
+
+    const std::size_t n = 20000, slices = 256;
+    std::vector<double> t(3 * n);
+    std::vector<int> y(n);
+    mi::rng data(77);
+    for (std::size_t r = 0; r < n; ++r) {
+        y[r] = static_cast<int>(r % 2);
+        const double sign = y[r] == 1 ? 1.0 : -1.0;
+        for (int i = 0; i < 3; ++i) t[3 * r + static_cast<std::size_t>(i)] = sign * mu[i] + data.normal();
+    }
+    const double est = mi::sliced<mi::ksg<>>(opts(slices, 1, 11)).mutual_information(mi::view(t, n, 3), mi::labels(y, 2));
+    // Monte Carlo of both averages, plus Ross's error, taken as KSG's in test (1): sd 1.4/sqrt(N), bias 0.011
+    const double mc = sd * std::sqrt(1.0 / static_cast<double>(slices) + 1.0 / static_cast<double>(dirs));
+    const double ross_sd = 1.4 / std::sqrt(static_cast<double>(n));
+    const double tol = 4.0 * std::sqrt(mc * mc + ross_sd * ross_sd) + 0.011;
+    MESSAGE("SI(T;Y) reference " << ref << " (per-direction sd " << sd << "), sliced<ksg> " << est << ", difference "
+                                 << est - ref << ", tolerance " << tol);
+    CHECK(std::fabs(est - ref) <= tol);
+}
+
+TEST_CASE("(2) independent X and Y: the estimate is within the null spread of 0") {
+    const std::size_t n = 2000;
+    const xy_data d = draw(n, 99, true);
+    const auto x = mi::view(d.x, n, 3), y = mi::view(d.y, n, 3);
+    SUBCASE("gaussian per slice: N rho_hat^2 ~ chi^2_1, so each slice is chi^2_1 / (2N): mean 1/(2N), sd sqrt(2)/(2N)") {
+        const double est = mi::sliced<mi::gaussian_slice>(opts(128)).mutual_information(y, x);
+        const double mean = 1.0 / (2.0 * static_cast<double>(n - 1)), sd = std::sqrt(2.0) / (2.0 * static_cast<double>(n));
+        MESSAGE("independent, sliced<gaussian_slice>: " << est << ", null mean " << mean << ", null sd " << sd);
+        CHECK(est >= 0.0);
+        CHECK(std::fabs(est - mean) <= 4.0 * sd);
+    }
+    SUBCASE("ksg per slice: the null spread of 1-D KSG measured on 20 independent pairs") {
+        double s = 0.0, ss = 0.0;
+        const int reps = 20;
+        for (int r = 0; r < reps; ++r) {
+            mi::rng g(1000 + static_cast<std::uint64_t>(r));
+            std::vector<double> a(n), b(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                a[i] = g.normal();
+                b[i] = g.normal();
+            }
+            const double v = mi::ksg<>().mutual_information(mi::view(a), mi::view(b));
+            s += v;
+            ss += v * v;
+        }
+        const double null_mean = s / reps, null_sd = std::sqrt((ss - s * s / reps) / (reps - 1));
+        // each slice estimate has the null's mean and sd; the average of correlated slices has at most that sd
+        const double est = mi::sliced<mi::ksg<>>(opts(64)).mutual_information(y, x);
+        MESSAGE("independent, sliced<ksg>: " << est << ", 1-D KSG null mean " << null_mean << ", sd " << null_sd);
+        CHECK(std::fabs(est) <= std::fabs(null_mean) + 4.0 * null_sd);
+        // and the dependent data of test (1)'s model is far outside it
+        const xy_data dep = draw(n, 99);
+        const double dependent =
+            mi::sliced<mi::ksg<>>(opts(256)).mutual_information(mi::view(dep.y, n, 3), mi::view(dep.x, n, 3));
+        MESSAGE("dependent (SI = 0.109): " << dependent);
+        CHECK(dependent > std::fabs(null_mean) + 4.0 * null_sd);
+    }
+}
+
+TEST_CASE("(3) a fixed orthogonal map of X leaves SI unchanged up to Monte Carlo and sampling error") {
+    const gaussian_model m;
+    const reference ref = reference_si(m, 100000, 31337);
+    const mat3 q = orthogonal_map();
+    // q is orthogonal
+    const mat3 qqt = mul(q, transpose(q));
+    for (int i = 0; i < 9; ++i) CHECK(std::fabs(qqt[i] - (i % 4 == 0 ? 1.0 : 0.0)) < 1e-15);
+    const mat3 stretch{3.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.3};  // not orthogonal: SI changes
+
+    SUBCASE("gaussian per slice, N = 20000, 4000 slices") {
+        const std::size_t n = 20000, slices = 4000;
+        const xy_data d = draw(n, 7);
+        const std::vector<double> qx = map_rows(d.x, q), sx = map_rows(d.x, stretch);
+        const mi::sliced<mi::gaussian_slice> e(opts(slices, 1, 1));
+        const auto y = mi::view(d.y, n, 3);
+        const double a = e.mutual_information(y, mi::view(d.x, n, 3)), b = e.mutual_information(y, mi::view(qx, n, 3));
+        const double c = e.mutual_information(y, mi::view(sx, n, 3));
+        // two Monte Carlo averages over other directions (variance sd_f^2 / M each) and two sampling errors
+        // (variance <= (E|rho|)^2 / N each, see test (1)); the O(1/N) biases are the same for both
+        const double mc = ref.sd / std::sqrt(static_cast<double>(slices));
+        const double sampling = ref.rho_abs_mean / std::sqrt(static_cast<double>(n));
+        const double tol = 4.0 * std::sqrt(2.0 * (mc * mc + sampling * sampling));
+        MESSAGE("orthogonal map, gaussian: " << a << " vs " << b << " (difference " << a - b << ", tolerance " << tol
+                                             << "); stretched: " << c);
+        CHECK(std::fabs(a - b) <= tol);
+        CHECK(std::fabs(a - c) > tol);  // the test can tell a non-orthogonal map
+    }
+    SUBCASE("ksg per slice, N = 20000, 128 slices") {
+        const std::size_t n = 20000, slices = 128;
+        const xy_data d = draw(n, 8);
+        const std::vector<double> qx = map_rows(d.x, q);
+        const mi::sliced<mi::ksg<>> e(opts(slices, 1, 1));
+        const auto y = mi::view(d.y, n, 3);
+        const double a = e.mutual_information(y, mi::view(d.x, n, 3)), b = e.mutual_information(y, mi::view(qx, n, 3));
+        // as above with KSG's sampling sd (1.4/sqrt(N), test (1)); its bias is the same on both sides
+        const double mc = ref.sd / std::sqrt(static_cast<double>(slices)), sampling = 1.4 / std::sqrt(static_cast<double>(n));
+        const double tol = 4.0 * std::sqrt(2.0 * (mc * mc + sampling * sampling));
+        MESSAGE("orthogonal map, ksg: " << a << " vs " << b << " (difference " << a - b << ", tolerance " << tol << ")");
+        CHECK(std::fabs(a - b) <= tol);
+    }
+}
+
+TEST_CASE("(4) bit-identical for 1, 2 and 3 threads; the seed changes the directions") {
+    const std::size_t n = 300;
+    const xy_data d = draw(n, 4);
+    const auto x = mi::view(d.x, n, 3), y = mi::view(d.y, n, 3);
+    std::vector<int> labels(n);
+    for (std::size_t i = 0; i < n; ++i) labels[i] = d.x[3 * i] > 0.0 ? 1 : 0;
+    const mi::samples s = mi::samples(mi::labels(labels, 2)).with_network_input(x);
+    const default_threads_on_exit restore;
+    for (const std::size_t k : {1, 2}) {
+        CAPTURE(k);
+        const mi::sliced<> e(opts(37, k, 5));
+        mi::set_num_threads(1);
+        const double one_xt = e.mutual_information(y, x), one_ty = e.mutual_information(y, mi::labels(labels, 2));
+        const mi::plane_point one = e.point(y, s);
+        // point() is the two methods: the same frames of T serve both coordinates
+        CHECK(bits_of(one.ixt) == bits_of(one_xt));
+        CHECK(bits_of(one.ity) == bits_of(one_ty));
+        CHECK(one.ixt_kind == mi::ixt_quantity::mutual_information);
+        for (const std::size_t threads : {2, 3}) {
+            CAPTURE(threads);
+            mi::set_num_threads(threads);
+            CHECK(bits_of(e.mutual_information(y, x)) == bits_of(one_xt));
+            CHECK(bits_of(e.mutual_information(y, mi::labels(labels, 2))) == bits_of(one_ty));
+            const mi::plane_point p = e.point(y, s);
+            CHECK(bits_of(p.ixt) == bits_of(one.ixt));
+            CHECK(bits_of(p.ity) == bits_of(one.ity));
+        }
+        mi::set_num_threads(0);
+        const mi::sliced<> other(opts(37, k, 6));
+        CHECK(other.mutual_information(y, x) != one_xt);
+        CHECK(other.mutual_information(y, mi::labels(labels, 2)) != one_ty);
+        CHECK(bits_of(mi::sliced<>(opts(37, k, 5)).mutual_information(y, x)) == bits_of(one_xt));
+    }
+    // the average is over the slices' own estimates: slice s is ksg on the projections drawn from derive_seed(seed, s)
+    {
+        const std::size_t slices = 5;
+        double sum = 0.0;
+        for (std::size_t sl = 0; sl < slices; ++sl) {
+            mi::rng r(mi::derive_seed(5, sl));
+            const std::vector<double> ft = mi::detail::stiefel_frame(3, 1, r), fx = mi::detail::stiefel_frame(3, 1, r);
+            std::vector<double> pt(n), px(n);
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t c = 0; c < 3; ++c) {
+                    pt[i] += d.y[3 * i + c] * ft[c];
+                    px[i] += d.x[3 * i + c] * fx[c];
+                }
+            sum += mi::ksg<>().mutual_information(mi::view(px), mi::view(pt));
+        }
+        CHECK(mi::sliced<>(opts(slices, 1, 5)).mutual_information(y, x) == doctest::Approx(sum / 5.0).epsilon(1e-14));
+    }
+}
+
+TEST_CASE("(5) bad input raises mi::error naming the argument") {
+    const std::size_t n = 40;
+    const xy_data d = draw(n, 3);
+    const auto x = mi::view(d.x, n, 3), y = mi::view(d.y, n, 3);
+    std::vector<int> labels(n, 0);
+    for (std::size_t i = 0; i < n; i += 2) labels[i] = 1;
+    CHECK_THROWS_WITH_AS(mi::sliced<>(opts(0)), doctest::Contains("mi::sliced: options.slices = 0, expected >= 1"),
+                         mi::error);
+    CHECK_THROWS_WITH_AS(mi::sliced<>(opts(8, 0)), doctest::Contains("mi::sliced: options.k = 0, expected >= 1"), mi::error);
+    const mi::sliced<> four(opts(8, 4));
+    CHECK_THROWS_WITH_AS(four.mutual_information(y, x), doctest::Contains("options.k = 4, expected <= the 3 columns of t"),
+                         mi::error);
+    const std::vector<double> x2(d.x.begin(), d.x.begin() + static_cast<std::ptrdiff_t>(2 * n));
+    CHECK_THROWS_WITH_AS(mi::sliced<>(opts(8, 3)).mutual_information(y, mi::view(x2, n, 2)),
+                         doctest::Contains("options.k = 3, expected <= the 2 columns of x"), mi::error);
+    CHECK_THROWS_WITH_AS(four.mutual_information(y, mi::labels(labels, 2)), doctest::Contains("options.k = 4"), mi::error);
+    CHECK_THROWS_WITH_AS(four.point(y, mi::samples(mi::labels(labels, 2)).with_network_input(x)),
+                         doctest::Contains("mi::sliced::point: options.k = 4, expected <= the 3 columns of layer"),
+                         mi::error);
+
+    const mi::sliced<> e(opts(8));
+    std::vector<double> bad = d.x;
+    bad[5 * 3 + 1] = std::nan("");
+    CHECK_THROWS_WITH_AS(e.mutual_information(y, mi::view(bad, n, 3)),
+                         doctest::Contains("mi::sliced::mutual_information: x(5, 1) = nan"), mi::error);
+    CHECK_THROWS_WITH_AS(e.mutual_information(mi::view(bad, n, 3), x), doctest::Contains("t(5, 1) = nan"), mi::error);
+    CHECK_THROWS_WITH_AS(e.mutual_information(mi::view(bad, n, 3), mi::labels(labels, 2)),
+                         doctest::Contains("t(5, 1) = nan"), mi::error);
+    CHECK_THROWS_WITH_AS(e.point(mi::view(bad, n, 3), mi::samples(mi::labels(labels, 2)).with_network_input(x)),
+                         doctest::Contains("mi::sliced::point: layer(5, 1) = nan"), mi::error);
+    CHECK_THROWS_WITH_AS(e.mutual_information(y, mi::view(d.x.data(), n - 1, 3)),
+                         doctest::Contains("x rows = 39, expected the number of samples, 40"), mi::error);
+
+    // point() without the network input
+    CHECK_THROWS_WITH_AS(e.point(y, mi::samples(mi::labels(labels, 2))),
+                         doctest::Contains("mi::sliced::point: samples.network_input() = none"), mi::error);
+
+    // the Gaussian per-slice form has no I(T;Y) with labels: refused, naming it
+    const mi::sliced<mi::gaussian_slice> g(opts(8));
+    CHECK_THROWS_WITH_AS(g.mutual_information(y, mi::labels(labels, 2)),
+                         doctest::Contains("per-slice estimator = gaussian, expected one with an I(T;Y) for class labels"),
+                         mi::error);
+    CHECK_THROWS_WITH_AS(g.point(y, mi::samples(mi::labels(labels, 2)).with_network_input(x)),
+                         doctest::Contains("mi::sliced::point: per-slice estimator = gaussian"), mi::error);
+    // a deterministic linear relation (one column, projected to +-itself): the Gaussian MI is infinite, refused
+    const mi::activation_view<const double> x0(d.x.data(), n, 1, 3);
+    CHECK_THROWS_WITH_AS(g.mutual_information(x0, x0), doctest::Contains("joint correlation matrix of the projections"),
+                         mi::error);
+    // a constant variable carries no information
+    const std::vector<double> flat(3 * n, 0.25);
+    CHECK(g.mutual_information(mi::view(flat, n, 3), x) == 0.0);
+}
+
+TEST_CASE("sliced: name and parameters include the per-slice estimator's") {
+    const mi::sliced<> e(opts(64, 2, 9));
+    CHECK(e.name() == "sliced");
+    const std::string p = e.parameters();
+    CAPTURE(p);
+    CHECK(p.rfind("slices=64;k=2;seed=9;per_slice=ksg;per_slice.k=3;per_slice.algorithm=1;", 0) == 0);
+    CHECK(p.find("per_slice.ties=jitter") != std::string::npos);
+    CHECK(mi::sliced<mi::gaussian_slice>().parameters() == "slices=128;k=1;seed=0;per_slice=gaussian;per_slice.form=correlation");
+}
+
+TEST_CASE("sliced<gaussian_slice> is scale-free: layers at 2^-500 and 2^500 give the unscaled estimate") {
+    const std::size_t n = 200;
+    const xy_data d = draw(n, 12);
+    const mi::sliced<mi::gaussian_slice> g(opts(16, 2, 4));
+    const double base = g.mutual_information(mi::view(d.y, n, 3), mi::view(d.x, n, 3));
+    for (const int e : {-500, 500}) {
+        CAPTURE(e);
+        std::vector<double> scaled = d.y;
+        for (double& v : scaled) v = std::ldexp(v, e);
+        // power-of-two scaling is exact in every projection, mean and centred value; the per-column power-of-two
+        // normalisation undoes it exactly
+        CHECK(g.mutual_information(mi::view(scaled, n, 3), mi::view(d.x, n, 3)) == base);
+    }
+}
