@@ -29,14 +29,7 @@ public:
     /// renumbered 0..K-1 in order of first appearance.
     template <class Int>
     explicit input_ids(const std::vector<Int>& ids) {
-        std::unordered_map<std::uint64_t, std::uint32_t> seen;
-        ids_.reserve(ids.size());
-        for (std::size_t i = 0; i < ids.size(); ++i) {
-            const std::uint64_t v = detail::whole_id(ids[i], "mi::input_ids", "ids", i, true);
-            auto it = seen.emplace(v, static_cast<std::uint32_t>(seen.size())).first;
-            ids_.push_back(it->second);
-        }
-        distinct_ = seen.size();
+        ids_ = detail::renumbered_ids(ids, "mi::input_ids", distinct_);
         explicit_ = true;
     }
 

@@ -17,7 +17,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "mi/core/error.hpp"
@@ -41,14 +40,8 @@ public:
     /// The draw of each row: integers or floating-point whole numbers, renumbered in order of first appearance.
     template <class Int>
     explicit replica_groups(const std::vector<Int>& ids) {
-        std::unordered_map<std::uint64_t, std::uint32_t> seen;
-        ids_.reserve(ids.size());
-        for (std::size_t i = 0; i < ids.size(); ++i) {
-            const std::uint64_t v = detail::whole_id(ids[i], "mi::replica_groups", "ids", i, true);
-            ids_.push_back(seen.emplace(v, static_cast<std::uint32_t>(seen.size())).first->second);
-        }
+        ids_ = detail::renumbered_ids(ids, "mi::replica_groups", count_);
         if (ids_.empty()) detail::fail("mi::replica_groups", "ids", "an empty list", "one draw id per row");
-        count_ = seen.size();
     }
 
     bool empty() const noexcept { return period_ == 0 && ids_.empty(); }

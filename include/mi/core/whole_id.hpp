@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
+#include <vector>
 
 #include "mi/core/error.hpp"
 
@@ -45,6 +47,22 @@ std::uint64_t whole_id(const V& v, const char* where, const char* argument, std:
     } else {
         return static_cast<std::uint64_t>(v);
     }
+}
+
+/// Identities (integers or floating-point whole numbers, negative allowed) renumbered
+/// 0..K-1 in order of first appearance; `count` receives K. Shared by mi::input_ids and
+/// mi::replica_groups.
+template <class V>
+std::vector<std::uint32_t> renumbered_ids(const std::vector<V>& ids, const char* where, std::size_t& count) {
+    std::unordered_map<std::uint64_t, std::uint32_t> seen;
+    std::vector<std::uint32_t> out;
+    out.reserve(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const std::uint64_t v = whole_id(ids[i], where, "ids", i, true);
+        out.push_back(seen.emplace(v, static_cast<std::uint32_t>(seen.size())).first->second);
+    }
+    count = seen.size();
+    return out;
 }
 
 }  // namespace mi::detail
