@@ -161,6 +161,74 @@ TEST_CASE("duplicate rows: jitter by default, explicit guard with tie_policy::no
 }
 
 namespace {
+// The Kozachenko-Leonenko formula with every k-th-neighbour distance found by an O(N^2) scan over
+// all rows (the definition, independent of the search and of the grouping of repeated rows).
+double kl_by_definition(const std::vector<double>& x, std::size_t n, std::size_t d, std::size_t k, double eps) {
+    double sum = 0.0;
+    std::vector<double> dist;
+    for (std::size_t i = 0; i < n; ++i) {
+        dist.clear();
+        for (std::size_t j = 0; j < n; ++j) {
+            if (j == i) continue;
+            double s = 0.0;
+            for (std::size_t c = 0; c < d; ++c) s += (x[i * d + c] - x[j * d + c]) * (x[i * d + c] - x[j * d + c]);
+            dist.push_back(std::sqrt(s));
+        }
+        std::nth_element(dist.begin(), dist.begin() + static_cast<std::ptrdiff_t>(k - 1), dist.end());
+        sum += std::log(dist[k - 1] + eps);
+    }
+    const double dd = static_cast<double>(d);
+    const double log_cd = 0.5 * dd * std::log(pi) - std::lgamma(0.5 * dd + 1.0);
+    // psi(N) - psi(k) as a finite sum: sum_{j=k}^{N-1} 1/j
+    double psi_diff = 0.0;
+    for (std::size_t j = k; j < n; ++j) psi_diff += 1.0 / static_cast<double>(j);
+    return dd * sum / static_cast<double>(n) + log_cd + psi_diff;
+}
+}  // namespace
+
+TEST_CASE("repeated rows without jitter: the distinct-row search gives the definition's value") {
+    // rows repeated 1, 2, 3 and 5 times (saturated units), plus distinct ones, in shuffled order
+    const std::size_t d = 3;
+    mi::rng g(12);
+    std::vector<std::vector<double>> rows;
+    for (std::size_t copies : {1u, 2u, 2u, 3u, 5u, 1u, 3u}) {
+        std::vector<double> r(d);
+        for (auto& v : r) v = std::round(4.0 * g.normal()) / 4.0;
+        for (std::size_t c = 0; c < copies; ++c) rows.push_back(r);
+    }
+    for (int i = 0; i < 40; ++i) {
+        std::vector<double> r(d);
+        for (auto& v : r) v = g.normal();
+        rows.push_back(r);
+    }
+    for (std::size_t i = rows.size() - 1; i > 0; --i) std::swap(rows[i], rows[g.below(i + 1)]);
+    std::vector<double> x;
+    for (const auto& r : rows) x.insert(x.end(), r.begin(), r.end());
+    const std::size_t n = rows.size();
+    for (std::size_t k : {1u, 2u, 3u, 4u}) {
+        CAPTURE(k);
+        mi::kl_entropy_options o;
+        o.k = k;
+        o.epsilon = 1e-16;
+        o.ties = mi::tie_policy::none();
+        const double expected = kl_by_definition(x, n, d, k, 1e-16);
+        CHECK(mi::kl_entropy<>(o).entropy(mi::view(x, n, d)) == doctest::Approx(expected).epsilon(1e-12));
+        CHECK(mi::kl_entropy<mi::brute_force<mi::euclidean>>(o).entropy(mi::view(x, n, d)) ==
+              doctest::Approx(expected).epsilon(1e-12));
+    }
+    // every row the same: all distances are 0, the entropy is log(eps) per dimension plus constants
+    std::vector<double> same(50 * 2, 0.25);
+    mi::kl_entropy_options o;
+    o.epsilon = 1e-16;
+    o.ties = mi::tie_policy::none();
+    CHECK(mi::kl_entropy<>(o).entropy(mi::view(same, 50, 2)) ==
+          doctest::Approx(kl_by_definition(same, 50, 2, 2, 1e-16)).epsilon(1e-12));
+    o.epsilon = 0.0;
+    CHECK_THROWS_WITH_AS(mi::kl_entropy<>(o).entropy(mi::view(same, 50, 2)), doctest::Contains("repeated more than k"),
+                         mi::error);
+}
+
+namespace {
 // Three equally likely, well separated classes: T | Y=l ~ N(100 l, 1), row i in class i mod 3.
 std::vector<double> three_classes(std::size_t n, std::vector<int>& y) {
     mi::rng g(4);

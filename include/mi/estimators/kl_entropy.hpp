@@ -41,6 +41,13 @@
 // discrete-continuous decomposition). Each non-empty class needs more than k
 // rows; otherwise mi::error names the class.
 //
+// Repeated rows (tie_policy::none() on saturated or dead units, where most
+// rows coincide) are searched once: the neighbour search runs over the
+// distinct rows, a row repeated more than k times has r_i = 0, and the others
+// walk their nearest distinct rows counting each with its multiplicity. The
+// r_i are those of the search over all rows (the same distance kernel); only
+// the sum's order changes (m log r for m equal terms).
+//
 // Search is a neighbour-search policy (automatic, grid, kd_tree, brute_force,
 // each instantiated with its metric); all give identical numbers, automatic
 // picks the fastest for the dimension (mi/search/automatic.hpp). The
@@ -89,6 +96,40 @@ struct kl_entropy_options {
 };
 
 namespace detail {
+
+/// The distinct rows of p (lexicographic order) and how often each occurs; `count` is empty when
+/// every row is distinct (then `rows` is empty too and p is used as it is).
+struct row_groups {
+    prepared rows;
+    std::vector<std::size_t> count;
+};
+
+inline row_groups distinct_rows(const prepared& p) {
+    const std::size_t d = p.d;
+    const auto row = [&](std::size_t i) { return p.values.data() + i * d; };
+    std::vector<std::size_t> order(p.n);
+    for (std::size_t i = 0; i < p.n; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return std::lexicographical_compare(row(a), row(a) + d, row(b), row(b) + d);
+    });
+    row_groups g;
+    std::size_t distinct = 0;
+    for (std::size_t i = 0; i < p.n; ++i)
+        if (i == 0 || !std::equal(row(order[i]), row(order[i]) + d, row(order[i - 1]))) ++distinct;
+    if (distinct == p.n) return g;
+    g.rows.n = distinct;
+    g.rows.d = d;
+    g.rows.values.reserve(distinct * d);
+    for (std::size_t i = 0; i < p.n; ++i) {
+        if (i == 0 || !std::equal(row(order[i]), row(order[i]) + d, row(order[i - 1]))) {
+            g.rows.values.insert(g.rows.values.end(), row(order[i]), row(order[i]) + d);
+            g.count.push_back(0);
+        }
+        ++g.count.back();
+    }
+    return g;
+}
+
 template <class S, class = void>
 struct search_metric {
     using type = euclidean;  // only reached after kl_entropy's static_assert has failed
@@ -203,7 +244,10 @@ private:
         return conditional;
     }
 
-    double from_prepared(const detail::prepared& p, const char* where) const {
+    double from_prepared(const detail::prepared& all, const char* where) const {
+        const detail::row_groups groups = detail::distinct_rows(all);
+        const bool repeated = !groups.count.empty();
+        const detail::prepared& p = repeated ? groups.rows : all;
         // Squared Euclidean distances overflow (or underflow) double beyond |x| ~ 2^500 (2^-500):
         // such rows are searched at a power-of-two scale 2^e, where every distance is exactly
         // 2^e times the original, and e ln 2 per dimension is taken back out below.
@@ -216,8 +260,13 @@ private:
             for (double& v : scaled.values) v = std::ldexp(v, e);
         }
         search_type search = search_;
-        search.build(e != 0 ? scaled.view() : p.view());
-        const std::vector<double> r = search.kth_distance(k_);
+        std::vector<double> r;
+        if (!repeated) {
+            search.build(e != 0 ? scaled.view() : p.view());
+            r = search.kth_distance(k_);
+        } else {
+            r = kth_distance_repeated(search, e != 0 ? scaled : p, groups.count);
+        }
         const double eps = std::ldexp(epsilon_, e);
         const double shift = -static_cast<double>(e) * ln2;
         double sum = 0.0;
@@ -225,14 +274,41 @@ private:
             const double v = r[i] + eps;
             if (!(v > 0.0))
                 detail::fail(where, "epsilon", epsilon_,
-                             "> 0, or tie_policy::jitter(): row " + std::to_string(i) +
-                                 " has k-th-neighbour distance 0 (duplicate rows)");
+                             "> 0, or tie_policy::jitter(): a row repeated more than k = " + std::to_string(k_) +
+                                 " times has k-th-neighbour distance 0");
             // eps beyond the double range at the search's scale: the distance is negligible against it.
-            sum += std::isfinite(v) ? std::log(v) + shift : std::log(epsilon_);
+            const double term = std::isfinite(v) ? std::log(v) + shift : std::log(epsilon_);
+            sum += repeated ? static_cast<double>(groups.count[i]) * term : term;
         }
-        const double d = static_cast<double>(p.d), n = static_cast<double>(p.n);
-        return d * sum / n + metric_type::log_unit_ball_volume(p.d) + detail::digamma(n) -
+        const double d = static_cast<double>(all.d), n = static_cast<double>(all.n);
+        return d * sum / n + metric_type::log_unit_ball_volume(all.d) + detail::digamma(n) -
                detail::digamma(static_cast<double>(k_));
+    }
+
+    /// Every distinct row's distance to its k-th nearest other row of the full multiset: 0 when it
+    /// occurs more than k times, else the distance at which its nearest distinct rows, each counted
+    /// with its multiplicity, add up to k with its own other copies.
+    std::vector<double> kth_distance_repeated(search_type& search, const detail::prepared& distinct,
+                                              const std::vector<std::size_t>& count) const {
+        std::vector<double> r(distinct.n, 0.0);
+        const bool any_searched = std::any_of(count.begin(), count.end(), [&](std::size_t m) { return m <= k_; });
+        if (!any_searched) return r;
+        // the other rows number N - 1 >= k, so k distinct neighbours (or all there are) always suffice
+        const std::size_t q = std::min(k_, distinct.n - 1);
+        search.build(distinct.view());
+        const neighbors nb = search.knn(q);
+        for (std::size_t j = 0; j < distinct.n; ++j) {
+            if (count[j] > k_) continue;
+            std::size_t have = count[j] - 1;
+            for (std::size_t t = 0; t < q; ++t) {
+                have += count[nb.index(j, t)];
+                if (have >= k_) {
+                    r[j] = nb.distance(j, t);
+                    break;
+                }
+            }
+        }
+        return r;
     }
 
     search_type search_;
