@@ -13,6 +13,13 @@
 //   --merge         combine OUT/shard-*-of-n/*.csv into OUT/*.csv, then summarise and plot
 //   --out DIR       output directory
 //   --no-plot       write the CSVs and the summary only
+//   --verdict-only  run nothing: read OUT/*.csv, then summarise, judge and plot
+//
+// Verdicts are computed from the tables as written: complete() reads every
+// table back from OUT (CSV numbers round-trip exactly), so the summary of a
+// run, of a --merge and of a --verdict-only on the same directory are the
+// same; the program then writes OUT/verdicts.csv and OUT/out_of_range.csv
+// (reproduce/verdict.hpp) with report().
 //
 // Sharding: a program lists its runs (condition x seed) in a fixed order;
 // shard i of n takes runs i, i+n, i+2n, ... Every run is seeded by its own
@@ -71,6 +78,7 @@ inline const char* common_usage =
     "  --merge         combine OUT/shard-*-of-n/ into OUT/, then summarise and plot\n"
     "  --out DIR       output directory\n"
     "  --no-plot       CSVs and summary only\n"
+    "  --verdict-only  run nothing: read the tables in --out, summarise, judge and plot\n"
     "checkpoints (szt_tanh_vs_relu, mnist_tanh_vs_relu):\n"
     "  --checkpoint DIR          write DIR/<program>.ckpt (refuses to replace an existing one)\n"
     "  --resume DIR              continue from DIR/<program>.ckpt if it exists, and checkpoint there\n"
@@ -90,6 +98,7 @@ public:
         smoke_ = cli_.flag("smoke");
         first_seed_ = cli_.count("seed", 0);
         merge_ = cli_.flag("merge");
+        verdict_only_ = cli_.flag("verdict-only");
         plot_ = !cli_.flag("no-plot");
         out_ = cli_.text("out", program_ + "_out");
         const std::string shard = cli_.text("shard", "");
@@ -106,6 +115,7 @@ public:
         }
         if (merge_ && shard_count_ > 1) usage_error("--merge combines the shards; give it without --shard");
         if (full_ && smoke_) usage_error("--full and --smoke exclude each other");
+        if (verdict_only_ && (merge_ || shard_count_ > 1)) usage_error("--verdict-only reads finished tables; give it without --merge or --shard");
     }
 
     /// For the program's own options; call begin() after reading them.
@@ -114,6 +124,7 @@ public:
     bool full() const noexcept { return full_; }
     bool smoke() const noexcept { return smoke_; }
     bool merging() const noexcept { return merge_; }
+    bool verdict_only() const noexcept { return verdict_only_; }
     bool sharded() const noexcept { return shard_count_ > 1; }
     const std::string& out() const noexcept { return out_; }
     std::uint64_t first_seed() const noexcept { return first_seed_; }
@@ -178,7 +189,7 @@ public:
     template <class Run>
     std::vector<Run> mine(const std::vector<Run>& runs) const {
         std::vector<Run> out;
-        if (merge_) return out;
+        if (merge_ || verdict_only_) return out;
         std::size_t k = 0;
         for (std::size_t j = shard_index_; j < runs.size(); j += shard_count_, ++k)
             if (k >= runs_done_) out.push_back(runs[j]);
@@ -256,11 +267,17 @@ public:
     }
 
     /// Writes the tables. Returns true when they hold every run (no shards, or --merge, after reading
-    /// all shards back), i.e. when the program should summarise and plot.
+    /// all shards back), i.e. when the program should summarise and plot; results() then holds the
+    /// tables as read back from OUT, which is what the summary and the verdicts are computed from.
     bool complete() {
+        if (verdict_only_) {
+            read_written();
+            return true;
+        }
         if (merge_) {
             read_shards();
             write_tables(out_);
+            read_written();
             return true;
         }
         write_tables(sharded() ? shard_dir() : out_);
@@ -269,7 +286,15 @@ public:
                         program_.c_str(), shard_index_, shard_count_, shard_dir().c_str(), out_.c_str());
             return false;
         }
+        read_written();
         return true;
+    }
+
+    /// Writes a report computed from the tables (verdicts.csv, out_of_range.csv, ...): these are
+    /// not results, and complete() does not read them back.
+    void report(const std::string& name, const table& t) const {
+        if (is_report(name)) t.write(out_ + "/" + name + ".csv");
+        else mi::detail::fail(program_.c_str(), "suite::report", name, "one of verdicts, out_of_range");
     }
 
     /// Runs examples/plot/<script> on the output directory (unless --no-plot); it prints the PNGs it wrote.
@@ -348,6 +373,21 @@ private:
     void write_tables(const std::string& dir) const {
         for (const auto& [name, t] : results_) t.write(dir + "/" + name + ".csv");
     }
+    static bool is_report(const std::string& stem) { return stem == "verdicts" || stem == "out_of_range"; }
+    /// results_ <- every result table in OUT, as written (for --verdict-only: whatever is there).
+    void read_written() {
+        namespace fs = std::filesystem;
+        tables read;
+        for (const auto& e : fs::directory_iterator(out_)) {
+            const std::string stem = e.path().stem().string();
+            if (!e.is_regular_file() || e.path().extension() != ".csv" || is_report(stem)) continue;
+            if (!verdict_only_ && !results_.count(stem)) continue;  // a stale table of another run
+            read[stem] = table::read(e.path().string());
+        }
+        if (verdict_only_ && read.empty())
+            mi::detail::fail(program_.c_str(), "--verdict-only", out_, "a directory holding the program's tables");
+        results_ = std::move(read);
+    }
     void read_shards() {
         namespace fs = std::filesystem;
         std::map<std::size_t, fs::path> found;
@@ -380,7 +420,7 @@ private:
 
     std::string program_;
     command_line cli_;
-    bool full_ = false, smoke_ = false, merge_ = false, plot_ = true;
+    bool full_ = false, smoke_ = false, merge_ = false, verdict_only_ = false, plot_ = true;
     std::uint64_t first_seed_ = 0;
     std::size_t shard_index_ = 0, shard_count_ = 1;
     std::string out_;

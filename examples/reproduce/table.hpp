@@ -98,6 +98,8 @@ public:
     }
 
     const std::string& text(std::size_t i, const std::string& column) const { return rows_.at(i).at(index(column)); }
+    /// Replaces one cell.
+    void set(std::size_t i, const std::string& column, const cell& value) { rows_.at(i).at(index(column)) = value.text(); }
     /// The cell as a number; NaN when empty.
     double number(std::size_t i, const std::string& column) const { return parse(text(i, column), column); }
 
