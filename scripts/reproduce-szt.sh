@@ -6,8 +6,8 @@
 #
 # usage: scripts/reproduce-szt.sh [OUT_DIR] [-- extra options of szt_tanh_vs_relu]
 #   OUT_DIR defaults to $BUILD_DIR/szt-reproduction.
-#   e.g. scripts/reproduce-szt.sh                       (3000 epochs, a few minutes on 2 cores)
-#        scripts/reproduce-szt.sh out -- --full --seeds 5   (10000 epochs, 5 networks averaged)
+#   e.g. scripts/reproduce-szt.sh                  (10000 epochs, 3 networks per activation, minutes on 2 cores)
+#        scripts/reproduce-szt.sh out -- --full    (the paper's 50 networks and four activations)
 # Environment: BUILD_DIR (default build-reproduce), JOBS (default 2).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,3 +28,4 @@ echo
 echo "information-plane figures: $out/planes.png (one column per activation, one row per estimator)"
 echo "                           $out/plane_<activation>_<k>.png (each panel alone)"
 echo "learning curves:           $out/curves.png"
+echo "the paper's claims judged:  $out/verdicts.csv (and impossible values counted in $out/out_of_range.csv)"

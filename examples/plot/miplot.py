@@ -93,6 +93,24 @@ def draw_plane(ax, pts, title, norm, cmap=None, xlabel="I(X;T)", unit="bits", yl
     ax.grid(alpha=0.3)
 
 
+def draw_course(ax, rows, column, title, ylabel, unit="bits"):
+    """One line per layer: the mean over seeds of `column` against epochs trained (log scale), as
+    Saxe et al. Fig. 12 draws the Kozachenko-Leonenko entropy H(T)."""
+    m = mean_by(rows, ["layer", "epoch"], [column])
+    layers = sorted({int(l) for l, _ in m})
+    cmap = plt.get_cmap("tab10")
+    for i, l in enumerate(layers):
+        pts = sorted((int(e) + 1, v[column]) for (ll, e), v in m.items() if int(ll) == l)
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], "-", color=cmap(i % 10), lw=1,
+                label=layer_name(l, len(layers)))
+    ax.set_xscale("log")
+    ax.set_xlabel("epochs trained (epoch + 1)")
+    ax.set_ylabel("%s [%s]" % (ylabel, unit))
+    ax.set_title(title, fontsize=8)
+    ax.legend(fontsize=6, ncol=2)
+    ax.grid(alpha=0.3)
+
+
 def epoch_colorbar(fig, axes, norm, cmap=None, **kw):
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap or plt.get_cmap("viridis"))
     fig.colorbar(sm, ax=axes, label="epochs trained (epoch + 1)", **kw)
