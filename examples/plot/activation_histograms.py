@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Figures of activation_histograms (Saxe et al. 2018 Fig. 16, 17, 20, 21) from OUT/histograms.csv,
-OUT/activity.csv and OUT/curves.csv:
-histograms_<network>.png (one row per activation, one panel per hidden layer: epoch on the x axis, activation
-value on the y axis, colour = density of the layer's values, mean over seeds), activity_<network>.png (the
-saturated fraction |h| >= 0.9 and the fraction at exactly 0 per layer over epochs) and snr_<network>.png
+"""Figures of activation_histograms (Saxe et al. 2018 Fig. 16, 17, 20; MNIST: Fig. 9, 10 row 4) from
+OUT/histograms.csv, OUT/activity.csv and OUT/curves.csv:
+histograms_<network>.png (one row per activation, one panel per layer, the softmax output last as in the
+paper's Fig. 17: epoch on the x axis, activation value on the y axis, colour = density of the layer's values,
+mean over seeds), activity_<network>.png (the saturated fraction, within 5 % of the range from a limit:
+|h| >= 0.9 for tanh, h <= 0.05 or >= 0.95 for the softmax output; and the fraction at exactly 0, per layer
+over epochs) and snr_<network>.png
 (norm of the mean and of the std of the mini-batch gradients, and their ratio, per layer).
 
 usage: activation_histograms.py OUT
@@ -17,6 +19,11 @@ from matplotlib.colors import LogNorm
 
 # Value rows of each histogram image.
 PIXELS = 200
+
+
+def layer_label(layer, layers):
+    """T1, T2, ... for the hidden layers, "out" for the last (the softmax output)."""
+    return "out" if layer == max(layers) else "T%d" % (layer + 1)
 
 
 def layer_histograms(rows):
@@ -66,7 +73,7 @@ def epoch_edges(epochs):
 
 
 def draw_histograms(hist, net, path):
-    """One panel per (activation, hidden layer); colour = density relative to the panel's largest density, on
+    """One panel per (activation, layer); colour = density relative to the panel's largest density, on
     a log scale over four decades (one shared colour bar keeps the figure cheap to lay out)."""
     acts = mp.distinct(hist, "activation")
     layers = sorted({int(r["layer"]) for r in hist})
@@ -94,7 +101,8 @@ def draw_histograms(hist, net, path):
             ax.set_ylabel("activation value", fontsize=8)
             ax.tick_params(labelsize=7)
             seeds = len(mp.distinct(rows, "seed"))
-            ax.set_title("%s, %s layer T%d (%d seed%s)" % (net, act, layer + 1, seeds, "" if seeds == 1 else "s"),
+            ax.set_title("%s, %s layer %s (%d seed%s)" % (net, act, layer_label(layer, layers), seeds,
+                                                          "" if seeds == 1 else "s"),
                          fontsize=8)
     fig.subplots_adjust(left=0.06, right=0.9, bottom=0.1, top=0.92, wspace=0.35, hspace=0.45)
     if mesh is not None:
@@ -113,9 +121,12 @@ def draw_activity(activity, net, path):
             m = mp.mean_by(mp.where(rows, layer=layer), ["epoch"], ["frac_saturated", "frac_zero"])
             ep = np.array([int(k[0]) for k in m]) + 1
             color = colors(layer / max(len(layers) - 1, 1))
-            axes[0][c].plot(ep, [v["frac_saturated"] for v in m.values()], color=color, label="T%d" % (layer + 1))
-            axes[1][c].plot(ep, [v["frac_zero"] for v in m.values()], color=color, label="T%d" % (layer + 1))
-        axes[0][c].set_title("%s %s: fraction of values with |h| >= 0.9" % (net, act), fontsize=9)
+            axes[0][c].plot(ep, [v["frac_saturated"] for v in m.values()], color=color,
+                            label=layer_label(layer, layers))
+            axes[1][c].plot(ep, [v["frac_zero"] for v in m.values()], color=color,
+                            label=layer_label(layer, layers))
+        axes[0][c].set_title("%s %s: saturated fraction (tanh |h| >= 0.9; out: 5 %% from 0 or 1)" % (net, act),
+                             fontsize=9)
         axes[1][c].set_title("%s %s: fraction of values h == 0" % (net, act), fontsize=9)
         for ax in (axes[0][c], axes[1][c]):
             ax.set_xscale("log")

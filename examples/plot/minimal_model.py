@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Figures of minimal_model (Saxe et al. 2018 Fig. 2C/D and 13) from OUT/exact.csv, OUT/sampled.csv and
 OUT/training.csv:
-  fig2_output.png     binned I(T;X) = H(T) of h = f(w x) vs w, tanh (2C) and ReLU (2D): exact curves for both
-                      bin rules, plug-in binning on N draws as markers (mean +- sd over seeds)
-  fig13_net_input.png the same with the net input w x binned (Fig. 13): tanh and ReLU alike
+  fig2_output.png     binned I(T;X) = H(T) of h = f(w x) vs w, tanh (2C) and ReLU (2D): exact curves for
+                      30 bins on [-1, 1] and bins of width 0.07, plug-in binning on N draws as markers
+                      (mean +- sd over seeds)
+  fig13_tanh_edges.png the tanh unit with edges tanh(linspace(-50, 50, N)) (Fig. 13: keeps rising) beside the
+                      30 bins on [-1, 1] of Fig. 2C
   training.png        the three-neuron network (Fig. 2A) trained so that w grows: binned H(T) of the recorded
                       hidden unit against |w| (colour = epoch) on the exact curve, and |w|, H(T) over epochs
 
@@ -14,18 +16,22 @@ import sys
 
 import miplot as mp
 
-RULE_LABEL = {"uniform30": "30 bins on [-1, 1]", "width0.07": "bins of width 0.07 (unbounded)"}
-RULE_STYLE = {"uniform30": "-", "width0.07": "--"}
+RULE_LABEL = {"uniform30": "30 bins on [-1, 1]", "width0.07": "bins of width 0.07 (unbounded)",
+              "tanh_linspace50": "edges tanh(linspace(-50, 50, N))"}
+RULE_STYLE = {"uniform30": "-", "width0.07": "--", "tanh_linspace50": "-."}
+RULE_COLOR = {"uniform30": 0, "width0.07": 1, "tanh_linspace50": 2}
 ACT_TITLE = {"tanh": "tanh", "relu": "ReLU"}
 
 
-def draw_exact_panel(ax, exact, sampled, act, target, title):
-    for i, rule in enumerate(mp.distinct(exact, "bins")):
-        rows = mp.where(exact, activation=act, target=target, bins=rule)
-        color = mp.plt.get_cmap("tab10")(i)
+def draw_exact_panel(ax, exact, sampled, act, rules, title):
+    for rule in rules:
+        rows = mp.where(exact, activation=act, bins=rule)
+        if not rows:
+            continue
+        color = mp.plt.get_cmap("tab10")(RULE_COLOR.get(rule, 3))
         ax.plot([mp.num(r["w"]) for r in rows], [mp.num(r["ixt"]) for r in rows], RULE_STYLE.get(rule, "-"),
                 color=color, label="exact, %s" % RULE_LABEL.get(rule, rule))
-        pts = mp.where(sampled, activation=act, target=target, bins=rule)
+        pts = mp.where(sampled, activation=act, bins=rule)
         if not pts:
             continue
         ws = sorted({mp.num(r["w"]) for r in pts})
@@ -41,11 +47,19 @@ def draw_exact_panel(ax, exact, sampled, act, target, title):
     ax.legend(fontsize=7)
 
 
-def figure_pair(exact, sampled, target, titles, path, suptitle):
+def figure_pair(exact, sampled, titles, path, suptitle):
     fig, axes = mp.plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
     for ax, act in zip(axes, ["tanh", "relu"]):
-        draw_exact_panel(ax, exact, sampled, act, target, titles[act])
+        draw_exact_panel(ax, exact, sampled, act, ["uniform30", "width0.07"], titles[act])
     fig.suptitle(suptitle, fontsize=10)
+    mp.save(fig, path)
+
+
+def figure_13(exact, sampled, path):
+    fig, ax = mp.plt.subplots(1, 1, figsize=(5.5, 4.2), layout="constrained")
+    draw_exact_panel(ax, exact, sampled, "tanh", ["tanh_linspace50", "uniform30"],
+                     "h = tanh(w x): edges tanh(linspace(-50, 50, N)) vs 30 bins on [-1, 1]")
+    fig.suptitle("Saxe et al. Fig. 13: net-input bins on [-50, 50] mapped through tanh", fontsize=10)
     mp.save(fig, path)
 
 
@@ -61,7 +75,7 @@ def draw_training(exact, training, path):
         epochs = [int(k[0]) for k in m]
         w = [v["w"] for v in m.values()]
         ax = axes[0][c]
-        curve = mp.where(exact, activation=act, target="output", bins=rule)
+        curve = mp.where(exact, activation=act, bins=rule)
         w_top = max(w) * 1.15
         cw = [mp.num(r["w"]) for r in curve if mp.num(r["w"]) <= w_top]
         ax.plot(cw, [mp.num(r["ixt"]) for r in curve if mp.num(r["w"]) <= w_top], "-", color="0.5", lw=1.2,
@@ -98,14 +112,11 @@ def main(out):
     exact = mp.read_table(mp.out_path(out, "exact.csv"))
     sampled = mp.read_table(mp.out_path(out, "sampled.csv"))
     training = mp.read_table(mp.out_path(out, "training.csv"))
-    figure_pair(exact, sampled, "output", {"tanh": "C: tanh unit, h = tanh(w x) binned",
-                                           "relu": "D: ReLU unit, h = max(0, w x) binned"},
+    figure_pair(exact, sampled, {"tanh": "C: tanh unit, h = tanh(w x) binned",
+                                 "relu": "D: ReLU unit, h = max(0, w x) binned"},
                 mp.out_path(out, "fig2_output.png"),
                 "Saxe et al. Fig. 2C/D: minimal model, x ~ N(0,1), T = bin(f(w x))")
-    figure_pair(exact, sampled, "net_input", {"tanh": "tanh unit, net input w x binned",
-                                              "relu": "ReLU unit, net input w x binned"},
-                mp.out_path(out, "fig13_net_input.png"),
-                "Saxe et al. Fig. 13: binning the net input w x instead of f(w x)")
+    figure_13(exact, sampled, mp.out_path(out, "fig13_tanh_edges.png"))
     if training:
         draw_training(exact, training, mp.out_path(out, "training.png"))
 

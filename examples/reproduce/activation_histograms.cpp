@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Saxe et al. 2018 ("On the information bottleneck theory of deep learning"),
-// Fig. 16 and 17: the distribution of each hidden layer's activations over
-// training, for tanh and for ReLU hidden layers. The claim: tanh activations
-// move into saturation (mass piles up at -1 and +1) as training proceeds,
-// which is what makes binned / KDE I(X;T) fall ("compression"), while ReLU
-// activations spread out over a growing range with a mass at exactly 0, so
-// I(X;T) does not fall. Fig. 20 and 21: the gradient signal-to-noise ratio
-// of every layer, ||mean|| / ||std|| of the epoch's mini-batch gradients
-// (Shwartz-Ziv & Tishby 2017's "drift" phase, SNR high, followed by the
-// "diffusion" phase, SNR low); the paper finds the same phases in ReLU
-// networks, which do not compress, so the phases do not cause compression.
+// App. E, Fig. 16 and 17: the distribution of each layer's activations over
+// training, for tanh and for ReLU hidden layers. The claims: in the tanh
+// network "the final three layers eventually saturate in the top and bottom
+// bins" (Fig. 16), which is what makes binned / KDE I(X;T) fall
+// ("compression"); in the ReLU network "layers 1-5 have a roughly constant
+// fraction of activities at zero", "the nonzero activities disperse over the
+// course of training without bound", and "the sigmoid output layer 6
+// converges to its saturation limits" (Fig. 17). App. I, Fig. 20: the
+// gradient signal-to-noise ratio of every layer, ||mean|| / ||std|| of the
+// epoch's mini-batch gradients, shows "a phase transition in every layer"
+// (Shwartz-Ziv & Tishby 2017's high-SNR "drift" phase, then the low-SNR
+// "diffusion" phase) in the tanh AND in the ReLU network, which does not
+// compress, so the phases do not cause compression; and (App. D) the weight
+// norms grow over training (the green lines of Fig. 20). Figures 9 and 10,
+// fourth row, show the same SNR plots for the MNIST networks. (Fig. 21 is the
+// 1-1-1 linear model of the SNR transition, another program's.)
 //
 // Protocol: the networks of Saxe et al.'s code (artemyk/ibsgd, branch
 // iclr2018), as the Fig. 1 programs run them:
@@ -32,8 +38,25 @@
 // units), --bins equal bins over that epoch's [min, max] of the layer (a
 // constant layer gets [v, v + 1]); the edges are written with the counts, so
 // a figure can put every epoch on one value axis. Bins without values are
-// not written. The exact fractions the claims are about (values at exactly 0,
-// values with |h| >= 0.9) are in activity.csv.
+// not written. Every layer is described, the softmax output too (Fig. 17
+// shows it as layer 6). The exact fractions the claims are about are in
+// activity.csv: values at exactly 0, and saturated values, i.e. within 5 % of
+// the activation's range from one of its limits (|h| >= 0.9 for a tanh
+// layer, h <= 0.05 or h >= 0.95 for the softmax output; for a ReLU hidden
+// layer, which has no upper limit, |h| >= 0.9 is written for comparison only).
+//
+// Verdicts (reproduce/verdict.hpp, from the tables as written), per network
+// and per seed, on courses over the recorded epochs smoothed by a running
+// median of 5 with a threshold of 3 sqrt(2) x their epoch-to-epoch noise (at
+// least one value changing class for a fraction): (Fig. 16) the saturated
+// fraction of each of the tanh network's last three layers rises; (Fig. 17)
+// the spread (std) of each ReLU hidden layer rises, its fraction at exactly
+// 0 changes by less than 0.1 (our tolerance for "roughly constant": the
+// paper gives none), the ReLU network's output saturates; (Fig. 20) log10 of
+// every layer's gradient SNR falls from its peak to its final value, in both
+// networks; (App. D) every layer's weight norm rises. Over several seeds the
+// per-seed excess over the threshold is tested with a one-sided t-test
+// (p < 0.05); one seed is judged by the threshold.
 //
 // Deviations: the default is the SZT network at 3000 epochs, one seed (the
 // paper averages 50 SZT networks for the SNR curves); --full trains both
@@ -41,8 +64,8 @@
 // 60,000 training images). MNIST data as in mnist_tanh_vs_relu: Fashion-MNIST
 // by default, --mnist DIR for MNIST.
 //
-// Output (--out): histograms.csv, activity.csv, curves.csv, PNGs by
-// examples/plot/activation_histograms.py.
+// Output (--out): histograms.csv, activity.csv, curves.csv, verdicts.csv,
+// PNGs by examples/plot/activation_histograms.py.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -57,6 +80,7 @@
 #include "reproduce/ibsgd_szt.hpp"
 #include "reproduce/mnist.hpp"
 #include "reproduce/suite.hpp"
+#include "reproduce/verdict.hpp"
 
 namespace eng = mi_examples::engine;
 namespace rp = mi_examples::reproduce;
@@ -64,8 +88,8 @@ namespace rp = mi_examples::reproduce;
 namespace {
 
 const char* usage =
-    "activation_histograms: Saxe et al. 2018 Fig. 16, 17 (activation histograms over training) and 20, 21\n"
-    "(gradient SNR per layer), tanh vs ReLU, with mi's training engine.\n"
+    "activation_histograms: Saxe et al. 2018 Fig. 16, 17 (activation histograms over training) and 20\n"
+    "(gradient SNR per layer; MNIST: Fig. 9, 10 row 4), tanh vs ReLU, with mi's training engine.\n"
     "usage: activation_histograms [options]\n"
     "  --network N        szt, mnist or szt,mnist (default szt; --full and --smoke both)\n"
     "  --activations A,B  hidden activations (default tanh,relu)\n"
@@ -77,8 +101,9 @@ const char* usage =
     "  --mnist DIR        MNIST IDX files; default Fashion-MNIST from /usr/share/datasets/fashion-mnist\n"
     "  (default 1 seed; --full 5 seeds for SZT, 1 for MNIST)\n";
 
-// |h| at or above this counts as saturated (tanh'(0.9 atanh) = 0.19: the gradient is a fifth of its peak).
-constexpr double saturation_level = 0.9;
+// A value within this fraction of the activation's range from one of its limits counts as saturated:
+// |h| >= 0.9 for tanh (tanh' there is 0.19, a fifth of its peak), h <= 0.05 or >= 0.95 for the softmax.
+constexpr double saturation_margin = 0.05;
 
 struct run {
     std::string network;
@@ -140,9 +165,15 @@ struct layer_summary {
     double values = 0, lo = 0, hi = 0, mean = 0, std = 0, frac_zero = 0, frac_saturated = 0;
 };
 
-layer_summary summarise(const mi::activation_view<const float>& v) {
+// Whether h is saturated: `output` is the softmax layer (range [0, 1]), else the range of tanh, [-1, 1].
+bool saturated(double h, bool output) {
+    if (output) return h <= saturation_margin || h >= 1.0 - saturation_margin;
+    return std::fabs(h) >= 1.0 - 2.0 * saturation_margin;
+}
+
+layer_summary summarise(const mi::activation_view<const float>& v, bool output) {
     double lo = std::numeric_limits<double>::infinity(), hi = -lo, sum = 0, sq = 0;
-    std::size_t zero = 0, saturated = 0;
+    std::size_t zero = 0, n_saturated = 0;
     for (std::size_t i = 0; i < v.rows(); ++i)
         for (std::size_t j = 0; j < v.cols(); ++j) {
             const double h = v(i, j);
@@ -151,7 +182,7 @@ layer_summary summarise(const mi::activation_view<const float>& v) {
             sum += h;
             sq += h * h;
             zero += h == 0.0;
-            saturated += std::fabs(h) >= saturation_level;
+            n_saturated += saturated(h, output);
         }
     layer_summary out;
     out.values = static_cast<double>(v.rows() * v.cols());
@@ -160,7 +191,7 @@ layer_summary summarise(const mi::activation_view<const float>& v) {
     out.mean = sum / out.values;
     out.std = std::sqrt(std::max(0.0, sq / out.values - out.mean * out.mean));
     out.frac_zero = static_cast<double>(zero) / out.values;
-    out.frac_saturated = static_cast<double>(saturated) / out.values;
+    out.frac_saturated = static_cast<double>(n_saturated) / out.values;
     return out;
 }
 
@@ -177,18 +208,18 @@ std::vector<std::size_t> histogram(const mi::activation_view<const float>& v, do
     return count;
 }
 
-// activity.csv and histograms.csv rows of every hidden layer of one recorded epoch (the softmax
-// output is a probability vector, not an activation distribution, and the paper's histograms omit it).
+// activity.csv and histograms.csv rows of every layer of one recorded epoch (the softmax output too:
+// Fig. 17 shows the output layer converging to its saturation limits).
 void describe_epoch(const mi::recording<float>& rec, std::int64_t epoch, const run& r, std::size_t bins,
                     rp::suite& s) {
     auto& hist = s.result("histograms", with_tags({"epoch", "layer", "bin", "lo", "hi", "count", "density"}));
     auto& act = s.result("activity", with_tags({"epoch", "layer", "values", "min", "max", "mean", "std",
                                                 "frac_zero", "frac_saturated"}));
     const auto layers = rec.layers();
-    for (std::size_t k = 0; k + 1 < layers.size(); ++k) {
+    for (std::size_t k = 0; k < layers.size(); ++k) {
         const std::size_t layer = layers[k];
         const mi::activation_view<const float> v = rec.at(epoch, layer);
-        const layer_summary a = summarise(v);
+        const layer_summary a = summarise(v, k + 1 == layers.size());
         act.add(row_of(r, {epoch, layer, a.values, a.lo, a.hi, a.mean, a.std, a.frac_zero, a.frac_saturated}));
         const double lo = a.lo, hi = a.hi > a.lo ? a.hi : a.lo + 1.0;
         const double width = (hi - lo) / static_cast<double>(bins);
@@ -271,11 +302,13 @@ void print_activity(const rp::table& activity, const std::string& net, const std
     const rp::table t = activity.where({{"network", net}, {"activation", act}});
     if (t.empty()) return;
     std::printf("\n%s, %s hidden layers (mean over seeds): first -> last recorded epoch\n", net.c_str(), act.c_str());
-    std::printf("  %-6s %24s %24s %22s\n", "layer", "|h| >= 0.9 (saturated)", "h == 0", "max h");
-    for (const auto l : layers_of(t)) {
+    std::printf("  %-6s %24s %24s %22s\n", "layer", "saturated", "h == 0", "max h");
+    const auto layers = layers_of(t);
+    for (const auto l : layers) {
         const auto sat = course(t, l, "frac_saturated"), zero = course(t, l, "frac_zero"), hi = course(t, l, "max");
-        std::printf("  T%-5zu %11.3f -> %-10.3f %11.3f -> %-10.3f %10.3g -> %-10.3g\n", l + 1, sat.first, sat.last,
-                    zero.first, zero.last, hi.first, hi.last);
+        const std::string name = l == layers.back() ? "out" : "T" + std::to_string(l + 1);
+        std::printf("  %-6s %11.3f -> %-10.3f %11.3f -> %-10.3f %10.3g -> %-10.3g\n", name.c_str(), sat.first,
+                    sat.last, zero.first, zero.last, hi.first, hi.last);
     }
     const auto c = course(t, layers_of(t).front(), "frac_saturated");
     std::printf("  (epochs %.0f -> %.0f)\n", c.first_epoch, c.last_epoch);
@@ -329,13 +362,200 @@ void print_snr(const rp::table& curves, const std::string& net, const std::strin
 
 void print_summary(const rp::tables& results, const settings& o) {
     std::printf("\nSaxe et al. Fig. 16/17: tanh activations saturate at +-1 as training proceeds; ReLU activations "
-                "spread over a growing range with a mass at 0.\n");
+                "spread over a growing range with a mass at 0 (saturated: within 5 %% of the range from a limit, "
+                "|h| >= 0.9 for tanh, h <= 0.05 or >= 0.95 for the softmax output).\n");
     for (const auto& net : o.networks)
         for (const auto& act : o.activations) print_activity(results.at("activity"), net, act);
-    std::printf("\nSaxe et al. Fig. 20/21 (after Shwartz-Ziv & Tishby 2017 Fig. 4): a high-SNR drift phase, then a "
-                "low-SNR diffusion phase, for tanh AND ReLU.\n");
+    std::printf("\nSaxe et al. Fig. 20 (MNIST: Fig. 9, 10 row 4; after Shwartz-Ziv & Tishby 2017 Fig. 4): a high-SNR "
+                "drift phase, then a low-SNR diffusion phase, for tanh AND ReLU.\n");
     for (const auto& net : o.networks)
         for (const auto& act : o.activations) print_snr(results.at("curves"), net, act);
+}
+
+// --- verdicts, computed from the tables as written ---
+
+/// Per-run statistics (one per seed) tested over the runs: the mean, and with two or more runs the one-sided
+/// p-value of mean > 0; `holds` is p < 0.05, or with one run the sign of its value.
+struct over_runs {
+    double mean = 0, p_value = std::numeric_limits<double>::quiet_NaN();
+    bool holds = false;
+};
+
+over_runs test_over_runs(const std::vector<double>& per_run) {
+    over_runs o;
+    for (double v : per_run) o.mean += v;
+    o.mean /= static_cast<double>(std::max<std::size_t>(per_run.size(), 1));
+    const auto t = rp::one_sample_t(per_run, 0.0);
+    o.p_value = t.p_value;
+    o.holds = per_run.size() >= 2 ? t.p_value < 0.05 : o.mean > 0.0;
+    return o;
+}
+
+/// How far a layer's smoothed course ends above its start, beyond the course's own threshold (> 0: it rose).
+double rise_excess(const rp::course& c, double resolution) {
+    const rp::trend t = rp::trend_of(c, resolution);
+    return t.final_value - t.first - t.threshold;
+}
+
+/// Per seed, the smallest rise_excess over the given layers of one (network, activation); layers absent from the
+/// table are skipped. `fraction`: the column is a fraction of the layer's values, resolved to one value.
+std::vector<double> smallest_excess_per_seed(const rp::table& t, const std::vector<std::size_t>& layers,
+                                             const std::string& column, bool fraction) {
+    std::vector<double> out;
+    for (const auto& seed : t.distinct("seed")) {
+        const rp::table one = t.where({{"seed", seed}});
+        double least = std::numeric_limits<double>::infinity();
+        for (const auto l : layers) {
+            const rp::table rows = one.where({{"layer", std::to_string(l)}});
+            if (rows.empty()) continue;
+            const rp::course c = rp::course_of(rows, column);
+            if (c.size() == 0) continue;
+            // a fraction moves by at least one value of the layer changing class
+            const double resolution = fraction ? 1.0 / rows.number(0, "values") : 0.0;
+            least = std::min(least, rise_excess(c, resolution));
+        }
+        if (std::isfinite(least)) out.push_back(least);
+    }
+    return out;
+}
+
+/// Per seed, the largest |final - first| of the smoothed course of `column` over the given layers.
+std::vector<double> largest_change_per_seed(const rp::table& t, const std::vector<std::size_t>& layers,
+                                            const std::string& column) {
+    std::vector<double> out;
+    for (const auto& seed : t.distinct("seed")) {
+        const rp::table one = t.where({{"seed", seed}});
+        double largest = 0;
+        for (const auto l : layers) {
+            const rp::table rows = one.where({{"layer", std::to_string(l)}});
+            if (rows.empty()) continue;
+            const rp::trend tr = rp::trend_of(rp::course_of(rows, column));
+            largest = std::max(largest, std::abs(tr.final_value - tr.first));
+        }
+        out.push_back(largest);
+    }
+    return out;
+}
+
+std::string runs_text(std::size_t n) { return std::to_string(n) + (n == 1 ? " run" : " runs"); }
+
+/// A verdict on a per-seed excess over a threshold (> 0 means the course does what `yes` says).
+rp::verdict excess_verdict(const std::string& claim, const std::string& statistic, const std::vector<double>& per_seed,
+                           const std::string& yes, const std::string& no, const std::string& paper) {
+    const over_runs o = test_over_runs(per_seed);
+    return {claim, statistic + " (mean over " + runs_text(per_seed.size()) + ")", o.mean, 0.0, o.p_value, paper,
+            per_seed.empty() ? "no data" : o.holds ? yes : no};
+}
+
+/// Fig. 20: per run and weight layer, log10 of the gradient SNR in a window from the peak of its smoothed
+/// course in the first tenth of training (the drift phase: max(3, n/100) points) against the last tenth of
+/// training (the diffusion phase), by Welch's one-sided t-test on the epochs' values. The per-epoch SNR of
+/// ~13 mini-batches scatters by a factor of several from one epoch to the next, so the two phases are
+/// compared by their means against that scatter rather than by two smoothed points. value = the smallest
+/// difference of means over the layer-runs (log10), p = the largest p-value; a transition in every layer
+/// when that p < 0.05.
+rp::verdict snr_verdict(const rp::table& curves, const std::vector<std::size_t>& layers, const std::string& claim) {
+    double least_difference = std::numeric_limits<double>::infinity(), largest_p = 0;
+    std::size_t tested = 0;
+    for (const auto& seed : curves.distinct("seed")) {
+        const rp::table one = curves.where({{"seed", seed}});
+        for (const auto l : layers) {
+            const rp::course c = rp::course_of(one.where({{"layer", std::to_string(l)}}), "snr");
+            std::vector<double> logs, epochs;
+            for (std::size_t i = 0; i < c.size(); ++i)
+                if (c.value[i] > 0) {
+                    logs.push_back(std::log10(c.value[i]));
+                    epochs.push_back(c.epoch[i]);
+                }
+            if (logs.size() < 2) continue;
+            // the drift phase is early: its peak is looked for in the first tenth of training (at least 3
+            // points), so that a late spike (the tanh output layer's SNR rises again under Adam) is not taken for it
+            const auto smoothed = rp::smooth(logs);
+            std::size_t searched = 0;
+            while (searched < logs.size() && (searched < 3 || epochs[searched] <= 0.1 * epochs.back())) ++searched;
+            const auto peak = static_cast<std::size_t>(
+                std::max_element(smoothed.begin(), smoothed.begin() + static_cast<std::ptrdiff_t>(searched)) -
+                smoothed.begin());
+            const std::size_t n = logs.size(), early_n = std::max<std::size_t>(3, n / 100),
+                              late_n = std::max<std::size_t>(3, n / 10);
+            const std::vector<double> early(logs.begin() + static_cast<std::ptrdiff_t>(peak),
+                                            logs.begin() + static_cast<std::ptrdiff_t>(std::min(n, peak + early_n)));
+            const std::vector<double> late(logs.end() - static_cast<std::ptrdiff_t>(std::min(n, late_n)), logs.end());
+            double me = 0, ml = 0;
+            for (double x : early) me += x / static_cast<double>(early.size());
+            for (double x : late) ml += x / static_cast<double>(late.size());
+            const auto t = rp::welch_t(early, late);
+            ++tested;
+            least_difference = std::min(least_difference, me - ml);
+            // too few epochs for a test (e.g. --smoke): p = 1, no transition shown
+            largest_p = std::max(largest_p, std::isnan(t.p_value) ? 1.0 : t.p_value);
+        }
+    }
+    const bool every = tested > 0 && largest_p < 0.05 && least_difference > 0;
+    return {claim,
+            "smallest over " + std::to_string(tested) +
+                " layer-runs of mean log10 SNR in the drift window (from the smoothed peak in the first tenth of "
+                "training) - in the last tenth of training; p = largest one-sided Welch p-value",
+            tested ? least_difference : 0.0, 0.0, tested ? largest_p : 1.0, "transition in every layer",
+            every ? "transition in every layer" : "not in every layer"};
+}
+
+rp::verdicts judge(const rp::tables& results) {
+    const rp::table& activity = results.at("activity");
+    const rp::table& curves = results.at("curves");
+    rp::verdicts v;
+    for (const auto& net : activity.distinct("network")) {
+        const std::string where = net == "szt" ? "SZT" : "MNIST-scale";
+        for (const auto& act : activity.where({{"network", net}}).distinct("activation")) {
+            const rp::table a = activity.where({{"network", net}, {"activation", act}});
+            const auto layers = layers_of(a);
+            const std::size_t output = layers.back();
+            std::vector<std::size_t> hidden(layers.begin(), layers.end() - 1);
+            const std::string prefix = where + " " + act + ": ";
+            if (act == "tanh") {
+                const std::vector<std::size_t> last_three(layers.end() - std::min<std::size_t>(3, layers.size()),
+                                                          layers.end());
+                v.add(excess_verdict(prefix + "Fig. 16: the final three layers eventually saturate at the limits of "
+                                              "their range",
+                                     "smallest over the last three layers of (final - first smoothed saturated "
+                                     "fraction - threshold)",
+                                     smallest_excess_per_seed(a, last_three, "frac_saturated", true),
+                                     "saturate", "do not saturate", "saturate"));
+            }
+            if (act == "relu") {
+                v.add(excess_verdict(prefix + "Fig. 17: the activities of hidden layers 1-5 disperse over training",
+                                     "smallest over the hidden layers of (final - first smoothed std of the values - "
+                                     "threshold)",
+                                     smallest_excess_per_seed(a, hidden, "std", false),
+                                     "disperse", "do not disperse", "disperse"));
+                const std::vector<double> zero = largest_change_per_seed(a, hidden, "frac_zero");
+                double mean_zero = 0;
+                for (double z : zero) mean_zero += z / static_cast<double>(std::max<std::size_t>(zero.size(), 1));
+                constexpr double roughly_constant = 0.1;  // ours: the paper gives no tolerance
+                v.add({prefix + "Fig. 17: hidden layers 1-5 keep a roughly constant fraction of activities at zero",
+                       "largest |final - first| smoothed fraction of values at exactly 0 over the hidden layers (mean "
+                       "over " + runs_text(zero.size()) + "; tolerance ours)",
+                       mean_zero, roughly_constant, std::numeric_limits<double>::quiet_NaN(), "roughly constant",
+                       mean_zero < roughly_constant ? "roughly constant" : "changes"});
+                v.add(excess_verdict(prefix + "Fig. 17: the sigmoid output layer converges to its saturation limits",
+                                     "final - first smoothed saturated fraction of the output - threshold",
+                                     smallest_excess_per_seed(a, {output}, "frac_saturated", true),
+                                     "saturates", "does not saturate", "saturates"));
+            }
+            const rp::table c = curves.where({{"network", net}, {"activation", act}});
+            std::vector<std::size_t> weight_layers;
+            for (const auto& l : c.distinct("layer")) weight_layers.push_back(static_cast<std::size_t>(std::stoul(l)));
+            std::sort(weight_layers.begin(), weight_layers.end());
+            v.add(snr_verdict(c, weight_layers,
+                              prefix + (net == "szt" ? "Fig. 20" : "Fig. 9/10 row 4") +
+                                  ": the gradient SNR shows a transition to a lower value in every layer"));
+            v.add(excess_verdict(prefix + "App. D / Fig. 20: the weight norms grow over training",
+                                 "smallest over the weight layers of (final - first smoothed weight norm - threshold)",
+                                 smallest_excess_per_seed(c, weight_layers, "weight_norm", false),
+                                 "grow", "do not grow", "grow"));
+        }
+    }
+    return v;
 }
 
 }  // namespace
@@ -373,6 +593,9 @@ int main(int argc, char** argv) {
         }
         if (!s.complete()) return 0;
         print_summary(s.results(), o);
+        const rp::verdicts v = judge(s.results());
+        v.print();
+        s.report("verdicts", v.as_table());
         std::printf("\nwrote %s/histograms.csv, %s/activity.csv and %s/curves.csv\n", s.out().c_str(),
                     s.out().c_str(), s.out().c_str());
         s.plot("activation_histograms.py");

@@ -1,33 +1,42 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Saxe et al. 2018 ("On the information bottleneck theory of deep learning",
-// ICLR 2018), §2, Fig. 2C/D and Fig. 13: the minimal model. One hidden unit
-// h = f(w x) with x ~ N(0, 1) and T = bin(h): T is a deterministic function of
-// X, so the binned I(T;X) = H(T) (eq. 3), a sum of Gaussian masses (eq. 4).
-// The claim: with tanh, H(T) rises with the weight and then FALLS, because
-// saturation pushes the mass of h into the end bins (Fig. 2C); with ReLU it
-// keeps rising (Fig. 2D). "Compression" under binning is a property of the
-// nonlinearity, not of learning. Fig. 13: binning the NET INPUT u = w x
-// instead of h removes the difference: the curve no longer depends on f, so
-// tanh and ReLU behave alike.
+// ICLR 2018), §2, Fig. 2C/D and App. C, Fig. 13: the minimal model. One
+// hidden unit h = f(w x) with x ~ N(0, 1) and T = bin(h): T is a
+// deterministic function of X, so the binned I(T;X) = H(T) (eq. 3), a sum of
+// Gaussian masses (eq. 4). The claims: with tanh and 30 bins evenly spaced on
+// [-1, 1], H(T) rises with the weight and then FALLS, because saturation
+// pushes the mass of h into the end bins (Fig. 2C); with ReLU it keeps rising
+// (Fig. 2D). Fig. 13: with bin edges b_i in tanh(linspace(-50, 50, N)) (bins
+// evenly spaced in the net input w x on [-50, 50], mapped through tanh), the
+// tanh unit's MI "continues to increase as weights grow". "Compression" under
+// binning is a property of the nonlinearity and the bins, not of learning.
 //
 // Protocol. The authors' repository (artemyk/ibsgd, branch iclr2018) holds
 // only the SZT and MNIST notebooks; the minimal model is not in it, so the
-// paper's §2 is the only source and is followed here:
+// paper's §2 and App. C are the only source and are followed here:
 // - exact curves (table exact): I(T;X) = H(T) in bits on a grid of w, computed
-//   by mi::minimal_model (eq. 4, no sampling), for f = tanh and ReLU, binning
-//   the output h (Fig. 2C/D) or the net input u = w x (Fig. 13).
+//   by mi::minimal_model (eq. 4, no sampling).
 // - bins: "30 bins evenly spaced between -1 and 1" (mi::uniform(30, -1, 1),
 //   values outside clipped into the end bins), the paper's rule for the tanh
-//   unit; and ibsgd's rule floor(h / 0.07) (simplebinmi.py,
-//   bin_calc_information2, binsize 0.07 on SZT; mi::fixed_width(0.07)),
-//   unbounded, which is what a ReLU unit needs: its values are not confined
-//   to [-1, 1], and on a bounded range every value above the top edge shares
-//   one bin, which would make ReLU "compress" for the same reason tanh does.
-//   Both rules are computed for both units (and for the net input), so the
-//   figure shows that the ReLU panel's monotone rise needs the unbounded rule
-//   and that the tanh fall does not depend on the rule.
+//   unit (Fig. 2C); Fig. 13's edges tanh(linspace(-50, 50, N)), N = 30 by
+//   default (--fig13-edges; the paper does not state N), for the tanh unit
+//   only, as in the paper. Tanh is monotone, so binning tanh(w x) at edges
+//   tanh(e_i) is binning w x at edges e_i; the program bins the net input at
+//   linspace(-50, 50, N), because in double tanh(e) rounds to exactly 1 for
+//   e > 19.1 and the outer edges would merge (mi::bin_edges allows that, but
+//   it is not the paper's rule). Ours: ibsgd's rule floor(h / 0.07)
+//   (simplebinmi.py, bin_calc_information2, binsize 0.07 on SZT;
+//   mi::fixed_width(0.07)), unbounded, for the ReLU unit of Fig. 2D (the paper
+//   does not say how it binned the ReLU unit; on a bounded range every value
+//   above the top edge shares one bin, which would make ReLU "compress" for
+//   the same reason tanh does: also computed, and named as ours); and the
+//   tanh unit under the same width-0.07 rule.
 // - cross-check (table sampled): the plug-in binning estimator (mi::binning)
 //   on N draws of x, beside the exact value, for a few w and several seeds.
+//   Its largest |sampled - exact| (at least log2(N)/N, one draw moving between
+//   bins) is the threshold of the shape verdicts: a rise or fall of an exact
+//   curve smaller than that would not be visible to a binned estimate on N
+//   draws.
 // - the three-neuron network of Fig. 2A (x -> h = f(w x) -> y = v h). The paper
 //   draws it and computes I(T;X) as a function of w; it shows no training run.
 //   We add one so that the curve is traversed by learning: the student starts
@@ -41,12 +50,21 @@
 //   fitted and then decays, which moves H(T) off the b = 0 curve. Every epoch
 //   (state at the START of the epoch: epoch 0 is the initialisation) we
 //   record h on the training inputs and give, against |w|, the exact H(T) and
-//   the binned estimate on those inputs (tables training and plane).
+//   the binned estimate on those inputs (tables training and plane), with the
+//   30-bin and the width-0.07 rules.
+//
+// Verdicts (reproduce/verdict.hpp, from the tables as written): the shape of
+// each exact curve the paper draws (Fig. 2C tanh / 30 bins: rises then falls;
+// Fig. 2D ReLU / width 0.07: keeps rising; Fig. 13 tanh / tanh(linspace(-50,
+// 50, N)) edges: keeps rising over w in [0, --w-max]); and along training, per
+// seed, the smoothed binned H(T) course of the tanh unit falls after its peak
+// and the ReLU unit's does not (trend_of, one-sided t-test over seeds).
 //
 // Output (--out): exact.csv, sampled.csv, training.csv, plane.csv (the
-// training runs' binned trajectories, rp::plane_table), PNGs drawn by
-// examples/plot/minimal_model.py. Seeds drive the sampled cross-check (draws)
-// and the training runs (data), each from mi::derive_seed(seed, ...).
+// training runs' binned trajectories, rp::plane_table), verdicts.csv,
+// out_of_range.csv, PNGs drawn by examples/plot/minimal_model.py. Seeds drive
+// the sampled cross-check (draws) and the training runs (data), each from
+// mi::derive_seed(seed, ...).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -64,10 +82,12 @@
 #include "mi/plane/information_plane.hpp"
 #include "mi/plane/recording.hpp"
 #include "mi/quantizers/bin_edges.hpp"
+#include "mi/quantizers/fitted_edges.hpp"
 #include "mi/quantizers/fixed_width.hpp"
 #include "mi/quantizers/uniform.hpp"
 #include "reproduce/common.hpp"
 #include "reproduce/suite.hpp"
+#include "reproduce/verdict.hpp"
 
 namespace eng = mi_examples::engine;
 namespace rp = mi_examples::reproduce;
@@ -79,6 +99,7 @@ const char* usage =
     "usage: minimal_model [options]\n"
     "  --w-max X          largest weight of the exact curves (default 10)\n"
     "  --w-step X         grid step of the exact curves (default 0.05; --full 0.01)\n"
+    "  --fig13-edges N    N of Fig. 13's edges tanh(linspace(-50, 50, N)) (default 30)\n"
     "  --sample-w A,B     weights of the sampled cross-check (default 0.5,1,2,4,8)\n"
     "  --draws N          draws of x per sampled estimate (default 10000; --full 100000)\n"
     "  --epochs N         training epochs of the three-neuron network (default 1500; --full 5000)\n"
@@ -90,10 +111,21 @@ const char* usage =
     "  (default 3 seeds; --full 10)\n";
 
 const std::vector<std::string> activations{"tanh", "relu"};
-const std::vector<std::string> targets{"output", "net_input"};
-const std::vector<std::string> bin_rules{"uniform30", "width0.07"};
+const char* fig13_rule = "tanh_linspace50";
 
-// The two bin rules (see the header comment); generic code takes the quantizer.
+/// One exact curve: a unit and the rule that bins its output.
+struct curve {
+    std::string activation, bins;
+};
+
+// Fig. 2C, Fig. 13, then ours (the width-0.07 tanh curve; the ReLU unit under [-1, 1] bins), Fig. 2D.
+const std::vector<curve> curves{{"tanh", "uniform30"}, {"tanh", fig13_rule}, {"tanh", "width0.07"},
+                                {"relu", "width0.07"}, {"relu", "uniform30"}};
+// The rules the trained network is binned with (Fig. 13's edges are for the exact model: in float32
+// tanh rounds to exactly +-1 beyond a net input of 9, so a recorded unit cannot resolve them).
+const std::vector<std::string> training_rules{"uniform30", "width0.07"};
+
+// The rules that bin h itself; Fig. 13's rule is binned on the net input (see the header comment).
 template <class Fn>
 auto with_rule(const std::string& rule, Fn&& fn) {
     if (rule == "uniform30") return fn(mi::uniform(30, -1.0, 1.0));
@@ -101,16 +133,24 @@ auto with_rule(const std::string& rule, Fn&& fn) {
     mi::detail::fail("minimal_model", "bin rule", rule, "uniform30 or width0.07");
 }
 
-// The function whose value is binned: f for the output, the identity for the net input.
 template <class Fn>
-auto with_binned_function(const std::string& activation, const std::string& target, Fn&& fn) {
-    if (target == "net_input") return fn(mi::activation::linear{});
+auto with_activation(const std::string& activation, Fn&& fn) {
     if (activation == "tanh") return fn(mi::activation::tanh{});
     if (activation == "relu") return fn(mi::activation::relu{});
     mi::detail::fail("minimal_model", "activation", activation, "tanh or relu");
 }
 
-std::string rule_parameters(const std::string& rule) {
+/// The net-input edges of Fig. 13: linspace(-50, 50, N) as numpy computes it.
+mi::bin_edges fig13_net_input_edges(std::size_t n) {
+    std::vector<double> e(n);
+    for (std::size_t i = 0; i < n; ++i) e[i] = mi::detail::linspace_point(-50.0, 50.0, n, i);
+    return mi::bin_edges(e);
+}
+
+std::string rule_parameters(const std::string& rule, std::size_t fig13_edges) {
+    if (rule == fig13_rule)
+        return "edges tanh(linspace(-50, 50, " + std::to_string(fig13_edges) +
+               ")) on h, computed as edges linspace(-50, 50, N) on the net input w x";
     return with_rule(rule, [](const auto& q) { return q.parameters(); });
 }
 
@@ -122,27 +162,15 @@ double exact_bits(const F& f, const Q& q, double w) {
     return mi::to_bits(model.mutual_information_fitted(w, q.fit(mi::view(probe))));
 }
 
-// floor(u / 0.07) as explicit edges k * 0.07 over +-(12 |w| + 1), i.e. beyond 12 sigma of u = w x
-// (mass 4e-33, below double rounding of H). Needed because mi::fitted_fixed_width::boundaries(lo, hi)
-// returns no boundary for a range across 0 as wide as (-2, 2) (its bisection takes the difference of
-// the two doubles' ordered bit patterns in int64, which overflows), so the exact value of the net
-// input would be 0; the sampled cross-check bins with mi::fixed_width itself and so checks this route.
-mi::bin_edges width_edges(double width, double w) {
-    const double reach = 12.0 * std::abs(w) + 1.0;
-    const auto k = static_cast<long long>(std::ceil(reach / width));
-    std::vector<double> e;
-    for (long long j = -k; j <= k; ++j) e.push_back(static_cast<double>(j) * width);
-    return mi::bin_edges(e);
-}
-
-double exact_bits(const std::string& activation, const std::string& target, const std::string& rule, double w) {
-    if (target == "net_input" && rule == "width0.07")
-        return exact_bits(mi::activation::linear{}, width_edges(0.07, w), w);
-    return with_binned_function(activation, target, [&](const auto& f) {
+double exact_bits(const std::string& activation, const std::string& rule, double w, std::size_t fig13_edges) {
+    if (rule == fig13_rule) {
+        if (activation != "tanh") mi::detail::fail("minimal_model", "Fig. 13 rule", activation, "the tanh unit");
+        return exact_bits(mi::activation::linear{}, fig13_net_input_edges(fig13_edges), w);
+    }
+    return with_activation(activation, [&](const auto& f) {
         return with_rule(rule, [&](const auto& q) { return exact_bits(f, q, w); });
     });
 }
-
 std::vector<double> parse_numbers(const std::string& list, const char* option) {
     std::vector<double> out;
     std::size_t start = 0;
@@ -165,6 +193,7 @@ std::vector<double> parse_numbers(const std::string& list, const char* option) {
 
 struct settings {
     double w_max = 10.0, w_step = 0.05;
+    std::size_t fig13_edges = 30;
     std::vector<double> sample_w;
     std::size_t draws = 10000;
     std::size_t epochs = 1500, train_samples = 1024;
@@ -176,6 +205,7 @@ void check(const settings& c) {
     if (!(c.w_max > 0.0)) mi::detail::fail("minimal_model", "--w-max", c.w_max, "a weight > 0");
     if (!(c.w_step > 0.0 && c.w_step <= c.w_max))
         mi::detail::fail("minimal_model", "--w-step", c.w_step, "a step in (0, w-max]");
+    if (c.fig13_edges < 2) mi::detail::fail("minimal_model", "--fig13-edges", c.fig13_edges, ">= 2");
     if (c.draws < 2) mi::detail::fail("minimal_model", "--draws", c.draws, ">= 2");
     if (c.epochs == 0) mi::detail::fail("minimal_model", "--epochs", c.epochs, ">= 1");
     if (c.train_samples < 2 || c.train_samples % 2 != 0)
@@ -190,18 +220,20 @@ void check(const settings& c) {
 // --- exact curves (Fig. 2C/D, 13) -------------------------------------------------------------
 
 rp::table exact_table(const settings& c) {
-    rp::table t({"activation", "target", "bins", "w", "ixt"});
-    t.comment("exact binned I(T;X) = H(T) of T = bin(f(w x)) (target output) or bin(w x) (target net_input), "
-              "x ~ N(0,1), bits (Saxe et al. 2018 eq. 4)");
-    for (const auto& rule : bin_rules) t.comment("bins " + rule + ": " + rule_parameters(rule));
+    rp::table t({"activation", "bins", "w", "ixt"});
+    t.comment("exact binned I(T;X) = H(T) of T = bin(f(w x)), x ~ N(0,1), bits (Saxe et al. 2018 eq. 4)");
+    std::vector<std::string> described;
+    for (const auto& k : curves)
+        if (std::find(described.begin(), described.end(), k.bins) == described.end()) {
+            described.push_back(k.bins);
+            t.comment("bins " + k.bins + ": " + rule_parameters(k.bins, c.fig13_edges));
+        }
     const auto steps = static_cast<std::size_t>(std::floor(c.w_max / c.w_step + 1e-9));
-    for (const auto& act : activations)
-        for (const auto& target : targets)
-            for (const auto& rule : bin_rules)
-                for (std::size_t k = 0; k <= steps; ++k) {
-                    const double w = static_cast<double>(k) * c.w_step;
-                    t.add({act, target, rule, w, exact_bits(act, target, rule, w)});
-                }
+    for (const auto& k : curves)
+        for (std::size_t j = 0; j <= steps; ++j) {
+            const double w = static_cast<double>(j) * c.w_step;
+            t.add({k.activation, k.bins, w, exact_bits(k.activation, k.bins, w, c.fig13_edges)});
+        }
     return t;
 }
 
@@ -226,6 +258,13 @@ double sampled_bits(const F& f, const Q& q, double w, const std::vector<double>&
     return mi::to_bits(mi::binning<Q>(q).point(mi::view(h, h.size(), 1), s).ixt);
 }
 
+double sampled_bits(const curve& k, double w, const std::vector<double>& x, std::size_t fig13_edges) {
+    if (k.bins == fig13_rule) return sampled_bits(mi::activation::linear{}, fig13_net_input_edges(fig13_edges), w, x);
+    return with_activation(k.activation, [&](const auto& f) {
+        return with_rule(k.bins, [&](const auto& q) { return sampled_bits(f, q, w, x); });
+    });
+}
+
 void add_sampled(rp::table& t, const settings& c, std::uint64_t seed) {
     for (const double w : c.sample_w) {
         // one set of draws per (seed, w), seeded by the value of w (not its place in --sample-w) and
@@ -233,14 +272,9 @@ void add_sampled(rp::table& t, const settings& c, std::uint64_t seed) {
         std::uint64_t w_bits = 0;
         std::memcpy(&w_bits, &w, sizeof w_bits);
         const auto x = standard_normal_draws(c.draws, mi::derive_seed(seed, 10, w_bits));
-        for (const auto& act : activations)
-            for (const auto& target : targets)
-                for (const auto& rule : bin_rules) {
-                    const double sampled = with_binned_function(act, target, [&](const auto& f) {
-                        return with_rule(rule, [&](const auto& q) { return sampled_bits(f, q, w, x); });
-                    });
-                    t.add({act, target, rule, seed, w, c.draws, sampled, exact_bits(act, target, rule, w)});
-                }
+        for (const auto& k : curves)
+            t.add({k.activation, k.bins, seed, w, c.draws, sampled_bits(k, w, x, c.fig13_edges),
+                   exact_bits(k.activation, k.bins, w, c.fig13_edges)});
     }
 }
 
@@ -280,7 +314,7 @@ eng::network<float> three_neuron_network(const std::string& act, const settings&
 
 struct trained {
     std::vector<eng::epoch_metrics> history;
-    std::vector<mi::trajectory> binned;  // one per bin rule, in bin_rules order
+    std::vector<mi::trajectory> binned;  // one per bin rule, in training_rules order
 };
 
 trained train_three_neuron(const std::string& act, const settings& c, std::uint64_t seed, rp::progress& bar) {
@@ -303,7 +337,7 @@ trained train_three_neuron(const std::string& act, const settings& c, std::uint6
     out.history = eng::train(net, data, data, rec, o);
     mi::plane_options po;
     po.output_unit = mi::unit::bits;
-    for (const auto& rule : bin_rules)
+    for (const auto& rule : training_rules)
         out.binned.push_back(with_rule(rule, [&](const auto& q) {
             using Q = std::decay_t<decltype(q)>;
             return mi::information_plane(rec, mi::binning<Q>(q), po);
@@ -312,79 +346,85 @@ trained train_three_neuron(const std::string& act, const settings& c, std::uint6
 }
 
 // w is |w|, the hidden layer's weight norm: H(T) depends on |w| only (w x ~ N(0, w^2)).
-void add_training(rp::table& t, const std::string& act, std::uint64_t seed, const trained& r) {
-    for (std::size_t k = 0; k < bin_rules.size(); ++k)
+void add_training(rp::table& t, const std::string& act, std::uint64_t seed, const trained& r, const settings& c) {
+    for (std::size_t k = 0; k < training_rules.size(); ++k)
         for (const auto& m : r.history) {
             const double w = m.weight_norm[0];
             const double binned = r.binned[k].at(static_cast<mi::epoch_t>(m.epoch), 0, mi::unit::bits).ixt;
-            t.add({act, bin_rules[k], seed, m.epoch, w, m.weight_norm[1], m.train_loss,
-                   exact_bits(act, "output", bin_rules[k], w), binned});
+            t.add({act, training_rules[k], seed, c.train_samples, m.epoch, w, m.weight_norm[1], m.train_loss,
+                   exact_bits(act, training_rules[k], w, c.fig13_edges), binned});
         }
 }
 
-// --- summary -----------------------------------------------------------------------------------
+// --- summary and verdicts, from the tables as written -----------------------------------------
 
+/// The shape of an exact curve over w: its value at the smallest w, its peak, its value at the largest w.
 struct curve_shape {
-    double peak = -1, peak_w = 0, last = 0, last_w = 0;
+    double first = 0, peak = -1, peak_w = 0, last = 0, last_w = 0;
+    double rise() const { return peak - first; }
+    double drop() const { return peak - last; }
 };
 
 curve_shape shape(const rp::table& t) {
     curve_shape s;
+    double first_w = std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < t.size(); ++i) {
         const double w = t.number(i, "w"), v = t.number(i, "ixt");
         if (v > s.peak) s.peak = v, s.peak_w = w;
         if (w >= s.last_w) s.last = v, s.last_w = w;
+        if (w < first_w) s.first = v, first_w = w;
     }
     return s;
 }
 
-const char* paper_shape(const std::string& act, const std::string& target, const std::string& rule) {
-    if (target == "net_input") return "same for tanh and ReLU (Fig. 13)";
-    if (act == "tanh") return "rises then falls (Fig. 2C)";
-    return rule == "width0.07" ? "keeps rising (Fig. 2D)" : "not in the paper (bounded bins)";
+/// "rises then falls", "keeps rising" or "does not rise", each change judged against `threshold`.
+std::string shape_word(double rise, double drop, double threshold) {
+    if (!(rise > threshold)) return "does not rise";
+    return drop > threshold ? "rises then falls" : "keeps rising";
 }
 
-void print_exact(const rp::table& exact) {
-    std::printf("\nexact I(T;X) = H(T) in bits, x ~ N(0,1); falls = final value below the peak by > 0.1 bit\n");
-    std::printf("  %-5s %-10s %-10s %8s %8s %9s %8s  %-12s %s\n", "f", "binned", "bins", "peak", "at w", "final",
-                "at w", "shape", "paper");
-    for (const auto& act : activations)
-        for (const auto& target : targets)
-            for (const auto& rule : bin_rules) {
-                const auto s = shape(exact.where({{"activation", act}, {"target", target}, {"bins", rule}}));
-                const bool falls = s.peak - s.last > 0.1;
-                std::printf("  %-5s %-10s %-10s %8.3f %8.2f %9.3f %8.2f  %-12s %s\n", act.c_str(), target.c_str(),
-                            rule.c_str(), s.peak, s.peak_w, s.last, s.last_w,
-                            falls ? "rise, fall" : "keeps rising", paper_shape(act, target, rule));
-            }
-    double largest = 0;
-    for (const auto& rule : bin_rules) {
-        const auto a = exact.where({{"activation", "tanh"}, {"target", "net_input"}, {"bins", rule}});
-        const auto b = exact.where({{"activation", "relu"}, {"target", "net_input"}, {"bins", rule}});
-        for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
-            largest = std::max(largest, std::abs(a.number(i, "ixt") - b.number(i, "ixt")));
+/// The smallest change of H(T) a binned estimate on the cross-check's draws resolves for one curve:
+/// its largest |sampled - exact| over weights and seeds, and never less than one draw moving
+/// between bins (log2(N) / N bits).
+double sampling_resolution(const rp::table& sampled, const curve& k) {
+    const rp::table t = sampled.where({{"activation", k.activation}, {"bins", k.bins}});
+    double worst = 0, draws = 0;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        worst = std::max(worst, std::abs(t.number(i, "ixt_sampled") - t.number(i, "ixt_exact")));
+        draws = std::max(draws, t.number(i, "n"));
     }
-    std::printf("  net input binned: largest |tanh - ReLU| difference %.3g bits (Fig. 13: they behave alike)\n",
-                largest);
+    return std::max(worst, draws > 1 ? std::log2(draws) / draws : 0.0);
+}
+
+const char* paper_note(const curve& k) {
+    if (k.bins == fig13_rule) return "keeps rising (Fig. 13)";
+    if (k.activation == "tanh") return k.bins == "uniform30" ? "rises then falls (Fig. 2C)" : "ours: not in the paper";
+    return k.bins == "width0.07" ? "keeps rising (Fig. 2D; bins ours)" : "ours: bounded bins";
+}
+
+void print_exact(const rp::table& exact, const rp::table& sampled) {
+    std::printf("\nexact I(T;X) = H(T) in bits, x ~ N(0,1); a change counts when larger than the plug-in "
+                "cross-check's error\n");
+    std::printf("  %-5s %-16s %8s %7s %9s %7s %10s  %-16s %s\n", "f", "bins", "peak", "at w", "final", "at w",
+                "threshold", "shape", "paper");
+    for (const auto& k : curves) {
+        const auto s = shape(exact.where({{"activation", k.activation}, {"bins", k.bins}}));
+        const double thr = sampling_resolution(sampled, k);
+        std::printf("  %-5s %-16s %8.3f %7.2f %9.3f %7.2f %10.3g  %-16s %s\n", k.activation.c_str(), k.bins.c_str(),
+                    s.peak, s.peak_w, s.last, s.last_w, thr, shape_word(s.rise(), s.drop(), thr).c_str(),
+                    paper_note(k));
+    }
 }
 
 void print_sampled(const rp::table& sampled) {
-    const rp::table m = sampled.mean_by({"activation", "target", "bins", "w"}, {"ixt_sampled", "ixt_exact"});
+    const rp::table m = sampled.mean_by({"activation", "bins", "w"}, {"ixt_sampled", "ixt_exact"});
     std::printf("\nplug-in binning on %s draws (mean over %s seeds) vs exact, bits\n",
                 sampled.empty() ? "?" : sampled.text(0, "n").c_str(), m.empty() ? "0" : m.text(0, "n").c_str());
-    std::printf("  %-5s %-10s %-10s %6s %9s %9s %8s\n", "f", "binned", "bins", "w", "sampled", "exact", "diff");
-    double worst = 0;
-    for (std::size_t i = 0; i < m.size(); ++i) {
-        const double d = m.number(i, "ixt_sampled") - m.number(i, "ixt_exact");
-        worst = std::max(worst, std::abs(d));
-        if (m.text(i, "target") != "output") continue;
-        std::printf("  %-5s %-10s %-10s %6.2f %9.3f %9.3f %+8.3f\n", m.text(i, "activation").c_str(),
-                    m.text(i, "target").c_str(), m.text(i, "bins").c_str(), m.number(i, "w"),
-                    m.number(i, "ixt_sampled"), m.number(i, "ixt_exact"), d);
-    }
-    std::printf("  largest |sampled - exact| over every curve (net input too): %.3f bits "
-                "(plug-in bias, about -(bins used - 1) / (2 N ln 2))\n",
-                worst);
+    std::printf("  %-5s %-16s %6s %9s %9s %8s\n", "f", "bins", "w", "sampled", "exact", "diff");
+    for (std::size_t i = 0; i < m.size(); ++i)
+        std::printf("  %-5s %-16s %6.2f %9.3f %9.3f %+8.3f\n", m.text(i, "activation").c_str(),
+                    m.text(i, "bins").c_str(), m.number(i, "w"), m.number(i, "ixt_sampled"), m.number(i, "ixt_exact"),
+                    m.number(i, "ixt_sampled") - m.number(i, "ixt_exact"));
 }
 
 void print_training(const rp::table& training) {
@@ -393,20 +433,70 @@ void print_training(const rp::table& training) {
                 "at w", "final exact", "binned", "max diff");
     const rp::table m = training.mean_by({"activation", "bins", "epoch"}, {"w", "ixt_exact", "ixt_binned"});
     for (const auto& act : activations)
-        for (const auto& rule : bin_rules) {
+        for (const auto& rule : training_rules) {
+            const rp::course w = rp::course_of(m.where({{"activation", act}, {"bins", rule}}), "w");
             const rp::table t = m.where({{"activation", act}, {"bins", rule}});
             if (t.empty()) continue;
+            const rp::course exact = rp::course_of(t, "ixt_exact"), binned = rp::course_of(t, "ixt_binned");
             double peak = -1, peak_w = 0, worst = 0;
-            for (std::size_t i = 0; i < t.size(); ++i) {
-                const double v = t.number(i, "ixt_exact");
-                if (v > peak) peak = v, peak_w = t.number(i, "w");
-                worst = std::max(worst, std::abs(v - t.number(i, "ixt_binned")));
+            for (std::size_t i = 0; i < exact.size(); ++i) {
+                if (exact.value[i] > peak) peak = exact.value[i], peak_w = w.value[i];
+                worst = std::max(worst, std::abs(exact.value[i] - binned.value[i]));
             }
-            const std::size_t last = t.size() - 1;
             std::printf("  %-5s %-10s %7.2f %7.2f %10.3f %8.2f %10.3f %8.3f %9.3f\n", act.c_str(), rule.c_str(),
-                        t.number(0, "w"), t.number(last, "w"), peak, peak_w, t.number(last, "ixt_exact"),
-                        t.number(last, "ixt_binned"), worst);
+                        w.value.front(), w.value.back(), peak, peak_w, exact.value.back(), binned.value.back(), worst);
         }
+}
+
+/// The verdict on one exact curve's shape.
+rp::verdict exact_verdict(const rp::table& exact, const rp::table& sampled, const curve& k, const std::string& claim,
+                          const std::string& paper) {
+    const auto s = shape(exact.where({{"activation", k.activation}, {"bins", k.bins}}));
+    const double thr = sampling_resolution(sampled, k);
+    rp::verdict v;
+    v.claim = claim;
+    char text[160];
+    std::snprintf(text, sizeof text, "peak - value at w = %g of the exact H(T), bits (rise from w = 0: %.3f)", s.last_w,
+                  s.rise());
+    v.statistic = text;
+    v.value = s.drop();
+    v.threshold = thr;
+    v.paper = paper;
+    v.measured = shape_word(s.rise(), s.drop(), thr);
+    return v;
+}
+
+/// The verdict on the binned H(T) of the trained unit against its |w|: per seed the drop of its smoothed
+/// course after the peak, less that course's threshold (trend_of, resolution one sample moving
+/// between bins); with several seeds a one-sided t-test that the mean excess is > 0.
+rp::verdict training_verdict(const rp::table& training, const std::string& act, const std::string& rule,
+                             const std::string& claim, const std::string& paper) {
+    const rp::table t = training.where({{"activation", act}, {"bins", rule}});
+    std::vector<double> excess;
+    for (const auto& seed : t.distinct("seed")) {
+        const rp::table one = t.where({{"seed", seed}});
+        // one of the N recorded inputs moving to another bin changes H(T) by at most about log2(N) / N bits
+        const double inputs = one.number(0, "inputs");
+        // ordered by the trained |w|, not by epoch: the claim is about H(T) as a function of w, and |w| need
+        // not grow monotonically in training (the ReLU unit's |w| overshoots and shrinks a little while v grows)
+        const rp::trend tr = rp::trend_of(rp::course_of(one, "ixt_binned", "w"), std::log2(inputs) / inputs);
+        excess.push_back(tr.drop() - tr.threshold);
+    }
+    rp::verdict v;
+    v.claim = claim;
+    v.statistic =
+        "mean over seeds of (drop of the smoothed binned H(T) vs trained |w| after its peak - its threshold), bits";
+    const auto test = rp::one_sample_t(excess, 0.0);
+    double mean = 0;
+    for (double e : excess) mean += e;
+    mean /= static_cast<double>(std::max<std::size_t>(excess.size(), 1));
+    v.value = mean;
+    v.threshold = 0.0;
+    v.p_value = test.p_value;
+    const bool falls = excess.size() >= 2 ? test.p_value < 0.05 : mean > 0.0;
+    v.measured = falls ? "falls" : "does not fall";
+    v.paper = paper;
+    return v;
 }
 
 }  // namespace
@@ -418,6 +508,7 @@ int main(int argc, char** argv) {
         settings c;
         c.w_max = cli.number("w-max", 10.0);
         c.w_step = cli.number("w-step", s.full() ? 0.01 : s.smoke() ? 0.5 : 0.05);
+        c.fig13_edges = cli.count("fig13-edges", 30);
         c.sample_w = parse_numbers(cli.text("sample-w", s.smoke() ? "1,4" : "0.5,1,2,4,8"), "--sample-w");
         c.draws = cli.count("draws", s.full() ? 100000 : s.smoke() ? 2000 : 10000);
         c.epochs = cli.count("epochs", s.full() ? 5000 : s.smoke() ? 60 : 1500);
@@ -429,11 +520,12 @@ int main(int argc, char** argv) {
         const std::size_t seeds = s.seeds(s.full() ? 10 : s.smoke() ? 1 : 3);
         s.begin();
         check(c);
-        std::printf("minimal model h = f(w x), x ~ N(0,1): exact curves w = 0..%g step %g; sampled check on %zu draws "
-                    "at %zu weights; three-neuron network: %zu epochs, %zu inputs, teacher w* = %g, w0 = %g, "
-                    "full-batch %s lr %g, biases frozen at 0; %zu seed(s)\n",
-                    c.w_max, c.w_step, c.draws, c.sample_w.size(), c.epochs, c.train_samples, c.teacher_w, c.w0,
-                    c.optimizer.c_str(), c.lr, seeds);
+        std::printf("minimal model h = f(w x), x ~ N(0,1): exact curves w = 0..%g step %g, Fig. 13 edges "
+                    "tanh(linspace(-50, 50, %zu)); sampled check on %zu draws at %zu weights; three-neuron network: "
+                    "%zu epochs, %zu inputs, teacher w* = %g, w0 = %g, full-batch %s lr %g, biases frozen at 0; "
+                    "%zu seed(s)\n",
+                    c.w_max, c.w_step, c.fig13_edges, c.draws, c.sample_w.size(), c.epochs, c.train_samples,
+                    c.teacher_w, c.w0, c.optimizer.c_str(), c.lr, seeds);
 
         struct run {
             std::string kind, activation;
@@ -444,11 +536,10 @@ int main(int argc, char** argv) {
             runs.push_back({"sampled", "", seed});
             for (const auto& act : activations) runs.push_back({"training", act, seed});
         }
-        auto& sampled = s.result("sampled", {"activation", "target", "bins", "seed", "w", "n", "ixt_sampled",
-                                             "ixt_exact"});
-        auto& training = s.result("training", {"activation", "bins", "seed", "epoch", "w", "v", "train_loss",
+        auto& sampled = s.result("sampled", {"activation", "bins", "seed", "w", "n", "ixt_sampled", "ixt_exact"});
+        auto& training = s.result("training", {"activation", "bins", "seed", "inputs", "epoch", "w", "v", "train_loss",
                                                "ixt_exact", "ixt_binned"});
-        s.result("exact", {"activation", "target", "bins", "w", "ixt"});
+        s.result("exact", {"activation", "bins", "w", "ixt"});
         for (const auto& r : s.mine(runs)) {
             if (r.kind == "exact") {
                 s.result("exact", {}) = exact_table(c);
@@ -457,7 +548,7 @@ int main(int argc, char** argv) {
             } else {
                 rp::progress bar(r.activation + " seed " + std::to_string(r.seed), c.epochs);
                 const auto t = train_three_neuron(r.activation, c, r.seed, bar);
-                add_training(training, r.activation, r.seed, t);
+                add_training(training, r.activation, r.seed, t, c);
                 s.result("plane", {}).append(rp::plane_table(t.binned, {{"activation", r.activation},
                                                                         {"seed", std::to_string(r.seed)}}));
                 const auto& last = t.history.back();
@@ -469,12 +560,44 @@ int main(int argc, char** argv) {
         }
         if (!s.complete()) return 0;
         const auto& res = s.results();
+        const rp::table& exact = res.at("exact");
+        const rp::table& sample_table = res.at("sampled");
+        const rp::table& training_table = res.at("training");
         std::printf("\nSaxe et al. 2018 Fig. 2C/D: binned I(T;X) of a tanh unit rises then falls with w; a ReLU "
-                    "unit's keeps rising. Fig. 13: binning the net input, tanh and ReLU alike.\n");
-        print_exact(res.at("exact"));
-        print_sampled(res.at("sampled"));
-        print_training(res.at("training"));
-        std::printf("\nwrote exact.csv, sampled.csv, training.csv, plane.csv to %s\n", s.out().c_str());
+                    "unit's keeps rising. Fig. 13: with edges tanh(linspace(-50, 50, N)) the tanh unit's keeps "
+                    "rising.\n");
+        print_exact(exact, sample_table);
+        print_sampled(sample_table);
+        print_training(training_table);
+
+        rp::verdicts v;
+        v.add(exact_verdict(exact, sample_table, {"tanh", "uniform30"},
+                            "Fig. 2C: binned I(T;X) of a tanh unit (30 bins on [-1,1]) rises with w, then falls",
+                            "rises then falls"));
+        v.add(exact_verdict(exact, sample_table, {"relu", "width0.07"},
+                            "Fig. 2D: binned I(T;X) of a ReLU unit keeps rising with w (unbounded width-0.07 bins, "
+                            "ours)",
+                            "keeps rising"));
+        v.add(exact_verdict(exact, sample_table, {"tanh", fig13_rule},
+                            "Fig. 13: with edges tanh(linspace(-50,50,N)) the tanh unit's I(T;X) keeps rising with w",
+                            "keeps rising"));
+        v.add(training_verdict(training_table, "tanh", "uniform30",
+                               "Fig. 2C along training (ours): the trained tanh unit's binned H(T) falls as |w| grows "
+                               "past its peak",
+                               "falls"));
+        v.add(training_verdict(training_table, "relu", "width0.07",
+                               "Fig. 2D along training (ours): the trained ReLU unit's binned H(T) does not fall as "
+                               "|w| grows",
+                               "does not fall"));
+        v.print();
+        s.report("verdicts", v.as_table());
+        // H(X) of the recorded inputs: every input distinct; the labels (sign of x) are balanced.
+        const double hx = std::log2(static_cast<double>(c.train_samples)), hy = 1.0;
+        const auto range = rp::out_of_range(res.at("plane"), hx, hy);
+        rp::print_out_of_range(range);
+        s.report("out_of_range", range);
+        std::printf("\nwrote exact.csv, sampled.csv, training.csv, plane.csv, verdicts.csv, out_of_range.csv to %s\n",
+                    s.out().c_str());
         s.plot("minimal_model.py");
     } catch (const mi::error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
