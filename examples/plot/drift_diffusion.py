@@ -1,14 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Figures of drift_diffusion (Shwartz-Ziv, Painsky & Tishby 2019 Fig. 1a/b and 3) from OUT/*.csv:
-fig1a.png (gradient norms, SNR, distance from initialisation, binned I(X;T) and the Gaussian bound of
-the last hidden layer, batch 512, first seed), fig1a_layers.png (the SNR of every layer),
-fig1b.png (SNR transition vs compression onset per batch size), fig3.png (iterations to convergence vs
-hidden layers) and planes.png (binned information planes per batch size, mean over seeds); when the
-MNIST-scale tables (mnist_*.csv) exist, mnist_fig1a.png (the same panels for its last hidden layer T4,
-first seed), mnist_fig1a_layers.png (gradient norms and SNR of every layer) and mnist_fig1a_info.png
-(distance from initialisation, binned I(X;T) and the eq. 9 bound of every layer). Either part may be
-absent (--network szt / mnist).
+"""Figures of drift_diffusion (Shwartz-Ziv, Painsky & Tishby 2019 Fig. 1a/b and 3) from OUT/*.csv,
+for each network whose tables exist (MNIST 784-500-250-100-50-20-10: files prefixed mnist_; SZT
+12-10-7-5-4-3-2: no prefix): fig1a.png (gradient norms, SNR, distance from initialisation, binned
+I(X;T) and the Gaussian bound of the last hidden layer, batch 512, first seed), fig1a_layers.png (the
+gradient norms and SNR of every layer), fig1a_info.png (distance, binned I(X;T) and eq. 9 bound of
+every layer), fig1b.png (SNR transition vs compression onset in iterations per batch size), fig3.png
+(iterations to convergence vs hidden layers) and planes.png (binned information planes per batch
+size, mean over seeds).
 
 usage: drift_diffusion.py OUT
 """
@@ -103,45 +102,38 @@ def draw_layers(path, run_curves, title):
     mp.save(fig, path)
 
 
-def fig1a(out, curves, weights, bound, trans):
-    run_curves, batch = main_run(curves)
+NETWORKS = {"mnist_": "MNIST 784-500-250-100-50-20-10 tanh", "": "SZT 12-10-7-5-4-3-2 tanh"}
+
+
+def fig1a(out, prefix, t):
+    """The Fig. 1a run (batch 512, full depth, first seed): its last hidden layer, then every layer."""
+    run_curves, batch = main_run(t["curves"])
     seed = run_curves[0]["seed"]
     layers = sorted({int(r["layer"]) for r in run_curves})
     layer = str(layers[-2])  # the last hidden layer
     key = dict(batch=batch, depth=FULL_DEPTH, seed=seed, layer=layer)
-    draw_fig1a(mp.out_path(out, "fig1a.png"), mp.where(run_curves, layer=layer), mp.where(weights, **key),
-               mp.where(bound, **key), mp.where(trans, **key)[0], layer,
-               "SZT 12-10-7-5-4-3-2 tanh, Adam 4e-4, batch %s, seed %s: layer T%s" % (batch, seed, int(layer) + 1))
-    draw_layers(mp.out_path(out, "fig1a_layers.png"), run_curves, "")
-
-
-def mnist_fig1a(out, curves, weights, bound, trans, plane):
-    """The MNIST-scale run of the first seed: T4 as fig1a.png, then every layer."""
-    seed = mp.distinct(curves, "seed")[0]
-    run_curves = mp.where(curves, seed=seed)
-    layers = sorted({int(r["layer"]) for r in run_curves})
-    layer = str(layers[-2])  # T4, the last hidden layer
-    key = dict(seed=seed, layer=layer)
-    net = "784-1024-20-20-20-10 tanh, SGD, seed %s (epochs after their updates)" % seed
-    draw_fig1a(mp.out_path(out, "mnist_fig1a.png"), mp.where(run_curves, layer=layer), mp.where(weights, **key),
-               mp.where(bound, **key), mp.where(trans, **key)[0], layer, "MNIST-scale %s: layer T%s" % (net, int(layer) + 1))
-    draw_layers(mp.out_path(out, "mnist_fig1a_layers.png"), run_curves, "MNIST-scale " + net)
+    net = "%s, Adam 4e-4, batch %s, seed %s" % (NETWORKS[prefix], batch, seed)
+    draw_fig1a(mp.out_path(out, prefix + "fig1a.png"), mp.where(run_curves, layer=layer),
+               mp.where(t["weights"], **key), mp.where(t["bound"], **key), mp.where(t["transitions"], **key)[0],
+               layer, "%s: layer T%s" % (net, int(layer) + 1))
+    draw_layers(mp.out_path(out, prefix + "fig1a_layers.png"), run_curves, net)
 
     fig, axes = mp.plt.subplots(1, 3, figsize=(15, 4.3))
     cmap = mp.plt.get_cmap("viridis")
+    run = dict(batch=batch, depth=FULL_DEPTH, seed=seed)
     for l in layers:
         color = cmap(l / max(1, len(layers) - 1))
         name = mp.layer_name(l, len(layers))
-        t = mp.where(trans, seed=seed, layer=l)[0]
-        we, wd = series(mp.where(weights, seed=seed, layer=l), "epoch", "distance_from_init")
+        tr = mp.where(t["transitions"], layer=l, **run)[0]
+        we, wd = series(mp.where(t["weights"], layer=l, **run), "epoch", "distance_from_init")
         axes[0].plot([v + 1 for v in we], wd, color=color, lw=0.9, label=name)
-        pe, pi = series(mp.where(plane, seed=seed, layer=l), "epoch", "ixt")
+        pe, pi = series(mp.where(t["plane"], layer=l, **run), "epoch", "ixt")
         axes[1].plot([v + 1 for v in pe], pi, "o-", ms=2, lw=0.8, color=color, label=name)
-        rows = mp.where(bound, seed=seed, layer=l)
-        if rows:  # T1 has no bound rows (its weights are not kept)
+        rows = mp.where(t["bound"], layer=l, **run)
+        if rows:  # MNIST T1 has no bound rows (its weights are not kept)
             be, bb = series(rows, "epoch", "bound")
             axes[2].plot([v + 1 for v in be], bb, "s-", ms=2, lw=0.8, color=color, label=name)
-        ts = mp.num(t["snr_transition"])
+        ts = mp.num(tr["snr_transition"])
         if ts == ts:
             for ax in axes:
                 ax.axvline(ts + 1, color=color, ls="--", lw=0.8)
@@ -154,12 +146,13 @@ def mnist_fig1a(out, curves, weights, bound, trans, plane):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     axes[0].set_yscale("log")
-    fig.suptitle("MNIST-scale " + net, fontsize=10)
+    fig.suptitle(net, fontsize=10)
     fig.tight_layout()
-    mp.save(fig, mp.out_path(out, "mnist_fig1a_info.png"))
+    mp.save(fig, mp.out_path(out, prefix + "fig1a_info.png"))
 
 
-def fig1b(out, trans):
+def fig1b(out, prefix, trans):
+    """t_s against t_c in iterations (epochs x batches per epoch), one point per batch size and seed."""
     rows = mp.where(trans, depth=FULL_DEPTH)
     layers = sorted({int(r["layer"]) for r in rows})
     layer = str(layers[-2])
@@ -170,23 +163,23 @@ def fig1b(out, trans):
     lo, hi = float("inf"), 1.0
     for i, batch in enumerate(batches):
         rb = [r for r in mp.where(rows, batch=batch) if r["snr_transition"] != ""]
-        xs = [mp.num(r["snr_transition"]) + 1 for r in rb]
-        ys = [mp.num(r["compression_onset"]) + 1 for r in rb]
+        xs = [mp.num(r["snr_transition"]) * mp.num(r["batches_per_epoch"]) for r in rb]
+        ys = [mp.num(r["compression_onset"]) * mp.num(r["batches_per_epoch"]) + 1 for r in rb]
         ax.scatter(xs, ys, color=colors(i / max(1, len(batches))), s=40, label="batch %s" % batch, zorder=3)
         lo, hi = min([lo] + xs + ys), max([hi] + xs + ys)
     lo = min(lo, hi) if lo != float("inf") else 1.0
     ax.plot([lo / 1.5, hi * 1.5], [lo / 1.5, hi * 1.5], color="grey", ls=":", label="t_c = t_s")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("SNR transition t_s + 1 [epochs]")
-    ax.set_ylabel("compression onset t_c + 1 (peak of I(X;T)) [epochs]")
-    ax.set_title("layer T%s, SZT 12-10-7-5-4-3-2 (one point per seed)" % (int(layer) + 1), fontsize=9)
+    ax.set_xlabel("SNR transition t_s (steepest fall of the SNR) [iterations]")
+    ax.set_ylabel("compression onset t_c + 1 (end of the I(X;T) peak) [iterations]")
+    ax.set_title("layer T%s, %s (one point per seed)" % (int(layer) + 1, NETWORKS[prefix]), fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
-    mp.save(fig, mp.out_path(out, "fig1b.png"))
+    mp.save(fig, mp.out_path(out, prefix + "fig1b.png"))
 
 
-def fig3(out, conv, curves):
+def fig3(out, prefix, conv, curves):
     batches = mp.distinct(conv, "batch")
     batch = MAIN_BATCH if MAIN_BATCH in batches else batches[0]
     rows = mp.where(conv, batch=batch)
@@ -198,7 +191,12 @@ def fig3(out, conv, curves):
         axes[0].scatter([d] * len(its), its, color="tab:blue", s=14, alpha=0.6)
         means.append(sum(its) / len(its) if its else float("nan"))
     axes[0].plot(depths, means, "o-", color="k", label="mean over converged seeds")
-    axes[0].set_xlabel("number of hidden layers")
+    if means and means[0] == means[0]:
+        axes[0].plot(depths, [means[0] / d ** 2 for d in depths], ls=":", color="grey", label="first / K^2 (the paper's bound)")
+    if any(m == m for m in means):  # log axes need at least one converged depth
+        axes[0].set_xscale("log")
+        axes[0].set_yscale("log")
+    axes[0].set_xlabel("number of hidden layers K")
     axes[0].set_ylabel("training iterations to convergence")
     axes[0].set_title("iterations until train loss <= %s nats (batch %s)" % (rows[0]["loss_threshold"], batch), fontsize=10)
     axes[0].grid(alpha=0.3)
@@ -219,11 +217,12 @@ def fig3(out, conv, curves):
     axes[1].set_title("training loss", fontsize=10)
     axes[1].grid(alpha=0.3)
     axes[1].legend(fontsize=7)
+    fig.suptitle(NETWORKS[prefix], fontsize=10)
     fig.tight_layout()
-    mp.save(fig, mp.out_path(out, "fig3.png"))
+    mp.save(fig, mp.out_path(out, prefix + "fig3.png"))
 
 
-def planes(out, plane):
+def planes(out, prefix, plane):
     rows = mp.where(plane, depth=FULL_DEPTH)
     batches = sorted(mp.distinct(rows, "batch"), key=int)
     norm = mp.epoch_norm(max(int(r["epoch"]) for r in rows))
@@ -234,28 +233,27 @@ def planes(out, plane):
         n = len(mp.distinct(rb, "seed"))
         mp.draw_plane(axes[0][i], mp.plane_points(rb), "batch %s (%d seed%s)\nbinning, 30 edges on [-1, 1]" %
                       (batch, n, "" if n == 1 else "s"), norm, unit=rb[0]["unit"])
+    fig.suptitle(NETWORKS[prefix], fontsize=10)
     mp.epoch_colorbar(fig, axes, norm, shrink=0.8)
-    mp.save(fig, mp.out_path(out, "planes.png"))
+    mp.save(fig, mp.out_path(out, prefix + "planes.png"))
 
 
-def tables(out, names):
-    """The tables of one part, or None when that part was not run."""
-    if not os.path.isfile(mp.out_path(out, names[0] + ".csv")):
+def tables(out, prefix):
+    """The tables of one network, or None when that network was not run."""
+    names = ["transitions", "plane", "curves", "weights", "bound", "convergence"]
+    if not os.path.isfile(mp.out_path(out, prefix + names[0] + ".csv")):
         return None
-    return {name: mp.read_table(mp.out_path(out, name + ".csv")) for name in names}
+    return {name: mp.read_table(mp.out_path(out, prefix + name + ".csv")) for name in names}
 
 
 def main(out):
-    t = tables(out, ["transitions", "plane", "curves", "weights", "bound", "convergence"])
-    if t:
-        fig1a(out, t["curves"], t["weights"], t["bound"], t["transitions"])
-        fig1b(out, t["transitions"])
-        fig3(out, t["convergence"], t["curves"])
-        planes(out, t["plane"])
-    m = tables(out, ["mnist_transitions", "mnist_curves", "mnist_weights", "mnist_bound", "mnist_plane"])
-    if m:
-        mnist_fig1a(out, m["mnist_curves"], m["mnist_weights"], m["mnist_bound"], m["mnist_transitions"],
-                    m["mnist_plane"])
+    for prefix in NETWORKS:
+        t = tables(out, prefix)
+        if t:
+            fig1a(out, prefix, t)
+            fig1b(out, prefix, t["transitions"])
+            fig3(out, prefix, t["convergence"], t["curves"])
+            planes(out, prefix, t["plane"])
 
 
 if __name__ == "__main__":
