@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Figures of linear_teacher_student (Saxe et al. 2018 Fig. 3, 4, 18) from OUT/plane.csv and OUT/errors.csv:
-  students_<k>hidden.png  one row per sample size P: train / test / generalisation error over epochs (Fig. 3C,
-                          4A) and the exact information plane of every layer, coloured by epoch (Fig. 3D, 4B;
-                          Fig. 18 for the deeper student)
-  plane_<k>hidden_P<P>.png each information plane alone
+"""Figures of linear_teacher_student (Saxe et al. 2018 Fig. 3, 4A/B, 18) from OUT/plane.csv and OUT/errors.csv:
+  students.png          one row per figure of the paper: train / test / generalisation error over epochs (Fig. 3C,
+                        4A, 18A) and the exact information plane of every layer, coloured by epoch (Fig. 3D, 4B,
+                        18B); mean over seeds
+  plane_fig<F>.png      each information plane alone
 
 usage: linear_teacher_student.py OUT
 """
@@ -35,29 +35,29 @@ def main(out):
     plane = mp.read_table(mp.out_path(out, "plane.csv"))
     errors = mp.read_table(mp.out_path(out, "errors.csv"))
     floor = mp.num(errors[0]["teacher_noise"]) if errors else None
-    norm = mp.epoch_norm(max(int(r["epoch"]) for r in plane))
-    n_inputs = plane[0]["inputs"]
-    for depth in mp.distinct(plane, "hidden_layers"):
-        sizes = mp.distinct(mp.where(plane, hidden_layers=depth), "samples")
-        fig, axes = mp.plt.subplots(len(sizes), 2, figsize=(11, 4.2 * len(sizes)), squeeze=False,
-                                    layout="constrained")
-        for r, p in enumerate(sizes):
-            rows = mp.where(plane, hidden_layers=depth, samples=p)
-            seeds = len(mp.distinct(rows, "seed"))
-            what = "P = N_i: overtraining regime" if int(p) <= 1.5 * int(n_inputs) else "P > N_i"
-            title = "%s hidden layer%s, N_i = %s, P = %s (%s), %d seed%s" % (
-                depth, "" if depth == "1" else "s", n_inputs, p, what, seeds, "" if seeds == 1 else "s")
-            draw_errors(axes[r][0], mp.where(errors, hidden_layers=depth, samples=p), title, floor)
-            pts = mp.plane_points(rows)
-            mp.draw_plane(axes[r][1], pts, title + "\nexact I (linear_gaussian, %s)" % rows[0]["parameters"], norm)
-            single, ax = mp.plt.subplots(figsize=(5.4, 4.4), layout="constrained")
-            mp.draw_plane(ax, pts, title, norm)
-            mp.epoch_colorbar(single, ax, norm)
-            mp.save(single, mp.out_path(out, "plane_%shidden_P%s.png" % (depth, p)), dpi=130)
-        mp.epoch_colorbar(fig, axes[:, 1].tolist(), norm, shrink=0.6)
-        fig.suptitle("Saxe et al. Fig. %s: deep linear student of a linear teacher, SGD"
-                     % ("3/4" if depth == "1" else "18"), fontsize=10)
-        mp.save(fig, mp.out_path(out, "students_%shidden.png" % depth))
+    figures = mp.distinct(plane, "figure")
+    fig, axes = mp.plt.subplots(len(figures), 2, figsize=(11, 4.2 * len(figures)), squeeze=False,
+                                layout="constrained")
+    for r, figure in enumerate(figures):
+        rows = mp.where(plane, figure=figure)
+        first = rows[0]
+        norm = mp.epoch_norm(max(int(x["epoch"]) for x in rows))
+        seeds = len(mp.distinct(rows, "seed"))
+        training = "batch GD" if first["batch"] == "0" else "SGD batch %s" % first["batch"]
+        title = "Fig. %s: %s hidden layer%s of %s, %s, N_i = %s, P = %s, %d seed%s" % (
+            figure, first["hidden_layers"], "" if first["hidden_layers"] == "1" else "s", first["hidden_units"],
+            training, first["inputs"], first["samples"], seeds, "" if seeds == 1 else "s")
+        draw_errors(axes[r][0], mp.where(errors, figure=figure), title, floor)
+        pts = mp.plane_points(rows)
+        mp.draw_plane(axes[r][1], pts, title + "\nexact I (linear_gaussian, %s)" % first["parameters"], norm)
+        mp.epoch_colorbar(fig, axes[r][1], norm, shrink=0.8)
+        single, ax = mp.plt.subplots(figsize=(5.4, 4.4), layout="constrained")
+        mp.draw_plane(ax, pts, title, norm)
+        mp.epoch_colorbar(single, ax, norm)
+        mp.save(single, mp.out_path(out, "plane_fig%s.png" % figure), dpi=130)
+    fig.suptitle("Saxe et al. Fig. 3, 4A/B, 18: deep linear students of a linear teacher (exact MI, mean over seeds)",
+                 fontsize=10)
+    mp.save(fig, mp.out_path(out, "students.png"))
 
 
 if __name__ == "__main__":

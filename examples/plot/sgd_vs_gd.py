@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Figures of sgd_vs_gd (Saxe et al. 2018 Fig. 5 and 19) from OUT/plane.csv, OUT/curves.csv,
 OUT/linear_plane.csv and OUT/linear_curves.csv:
-  planes_binning.png  Fig. 5: rows tanh / ReLU, columns SGD / GD, binning as in Fig. 1 (30 IDNNs bins for
+  planes_binning.png  Fig. 5: rows tanh / ReLU, columns SGD (single examples) / BGD, binning as in Fig. 1 (30 IDNNs bins for
                       tanh, 100 bins over the recorded range for ReLU)
   planes_kde.png      the same runs with the KDE upper bound
-  planes_linear.png   Fig. 19: deep linear network, SGD / GD, exact MI
+  planes_linear.png   Fig. 19: linear network in the setting of Fig. 4, SGD / BGD, exact MI
   curves.png          SZT learning curves, weight norms, gradient SNR
   linear_curves.png   deep linear train / test error and exact I(X;T) per layer over epochs
 (mean over seeds).
@@ -16,7 +16,7 @@ import sys
 
 import miplot as mp
 
-TRAINING = {"sgd": "SGD (mini-batch)", "gd": "GD (full batch)"}
+TRAINING = {"sgd": "SGD (single examples)", "gd": "BGD (full batch)"}
 
 
 def panel_binning(act):
@@ -53,7 +53,7 @@ def draw_linear(plane, out):
     for c, tr in enumerate(trainings):
         rows = mp.where(plane, training=tr)
         seeds = len(mp.distinct(rows, "seed"))
-        title = "deep linear, %s (%d seed%s)\nexact: %s" % (TRAINING.get(tr, tr), seeds, "" if seeds == 1 else "s",
+        title = "linear (Fig. 4 setting), %s (%d seed%s)\nexact: %s" % (TRAINING.get(tr, tr), seeds, "" if seeds == 1 else "s",
                                                            rows[0]["parameters"])
         mp.draw_plane(axes[0][c], mp.plane_points(rows), title, norm, unit=rows[0]["unit"])
     mp.epoch_colorbar(fig, axes, norm, shrink=0.8)
@@ -77,7 +77,7 @@ def draw_linear_curves(plane, curves, out):
                          label="%s %s" % (tr, mp.layer_name(l, len(layers))))
     axes[0].set_yscale("log")
     axes[0].set_ylabel("mean squared error")
-    axes[0].set_title("deep linear network: train / test error", fontsize=10)
+    axes[0].set_title("linear network (Fig. 4 setting): train / test error", fontsize=10)
     axes[1].set_ylabel("I(X;T) [bits] (exact)")
     axes[1].set_title("I(X;T) per layer: no compression under SGD or GD", fontsize=10)
     for ax in axes:
@@ -97,7 +97,7 @@ def main(out):
     for r in curves:
         r["run"] = "%s %s" % (r["activation"], r["training"])
     mp.draw_curves(curves, "run", mp.out_path(out, "curves.png"),
-                   "SZT 12-10-7-5-4-3-2, Adam 4e-4: batch 256 (sgd) vs full batch (gd)")
+                   "SZT 12-10-7-5-4-3-2, Adam 4e-4: single examples (sgd) vs full batch (gd)")
     linear_plane = mp.read_table(mp.out_path(out, "linear_plane.csv"))
     linear_curves = mp.read_table(mp.out_path(out, "linear_curves.csv"))
     draw_linear(linear_plane, out)
