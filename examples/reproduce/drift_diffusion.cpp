@@ -555,18 +555,6 @@ struct mnist_settings {
 // Layers of the MNIST net with an eq. 9 bound: all but T1 (see the header comment).
 constexpr std::size_t mnist_first_bound_layer = 1;
 
-// Entropy of the labels of d, bits.
-double label_entropy_bits(const eng::dataset<float>& d) {
-    std::map<std::uint32_t, double> count;
-    for (auto y : d.labels) count[y] += 1.0;
-    double h = 0;
-    for (const auto& [y, c] : count) {
-        const double p = c / static_cast<double>(d.labels.size());
-        h -= p * std::log2(p);
-    }
-    return h;
-}
-
 void mnist_run(const run& r, const mnist_settings& o, const rp::mnist_data& data, rp::suite& s) {
     eng::network_config cfg;
     cfg.inputs = 784;
@@ -619,7 +607,7 @@ void mnist_run(const run& r, const mnist_settings& o, const rp::mnist_data& data
     opts.record_epochs = record_epochs;
     auto& weights = weights_table(s, "mnist_");
     auto& plane = s.result("mnist_plane", {});
-    const double h_y = label_entropy_bits(data.mi);
+    const double h_y = rp::label_entropy_bits(data.mi.labels);
 
     const auto initial = weights_of(net);
     std::map<std::size_t, std::vector<std::vector<float>>> kept;  // recorded epoch -> W_l (empty below bound layers)

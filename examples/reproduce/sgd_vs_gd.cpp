@@ -408,15 +408,6 @@ void print_accuracy(const rp::table& curves) {
         }
 }
 
-double label_entropy_bits(const std::vector<std::uint32_t>& labels) {
-    std::vector<double> count(2, 0.0);
-    for (auto y : labels) count.at(y) += 1;
-    double h = 0;
-    for (double c : count)
-        if (c > 0) h -= c / static_cast<double>(labels.size()) * std::log2(c / static_cast<double>(labels.size()));
-    return h;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -480,7 +471,7 @@ int main(int argc, char** argv) {
         linear_verdicts(v, linear_plane);
         v.print();
         s.report("verdicts", v.as_table());
-        rp::table range = rp::out_of_range(plane, std::log2(static_cast<double>(data.all.n)), label_entropy_bits(data.all.labels));
+        rp::table range = rp::out_of_range(plane, std::log2(static_cast<double>(data.all.n)), rp::label_entropy_bits(data.all.labels));
         for (const auto& bound : linear_plane.distinct("teacher_ixy_bits"))
             range.append(rp::out_of_range(linear_plane.where({{"teacher_ixy_bits", bound}}),
                                           std::numeric_limits<double>::infinity(), std::stod(bound)));

@@ -270,16 +270,6 @@ void print_summary(const rp::table& plane, const rp::table& curves) {
                     ixt[l].peak_epoch, ixt[l].final_value, ity[l].final_value);
 }
 
-double label_entropy_bits(const std::vector<std::uint32_t>& labels) {
-    std::map<std::uint32_t, double> count;
-    for (auto y : labels) count[y] += 1;
-    double h = 0;
-    for (const auto& kv : count) {
-        const double p = kv.second / static_cast<double>(labels.size());
-        h -= p * std::log2(p);
-    }
-    return h;
-}
 
 }  // namespace
 
@@ -330,7 +320,7 @@ int main(int argc, char** argv) {
         v.print();
         s.report("verdicts", v.as_table());
         const rp::table range = rp::out_of_range(plane, std::log2(static_cast<double>(data.all.n)),
-                                                 label_entropy_bits(data.all.labels));
+                                                 rp::label_entropy_bits(data.all.labels));
         rp::print_out_of_range(range);
         s.report("out_of_range", range);
         std::printf("\nwrote plane.csv, curves.csv, verdicts.csv, out_of_range.csv to %s\n", s.out().c_str());

@@ -238,17 +238,6 @@ mi::recording<float> rows_of(const mi::recording<float>& rec, const std::vector<
     return out;
 }
 
-// Entropy of the labels, in bits.
-double label_entropy_bits(const std::vector<std::uint32_t>& labels) {
-    std::map<std::uint32_t, double> count;
-    for (auto l : labels) count[l] += 1;
-    double h = 0;
-    for (const auto& kv : count) {
-        const double p = kv.second / static_cast<double>(labels.size());
-        h -= p * std::log2(p);
-    }
-    return h;
-}
 
 }  // namespace
 
@@ -349,11 +338,11 @@ int main(int argc, char** argv) {
         v.print();
         s.report("verdicts", v.as_table());
         rp::table range = rp::out_of_range(plane.where({{"samples", "all"}}), std::log2(static_cast<double>(data.all.n)),
-                                           label_entropy_bits(data.all.labels));
+                                           rp::label_entropy_bits(data.all.labels));
         const rp::table on_test = plane.where({{"samples", "test"}});
         if (!on_test.empty())
             range.append(rp::out_of_range(on_test, std::log2(static_cast<double>(data.test.n)),
-                                          label_entropy_bits(data.test.labels)));
+                                          rp::label_entropy_bits(data.test.labels)));
         rp::print_out_of_range(range);
         s.report("out_of_range", range);
         std::printf("\nwrote %s/plane.csv, curves.csv, verdicts.csv and out_of_range.csv\n", s.out().c_str());

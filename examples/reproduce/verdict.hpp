@@ -46,6 +46,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <map>
@@ -312,6 +313,18 @@ private:
 };
 
 // ---- impossible values ----
+
+/// The entropy, in bits, of the class labels' empirical distribution: H(Y), the bound on I(T;Y).
+inline double label_entropy_bits(const std::vector<std::uint32_t>& labels) {
+    std::map<std::uint32_t, double> count;
+    for (const auto y : labels) count[y] += 1.0;
+    double h = 0;
+    for (const auto& kv : count) {
+        const double p = kv.second / static_cast<double>(labels.size());
+        h -= p * std::log2(p);
+    }
+    return h;
+}
 
 /// Counts of estimates outside their possible range in a plane table (mi::write_csv's columns):
 /// I < 0, I(X;T) > H(X), I(T;Y) > H(Y), per estimator and parameters. Rows whose ixt_quantity is

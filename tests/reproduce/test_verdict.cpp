@@ -183,3 +183,10 @@ TEST_CASE("out_of_range counts I < 0, I(X;T) > H(X) and I(T;Y) > H(Y), and skips
     CHECK(t.number(2, "checked") == 2);
     CHECK(t.number(2, "below_zero") == 1);
 }
+
+TEST_CASE("label_entropy_bits: H(Y) of the labels' frequencies, by hand") {
+    CHECK(rp::label_entropy_bits({0, 1, 0, 1}) == doctest::Approx(1.0));
+    CHECK(rp::label_entropy_bits({3, 3, 3}) == doctest::Approx(0.0));
+    // p = (1/2, 1/4, 1/4): 1/2 + 2 * 1/4 * 2 = 1.5 bits
+    CHECK(rp::label_entropy_bits({0, 0, 1, 2}) == doctest::Approx(1.5));
+}
