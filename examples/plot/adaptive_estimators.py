@@ -66,7 +66,7 @@ def compression(out, comp):
             ax.set_title("%s: %s" % (est, act), fontsize=9)
             ax.grid(alpha=0.3, axis="y")
             if c == 0:
-                ax.set_ylabel("compression = max - final I(X;T) [bits]", fontsize=8)
+                ax.set_ylabel("compression = smoothed peak - final I(X;T) [bits]", fontsize=8)
             if r == 0 and c == 0:
                 ax.legend(fontsize=7)
     fig.tight_layout()

@@ -50,7 +50,9 @@ def draw_courses(plane, comp, out):
             ys = [x["ixt"] for x in m.values()]
             lo, hi = min(ys), max(ys)
             scaled = [(y - lo) / (hi - lo) if hi > lo else 0.5 for y in ys]
-            label = "%s: %s" % (name, "compresses" if v["compresses"] == "1" else "no compression")
+            # the program's verdict on this course: smoothed drop against the threshold from its own noise
+            label = "%s: %s (drop %.3g, threshold %.3g)" % (
+                name, "compresses" if v["compresses"] == "1" else "no compression", mp.num(v["drop"]), mp.num(v["threshold"]))
             ax.plot(ep, scaled, "-o", ms=2.5, lw=1.0, color=colors(i % 20), label=label)
         ax.set_xscale("log")
         ax.set_xlabel("epochs trained (epoch + 1)")

@@ -22,7 +22,7 @@ LEVELS = {
     "four_points": [(math.log(4), "ln 4 = 2 bits"), (math.log(2), "ln 2 = 1 bit")],
     "eight_points": [(math.log(8), "ln 8"), (1.84, "student: 1.84")],
     "gaussian_lrelu_tanh": [(2.6, "student hidden ~2.6"), (1.4, "student output ~1.4")],
-    "gaussian_mixture": [(2.05, "student ~2.0-2.1")],
+    "gaussian_mixture": [(2.05, "student notebook ~2.0-2.1"), (1.0, "report Fig. 6: ~1 nat")],
 }
 # smoothMI's saved run (saved/MIresultsTishby_1_1.p): epoch -> I(X;T_1..5) in nats.
 SMOOTHMI = {1: [7.76, 7.81, 7.67, 5.52, 2.52], 28: [7.72, 7.81, 7.72, 6.50, 4.63], 79: [7.75, 7.86, 7.49, 5.18, 3.33],
@@ -32,6 +32,15 @@ SMOOTHMI = {1: [7.76, 7.81, 7.67, 5.52, 2.52], 28: [7.72, 7.81, 7.72, 6.50, 4.63
 
 def layer_label(cond, layer, n_layers):
     return "output" if layer == n_layers - 1 else "hidden"
+
+
+def verdict_lines(out):
+    """The program's verdicts (verdicts.csv), one short line per claim, keyed by the claim's figure."""
+    try:
+        rows = mp.read_table(mp.out_path(out, "verdicts.csv"))
+    except (OSError, FileNotFoundError):
+        return []
+    return ["%s: %s (paper: %s)" % (r["claim"].split(":")[0], r["measured"], r["paper"]) for r in rows]
 
 
 def draw_scalar_mi(plane, out):
@@ -53,7 +62,14 @@ def draw_scalar_mi(plane, out):
         ax.set_title(cond, fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    fig.tight_layout()
+    lines = verdict_lines(out)
+    if lines:
+        # room under the panels for the program's verdicts
+        fig.set_size_inches(fig.get_size_inches()[0], 3.8 + 0.12 * len(lines))
+        fig.tight_layout(rect=(0, 0.12 * len(lines) / (3.8 + 0.12 * len(lines)), 1, 1))
+        fig.text(0.01, 0.005, "\n".join(lines), fontsize=7, va="bottom", family="monospace")
+    else:
+        fig.tight_layout()
     mp.save(fig, mp.out_path(out, "mi_scalar.png"))
 
 

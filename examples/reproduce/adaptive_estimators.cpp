@@ -39,9 +39,14 @@
 //
 // Paper vs code: "SGD" in the paper is Adam in the code (model.py), followed here.
 //
-// Compression and generalisation (definitions of this program):
-// - compression of layer l = max over recorded epochs of I(X;T_l) minus its
-//   final value (the last recorded epoch), in bits, per run and estimator.
+// Compression and generalisation (definitions of this program), computed after
+// the run from the tables as written (plane.csv, curves.csv):
+// - the course of I(X;T_l) over the recorded epochs, per run, estimator and
+//   layer, smoothed by a running median of 5 (reproduce/verdict.hpp), so that
+//   a one-epoch spike is neither a peak nor a final value;
+// - compression of layer l = smoothed peak - smoothed final value, in bits;
+//   "compresses" = compression > max(3 sqrt(2) x the course's epoch-to-epoch
+//   noise, the estimator's resolution: log2(4096)/4096 bits for EBAB);
 // - generalisation = test accuracy at the last recorded epoch.
 // - correlation across initialisations: Pearson r per layer, per estimator,
 //   per L2 setting, within each activation and pooled over activations after
@@ -50,6 +55,21 @@
 //   with 10000 permutations of the accuracies (seeded by the group's name,
 //   so merged shards give the same p), (1 + #{|r_perm| >= |r|}) / (1 + 10000).
 //
+// Verdicts (verdicts.csv), one per claim:
+// - ReLU can compress (per estimator, no L2): the number k of n
+//   initialisations with a compressing hidden layer against the rate a flat
+//   noisy course gives (< 1 % per layer, so 5 % for five layers): exact
+//   binomial tail P(K >= k), p < 0.05. "Not necessarily, depending on the
+//   initialisation": 0 < k < n.
+// - softplus vs centered softplus differ (EBAB, no L2): per initialisation the
+//   mean compression of the hidden layers; two-sided Welch test, p < 0.05;
+//   the threshold printed is the smallest significant |difference|.
+// - weight decay increases compression (ReLU, EBAB): the same statistic, L2
+//   on vs off, one-sided Welch test.
+// - only the softmax layer's compression correlates with generalisation
+//   (EBAB, no L2, pooled): r > 0 with permutation p < 0.05 for the output
+//   layer; no hidden layer with p < 0.05 / 5 (Bonferroni).
+
 // Deviations: swish and centered softplus are not handled by their MI code;
 // their EBAB low here is -1.000001 (both are bounded below by -log 2 and
 // -0.28, so the rule "low below every value" of tanh/ELU applies). aKDE is
@@ -62,8 +82,9 @@
 //
 // Output (--out): plane.csv (tidy: activation, l2, seed, then mi::write_csv's
 // columns; EBAB and aKDE), curves.csv, compression.csv (per run, estimator and
-// layer, with the run's final accuracies), correlation.csv (written by the
-// summary, from compression.csv); PNGs by examples/plot/adaptive_estimators.py.
+// layer, with the run's final accuracies) and correlation.csv (both written by
+// the summary, from plane.csv and curves.csv), verdicts.csv, out_of_range.csv;
+// PNGs by examples/plot/adaptive_estimators.py.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -85,6 +106,7 @@
 #include "mi/quantizers/distinct_value_quantiles.hpp"
 #include "reproduce/common.hpp"
 #include "reproduce/suite.hpp"
+#include "reproduce/verdict.hpp"
 
 namespace eng = mi_examples::engine;
 namespace ds = mi_examples::datasets;
@@ -198,23 +220,43 @@ std::vector<mi::trajectory> estimate(const trained& t, const run& r, const conte
     return ts;
 }
 
-// EBAB or aKDE, the names the tables and figures use.
-std::string short_name(const mi::trajectory& t) { return t.estimator() == "binning" ? "EBAB" : "aKDE"; }
 
-void add_compression_rows(rp::table& comp, const run& r, const std::vector<mi::trajectory>& ts,
-                          const eng::epoch_metrics& last) {
-    for (const auto& t : ts)
-        for (auto l : t.layers()) {
-            const auto path = t.layer_path(l);
-            double peak = -1e300;
-            std::int64_t peak_epoch = 0;
-            for (const auto& p : path)
-                if (p.point.ixt > peak) peak = p.point.ixt, peak_epoch = p.epoch;
-            const double final_ixt = mi::to_bits(path.back().point.ixt);
-            peak = mi::to_bits(peak);
-            comp.add({r.activation, r.l2 ? "on" : "off", r.seed, short_name(t), l, peak, static_cast<long long>(peak_epoch),
-                      final_ixt, peak - final_ixt, last.train_accuracy, last.test_accuracy, last.test_loss});
-        }
+// One sample moving between two bins changes a plug-in entropy of N = 4096 samples by at most
+// about log2(N) / N bits: the smallest change EBAB can resolve. aKDE's estimate moves continuously.
+double resolution_of(const std::string& estimator) { return estimator == "EBAB" ? std::log2(4096.0) / 4096.0 : 0.0; }
+
+/// Per run, estimator and layer, from the plane and curves tables as written: the smoothed course
+/// of I(X;T) (reproduce/verdict.hpp: running median of 5 recorded epochs), its peak and final
+/// value, compression = smoothed peak - smoothed final, the threshold from the course's own
+/// epoch-to-epoch noise, and the run's accuracies at its last recorded epoch.
+rp::table compression_table(const rp::table& plane, const rp::table& curves) {
+    rp::table out({"activation", "l2", "seed", "estimator", "layer", "first", "peak", "peak_epoch", "final",
+                   "compression", "threshold", "compresses", "train_accuracy", "test_accuracy", "test_loss"});
+    out.comment("I(X;T) in bits, smoothed by a running median of 5 recorded epochs: peak = its maximum, final = its last");
+    out.comment("value, compression = peak - final; threshold = max(3 sqrt(2) x epoch-to-epoch noise, resolution)");
+    out.comment("(reproduce/verdict.hpp); compresses = compression > threshold; accuracies at the last recorded epoch");
+    for (const auto& act : plane.distinct("activation"))
+        for (const auto& l2 : plane.distinct("l2"))
+            for (const auto& seed : plane.distinct("seed")) {
+                const rp::table run = plane.where({{"activation", act}, {"l2", l2}, {"seed", seed}});
+                if (run.empty()) continue;
+                const rp::table c = curves.where({{"activation", act}, {"l2", l2}, {"seed", seed}, {"layer", "0"}});
+                if (c.empty()) mi::detail::fail("adaptive_estimators", "curves.csv", act + "/" + l2 + "/" + seed, "the run's curves");
+                std::size_t last = 0;
+                for (std::size_t i = 1; i < c.size(); ++i)
+                    if (c.number(i, "epoch") >= c.number(last, "epoch")) last = i;
+                for (const auto& est : run.distinct("estimator")) {
+                    const std::string name = est == "binning" ? "EBAB" : "aKDE";
+                    const rp::table e = run.where({{"estimator", est}});
+                    for (const auto& layer : e.distinct("layer")) {
+                        const auto t = rp::trend_of(rp::course_of(e.where({{"layer", layer}}), "ixt"), resolution_of(name));
+                        out.add({act, l2, seed, name, layer, t.first, t.peak, t.peak_epoch, t.final_value, t.drop(),
+                                 t.threshold, t.falls(), c.number(last, "train_accuracy"),
+                                 c.number(last, "test_accuracy"), c.number(last, "test_loss")});
+                    }
+                }
+            }
+    return out;
 }
 
 // FNV-1a: a portable hash of a group's name for its permutation stream.
@@ -257,7 +299,7 @@ void centre_within(const rp::table& t, std::vector<double>& x, std::vector<doubl
 
 rp::table correlations(const rp::table& comp, std::size_t permutations) {
     rp::table out({"estimator", "l2", "activation", "layer", "n", "pearson_r", "p_value"});
-    out.comment("Pearson r across initialisations between compression (max - final I(X;T), bits) and test accuracy");
+    out.comment("Pearson r across initialisations between compression (smoothed peak - final I(X;T), bits) and test accuracy");
     out.comment("activation = all: pooled over activations after centring both within each activation");
     out.comment("p_value: two-sided permutation test, " + std::to_string(permutations) + " permutations");
     for (const auto& est : comp.distinct("estimator"))
@@ -290,7 +332,7 @@ void print_compression(const rp::table& comp) {
     const rp::table m = comp.mean_by({"estimator", "l2", "activation", "layer"},
                                      {"peak", "final", "compression", "test_accuracy"});
     for (const auto& est : m.distinct("estimator")) {
-        std::printf("\n%s: compression = max - final I(X;T) [bits], mean over initialisations (final I(X;T) in ())\n",
+        std::printf("\n%s: compression = smoothed peak - final I(X;T) [bits], mean over initialisations (smoothed final in ())\n",
                     est.c_str());
         const auto layers = m.where({{"estimator", est}}).distinct("layer");
         std::printf("  %-18s %-4s", "activation", "L2");
@@ -330,6 +372,196 @@ void print_correlations(const rp::table& corr) {
                             t.number(i, "p_value"), t.number(i, "p_value") < 0.05 ? "  *" : "");
         }
     std::printf("  paper: only the last (softmax) layer's compression correlates (positively) with generalisation\n");
+}
+
+// ---- verdicts ----
+
+/// The t with P(T > t) = tail for Student's t with df degrees of freedom (bisection on the tail).
+double t_quantile(double tail, double df) {
+    double lo = 0.0, hi = 1e3;
+    for (int i = 0; i < 200; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (rp::student_t_sf(mid, df) > tail ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/// The output (softmax) layer: the highest layer index of the table.
+std::string output_layer(const rp::table& comp) {
+    std::size_t top = 0;
+    for (const auto& l : comp.distinct("layer")) top = std::max<std::size_t>(top, std::stoul(l));
+    return std::to_string(top);
+}
+
+/// Per initialisation (seed) of one activation, L2 setting and estimator: the mean compression of
+/// the hidden layers (bits), in seed order.
+std::vector<double> hidden_compression(const rp::table& comp, const std::string& act, const std::string& l2,
+                                       const std::string& est) {
+    const std::string out = output_layer(comp);
+    std::vector<double> per_seed;
+    const rp::table g = comp.where({{"activation", act}, {"l2", l2}, {"estimator", est}});
+    for (const auto& seed : g.distinct("seed")) {
+        const rp::table r = g.where({{"seed", seed}});
+        double sum = 0;
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < r.size(); ++i)
+            if (r.text(i, "layer") != out) sum += r.number(i, "compression"), ++n;
+        per_seed.push_back(sum / static_cast<double>(n));
+    }
+    return per_seed;
+}
+
+double mean_of(const std::vector<double>& x) {
+    double m = 0;
+    for (double v : x) m += v;
+    return m / static_cast<double>(x.size());
+}
+
+/// Welch's test of mean(a) - mean(b): the difference, the smallest |difference| significant at
+/// alpha (one- or two-sided), and the p-value.
+struct welch_verdict_numbers {
+    double difference, critical, p;
+};
+welch_verdict_numbers welch(const std::vector<double>& a, const std::vector<double>& b, bool two_sided, double alpha = 0.05) {
+    const auto r = rp::welch_t(a, b);
+    const double diff = mean_of(a) - mean_of(b);
+    if (std::isnan(r.p_value)) return {diff, std::nan(""), std::nan("")};
+    double va = 0, vb = 0;
+    for (double x : a) va += (x - mean_of(a)) * (x - mean_of(a));
+    for (double x : b) vb += (x - mean_of(b)) * (x - mean_of(b));
+    const double se = std::sqrt(va / static_cast<double>(a.size() - 1) / static_cast<double>(a.size()) +
+                                vb / static_cast<double>(b.size() - 1) / static_cast<double>(b.size()));
+    const double df = std::isnan(r.df) ? static_cast<double>(a.size() + b.size() - 2) : r.df;
+    const double critical = se * t_quantile(two_sided ? alpha / 2 : alpha, df);
+    const double p = two_sided ? std::min(1.0, 2.0 * std::min(r.p_value, 1.0 - r.p_value)) : r.p_value;
+    return {diff, critical, p};
+}
+
+/// |r| significant at alpha (two-sided) for n pairs: t / sqrt(n - 2 + t^2) with t = t_{alpha/2, n-2}.
+double critical_r(std::size_t n, double alpha) {
+    if (n < 3) return std::nan("");
+    const double df = static_cast<double>(n - 2), t = t_quantile(alpha / 2, df);
+    return t / std::sqrt(df + t * t);
+}
+
+void judge_correlation(const rp::table& comp, const rp::table& corr, rp::verdicts& v);
+
+void judge(const rp::table& comp, const rp::table& corr, rp::verdicts& v) {
+    const auto has = [&](const std::string& act, const std::string& l2) {
+        return !comp.where({{"activation", act}, {"l2", l2}}).empty();
+    };
+    const std::string out = output_layer(comp);
+    const std::size_t hidden = std::stoul(out);
+    // The rate at which a flat noisy course is called falling is below 1 % per layer
+    // (reproduce/verdict.hpp), so at most hidden x 1 % per initialisation for "some hidden layer".
+    const double chance = std::min(0.5, 0.01 * static_cast<double>(hidden));
+    for (const auto& est : comp.distinct("estimator")) {
+        if (!has("relu", "off")) break;
+        const rp::table g = comp.where({{"activation", "relu"}, {"l2", "off"}, {"estimator", est}});
+        std::size_t n = 0, k = 0;
+        for (const auto& seed : g.distinct("seed")) {
+            const rp::table r = g.where({{"seed", seed}});
+            bool any = false;
+            for (std::size_t i = 0; i < r.size(); ++i) any = any || (r.text(i, "layer") != out && r.number(i, "compresses") > 0);
+            ++n, k += any ? 1 : 0;
+        }
+        rp::verdict x;
+        x.claim = "ReLU networks can compress under adaptive estimators (" + est + "; Chelombiev et al. information planes)";
+        x.statistic = "fraction of " + std::to_string(n) + " initialisations with a hidden layer whose smoothed I(X;T) falls "
+                      "by more than its threshold; threshold = the rate expected from noise alone; binomial test";
+        x.value = static_cast<double>(k) / static_cast<double>(n);
+        x.threshold = chance;
+        x.p_value = rp::binomial_sf(k, n, chance);
+        x.paper = "compresses";
+        x.measured = x.p_value < 0.05 ? "compresses" : "no compression";
+        v.add(x);
+        rp::verdict y;
+        y.claim = "ReLU networks do not necessarily compress: it depends on the initialisation (" + est + ")";
+        y.statistic = "fraction of " + std::to_string(n) + " initialisations without a compressing hidden layer "
+                      "(varies: strictly between 0 and 1)";
+        y.value = 1.0 - x.value;
+        y.threshold = 0.0;
+        y.paper = "varies";
+        y.measured = k > 0 && k < n ? "varies" : k == n ? "always compresses" : "never compresses";
+        v.add(y);
+    }
+    if (has("softplus", "off") && has("centered_softplus", "off") &&
+        (hidden_compression(comp, "softplus", "off", "EBAB").size() < 2 ||
+         hidden_compression(comp, "centered_softplus", "off", "EBAB").size() < 2)) {
+        std::printf("\nnot judged: softplus vs centered softplus needs at least 2 initialisations each\n");
+    } else if (has("softplus", "off") && has("centered_softplus", "off")) {
+        const auto a = hidden_compression(comp, "softplus", "off", "EBAB");
+        const auto b = hidden_compression(comp, "centered_softplus", "off", "EBAB");
+        const auto w = welch(a, b, true);
+        rp::verdict x;
+        x.claim = "softplus and centered softplus, seemingly similar, differ in compression (EBAB, mean over initialisations)";
+        x.statistic = "mean hidden-layer compression, softplus - centered softplus [bits]; threshold = smallest "
+                      "significant |difference| (Welch, two-sided 0.05)";
+        x.value = w.difference;
+        x.threshold = w.critical;
+        x.p_value = w.p;
+        x.paper = "differ";
+        x.measured = w.p < 0.05 ? "differ" : "do not differ";
+        v.add(x);
+    }
+    for (const std::string act : {"relu"}) {
+        if (!has(act, "off") || !has(act, "on")) continue;
+        const auto on = hidden_compression(comp, act, "on", "EBAB");
+        const auto off = hidden_compression(comp, act, "off", "EBAB");
+        if (on.size() < 2 || off.size() < 2) {
+            std::printf("\nnot judged: L2 on vs off needs at least 2 initialisations each\n");
+            continue;
+        }
+        const auto w = welch(on, off, false);
+        rp::verdict x;
+        x.claim = "weight decay (L2 on, --penalty) increases compression in ReLU networks (EBAB)";
+        x.statistic = "mean hidden-layer compression, L2 on - off [bits]; threshold = smallest significant difference "
+                      "(Welch, one-sided 0.05)";
+        x.value = w.difference;
+        x.threshold = w.critical;
+        x.p_value = w.p;
+        x.paper = "increases";
+        x.measured = w.p < 0.05 && w.difference > 0 ? "increases" : "does not increase";
+        v.add(x);
+    }
+    judge_correlation(comp, corr, v);
+}
+
+// Correlation with generalisation: EBAB, without L2, pooled over activations (centred within each).
+void judge_correlation(const rp::table& comp, const rp::table& corr, rp::verdicts& v) {
+    const std::string out = output_layer(comp);
+    const std::size_t hidden = std::stoul(out);
+    const rp::table pooled = corr.where({{"estimator", "EBAB"}, {"l2", "off"}, {"activation", "all"}});
+    if (pooled.size() == hidden + 1) {
+        const rp::table o = pooled.where({{"layer", out}});
+        const auto n = static_cast<std::size_t>(o.number(0, "n"));
+        rp::verdict x;
+        x.claim = "compression of the last (softmax) layer correlates positively with generalisation (EBAB, no L2)";
+        x.statistic = "Pearson r across initialisations, compression vs test accuracy, pooled within activations; "
+                      "threshold = |r| significant at 0.05 (two-sided); p by permutation";
+        // r is undefined when the compression (or the accuracy) does not vary across
+        // initialisations: no association can be measured, counted as r = 0, p = 1.
+        const bool defined = !std::isnan(o.number(0, "pearson_r"));
+        x.value = defined ? o.number(0, "pearson_r") : 0.0;
+        x.threshold = critical_r(n, 0.05);
+        x.p_value = defined ? o.number(0, "p_value") : 1.0;
+        x.paper = "correlates";
+        x.measured = x.p_value < 0.05 && x.value > 0 ? "correlates" : "does not correlate";
+        v.add(x);
+        double min_p = 1.0;
+        for (std::size_t i = 0; i < pooled.size(); ++i)
+            if (pooled.text(i, "layer") != out && !std::isnan(pooled.number(i, "p_value")))
+                min_p = std::min(min_p, pooled.number(i, "p_value"));
+        rp::verdict y;
+        y.claim = "compression of the hidden layers has no significant correlation with generalisation (EBAB, no L2)";
+        y.statistic = "smallest permutation p over the " + std::to_string(hidden) + " hidden layers; threshold = 0.05 / " +
+                      std::to_string(hidden) + " (Bonferroni)";
+        y.value = min_p;
+        y.threshold = 0.05 / static_cast<double>(hidden);
+        y.paper = "no correlation";
+        y.measured = min_p < y.threshold ? "a hidden layer correlates" : "no correlation";
+        v.add(y);
+    }
 }
 
 }  // namespace
@@ -372,11 +604,6 @@ int main(int argc, char** argv) {
                 for (auto seed : s.seed_list(seeds)) runs.push_back({a, l2 == "on", seed});
 
         auto& curves = s.result("curves", rp::curve_columns({"activation", "l2", "seed"}));
-        auto& comp = s.result("compression", {"activation", "l2", "seed", "estimator", "layer", "peak", "peak_epoch",
-                                              "final", "compression", "train_accuracy", "test_accuracy", "test_loss"});
-        if (comp.comments().empty())
-            comp.comment("I(X;T) in bits: peak = max over recorded epochs, final = last recorded epoch, "
-                         "compression = peak - final; accuracies at the last recorded epoch");
         for (const auto& r : s.mine(runs)) {
             rp::progress clock("", 1);
             const trained t = train_run(r, c);
@@ -386,7 +613,6 @@ int main(int argc, char** argv) {
             const auto ts = estimate(t, r, c);
             s.result("plane", {}).append(
                 rp::plane_table(ts, {{"activation", r.activation}, {"l2", l2}, {"seed", std::to_string(r.seed)}}));
-            add_compression_rows(comp, r, ts, t.history.back());
             std::printf("  %s, L2 %s, seed %llu: training %.1f s, MI %.1f s; train acc %.3f, test acc %.3f\n",
                         r.activation.c_str(), l2.c_str(), static_cast<unsigned long long>(r.seed), train_seconds,
                         clock.elapsed() - train_seconds, t.history.back().train_accuracy,
@@ -394,12 +620,25 @@ int main(int argc, char** argv) {
             std::fflush(stdout);
         }
         if (!s.complete()) return 0;
-        const rp::table& all_comp = s.results().at("compression");
-        const rp::table corr = correlations(all_comp, permutations);
+        // Everything below is computed from the tables as written (suite::complete reads them back).
+        const rp::table comp = compression_table(s.results().at("plane"), s.results().at("curves"));
+        comp.write(s.out() + "/compression.csv");
+        const rp::table corr = correlations(comp, permutations);
         corr.write(s.out() + "/correlation.csv");
-        print_compression(all_comp);
-        print_l2_effect(all_comp);
+        print_compression(comp);
+        print_l2_effect(comp);
         print_correlations(corr);
+        rp::verdicts v;
+        judge(comp, corr, v);
+        v.print();
+        s.report("verdicts", v.as_table());
+        // H(X) = log2 4096 = 12 bits (4096 distinct patterns); H(Y) of the SZT labels.
+        double ones = 0;
+        for (auto y : c.all.labels) ones += y;
+        const double p1 = ones / static_cast<double>(c.all.n), hy = -(p1 * std::log2(p1) + (1 - p1) * std::log2(1 - p1));
+        const rp::table range = rp::out_of_range(s.results().at("plane"), 12.0, hy);
+        rp::print_out_of_range(range);
+        s.report("out_of_range", range);
         std::printf("\nwrote plane, curves, compression, correlation (.csv) to %s\n", s.out().c_str());
         s.plot("adaptive_estimators.py");
     } catch (const mi::error& e) {

@@ -8,7 +8,8 @@
 // measured by every estimator mi has that yields a plane point; the figure
 // puts them side by side (rows = estimators, columns = tanh / ReLU), and a
 // table says, per estimator, whether the last hidden layer T5 compresses
-// (I(X;T5) falls after its peak) for tanh and for ReLU.
+// (its smoothed I(X;T5) falls after its peak by more than its noise allows)
+// for tanh and for ReLU.
 //
 // Training protocol (artemyk/ibsgd, branch iclr2018, IBnet_SaveActivations.ipynb;
 // identical to examples/reproduce/szt_tanh_vs_relu.cpp): all 4096 SZT
@@ -63,9 +64,23 @@
 // both networks). --full measures every epoch with every estimator except
 // Renyi (40 epochs on all 4096 rows).
 //
+// Compression and verdicts, computed from plane.csv as written: per estimator,
+// network and seed, the course of I(X;T5) (the output for the decision rule)
+// smoothed by a running median of 5 recorded epochs (reproduce/verdict.hpp);
+// drop = peak - final, rise = peak - first; the threshold is max(3 sqrt(2) x
+// the course's epoch-to-epoch noise, the resolution of a count over 4096
+// samples, log2(4096)/4096 bits, for binning and the decision rule). The
+// review's claims judged (verdicts.csv): whether compression shows depends on
+// the estimator (per network, the fraction of estimators whose T5 falls is
+// strictly between 0 and 1); with fixed bins (IDNNs' 30 edges, ibsgd's width
+// 0.07) tanh compresses and ReLU does not; with width 0.07 ReLU's I(X;T)
+// rises; the decision's H(Yhat) does not compress. With several seeds, a
+// one-sided one-sample t-test of the per-seed statistic - threshold.
+//
 // MI in bits (as ibsgd). Output (--out): plane.csv (activation, seed, panel,
 // sampling, then mi::write_csv's columns), curves.csv, compression.csv (the
-// summary table), PNGs by examples/plot/estimator_grid.py.
+// summary table), verdicts.csv, out_of_range.csv, PNGs by
+// examples/plot/estimator_grid.py.
 
 #include <algorithm>
 #include <chrono>
@@ -99,6 +114,7 @@
 #include "reproduce/common.hpp"
 #include "reproduce/ibsgd_szt.hpp"
 #include "reproduce/suite.hpp"
+#include "reproduce/verdict.hpp"
 
 namespace eng = mi_examples::engine;
 namespace ds = mi_examples::datasets;
@@ -244,59 +260,151 @@ std::vector<panel> measure(const mi::recording<float>& rec, const eng::dataset<f
     return out;
 }
 
-// The summary's compression rule: I(X;T) (or H(T)) gives back at least 0.1 bits and at least 5%
-// of its peak value after the peak. Stated in the output; the numbers are in compression.csv.
-bool compresses(const rp::layer_course& c) { return c.drop() >= std::max(0.1, 0.05 * std::abs(c.peak)); }
+// ---- compression per estimator, and the verdicts ----
 
+/// The smallest change a plug-in entropy of N = 4096 samples can show (one sample moving between
+/// bins: about log2(N) / N bits), for the estimators that count samples in cells; the others move
+/// continuously.
+double resolution_of(const std::string& panel) {
+    const bool counts = panel.rfind("binning", 0) == 0 || panel.rfind("decision rule", 0) == 0;
+    return counts ? std::log2(4096.0) / 4096.0 : 0.0;
+}
+
+bool is_decision_rule(const std::string& panel) { return panel.rfind("decision rule", 0) == 0; }
+
+/// Per estimator (panel), network and seed, the trend of I(X;T) (H(T) for Kozachenko-Leonenko)
+/// of the last hidden layer T5 (the output layer for the decision rule, which measures only it),
+/// from the plane table as written: smoothed first, peak and final value, drop = peak - final,
+/// rise = peak - first, the threshold from the course's own noise (reproduce/verdict.hpp).
 rp::table compression_table(const rp::table& plane) {
-    const rp::table mean = plane.mean_by({"panel", "activation", "epoch", "layer"}, {"ixt", "ity"});
-    rp::table out({"panel", "activation", "layer", "ixt_quantity", "first", "peak", "peak_epoch", "final", "drop",
-                   "compresses"});
-    out.comment("per estimator (panel) and network: the course of I(X;T) (H(T) for Kozachenko-Leonenko) of the last");
-    out.comment("hidden layer T5 (the output layer for the decision rule), bits, mean over seeds; drop = peak - final;");
-    out.comment("compresses = drop >= max(0.1 bits, 5% of |peak|)");
+    rp::table out({"panel", "activation", "seed", "layer", "ixt_quantity", "first", "peak", "peak_epoch", "final", "drop",
+                   "rise", "noise", "threshold", "compresses", "rises"});
+    out.comment("per estimator (panel), network and seed: I(X;T) (H(T) for Kozachenko-Leonenko) of the last hidden layer");
+    out.comment("T5 (the output layer for the decision rule), bits, smoothed by a running median of 5 recorded epochs;");
+    out.comment("drop = peak - final, rise = peak - first; threshold = max(3 sqrt(2) x epoch-to-epoch noise, resolution);");
+    out.comment("compresses = drop > threshold, rises = rise > threshold");
     for (const auto& p : plane.distinct("panel"))
         for (const auto& act : activations) {
-            const rp::table t = mean.where({{"panel", p}, {"activation", act}});
+            const rp::table t = plane.where({{"panel", p}, {"activation", act}});
             if (t.empty()) continue;
-            const auto courses = rp::layer_courses(t, "ixt");
-            const auto& c = p.rfind("decision rule", 0) == 0 ? courses.back() : courses.at(4);
-            const std::string quantity = plane.where({{"panel", p}}).text(0, "ixt_quantity");
-            out.add({p, act, c.layer, quantity, c.first, c.peak, c.peak_epoch, c.final_value, c.drop(), compresses(c)});
+            std::size_t top = 0;
+            for (const auto& l : t.distinct("layer")) top = std::max<std::size_t>(top, std::stoul(l));
+            const std::string layer = is_decision_rule(p) ? std::to_string(top) : "4";
+            for (const auto& seed : t.distinct("seed")) {
+                const rp::table c = t.where({{"seed", seed}, {"layer", layer}});
+                if (c.empty()) mi::detail::fail("estimator_grid", "plane.csv", p + "/" + act, "rows of layer " + layer);
+                const auto tr = rp::trend_of(rp::course_of(c, "ixt"), resolution_of(p));
+                out.add({p, act, seed, layer, c.text(0, "ixt_quantity"), tr.first, tr.peak, tr.peak_epoch, tr.final_value,
+                         tr.drop(), tr.rise(), tr.noise, tr.threshold, tr.falls(), tr.rises()});
+            }
         }
     return out;
 }
 
+/// The rows of one panel and network in the compression table.
+rp::table rows_of(const rp::table& comp, const std::string& panel, const std::string& act) {
+    return comp.where({{"panel", panel}, {"activation", act}});
+}
+
+/// A claim about one panel and network: `column` (drop or rise) against the threshold, in each seed.
+/// One seed: judged by the threshold. Several: one-sided one-sample t-test of column - threshold
+/// (H1: mean > 0), p < 0.05. `holds` is the outcome when the statistic exceeds its threshold.
+rp::verdict threshold_verdict(const rp::table& comp, const std::string& claim, const std::string& panel,
+                              const std::string& act, const std::string& column, const std::string& paper,
+                              const std::string& holds, const std::string& fails) {
+    const rp::table r = rows_of(comp, panel, act);
+    if (r.empty()) mi::detail::fail("estimator_grid", "verdict", panel + "/" + act, "rows in the compression table");
+    std::vector<double> margins;
+    double v = 0, th = 0;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+        v += r.number(i, column), th += r.number(i, "threshold");
+        margins.push_back(r.number(i, column) - r.number(i, "threshold"));
+    }
+    const double n = static_cast<double>(r.size());
+    rp::verdict out;
+    out.claim = claim;
+    out.statistic = "smoothed " + std::string(column == "drop" ? "peak - final" : "peak - first") + " of " +
+                    r.text(0, "ixt_quantity") + " [bits], " + act + ", " + panel +
+                    (r.size() > 1 ? " (mean of " + std::to_string(r.size()) + " seeds; t-test)" : " (1 seed)");
+    out.value = v / n;
+    out.threshold = th / n;
+    out.paper = paper;
+    bool exceeds = margins.front() > 0;
+    if (r.size() > 1) {
+        out.p_value = rp::one_sample_t(margins, 0.0).p_value;
+        exceeds = out.p_value < 0.05;
+    }
+    out.measured = exceeds ? holds : fails;
+    return out;
+}
+
+void judge(const rp::table& comp, rp::verdicts& v) {
+    const auto has = [&](const std::string& panel, const std::string& act) { return !rows_of(comp, panel, act).empty(); };
+    // Geiger §II/§III-A: whether an information plane shows compression is decided by the
+    // estimator; the clearest case is ReLU, with no compression under fixed bins (Saxe et al.) and
+    // compression under adaptive estimators (Chelombiev et al.). Per network: the fraction of
+    // estimators whose T5 course falls by more than its threshold (in the majority of seeds).
+    for (const auto& act : activations) {
+        std::size_t k = 0, m = 0;
+        for (const auto& p : comp.distinct("panel")) {
+            const rp::table r = rows_of(comp, p, act);
+            if (r.empty() || is_decision_rule(p)) continue;
+            std::size_t falls = 0;
+            for (std::size_t i = 0; i < r.size(); ++i) falls += r.number(i, "compresses") > 0 ? 1 : 0;
+            ++m, k += 2 * falls > r.size() ? 1 : 0;
+        }
+        if (m < 2) continue;
+        rp::verdict x;
+        x.claim = "Geiger 2020 §II-III: whether the " + act + " network's information plane shows compression depends on the estimator";
+        x.statistic = "fraction of " + std::to_string(m) + " estimators whose smoothed T5 course falls by more than its threshold "
+                      "(depends: strictly between 0 and 1)";
+        x.value = static_cast<double>(k) / static_cast<double>(m);
+        x.threshold = 0.0;
+        x.paper = "depends on the estimator";
+        x.measured = k > 0 && k < m ? "depends on the estimator" : k == m ? "all compress" : "none compresses";
+        v.add(x);
+    }
+    // Geiger §III-A: with fixed bins, tanh layers compress (saturation; [3], [4], [7]) and ReLU
+    // layers do not, their I(X;T) rising as the activations' range grows ([4], [7]).
+    for (const std::string panel : {"binning IDNNs 30 edges", "binning fixed width 0.07"}) {
+        if (has(panel, "tanh"))
+            v.add(threshold_verdict(comp, "Geiger §III-A ([3], [4], [7]): with fixed bins the tanh network compresses", panel,
+                                    "tanh", "drop", "compresses", "compresses", "no compression"));
+        if (has(panel, "relu"))
+            v.add(threshold_verdict(comp, "Geiger §III-A ([4], [7]): with fixed bins the ReLU network does not compress", panel,
+                                    "relu", "drop", "no compression", "compresses", "no compression"));
+    }
+    if (has("binning fixed width 0.07", "relu"))
+        v.add(threshold_verdict(comp, "Geiger §III-A ([7], Fig. 5): with a fixed bin size, ReLU I(X;T) increases as the "
+                                      "activations' range grows", "binning fixed width 0.07", "relu", "rise", "rises",
+                                "rises", "does not rise"));
+    // Geiger §III-E ([8], [9]): I(X;Yhat) = H(Yhat) of the network's decision rises strongly and
+    // never compresses.
+    for (const auto& act : activations)
+        if (has("decision rule (output)", act))
+            v.add(threshold_verdict(comp, "Geiger §III-E ([8], [9]): the decision's H(Yhat) does not compress (" + act + ")",
+                                    "decision rule (output)", act, "drop", "no compression", "compresses",
+                                    "no compression"));
+}
+
 void print_summary(const rp::table& comp) {
-    std::printf("\nLast hidden layer T5 (decision rule: output), bits, mean over seeds; drop = peak - final\n");
-    std::printf("compresses = drop >= max(0.1 bits, 5%% of |peak|)\n\n");
-    std::printf("%-28s | %7s %7s %7s %-4s | %7s %7s %7s %-4s\n", "estimator", "tanh pk", "final", "drop", "cmp",
-                "relu pk", "final", "drop", "cmp");
+    std::printf("\nLast hidden layer T5 (decision rule: output), bits, smoothed; drop = peak - final, threshold from the\n"
+                "course's own noise (first seed shown; all seeds in compression.csv)\n\n");
+    std::printf("%-28s | %7s %7s %7s %-4s | %7s %7s %7s %-4s\n", "estimator", "tanh pk", "drop", "thresh", "cmp",
+                "relu pk", "drop", "thresh", "cmp");
     for (const auto& p : comp.distinct("panel")) {
         std::printf("%-28s", p.c_str());
         for (const auto& act : activations) {
-            const rp::table r = comp.where({{"panel", p}, {"activation", act}});
+            const rp::table r = rows_of(comp, p, act);
             if (r.empty()) {
                 std::printf(" | %31s", "-");
                 continue;
             }
-            std::printf(" | %7.3f %7.3f %7.3f %-4s", r.number(0, "peak"), r.number(0, "final"), r.number(0, "drop"),
+            std::printf(" | %7.3f %7.3f %7.3f %-4s", r.number(0, "peak"), r.number(0, "drop"), r.number(0, "threshold"),
                         r.number(0, "compresses") > 0 ? "yes" : "no");
         }
         std::printf("\n");
     }
-    std::size_t agree = 0, total = 0;
-    for (const auto& p : comp.distinct("panel")) {
-        const rp::table t = comp.where({{"panel", p}, {"activation", "tanh"}});
-        const rp::table r = comp.where({{"panel", p}, {"activation", "relu"}});
-        if (t.empty() || r.empty()) continue;
-        ++total;
-        agree += (t.number(0, "compresses") > 0 && r.number(0, "compresses") == 0) ? 1 : 0;
-    }
-    std::printf("\nSaxe et al. 2018's reading (tanh compresses, ReLU does not) holds for %zu of %zu estimators;\n"
-                "Geiger 2020: the verdict depends on the estimator (Chelombiev et al. 2019 find ReLU compression\n"
-                "with adaptive estimators, Saxe et al. none with fixed ones).\n",
-                agree, total);
 }
 
 void print_accuracy(const rp::table& curves) {
@@ -366,11 +474,25 @@ int main(int argc, char** argv) {
             std::fflush(stdout);
         }
         if (!s.complete()) return 0;
-        const rp::table comp = compression_table(s.results().at("plane"));
+        // Computed from the tables as written (suite::complete reads them back).
+        const rp::table& plane = s.results().at("plane");
+        const rp::table comp = compression_table(plane);
         comp.write(s.out() + "/compression.csv");
         print_summary(comp);
         print_accuracy(s.results().at("curves"));
-        std::printf("\nwrote %s/plane.csv, curves.csv, compression.csv\n", s.out().c_str());
+        rp::verdicts v;
+        judge(comp, v);
+        v.print();
+        s.report("verdicts", v.as_table());
+        // H(X) = log2 4096 = 12 bits (4096 distinct patterns); H(Y) of the SZT labels. Rows whose
+        // x axis is H(T) (Kozachenko-Leonenko) are left out of the I(X;T) check by out_of_range.
+        double ones = 0;
+        for (auto y : all.labels) ones += y;
+        const double p1 = ones / static_cast<double>(all.n), hy = -(p1 * std::log2(p1) + (1 - p1) * std::log2(1 - p1));
+        const rp::table range = rp::out_of_range(plane, std::log2(static_cast<double>(all.n)), hy);
+        rp::print_out_of_range(range);
+        s.report("out_of_range", range);
+        std::printf("\nwrote %s/plane.csv, curves.csv, compression.csv, verdicts.csv, out_of_range.csv\n", s.out().c_str());
         s.plot("estimator_grid.py");
     } catch (const mi::error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
