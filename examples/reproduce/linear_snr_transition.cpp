@@ -213,27 +213,7 @@ std::vector<std::string> curve_columns() {
 
 // ---- verdicts (from the tables as written) ----------------------------------------------------
 
-struct population {
-    double value = 0, threshold = 0, p_value = std::numeric_limits<double>::quiet_NaN();
-    bool exceeds = false;
-};
-
-population judge(const std::vector<double>& values, const std::vector<double>& thresholds, double level) {
-    population p;
-    std::vector<double> excess;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        p.value += values[i] / static_cast<double>(values.size());
-        p.threshold += thresholds[i] / static_cast<double>(values.size());
-        excess.push_back(values[i] - thresholds[i]);
-    }
-    if (values.size() == 1) {
-        p.exceeds = excess[0] > 0;
-        return p;
-    }
-    p.p_value = rp::one_sample_t(excess, 0.0).p_value;
-    p.exceeds = p.p_value < level;
-    return p;
-}
+using population = rp::runs_judgement;
 
 const char* procedure(const std::string& tr) { return tr == "sgd" ? "SGD, minibatch size 1" : "BGD"; }
 const char* panel(const std::string& tr, bool snr) {
@@ -258,7 +238,7 @@ void add_verdicts(rp::verdicts& v, const rp::table& curves, const rp::table& pla
                 drops.push_back(t.drop());
                 thresholds.push_back(t.threshold);
             }
-            const population p = judge(drops, thresholds, alpha / 2);
+            const population p = rp::judge_runs(drops, thresholds, alpha / 2);
             every = every && p.exceeds;
             if (p.value - p.threshold < weakest_excess) {
                 weakest_excess = p.value - p.threshold;
@@ -279,7 +259,7 @@ void add_verdicts(rp::verdicts& v, const rp::table& curves, const rp::table& pla
             rises.push_back(t.final_value - t.first);
             thresholds.push_back(t.threshold);
         }
-        const population w = judge(rises, thresholds, alpha);
+        const population w = rp::judge_runs(rises, thresholds, alpha);
         v.add({std::string(panel(tr, false)) + " (" + procedure(tr) + "): \"the weight norm increases over training\"",
                "rise of the smoothed |w1| from its first to its final value, mean of " + std::to_string(seeds.size()) +
                    " seed(s)",
@@ -293,7 +273,7 @@ void add_verdicts(rp::verdicts& v, const rp::table& curves, const rp::table& pla
             drops.push_back(t.drop());
             drop_thresholds.push_back(t.threshold);
         }
-        const population d = judge(drops, drop_thresholds, alpha);
+        const population d = rp::judge_runs(drops, drop_thresholds, alpha);
         v.add({std::string("App. I, Fig. 21 (") + procedure(tr) + "): \"there can be no compression so long as the first "
                    "layer weight increases\"",
                "drop of the smoothed I(X;T) of the hidden neuron after its peak, bits, mean of " +

@@ -324,29 +324,7 @@ void add_errors(rp::table& errors, const run& r, const settings& c, const run_re
 
 constexpr double alpha = 0.05;
 
-/// A per-run statistic against its per-run threshold, over the runs (seeds) of one condition.
-struct population {
-    double value = 0, threshold = 0;  ///< means over runs
-    double p_value = std::numeric_limits<double>::quiet_NaN();
-    bool exceeds = false;  ///< one run: value > threshold; several: mean excess > 0 at `level`
-};
-
-population judge_population(const std::vector<double>& values, const std::vector<double>& thresholds, double level) {
-    population p;
-    std::vector<double> excess;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        p.value += values[i] / static_cast<double>(values.size());
-        p.threshold += thresholds[i] / static_cast<double>(values.size());
-        excess.push_back(values[i] - thresholds[i]);
-    }
-    if (values.size() == 1) {
-        p.exceeds = excess[0] > 0;
-        return p;
-    }
-    p.p_value = rp::one_sample_t(excess, 0.0).p_value;
-    p.exceeds = p.p_value < level;
-    return p;
-}
+using population = rp::runs_judgement;
 
 std::string layer_name(std::size_t layer, std::size_t layers) {
     return layer + 1 < layers ? "T" + std::to_string(layer + 1) : "out";
@@ -372,7 +350,7 @@ rp::verdict falls_after_peak(const rp::table& rows, const std::string& column, c
             drops.push_back(t.drop());
             thresholds.push_back(t.threshold);
         }
-        population p = judge_population(drops, thresholds, alpha / static_cast<double>(layers));
+        population p = rp::judge_runs(drops, thresholds, alpha / static_cast<double>(layers));
         if (p.exceeds) falling += (falling.empty() ? "" : ",") + layer_name(l, layers);
         if (p.value - p.threshold > best_excess) {
             best_excess = p.value - p.threshold;
@@ -408,7 +386,7 @@ rp::verdict overtraining(const rp::table& errors, const std::string& claim, cons
         rises.push_back(t.drop());
         thresholds.push_back(t.threshold);
     }
-    const population p = judge_population(rises, thresholds, alpha);
+    const population p = rp::judge_runs(rises, thresholds, alpha);
     rp::verdict v;
     v.claim = claim;
     v.statistic = "rise of the smoothed generalisation error (eq. 5) after its minimum, MSE, mean of " +

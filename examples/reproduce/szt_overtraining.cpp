@@ -130,27 +130,7 @@ run_output train(const rp::szt_sets& data, const settings& c, std::uint64_t seed
 
 // ---- verdicts (from the tables as written) ----------------------------------------------------
 
-struct population {
-    double value = 0, threshold = 0, p_value = std::numeric_limits<double>::quiet_NaN();
-    bool exceeds = false;
-};
-
-population judge(const std::vector<double>& values, const std::vector<double>& thresholds, double level) {
-    population p;
-    std::vector<double> excess;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        p.value += values[i] / static_cast<double>(values.size());
-        p.threshold += thresholds[i] / static_cast<double>(values.size());
-        excess.push_back(values[i] - thresholds[i]);
-    }
-    if (values.size() == 1) {
-        p.exceeds = excess[0] > 0;
-        return p;
-    }
-    p.p_value = rp::one_sample_t(excess, 0.0).p_value;
-    p.exceeds = p.p_value < level;
-    return p;
-}
+using population = rp::runs_judgement;
 
 /// The smoothed value of a course at (the recorded epoch nearest to) `epoch`.
 double smoothed_at(const rp::course& c, double epoch) {
@@ -181,7 +161,7 @@ layer_result judge_layers(const rp::table& plane, const std::vector<std::string>
             values.push_back(statistic(seed, c, t));
             thresholds.push_back(t.threshold);
         }
-        population p = judge(values, thresholds, alpha / static_cast<double>(hidden_layers));
+        population p = rp::judge_runs(values, thresholds, alpha / static_cast<double>(hidden_layers));
         if (p.exceeds) r.falling += (r.falling.empty() ? "" : ",") + ("T" + std::to_string(l + 1));
         if (p.value - p.threshold > best_excess) {
             best_excess = p.value - p.threshold;
@@ -224,7 +204,7 @@ void add_verdicts(rp::verdicts& v, const rp::table& plane, const rp::table& curv
             }
         }
     }
-    const population gap = judge(gaps, gap_thresholds, alpha), fall = judge(falls, fall_thresholds, alpha);
+    const population gap = rp::judge_runs(gaps, gap_thresholds, alpha), fall = rp::judge_runs(falls, fall_thresholds, alpha);
     v.add({"Fig. 4C: tanh networks on 30 % of the data exhibit \"modest overfitting\"",
            "smoothed final train accuracy - test accuracy" + of, gap.value, gap.threshold, gap.p_value, "overfits",
            gap.exceeds ? "overfits" : "no overfitting"});

@@ -264,6 +264,37 @@ inline double binomial_sf(std::size_t k, std::size_t n, double p = 0.5) {
     return std::min(1.0, s);
 }
 
+/// A per-run statistic against its per-run threshold, over the runs (seeds) of one condition.
+struct runs_judgement {
+    double value = 0, threshold = 0;  ///< means over the runs
+    double p_value = std::numeric_limits<double>::quiet_NaN();  ///< one-sided t-test of the excesses; NaN for one run
+    bool exceeds = false;             ///< one run: value > threshold; several: p < level
+};
+
+/// One run is judged by its threshold; several by a one-sided t-test that value - threshold > 0 on
+/// average, at `level` (pass alpha / m for m comparisons).
+inline runs_judgement judge_runs(const std::vector<double>& values, const std::vector<double>& thresholds,
+                                 double level = 0.05) {
+    if (values.empty() || values.size() != thresholds.size())
+        mi::detail::fail("reproduce::judge_runs", "values, thresholds",
+                         std::to_string(values.size()) + ", " + std::to_string(thresholds.size()),
+                         "one threshold per value, at least one run");
+    runs_judgement j;
+    std::vector<double> excess;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        j.value += values[i] / static_cast<double>(values.size());
+        j.threshold += thresholds[i] / static_cast<double>(values.size());
+        excess.push_back(values[i] - thresholds[i]);
+    }
+    if (values.size() == 1) {
+        j.exceeds = excess[0] > 0;
+        return j;
+    }
+    j.p_value = one_sample_t(excess, 0.0).p_value;
+    j.exceeds = j.p_value < level;
+    return j;
+}
+
 // ---- what a program reports ----
 
 /// One claim of the paper against what the program measured.

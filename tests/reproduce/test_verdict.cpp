@@ -190,3 +190,19 @@ TEST_CASE("label_entropy_bits: H(Y) of the labels' frequencies, by hand") {
     // p = (1/2, 1/4, 1/4): 1/2 + 2 * 1/4 * 2 = 1.5 bits
     CHECK(rp::label_entropy_bits({0, 0, 1, 2}) == doctest::Approx(1.5));
 }
+
+TEST_CASE("judge_runs: one run by its threshold, several by the t-test of the excesses") {
+    const auto one = rp::judge_runs({0.5}, {0.2});
+    CHECK(one.exceeds);
+    CHECK(std::isnan(one.p_value));
+    CHECK_FALSE(rp::judge_runs({0.1}, {0.2}).exceeds);
+    // excesses {0.31, 0.12, 0.55, -0.05, 0.4, 0.22}: the one-sample case above, p = 0.01517
+    const auto six = rp::judge_runs({1.31, 1.12, 1.55, 0.95, 1.4, 1.22}, {1, 1, 1, 1, 1, 1});
+    CHECK(six.p_value == doctest::Approx(0.015169800987802752).epsilon(1e-9));
+    CHECK(six.exceeds);
+    CHECK_FALSE(rp::judge_runs({1.31, 1.12, 1.55, 0.95, 1.4, 1.22}, {1, 1, 1, 1, 1, 1}, 0.01).exceeds);
+    CHECK(six.value == doctest::Approx(1.258333333333));
+    CHECK(six.threshold == doctest::Approx(1.0));
+    CHECK_THROWS_AS(rp::judge_runs({1.0, 2.0}, {1.0}), mi::error);
+    CHECK_THROWS_AS(rp::judge_runs({}, {}), mi::error);
+}
