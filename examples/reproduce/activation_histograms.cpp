@@ -374,21 +374,11 @@ void print_summary(const rp::tables& results, const settings& o) {
 
 // --- verdicts, computed from the tables as written ---
 
-/// Per-run statistics (one per seed) tested over the runs: the mean, and with two or more runs the one-sided
-/// p-value of mean > 0; `holds` is p < 0.05, or with one run the sign of its value.
-struct over_runs {
-    double mean = 0, p_value = std::numeric_limits<double>::quiet_NaN();
-    bool holds = false;
-};
-
-over_runs test_over_runs(const std::vector<double>& per_run) {
-    over_runs o;
-    for (double v : per_run) o.mean += v;
-    o.mean /= static_cast<double>(std::max<std::size_t>(per_run.size(), 1));
-    const auto t = rp::one_sample_t(per_run, 0.0);
-    o.p_value = t.p_value;
-    o.holds = per_run.size() >= 2 ? t.p_value < 0.05 : o.mean > 0.0;
-    return o;
+/// Per-run excesses over their thresholds (already subtracted), judged over the runs by verdict.hpp's
+/// judge_runs: with two or more runs a one-sided t-test of mean > 0 at 0.05, with one run its sign.
+rp::runs_judgement test_over_runs(const std::vector<double>& per_run) {
+    if (per_run.empty()) return {};
+    return rp::judge_runs(per_run, std::vector<double>(per_run.size(), 0.0));
 }
 
 /// How far a layer's smoothed course ends above its start, beyond the course's own threshold (> 0: it rose).
@@ -442,9 +432,9 @@ std::string runs_text(std::size_t n) { return std::to_string(n) + (n == 1 ? " ru
 /// A verdict on a per-seed excess over a threshold (> 0 means the course does what `yes` says).
 rp::verdict excess_verdict(const std::string& claim, const std::string& statistic, const std::vector<double>& per_seed,
                            const std::string& yes, const std::string& no, const std::string& paper) {
-    const over_runs o = test_over_runs(per_seed);
-    return {claim, statistic + " (mean over " + runs_text(per_seed.size()) + ")", o.mean, 0.0, o.p_value, paper,
-            per_seed.empty() ? "no data" : o.holds ? yes : no};
+    const auto o = test_over_runs(per_seed);
+    return {claim, statistic + " (mean over " + runs_text(per_seed.size()) + ")", o.value, 0.0, o.p_value, paper,
+            per_seed.empty() ? "no data" : o.exceeds ? yes : no};
 }
 
 /// Fig. 20: per run and weight layer, log10 of the gradient SNR in a window from the peak of its smoothed

@@ -325,21 +325,11 @@ void print_summary(const rp::table& info) {
 
 // ---- verdicts, from the table as written ----------------------------------------------------------
 
-/// Per-seed statistics tested over seeds: the mean, and with two or more seeds the one-sided p-value
-/// of mean > 0; `holds` is p < 0.05, or with one seed the sign of its value.
-struct over_seeds {
-    double mean = 0, p_value = std::numeric_limits<double>::quiet_NaN();
-    bool holds = false;
-};
-
-over_seeds test_over_seeds(const std::vector<double>& per_seed) {
-    over_seeds o;
-    for (double v : per_seed) o.mean += v;
-    o.mean /= static_cast<double>(std::max<std::size_t>(per_seed.size(), 1));
-    const auto t = rp::one_sample_t(per_seed, 0.0);
-    o.p_value = t.p_value;
-    o.holds = per_seed.size() >= 2 ? t.p_value < 0.05 : o.mean > 0.0;
-    return o;
+/// Per-seed excesses over their thresholds (already subtracted), judged over the seeds by verdict.hpp's
+/// judge_runs: with two or more seeds a one-sided t-test of mean > 0 at 0.05, with one seed its sign.
+rp::runs_judgement test_over_seeds(const std::vector<double>& per_seed) {
+    if (per_seed.empty()) return {};
+    return rp::judge_runs(per_seed, std::vector<double>(per_seed.size(), 0.0));
 }
 
 /// The first epoch at which the smoothed course has covered `fraction` of its rise to its peak.
@@ -373,30 +363,30 @@ rp::verdicts judge(const rp::table& info) {
     {
         const auto o = test_over_seeds(all_excess);
         v.add({"Fig. 6A: the hidden layer's overall I(T;X) shows no compression",
-               "largest fall of I(T;X) below its running maximum - threshold" + per_seed, o.mean, 0.0, o.p_value,
-               "no compression", o.holds ? "compresses" : "no compression"});
+               "largest fall of I(T;X) below its running maximum - threshold" + per_seed, o.value, 0.0, o.p_value,
+               "no compression", o.exceeds ? "compresses" : "no compression"});
     }
     {
         const auto o = test_over_seeds(rel_excess);
         v.add({"Fig. 6B: the information about the task-relevant inputs I(T;X_rel) increases over training",
-               "rise of I(T;X_rel) to its peak - threshold" + per_seed, o.mean, 0.0, o.p_value, "rises",
-               o.holds ? "rises" : "does not rise"});
+               "rise of I(T;X_rel) to its peak - threshold" + per_seed, o.value, 0.0, o.p_value, "rises",
+               o.exceeds ? "rises" : "does not rise"});
     }
     {
         const auto rise = test_over_seeds(irr_rise_excess), fall = test_over_seeds(irr_fall_excess);
         char rise_text[64];
-        std::snprintf(rise_text, sizeof rise_text, " (rise - threshold: %.4g)", rise.mean);
+        std::snprintf(rise_text, sizeof rise_text, " (rise - threshold: %.4g)", rise.value);
         v.add({"Fig. 6C: the information about the task-irrelevant inputs I(T;X_irr) grows, then compresses",
-               "largest fall of I(T;X_irr) below its running maximum - threshold" + per_seed + rise_text, fall.mean,
+               "largest fall of I(T;X_irr) below its running maximum - threshold" + per_seed + rise_text, fall.value,
                0.0, fall.p_value, "rises then falls",
-               rise.holds && fall.holds ? "rises then falls" : rise.holds ? "rises, no compression" : "does not rise"});
+               rise.exceeds && fall.exceeds ? "rises then falls" : rise.exceeds ? "rises, no compression" : "does not rise"});
     }
     {
         const auto o = test_over_seeds(order);
         v.add({"Sec. 5: the compression of I(T;X_irr) happens at the same time as the fitting, not in a later phase",
                "log10((1 + epoch I(T;X_rel) reaches 90 % of its rise) / (1 + epoch the largest fall of I(T;X_irr) "
                "starts)), mean over seeds",
-               o.mean, 0.0, o.p_value, "during fitting", o.holds ? "during fitting" : "after fitting"});
+               o.value, 0.0, o.p_value, "during fitting", o.exceeds ? "during fitting" : "after fitting"});
     }
     return v;
 }
