@@ -329,12 +329,9 @@ rp::verdict threshold_verdict(const rp::table& comp, const std::string& claim, c
     out.value = v / n;
     out.threshold = th / n;
     out.paper = paper;
-    bool exceeds = margins.front() > 0;
-    if (r.size() > 1) {
-        out.p_value = rp::one_sample_t(margins, 0.0).p_value;
-        exceeds = out.p_value < 0.05;
-    }
-    out.measured = exceeds ? holds : fails;
+    const auto judged = rp::judge_runs(margins, std::vector<double>(margins.size(), 0.0));
+    out.p_value = judged.p_value;
+    out.measured = judged.exceeds ? holds : fails;
     return out;
 }
 

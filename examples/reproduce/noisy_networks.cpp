@@ -504,12 +504,9 @@ rp::verdict judge(const std::string& claim, const std::string& statistic, const 
     out.value = v;
     out.threshold = th;
     out.paper = paper;
-    bool ok = margins.front() > 0;
-    if (ts.size() > 1) {
-        out.p_value = rp::one_sample_t(margins, 0.0).p_value;
-        ok = out.p_value < 0.05;
-    }
-    out.measured = ok ? holds : fails;
+    const auto judged = rp::judge_runs(margins, std::vector<double>(margins.size(), 0.0));
+    out.p_value = judged.p_value;
+    out.measured = judged.exceeds ? holds : fails;
     return out;
 }
 
