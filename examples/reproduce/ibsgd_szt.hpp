@@ -40,6 +40,7 @@ struct ibsgd_szt_settings {
     std::size_t batch = 256;  ///< 0: full batch
     double learning_rate = 4e-4;
     std::size_t split_seed = 2017;
+    bool metrics_every_epoch = true;  ///< false: loss and accuracy only at the recorded epochs
 };
 
 /// The SZT data as every ibsgd run sees it: all patterns (recorded on), and one shuffled 80/20 split.
@@ -67,7 +68,7 @@ struct ibsgd_szt_run {
 
 /// Trains one network (activation name as engine::activation::parse reads it) and records it; through
 /// `checkpointed` (suite::train: checkpoints and resume) when given, as a program's one training per run.
-inline ibsgd_szt_run train_ibsgd_szt(const ibsgd_szt_data& data, const std::string& activation, std::uint64_t seed,
+inline ibsgd_szt_run train_ibsgd_szt(const szt_sets& data, const std::string& activation, std::uint64_t seed,
                                      const ibsgd_szt_settings& settings, const std::string& label,
                                      suite* checkpointed = nullptr) {
     engine::network<float> net(ibsgd_szt_network(engine::activation::parse(activation)), mi::derive_seed(seed, 1));
@@ -80,6 +81,7 @@ inline ibsgd_szt_run train_ibsgd_szt(const ibsgd_szt_data& data, const std::stri
     o.seed = mi::derive_seed(seed, 2);
     o.record_epochs = engine::ibsgd_epochs(settings.epochs);
     o.when = engine::record_time::epoch_end;
+    o.metrics_every_epoch = settings.metrics_every_epoch;
     o.on_epoch = bar.hook();
     ibsgd_szt_run run{mi::recording<float>(mi::samples(mi::labels(data.all.labels, 2))), {}, 0.0};
     run.history = checkpointed ? checkpointed->train(net, data.train, &data.test, data.all, run.recording, o)

@@ -100,30 +100,17 @@ struct settings {
     std::string activation = "tanh";
 };
 
-struct run_output {
-    mi::recording<float> recording;
-    std::vector<eng::epoch_metrics> history;
-};
-
-// The ibsgd Fig. 1A network and training (reproduce/ibsgd_szt.hpp's network, initialisation and
-// batch-order seeds), on this program's split.
-run_output train(const rp::szt_sets& data, const settings& c, std::uint64_t seed) {
-    eng::network<float> net(rp::ibsgd_szt_network(eng::activation::parse(c.activation)), mi::derive_seed(seed, 1));
-    rp::progress bar(c.activation + " seed " + std::to_string(seed), c.epochs);
-    eng::train_options o;
+// The ibsgd Fig. 1A network and training (reproduce/ibsgd_szt.hpp), on this program's split.
+rp::ibsgd_szt_run train(const rp::szt_sets& data, const settings& c, std::uint64_t seed) {
+    rp::ibsgd_szt_settings o;
     o.epochs = c.epochs;
-    o.batch_size = c.batch;
-    o.order = eng::batch_order::shuffled;
-    o.optimizer = eng::optimizer_config::adam(c.lr);
-    o.seed = mi::derive_seed(seed, 2);
-    o.record_epochs = eng::ibsgd_epochs(c.epochs);
-    o.when = eng::record_time::epoch_end;
+    o.batch = c.batch;
+    o.learning_rate = c.lr;
+    o.split_seed = c.split_seed;
     o.metrics_every_epoch = false;
-    o.on_epoch = bar.hook();
-    run_output out{mi::recording<float>(mi::samples(mi::labels(data.all.labels, 2))), {}};
-    out.history = eng::train(net, data.train, &data.test, data.all, out.recording, o);
+    auto out = rp::train_ibsgd_szt(data, c.activation, seed, o, c.activation + " seed " + std::to_string(seed));
     std::printf("  seed %llu: %.1f s; final train acc %.3f, test acc %.3f\n", static_cast<unsigned long long>(seed),
-                bar.elapsed(), out.history.back().train_accuracy, out.history.back().test_accuracy);
+                out.train_seconds, out.history.back().train_accuracy, out.history.back().test_accuracy);
     std::fflush(stdout);
     return out;
 }
