@@ -87,6 +87,20 @@ TEST_CASE_TEMPLATE("brute_force matches the scalar oracle", Metric, mi::max_norm
     check_against_oracle<Metric>(9, 2, 8, true);  // k = N - 1: every other point
 }
 
+TEST_CASE_TEMPLATE("brute_force over several row blocks matches the oracle for every thread count", Metric, mi::max_norm,
+                   mi::euclidean) {
+    // 517 points: 5 row blocks of the symmetric pass (the last one partial, and not a whole
+    // number of SIMD lanes), so pairs meet on both the row and the column side; 1, 2 and 3
+    // threads split the blocks into 2, 4 and 5 work items.
+    for (std::size_t threads : {1, 2, 3}) {
+        CAPTURE(threads);
+        mi::set_num_threads(threads);
+        check_against_oracle<Metric>(517, 3, 4, true);
+        check_against_oracle<Metric>(517, 2, 1, false);
+    }
+    mi::set_num_threads(0);
+}
+
 TEST_CASE("brute_force owns its points and reads float views") {
     std::vector<float> xf(300 * 3);
     {

@@ -421,12 +421,15 @@ private:
         for (std::size_t g = 0; g < m; g += 4) {
             const std::size_t real = std::min<std::size_t>(4, m - g);
             const double* qp[4];
-            for (std::size_t a = 0; a < 4; ++a) qp[a] = rows_.data() + (q.begin + g + std::min(a, real - 1)) * d_;
+            detail::unrolled<4>(
+                [&](auto a) { qp[a] = rows_.data() + (q.begin + g + std::min<std::size_t>(a, real - 1)) * d_; });
             for (std::size_t b = 0; b < nb; ++b) {
                 dbatch acc[4];
                 detail::block_reduced<Metric, 4>(blocks_.data() + (static_cast<std::size_t>(o.block) + b) * d_ * lanes, d_,
                                                  qp, acc);
-                for (std::size_t a = 0; a < real; ++a) visit(g + a, b, acc[a]);
+                detail::unrolled<4>([&](auto a) {
+                    if (a < real) visit(g + a, b, acc[a]);
+                });
             }
         }
     }
