@@ -3,7 +3,6 @@
 // (mi/kernels/pairwise.hpp), for bench/compare_kde.py, which runs this program
 // on the very data it times numpy and PyTorch on and prints the table.
 //
-//   bench_kde clock                              measured core clock (GHz)
 //   bench_kde time <file.f32> N d variance reps  one line of timings (min over reps)
 //   bench_kde once N d variance                  one self-form pass on seeded data
 //                                                (for /usr/bin/time -v max RSS)
@@ -15,12 +14,10 @@
 // checksum of the result. The distance part of a method is its time minus
 // its base.
 #include <chrono>
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
-#include <time.h>
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
@@ -45,47 +42,10 @@ double min_seconds(int reps, F&& f) {
     return best;
 }
 
-/// CPU time of this thread (not wall time: the machine is shared, and a
-/// time slice lost to another process must not look like a slower clock).
-double thread_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
-/// Core clock from a chain of dependent integer adds (1 cycle each on x86-64),
-/// divided by the thread's CPU time.
-double measure_clock_ghz() {
-    auto run = [](std::uint64_t iters) {
-        std::uint64_t x = 0;
-        const double t0 = thread_seconds();
-        for (std::uint64_t i = 0; i < iters; ++i) {
-            asm volatile(
-                "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
-                "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
-                "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
-                "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0"
-                : "+r"(x));
-        }
-        const double s = thread_seconds() - t0;
-        return 16.0 * static_cast<double>(iters) / s / 1e9;
-    };
-    double best = 0.0;
-    for (int r = 0; r < 5; ++r) {
-        const double g = run(50'000'000);
-        best = g > best ? g : best;
-    }
-    return best;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
     const std::string mode = argc > 1 ? argv[1] : "";
-    if (mode == "clock") {
-        std::printf("clock_ghz=%.3f\n", measure_clock_ghz());
-        return 0;
-    }
     if (mode == "time" && argc == 7) {
         const std::size_t n = std::strtoul(argv[3], nullptr, 10), d = std::strtoul(argv[4], nullptr, 10);
         const double var = std::strtod(argv[5], nullptr);
@@ -134,6 +94,6 @@ int main(int argc, char** argv) {
         return 0;
     }
     std::fprintf(stderr,
-                 "usage: bench_kde clock | time <file.f32> N d variance reps | once N d variance\n");
+                 "usage: bench_kde time <file.f32> N d variance reps | once N d variance\n");
     return 2;
 }

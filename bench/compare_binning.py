@@ -22,6 +22,8 @@ import time
 
 import numpy as np
 
+import machine
+
 BINS = np.linspace(-1, 1, 30).astype(np.float32)
 
 
@@ -78,6 +80,7 @@ def main():
             assert abs(ixt - mi_ixt) < 1e-9 and abs(ity - mi_ity) < 1e-9, (n, d, ixt, mi_ixt, ity, mi_ity)
             rows.append((n, d, np_best, mi_best, threads, ixt, ity))
 
+    print("\n".join(machine.header(os.path.dirname(args.bench))[0]) + "\n")
     print("| N | width | numpy (s) | mi (s) | mi threads | numpy / mi | I(X;T) nats | I(T;Y) nats |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, d, t_np, t_mi, th, ixt, ity in rows:

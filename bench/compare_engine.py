@@ -33,6 +33,8 @@ import time
 import numpy as np
 import torch
 
+import machine
+
 
 def szt_data(seed=2017):
     # The 4096 patterns in binary-counting order; labels from the reconstructed rule
@@ -130,6 +132,7 @@ def main():
             keep(("mnist", threads), time_torch(m, torch.optim.SGD(m.parameters(), lr=1e-3), xm, ym, 128,
                                                 a.mnist_epochs if threads == 1 else 1))
 
+    print("\n".join(machine.header(os.path.dirname(a.bench))[0]) + "\n")
     print("| network | engine (ms/epoch) | PyTorch 1 thread | PyTorch 2 threads | PyTorch best / engine |")
     print("|---|---|---|---|---|")
     e_szt = engine[("szt_adam_b256", 1)]

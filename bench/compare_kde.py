@@ -24,9 +24,10 @@ CPU; the script prints which one ran.)
 
 FLOP counts: 3 N^2 d for the distances (subtract, multiply, add per pair and
 unit), as the task states; the SGEMM comparison uses its own 2 N^2 d for both
-sides (same shapes, so the ratio is a ratio of times). Peak FP32 = cores x
-2 FMA pipes x 8 lanes (Zen 4 runs a 512-bit FMA as two 256-bit halves, i.e.
-16 FP32 FMA per cycle per core) x 2 flops x the clock that bench_kde measures.
+sides (same shapes, so the ratio is a ratio of times). The FP32 peak is
+measured in the run by bench_peak (bench/machine.py), not taken from a
+flop-per-cycle table: the table this script used before assumed 32 flop per
+cycle per core, half of what a Zen 5 core does.
 """
 import argparse
 import os
@@ -38,6 +39,8 @@ import time
 import numpy as np
 import scipy.special
 import torch
+
+import machine
 
 
 def best_time(fn, reps):
@@ -61,16 +64,6 @@ def torch_cdist(xt, var):
         return torch.logsumexp(-d2 / (2.0 * var), dim=1)
 
 
-def blas_kernel():
-    try:
-        import threadpoolctl
-        info = [i for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
-        return ", ".join(f"{i['internal_api']} {i.get('version')} {i.get('architecture')} "
-                         f"{i.get('num_threads')} threads" for i in info)
-    except ImportError:
-        return "unknown (threadpoolctl missing)"
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", default="build-kde/bench/bench_kde")
@@ -78,15 +71,10 @@ def main():
     ap.add_argument("--dims", default="3,12,100,1024")
     ap.add_argument("--variance", type=float, default=0.1)
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--cores", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(2)
 
-    def clock():
-        out = subprocess.run([args.bench, "clock"], capture_output=True, text=True, check=True).stdout
-        return float(out.split("=")[1])
-
-    ghz = [clock()]
+    machine_lines, peak = machine.header(os.path.dirname(args.bench))
     rows = []
     rng = np.random.default_rng(12345)
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,26 +105,24 @@ def main():
                 print(f"# n={n} d={d} mi={rows[-1]['mi']:.4g}s numpy={t_np:.4g}s torch={t_torch:.4g}s "
                       f"sgemm={t_gemm:.4g}s check={'ok' if ok else 'MISMATCH'} {rows[-1]['sums']}",
                       file=sys.stderr, flush=True)
-    ghz.append(clock())
-    f = max(ghz)
-    peak = args.cores * 16 * 2 * f
-    print(f"BLAS used by numpy: {blas_kernel()}; torch {torch.__version__}, {torch.get_num_threads()} threads")
-    print(f"clock measured before/after: {ghz[0]:.2f} / {ghz[1]:.2f} GHz; FP32 peak = {args.cores} cores x 32 "
-          f"flop/cycle x {f:.2f} GHz = {peak:.0f} GFLOP/s; variance = {args.variance}")
+    print("\n".join(machine_lines))
+    print(f"* torch {torch.__version__}, {torch.get_num_threads()} threads; variance = {args.variance}")
+    print(f"* load average after: {machine.load_average()}")
     print()
-    print("| N | d | mi s | numpy s | torch s | x numpy | x torch | mi GFLOP/s (3N²d) | % peak "
+    print("| N | d | mi s | numpy s | torch s | x numpy | x torch | mi GFLOP/s (3N²d) | % measured peak "
           "| dist. method | mi dist. s | SGEMM s | dist. / SGEMM rate | results |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|")
     for r in rows:
         n, d = r["n"], r["d"]
         gf = 3.0 * n * n * d / r["mi"] / 1e9
+        pct = f"{100 * gf / peak:.0f}%" if peak else "—"
         base = r["base_dot"] if r["method"] == "dot" else r["base_direct"]
         t_dist = max(r["mi"] - base, 1e-9)
         # below d = 100 the distance part is within the timing noise of the exponentials
         dist = f"{t_dist:.4g} | {r['gemm']:.4g} | {100 * r['gemm'] / t_dist:.0f}%" if d >= 100 else \
             f"— | {r['gemm']:.4g} | —"
         print(f"| {n} | {d} | {r['mi']:.4g} | {r['np']:.4g} | {r['torch']:.4g} | {r['np'] / r['mi']:.1f} "
-              f"| {r['torch'] / r['mi']:.1f} | {gf:.1f} | {100 * gf / peak:.0f}% | {r['method']} "
+              f"| {r['torch'] / r['mi']:.1f} | {gf:.1f} | {pct} | {r['method']} "
               f"| {dist} | {'agree' if r['ok'] else 'MISMATCH'} |")
     print()
     print("Both distance methods (seconds; base = the same N at d = 1 through that method):")

@@ -31,6 +31,8 @@ from scipy.spatial import cKDTree
 from scipy.special import digamma, gammaln
 from sklearn.feature_selection import mutual_info_regression
 
+import machine
+
 
 def save(path, a):
     a = np.ascontiguousarray(a, dtype=np.float64)
@@ -86,7 +88,8 @@ def main():
     sizes = [1024, 4096, 16384] if quick else [1024, 4096, 16384, 65536]
     tmp = tempfile.mkdtemp(prefix="mi_knn_")
     g = np.random.default_rng(2024)
-    print(f"machine: {os.cpu_count()} cores; mi threads: all; numpy {np.__version__}\n")
+    print("\n".join(machine.header(os.path.dirname(binary))[0]))
+    print(f"* mi threads: all; numpy {np.__version__}\n")
 
     # ---------------------------------------------------------------- sklearn
     print("### KSG, 1-D vs 1-D, k = 3: mi::ksg<> vs sklearn mutual_info_regression\n")

@@ -38,15 +38,7 @@ import scipy.special
 
 import mi
 
-
-def cpu_model():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+import machine
 
 
 def best(fn, reps, block=0.0):
@@ -68,9 +60,7 @@ def best(fn, reps, block=0.0):
 def header(args):
     import sklearn
 
-    load = os.getloadavg()
-    print(f"CPU: {cpu_model()}, {os.cpu_count()} logical cores; load average {load[0]:.2f} {load[1]:.2f} "
-          f"{load[2]:.2f} (1, 5, 15 min)")
+    print("\n".join(machine.header(args.bench_dir)[0]))
     print(f"{mi.build_info()}; mi threads {mi.num_threads()}")
     print(f"Python {platform.python_version()}, numpy {np.__version__}, scikit-learn {sklearn.__version__}; "
           f"best of {args.reps} blocks of >= {args.block} s\n")
@@ -246,6 +236,7 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--block", type=float, default=0.3, help="seconds per timed block in (a)")
     ap.add_argument("--sections", default="abc")
+    ap.add_argument("--bench-dir", default="build-bench/bench", help="where bench_peak was built (the FMA peak)")
     args = ap.parse_args()
     os.environ.setdefault("MI_NO_SIMD_NOTE", "1")
     rng = np.random.default_rng(2024)

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The machine's FP32 fused-multiply-add peak, measured rather than assumed
+// from a flop-per-cycle table (which was 2x off on the Zen 5 these benches
+// now run on): every thread runs independent chains of FMAs on the widest
+// SIMD batch the build targets, enough chains to cover the FMA latency on
+// every pipe, for about 0.2 s; the rate is the sum of the threads' flops per
+// CPU second of each (so a loaded machine lowers it only through the clock,
+// not through time slices lost to other processes: run it on a quiet machine
+// all the same, the clock drops when both cores are busy). bench/machine.py prints it in every benchmark table's header, and
+// the "% of peak" columns divide by it.
+//
+//   bench_peak [threads]     prints "fp32_fma_gflops=<rate> threads=<t> lanes=<w>"
+//
+// A build without -march=native (MI_NATIVE=OFF) measures the baseline
+// instruction set's peak, which is the right peak for that build's kernels.
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "mi/core/simd.hpp"
+
+namespace {
+
+using fbatch = mi::simd::batch<float>;
+constexpr std::size_t chains = 16;  // >= FMA latency (4-5 cycles) x pipes (2) on every x86-64 core we know
+
+/// Runs `iterations` rounds of `chains` independent FMAs; returns a value the optimiser cannot drop.
+/// The chains are named one by one (a pack expansion), not an array indexed in a loop, so they
+/// live in registers at -O2 as well as at -O3.
+template <std::size_t... C>
+float fma_chains(long iterations, std::index_sequence<C...>) {
+    fbatch acc[] = {fbatch(1.0f + 1e-3f * static_cast<float>(C))...};
+    const fbatch a(0.999999f), b(1e-7f);
+    for (long i = 0; i < iterations; ++i) ((acc[C] = xsimd::fma(acc[C], a, b)), ...);
+    return mi::simd::reduce_add((acc[C] + ...));
+}
+
+float fma_chains(long iterations) { return fma_chains(iterations, std::make_index_sequence<chains>{}); }
+
+/// CPU seconds of the calling thread: a thread preempted by another process on a busy
+/// machine does not count the time it waited.
+double thread_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+/// Sum over the team of each thread's flops per CPU second, GFLOP/s.
+double team_rate(unsigned threads, long iterations) {
+    std::vector<std::thread> team;
+    std::vector<double> rate(threads);
+    const double flops = 2.0 * static_cast<double>(fbatch::size) * chains * static_cast<double>(iterations);
+    for (unsigned t = 0; t < threads; ++t)
+        team.emplace_back([&, t] {
+            const double t0 = thread_seconds();
+            volatile float keep = fma_chains(iterations);
+            (void)keep;
+            rate[t] = flops / (thread_seconds() - t0) / 1e9;
+        });
+    for (auto& th : team) th.join();
+    double sum = 0.0;
+    for (double r : rate) sum += r;
+    return sum;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const unsigned threads = argc > 1 ? static_cast<unsigned>(std::atoi(argv[1]))
+                                      : std::max(1u, std::thread::hardware_concurrency());
+    if (threads == 0) {
+        std::fprintf(stderr, "usage: %s [threads >= 1]\n", argv[0]);
+        return 2;
+    }
+    // Calibrate one thread to ~0.2 s, then keep the best of five team runs (a preempted run only looks slower).
+    long iterations = 1 << 16;
+    for (;;) {
+        const auto t0 = std::chrono::steady_clock::now();
+        volatile float keep = fma_chains(iterations);
+        (void)keep;
+        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > 0.2 || iterations > (1L << 36))
+            break;
+        iterations *= 2;
+    }
+    double best = 0.0;
+    for (int r = 0; r < 5; ++r) best = std::max(best, team_rate(threads, iterations));
+    std::printf("fp32_fma_gflops=%.1f threads=%u lanes=%zu\n", best, threads, fbatch::size);
+    return 0;
+}

@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""What every benchmark table says about the machine it was measured on.
+
+The machines these benches run on change between sessions (an Intel Xeon one
+day, an AMD Zen 5 the next), so nothing here is assumed from a table: the CPU
+model is read from /proc/cpuinfo, the FP32 FMA peak is measured by
+bench_peak (built next to the other bench programs), the SGEMM rate by numpy,
+the BLAS kernel is what threadpoolctl reports OpenBLAS chose, and the load
+average is read when the table is made. compare_*.py call header() once at
+the start and print its lines above their tables; a "% of peak" column
+divides by measured_peak().
+
+    /usr/bin/python3 bench/machine.py [--bench-dir build-bench/bench]   prints the header alone
+"""
+import argparse
+import os
+import platform
+import subprocess
+import time
+
+
+def cpu_model():
+    model, family = None, None
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name") and model is None:
+                model = line.split(":", 1)[1].strip()
+            elif line.startswith("cpu family") and family is None:
+                family = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    model = model or platform.processor() or "unknown CPU"
+    return f"{model} (family {family})" if family else model
+
+
+def load_average():
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min)"
+
+
+def blas_kernel():
+    """numpy's BLAS as threadpoolctl sees it: library, version, kernel (architecture), threads."""
+    try:
+        __import__("numpy")  # loads the BLAS that threadpoolctl inspects
+        import threadpoolctl
+    except ImportError:
+        return "unknown (numpy or threadpoolctl missing)"
+    info = [i for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
+    if not info:
+        return "none found"
+    return ", ".join(f"{i['internal_api']} {i.get('version')} kernel {i.get('architecture')} "
+                     f"{i.get('num_threads')} threads" for i in info)
+
+
+def measured_peak(bench_dir, threads=None):
+    """FP32 FMA GFLOP/s measured by bench_peak on `threads` threads (all by default), or None."""
+    exe = os.path.join(bench_dir, "bench_peak")
+    if not os.path.exists(exe):
+        return None
+    cmd = [exe] + ([str(threads)] if threads else [])
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    fields = dict(tok.split("=") for tok in out.split())
+    return float(fields["fp32_fma_gflops"])
+
+
+def sgemm_rate(n=4096, reps=3):
+    """numpy float32 n x n x n matrix product, GFLOP/s (best of reps)."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n), dtype=np.float32)
+    b = rng.standard_normal((n, n), dtype=np.float32)
+    a @ b
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t0)
+    return 2.0 * n ** 3 / best / 1e9
+
+
+def header(bench_dir, sgemm=True):
+    """Markdown lines describing the machine now; returns (lines, peak GFLOP/s or None)."""
+    peak = measured_peak(bench_dir)
+    lines = [f"* CPU: {cpu_model()}, {os.cpu_count()} logical cores",
+             "* FP32 FMA peak, measured (bench_peak, all cores): "
+             + (f"{peak:.0f} GFLOP/s" if peak else "not measured (bench_peak not built)"),
+             f"* numpy BLAS: {blas_kernel()}"]
+    if sgemm:
+        rate = sgemm_rate()
+        share = f" ({100 * rate / peak:.0f} % of the FMA peak)" if peak else ""
+        lines.append(f"* numpy SGEMM 4096³: {rate:.0f} GFLOP/s{share}")
+    lines.append(f"* load average when measured: {load_average()}")
+    return lines, peak
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bench-dir", default="build-bench/bench", help="where bench_peak was built")
+    args = ap.parse_args()
+    lines, _ = header(args.bench_dir)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
