@@ -49,6 +49,7 @@
 
 #include "engine/activations.hpp"
 #include "engine/loss.hpp"
+#include "engine/quantization.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/random.hpp"
 #include "mi/core/simd.hpp"
@@ -103,6 +104,7 @@ struct network_config {
     std::optional<init_spec> output_init;  ///< defaults to hidden_init
     double noise_std = 0.0;  ///< std of N(0, s^2) added after each hidden nonlinearity (training + recording)
     std::size_t blas_threshold = std::size_t(1) << 17;  ///< out*in*batch multiply-adds from which BLAS is used
+    quantization_config quantization{};  ///< k-bit quantization-aware training (engine/quantization.hpp); off by default
 };
 
 /// Per-layer buffers of one forward/backward pass for up to `capacity` samples.
@@ -116,6 +118,12 @@ struct workspace {
     std::vector<std::vector<T>> dz;       ///< d loss / d z
     std::vector<std::vector<T>> grad_w;   ///< d loss / d W, out x in
     std::vector<std::vector<T>> grad_b;
+    // Quantized networks only (network_config::quantization; empty otherwise):
+    std::vector<std::vector<T>> pre_quant;            ///< layer outputs before the quantizer, out x batch
+    std::vector<std::vector<std::uint8_t>> pass;      ///< straight-through mask of the output quantizer
+    std::vector<std::vector<T>> wq;                   ///< quantized weights used by this pass (layers that quantize them)
+    std::vector<std::vector<std::uint8_t>> w_pass;    ///< straight-through mask of the weight quantizer
+    std::vector<std::pair<double, double>> batch_range;  ///< min, max of each layer's output in this pass
 };
 
 namespace detail {
@@ -175,6 +183,11 @@ public:
                              "one per hidden layer (" + std::to_string(config.hidden.size()) + ")");
         if (!(config.noise_std >= 0.0) || !std::isfinite(config.noise_std))
             mi::detail::fail(where, "noise_std", config.noise_std, "a finite value >= 0");
+        config.quantization.check(where);
+        if (config.quantization.enabled() && config.noise_std > 0.0)
+            mi::detail::fail(where, "noise_std", config.noise_std, "0 in a quantized network");
+        if (config.quantization.enabled() && config.output.loss != loss_kind::softmax_cross_entropy)
+            mi::detail::fail(where, "output", config.output.name(), "softmax_cross_entropy in a quantized network");
         std::size_t in = config.inputs;
         const std::size_t n_layers = config.hidden.size() + 1;
         for (std::size_t l = 0; l < n_layers; ++l) {
@@ -189,6 +202,8 @@ public:
             layers_.push_back(std::move(L));
             in = layers_.back().out;
         }
+        if (config.quantization.enabled())
+            ranges_.assign(n_layers, moving_range{config.quantization.ema_initial_lo, config.quantization.ema_initial_hi});
         initialize(seed);
     }
 
@@ -220,6 +235,9 @@ public:
     std::size_t inputs() const noexcept { return config_.inputs; }
     std::size_t outputs() const noexcept { return config_.outputs; }
 
+    /// The moving-average output ranges of a quantized network, one per layer (empty when not quantized).
+    const std::vector<moving_range>& quantization_ranges() const noexcept { return ranges_; }
+
     std::size_t parameter_count() const noexcept {
         std::size_t n = 0;
         for (const auto& L : layers_) n += L.w.size() + L.b.size();
@@ -237,6 +255,13 @@ public:
             ws.dz.emplace_back(L.out * capacity, T(0));
             ws.grad_w.emplace_back(L.w.size(), T(0));
             ws.grad_b.emplace_back(L.b.size(), T(0));
+            if (config_.quantization.enabled()) {
+                ws.pre_quant.emplace_back(L.out * capacity, T(0));
+                ws.pass.emplace_back(L.out * capacity, std::uint8_t(0));
+                ws.wq.emplace_back(L.w.size(), T(0));
+                ws.w_pass.emplace_back(L.w.size(), std::uint8_t(1));
+                ws.batch_range.emplace_back(0.0, 0.0);
+            }
         }
         return ws;
     }
@@ -249,17 +274,20 @@ public:
         check_batch(ws, batch);
         ws.batch = batch;
         const T* in = ws.input.data();
+        const bool quantized = config_.quantization.enabled();
         for (std::size_t l = 0; l < layers_.size(); ++l) {
             const layer& L = layers_[l];
             T* z = ws.z[l].data();
-            affine(L, in, z, batch);
+            affine(L, quantized ? quantized_weights(l, ws) : L.w.data(), in, z, batch);
             if (l + 1 == layers_.size()) {
                 output_transform(config_.output, z, ws.a[l].data(), L.out, batch);
+                if (quantized) quantize_output(l, ws, batch);
                 break;
             }
             const std::size_t n = L.out * batch;
             T* a = ws.a[l].data();
             apply(L.act, z, a, n);
+            if (quantized) quantize_output(l, ws, batch);
             if (config_.noise_std > 0.0) {
                 std::copy(a, a + n, ws.clean[l].data());
                 if (noise) {
@@ -276,6 +304,21 @@ public:
     double loss(workspace<T>& ws, const batch_targets<T>& y, bool gradient, std::size_t* correct = nullptr) const {
         const std::size_t batch = ws.batch;
         const std::size_t last = layers_.size() - 1;
+        if (config_.quantization.enabled()) {
+            // The loss of the quantized probabilities (engine/quantization.hpp); a training step
+            // (gradient) also moves the moving-average ranges toward this batch's.
+            const double q_total = quantized_softmax_loss(ws.pre_quant[last].data(), ws.a[last].data(),
+                                                          ws.pass[last].data(), gradient ? ws.dz[last].data() : nullptr,
+                                                          layers_[last].out, batch, y.labels, correct);
+            if (gradient) {
+                backward(ws);
+                for (std::size_t l = 0; l < layers_.size(); ++l)
+                    if (quantization_of(layers_[l].act, l == last).output_range == range_rule::moving_average)
+                        ranges_[l].update(ws.batch_range[l].first, ws.batch_range[l].second,
+                                          config_.quantization.ema_decay);
+            }
+            return q_total;
+        }
         const double total = output_loss(config_.output, ws.z[last].data(), ws.a[last].data(),
                                          gradient ? ws.dz[last].data() : nullptr, layers_[last].out, batch, y,
                                          correct);
@@ -301,19 +344,48 @@ private:
 #endif
     }
 
+    // The weights a quantized pass multiplies by: the layer's own, or their k-bit image in ws.wq[l].
+    const T* quantized_weights(std::size_t l, workspace<T>& ws) const {
+        const layer& L = layers_[l];
+        if (!quantization_of(L.act, l + 1 == layers_.size()).weights) return L.w.data();
+        const auto mm = min_max(L.w.data(), L.w.size());
+        const auto g = quant_grid<T>::nudged(std::min(mm.first, T(0)), std::max(mm.second, T(0)),
+                                             config_.quantization.bits);
+        fake_quantize(g, L.w.data(), ws.wq[l].data(), ws.w_pass[l].data(), L.w.size());
+        return ws.wq[l].data();
+    }
+
+    // Quantizes layer l's output ws.a[l] in place, keeping the value before it in ws.pre_quant[l].
+    void quantize_output(std::size_t l, workspace<T>& ws, std::size_t batch) const {
+        const std::size_t n = layers_[l].out * batch;
+        T* a = ws.a[l].data();
+        std::copy(a, a + n, ws.pre_quant[l].data());
+        const auto mm = min_max(a, n);
+        ws.batch_range[l] = {static_cast<double>(mm.first), static_cast<double>(mm.second)};
+        const bool batch_rule =
+            quantization_of(layers_[l].act, l + 1 == layers_.size()).output_range == range_rule::batch_min_max;
+        const auto g = batch_rule ? quant_grid<T>::nudged(mm.first, mm.second, config_.quantization.bits)
+                                  : quant_grid<T>::nudged(static_cast<T>(ranges_[l].lo), static_cast<T>(ranges_[l].hi),
+                                                          config_.quantization.bits);
+        fake_quantize(g, ws.pre_quant[l].data(), a, ws.pass[l].data(), n);
+    }
+
     // z (out x batch) = W a + b
-    void affine(const layer& L, const T* a, T* z, std::size_t batch) const {
+    void affine(const layer& L, const T* a, T* z, std::size_t batch) const { affine(L, L.w.data(), a, z, batch); }
+
+    // z (out x batch) = W a + b with the weights w (out x in) in place of L.w.
+    void affine(const layer& L, const T* w, const T* a, T* z, std::size_t batch) const {
         for (std::size_t j = 0; j < L.out; ++j) std::fill(z + j * batch, z + (j + 1) * batch, L.b[j]);
 #if MI_ENGINE_USE_BLAS
         if (use_blas(L, batch)) {
-            detail::gemm(CblasNoTrans, CblasNoTrans, int(L.out), int(batch), int(L.in), L.w.data(), int(L.in), a,
+            detail::gemm(CblasNoTrans, CblasNoTrans, int(L.out), int(batch), int(L.in), w, int(L.in), a,
                          int(batch), T(1), z, int(batch));
             return;
         }
 #endif
         for (std::size_t j = 0; j < L.out; ++j) {
             T* __restrict zr = z + j * batch;
-            const T* wr = L.w.data() + j * L.in;
+            const T* wr = w + j * L.in;
             for (std::size_t i = 0; i < L.in; ++i) {
                 const T w = wr[i];
                 const T* __restrict ar = a + i * batch;
@@ -324,8 +396,12 @@ private:
 
     void backward(workspace<T>& ws) const {
         const std::size_t batch = ws.batch;
+        const bool quantized = config_.quantization.enabled();
         for (std::size_t l = layers_.size(); l-- > 0;) {
             const layer& L = layers_[l];
+            // A quantized layer's forward pass multiplied by its quantized weights (if it quantizes them).
+            const bool q_weights = quantized && quantization_of(L.act, l + 1 == layers_.size()).weights;
+            const T* W = q_weights ? ws.wq[l].data() : L.w.data();
             const T* dz = ws.dz[l].data();
             const T* below = l == 0 ? ws.input.data() : ws.a[l - 1].data();
             T* gw = ws.grad_w[l].data();
@@ -347,12 +423,14 @@ private:
                     for (std::size_t i = 0; i < L.in; ++i)
                         gw[j * L.in + i] = detail::simd_dot(dz + j * batch, below + i * batch, batch);
             }
+            if (q_weights)  // straight-through onto the float weights, zero where the quantizer clamped
+                for (std::size_t i = 0; i < L.w.size(); ++i) gw[i] = ws.w_pass[l][i] ? gw[i] : T(0);
             if (l == 0) break;
             // d loss / d a_{l-1} = W^T dz, then through the nonlinearity of layer l-1.
             T* da = ws.dz[l - 1].data();
 #if MI_ENGINE_USE_BLAS
             if (use_blas(L, batch)) {
-                detail::gemm(CblasTrans, CblasNoTrans, int(L.in), int(batch), int(L.out), L.w.data(), int(L.in), dz,
+                detail::gemm(CblasTrans, CblasNoTrans, int(L.in), int(batch), int(L.out), W, int(L.in), dz,
                              int(batch), T(0), da, int(batch));
             } else
 #endif
@@ -361,13 +439,20 @@ private:
                     T* __restrict dr = da + i * batch;
                     std::fill(dr, dr + batch, T(0));
                     for (std::size_t j = 0; j < L.out; ++j) {
-                        const T w = L.w[j * L.in + i];
+                        const T w = W[j * L.in + i];
                         const T* __restrict g = dz + j * batch;
                         for (std::size_t b = 0; b < batch; ++b) dr[b] += w * g[b];
                     }
                 }
             }
             const layer& P = layers_[l - 1];
+            if (quantized) {
+                // straight-through: the quantizer's mask, then f' at the value before the quantizer
+                const std::uint8_t* pass = ws.pass[l - 1].data();
+                for (std::size_t i = 0; i < P.out * batch; ++i) da[i] = pass[i] ? da[i] : T(0);
+                multiply_derivative(P.act, ws.z[l - 1].data(), ws.pre_quant[l - 1].data(), da, P.out * batch);
+                continue;
+            }
             const T* clean = config_.noise_std > 0.0 ? ws.clean[l - 1].data() : ws.a[l - 1].data();
             multiply_derivative(P.act, ws.z[l - 1].data(), clean, da, P.out * batch);
         }
@@ -411,6 +496,10 @@ private:
 
     network_config config_;
     std::vector<layer> layers_;
+    // Moving-average output ranges of a quantized network (TF MovingAverageQuantizer state). Updated by
+    // loss(..., gradient = true), i.e. by training steps only, which is why it is mutable: the engine is
+    // single-threaded and evaluation never writes it.
+    mutable std::vector<moving_range> ranges_;
 };
 
 }  // namespace mi_examples::engine

@@ -54,10 +54,16 @@
 #include "mi/estimators/sample_propagation.hpp"
 #include "mi/estimators/decision_rule.hpp"
 #include "mi/estimators/edge.hpp"
+#include "mi/estimators/exact_counting.hpp"
+#include "mi/projections/concept.hpp"
+#include "mi/projections/random_projection.hpp"
+#include "mi/estimators/weighted_kl.hpp"
+#include "mi/estimators/compressed.hpp"
 #if __has_include(<xtensor-blas/xlinalg.hpp>)
 #include "mi/estimators/linear_gaussian.hpp"
 #include "mi/estimators/gaussian_bound.hpp"
 #include "mi/estimators/renyi.hpp"
+#include "mi/projections/pca.hpp"
 #endif
 
 #include "mi/estimators/concept.hpp"

@@ -195,8 +195,9 @@ using plane_estimators =
                mi::binning<mi::equal_mass>, mi::binning<mi::distinct_value_quantiles>,
                mi::binning<mi::machine_precision>, mi::binning<mi::global_uniform>,
                mi::kde<mi::gaussian_kernel, mi::fixed_noise>, mi::kde<mi::gaussian_kernel, mi::adaptive_noise>,
-               mi::kl_entropy<>, mi::ksg<>, mi::sliced<mi::ksg<>>, mi::sample_propagation, mi::renyi,
-               mi::decision_rule<>, mi::edge>;
+               mi::kl_entropy<>, mi::ksg<>, mi::sliced<mi::ksg<>>, mi::weighted_kl<>,
+               mi::compressed<mi::pca, mi::weighted_kl<>>, mi::compressed<mi::random_projection, mi::ksg<>>,
+               mi::sample_propagation, mi::renyi, mi::decision_rule<>, mi::edge, mi::exact_counting>;
 
 namespace contract_test {
 
@@ -278,6 +279,40 @@ struct contract<mi::sliced<mi::ksg<>>> : contract_defaults {
     // to the same numbers; each slice's KSG then sees permuted rows, which (see ksg above) changes only
     // the order of its digamma sums. The slice estimates are summed in slice order.
     static mi::sliced<mi::ksg<>> make(const data_set&) { return mi::sliced<mi::ksg<>>(); }
+};
+template <>
+struct contract<mi::weighted_kl<>> : contract_defaults {
+    // Kozachenko-Leonenko distances with the row-indexed tie jitter (as kl_entropy)
+    static constexpr permutation_rule permutation = permutation_rule::row_jitter;
+    static mi::weighted_kl<> make(const data_set&) { return mi::weighted_kl<>(); }
+};
+template <>
+struct contract<mi::compressed<mi::pca, mi::weighted_kl<>>> : contract_defaults {
+    // the compression noise is drawn per row index: permuting the rows re-draws it
+    static constexpr permutation_rule permutation = permutation_rule::monte_carlo;
+    static mi::compressed<mi::pca, mi::weighted_kl<>> make(const data_set&, std::uint64_t seed = 11) {
+        mi::compressed_options o;
+        o.seed = seed;
+        return mi::compressed<mi::pca, mi::weighted_kl<>>(mi::pca(2), mi::weighted_kl<>(), o);
+    }
+};
+template <>
+struct contract<mi::compressed<mi::random_projection, mi::ksg<>>> : contract_defaults {
+    static constexpr permutation_rule permutation = permutation_rule::monte_carlo;
+    static mi::compressed<mi::random_projection, mi::ksg<>> make(const data_set&, std::uint64_t seed = 11) {
+        mi::compressed_options o;
+        o.seed = seed;
+        return mi::compressed<mi::random_projection, mi::ksg<>>(mi::random_projection(2, 5), mi::ksg<>(), o);
+    }
+};
+template <>
+struct contract<mi::exact_counting> : contract_defaults {
+    // The contract's repeated inputs carry upstream noise (an input's rows differ): count H(T|X).
+    static mi::exact_counting make(const data_set&) {
+        mi::exact_counting_options o;
+        o.repeats = mi::repeated_inputs::counted;
+        return mi::exact_counting(o);
+    }
 };
 template <>
 struct contract<mi::sample_propagation> : contract_defaults {

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The projection policy concept: how mi::compressed<Projection, Estimator>
+// (mi/estimators/compressed.hpp) reduces a wide layer, or the network input,
+// to a few dimensions before an estimator sees it (Butakov et al., ICLR 2024,
+// "Information Bottleneck Analysis of Deep Neural Networks via Lossy
+// Compression", arXiv 2305.08013: estimate I(X;T) between compressed
+// representations).
+//
+// A projection policy P is a small value type:
+//
+//   std::size_t P::dimension() const                         m, the target dimension (>= 1)
+//   std::string P::name() const, P::parameters() const       "pca", "dimension=4"
+//   linear_projection P::fit(const activation_view<const T>& rows) const   T = float and double
+//
+// fit() looks at the rows (N x d) and returns the affine map it chose:
+// y = (x - mean) B, B a d x m' matrix with m' = min(m, d) orthonormal columns
+// (a layer narrower than m is rotated, not padded: mutual information is
+// invariant under it). Fitting is deterministic (same rows, same map) and
+// const (a fitted map belongs to the call, so one policy instance serves
+// every thread). Bad rows (empty, NaN/Inf) throw mi::error.
+//
+// Policies: mi::pca (mi/projections/pca.hpp; LAPACK through mi::linalg, the
+// paper's compressor for layers) and mi::random_projection
+// (mi/projections/random_projection.hpp; a seeded Haar-random orthonormal
+// frame, needs no LAPACK; the documented minimal policy to copy).
+#ifndef MI_PROJECTIONS_CONCEPT_HPP
+#define MI_PROJECTIONS_CONCEPT_HPP
+
+#include <cstddef>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "mi/core/activation_view.hpp"
+#include "mi/core/error.hpp"
+
+namespace mi {
+
+/// An affine map to out <= in dimensions: y = (x - mean) basis, basis row-major in x out.
+struct linear_projection {
+    std::size_t in = 0;
+    std::size_t out = 0;
+    std::vector<double> mean;   ///< in values
+    std::vector<double> basis;  ///< in x out, row-major; column j is the j-th direction
+
+    /// The rows of x mapped: N x out doubles, row-major.
+    template <class T>
+    std::vector<double> apply(const activation_view<const T>& x) const {
+        if (x.cols() != in)
+            detail::fail("mi::linear_projection::apply", "x columns", x.cols(),
+                         "the " + std::to_string(in) + " columns the projection was fitted on");
+        const std::size_t n = x.rows();
+        std::vector<double> y(n * out, 0.0), centred(in);
+        for (std::size_t i = 0; i < n; ++i) {
+            const T* row = x.row(i);
+            for (std::size_t c = 0; c < in; ++c) centred[c] = static_cast<double>(row[c]) - mean[c];
+            double* o = y.data() + i * out;
+            for (std::size_t c = 0; c < in; ++c) {
+                const double v = centred[c];
+                const double* b = basis.data() + c * out;
+                for (std::size_t j = 0; j < out; ++j) o[j] += v * b[j];
+            }
+        }
+        return y;
+    }
+};
+
+namespace detail {
+
+template <class P, class = void>
+struct is_projection : std::false_type {};
+template <class P>
+struct is_projection<
+    P, std::void_t<decltype(std::size_t(std::declval<const P&>().dimension())),
+                   decltype(std::string(std::declval<const P&>().name())),
+                   decltype(std::string(std::declval<const P&>().parameters())),
+                   decltype(std::declval<const P&>().fit(std::declval<activation_view<const float>>())),
+                   decltype(std::declval<const P&>().fit(std::declval<activation_view<const double>>()))>>
+    : std::conjunction<
+          std::is_same<decltype(std::declval<const P&>().fit(std::declval<activation_view<const float>>())),
+                       linear_projection>,
+          std::is_same<decltype(std::declval<const P&>().fit(std::declval<activation_view<const double>>())),
+                       linear_projection>> {};
+
+/// Column means of the rows (at least one row).
+template <class T>
+std::vector<double> column_means(const activation_view<const T>& x) {
+    std::vector<double> mean(x.cols(), 0.0);
+    for (std::size_t i = 0; i < x.rows(); ++i)
+        for (std::size_t c = 0; c < x.cols(); ++c) mean[c] += static_cast<double>(x(i, c));
+    for (double& m : mean) m /= static_cast<double>(x.rows());
+    return mean;
+}
+
+}  // namespace detail
+
+/// True when P is a projection policy (see the header comment).
+template <class P>
+inline constexpr bool is_projection_v = detail::is_projection<P>::value;
+
+#define MI_PROJECTION_REQUIREMENTS                                                                   \
+    "it needs dimension(), name(), parameters() and linear_projection fit(activation_view<const T>) " \
+    "for T = float and double (mi/projections/concept.hpp)"
+
+}  // namespace mi
+
+#endif
