@@ -7,6 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
+#include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,9 @@ static_assert(mi::is_plane_estimator_v<mi::sliced<>, float>, "sliced<ksg> models
 static_assert(mi::is_plane_estimator_v<mi::sliced<mi::ksg<>>, double>, "sliced<ksg> models the plane estimator");
 static_assert(mi::resampling_of_v<mi::sliced<>> == mi::resampling::rows, "sliced is bootstrapped by rows");
 static_assert(mi::bias_correction_of_v<mi::sliced<>> == mi::bias_correction::none, "no half-sample reflection");
+static_assert(mi::is_plane_estimator_v<mi::sliced<mi::kde_slice<>>, float>, "sliced<kde_slice> models the plane estimator");
+static_assert(mi::is_plane_estimator_v<mi::sliced<mi::binning_slice<>>, double>,
+              "sliced<binning_slice> models the plane estimator");
 
 namespace {
 
@@ -591,4 +597,243 @@ TEST_CASE("sliced<gaussian_slice> is scale-free: layers at 2^-500 and 2^500 give
         // normalisation undoes it exactly
         CHECK(g.mutual_information(mi::view(scaled, n, 3), mi::view(d.x, n, 3)) == base);
     }
+}
+
+namespace {
+
+/// The test's own plug-in MI (nats) of two discrete codings of the same rows.
+double plug_in_mi(const std::vector<long>& a, const std::vector<long>& b) {
+    std::map<long, double> pa, pb;
+    std::map<std::pair<long, long>, double> pab;
+    const double n = static_cast<double>(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        pa[a[i]] += 1.0 / n;
+        pb[b[i]] += 1.0 / n;
+        pab[{a[i], b[i]}] += 1.0 / n;
+    }
+    double mi = 0.0;
+    for (const auto& e : pab) mi += e.second * std::log(e.second / (pa[e.first.first] * pb[e.first.second]));
+    return mi;
+}
+
+/// The test's own equal-width binning of an n x k projection, each column on its own [min, max]:
+/// code = min(bins - 1, floor((v - min) / (max - min) * bins)), the row's pattern as one integer.
+std::vector<long> own_bins(const std::vector<double>& p, std::size_t n, std::size_t k, std::size_t bins) {
+    std::vector<long> code(n, 0);
+    for (std::size_t c = 0; c < k; ++c) {
+        double lo = p[c], hi = p[c];
+        for (std::size_t i = 0; i < n; ++i) {
+            lo = std::min(lo, p[i * k + c]);
+            hi = std::max(hi, p[i * k + c]);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            const long b = std::min(static_cast<long>(bins) - 1,
+                                    static_cast<long>(std::floor((p[i * k + c] - lo) / (hi - lo) * static_cast<double>(bins))));
+            code[i] = code[i] * static_cast<long>(bins) + b;
+        }
+    }
+    return code;
+}
+
+/// Rows of an n x d matrix times a row-major d x k frame.
+std::vector<double> project(const std::vector<double>& v, std::size_t n, std::size_t d, const std::vector<double>& f,
+                            std::size_t k) {
+    std::vector<double> out(n * k, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t c = 0; c < d; ++c)
+            for (std::size_t j = 0; j < k; ++j) out[i * k + j] += v[i * d + c] * f[c * k + j];
+    return out;
+}
+
+double entropy2(double p) { return -p * std::log(p) - (1.0 - p) * std::log(1.0 - p); }
+
+}  // namespace
+
+TEST_CASE("(6) binning_slice: a 1-D variable's slice is +-itself, so SI is the hand-counted plug-in MI of its bins") {
+    // d = 1: every frame is +1 or -1, and equal-width bins on the range give the same partition either way
+    // (no value sits on an edge). 2 bins:
+    //   x = 0 0 1 1 2 2 3 3   range [0, 3], edge 1.5      -> bins 0 0 0 0 1 1 1 1
+    //   t = 5 5 6 9 9 8 5 9   range [5, 9], edge 7        -> bins 0 0 0 1 1 1 0 1
+    //   y = 0 1 0 0 1 1 1 1
+    // X-T table: x-bin 0 has t-bins {0,0,0,1}, x-bin 1 has {1,1,0,1}: I = H(T) - H(T|X) = ln 2 - H(1/4)
+    // T-Y table: t-bin 0 (rows 1,2,3,7) has y {0,1,0,1}, t-bin 1 (rows 4,5,6,8) has y {0,1,1,1}:
+    //   I = H(Y) - H(Y|T) = H(3/8) - (1/2) ln 2 - (1/2) H(1/4)
+    const std::vector<double> x{0, 0, 1, 1, 2, 2, 3, 3}, t{5, 5, 6, 9, 9, 8, 5, 9};
+    const std::vector<int> y{0, 1, 0, 0, 1, 1, 1, 1};
+    const double ixt = std::log(2.0) - entropy2(0.25);
+    const double ity = entropy2(3.0 / 8.0) - 0.5 * std::log(2.0) - 0.5 * entropy2(0.25);
+    const mi::sliced<mi::binning_slice<>> e(opts(9, 1, 3), mi::binning_slice<>(2));
+    const auto vx = mi::view(x), vt = mi::view(t);
+    MESSAGE("binning_slice hand count: SI(X;T) " << e.mutual_information(vt, vx) << " (hand " << ixt << "), SI(T;Y) "
+                                                 << e.mutual_information(vt, mi::labels(y, 2)) << " (hand " << ity << ")");
+    CHECK(e.mutual_information(vt, vx) == doctest::Approx(ixt).epsilon(1e-14));
+    CHECK(e.mutual_information(vt, mi::labels(y, 2)) == doctest::Approx(ity).epsilon(1e-14));
+    const mi::plane_point p = e.point(vt, mi::samples(mi::labels(y, 2)).with_network_input(vx));
+    CHECK(p.ixt == doctest::Approx(ixt).epsilon(1e-14));
+    CHECK(p.ity == doctest::Approx(ity).epsilon(1e-14));
+    // 1 bin: nothing is told apart, SI = 0 exactly
+    const mi::sliced<mi::binning_slice<>> one(opts(3), mi::binning_slice<>(1));
+    CHECK(one.mutual_information(vt, vx) == 0.0);
+    CHECK(one.mutual_information(vt, mi::labels(y, 2)) == 0.0);
+}
+
+TEST_CASE("(7) binning_slice on random 3-D slices, k = 1 and 2: slice by slice the test's own binning and counts") {
+    const std::size_t n = 500, bins = 8;
+    const xy_data d = draw(n, 21);
+    std::vector<int> labels(n);
+    for (std::size_t i = 0; i < n; ++i) labels[i] = static_cast<int>(i % 3);
+    const std::vector<long> y(labels.begin(), labels.end());
+    for (const std::size_t k : {1, 2}) {
+        CAPTURE(k);
+        const std::size_t slices = 6;
+        double sum_xt = 0.0, sum_ty = 0.0;
+        for (std::size_t sl = 0; sl < slices; ++sl) {
+            // slice s draws T's frame, then X's, from derive_seed(seed, s) (the frames' law is tested above)
+            mi::rng r(mi::derive_seed(13, sl));
+            const std::vector<double> ft = mi::detail::stiefel_frame(3, k, r), fx = mi::detail::stiefel_frame(3, k, r);
+            const std::vector<long> bt = own_bins(project(d.y, n, 3, ft, k), n, k, bins);
+            const std::vector<long> bx = own_bins(project(d.x, n, 3, fx, k), n, k, bins);
+            sum_xt += plug_in_mi(bx, bt);
+            sum_ty += plug_in_mi(bt, y);
+        }
+        const mi::sliced<mi::binning_slice<>> e(opts(slices, k, 13), mi::binning_slice<>(bins));
+        const auto vy = mi::view(d.y, n, 3), vx = mi::view(d.x, n, 3);
+        CHECK(e.mutual_information(vy, vx) == doctest::Approx(sum_xt / slices).epsilon(1e-12));
+        CHECK(e.mutual_information(vy, mi::labels(labels, 3)) == doctest::Approx(sum_ty / slices).epsilon(1e-12));
+    }
+}
+
+TEST_CASE("(8) kde_slice on a Gaussian T: both Kolchinsky-Tracey bounds against their large-N closed forms") {
+    // T ~ N(0, Sigma_x) in R^3 (test (1)'s X), noise Z ~ N(0, s). On the slice theta, T_theta ~ N(0, v),
+    // v = theta^T Sigma_x theta, and the true I(X; T_theta + Z) = H(T_theta + Z) - H(Z) = 1/2 log(1 + v/s).
+    // The KL bound is h0 - mean_i log((1/N) sum_j exp(-(t_i - t_j)^2 / (2s))), i.e. 1/2 plus the
+    // resubstitution entropy -mean log p_s(t_i) of the kernel density p_s = N(0, v + s) (N -> infinity):
+    //   upper - H(Z) = 1/2 log(1 + v/s) + v / (2 (v + s))
+    // and the Bhattacharyya bound, with the kernel of variance 4s and h0 unchanged:
+    //   lower - H(Z) = 1/2 log(1 + v/(4s)) + v / (2 (v + 4s))
+    // so lower < the true value < upper for every v > 0 (the gap is the bound's known looseness).
+    // Finite N: the mean over N rows of log p(t_i) has sd <= sqrt(1/2)/sqrt(N) per slice (a chi^2_1 / 2 term
+    // scaled by v/(v+s) <= 1); the average of correlated slices has at most that sd. The kernel estimate's own
+    // error (self term 1/(N sqrt(2 pi s)) against p >= 0.05 over the bulk, and Var p_hat / (2 p^2)) is < 0.01.
+    const std::size_t n = 2000, slices = 48;
+    const double s = 0.1;
+    const gaussian_model m;
+    const xy_data d = draw(n, 606);
+    const auto t = mi::view(d.x, n, 3);
+    double truth = 0.0, upper_ref = 0.0, lower_ref = 0.0;
+    for (std::size_t sl = 0; sl < slices; ++sl) {
+        mi::rng r(mi::derive_seed(17, sl));
+        const std::vector<double> f = mi::detail::stiefel_frame(3, 1, r);
+        const double v = quad(f.data(), m.sx, f.data());
+        truth += 0.5 * std::log(1.0 + v / s);
+        upper_ref += 0.5 * std::log(1.0 + v / s) + v / (2.0 * (v + s));
+        lower_ref += 0.5 * std::log(1.0 + v / (4.0 * s)) + v / (2.0 * (v + 4.0 * s));
+    }
+    truth /= slices;
+    upper_ref /= slices;
+    lower_ref /= slices;
+    const double upper = mi::sliced<mi::kde_slice<>>(opts(slices, 1, 17), mi::kde_slice<>(s)).mutual_information(t, t);
+    const double lower = mi::sliced<mi::kde_slice<>>(opts(slices, 1, 17), mi::kde_slice<>(s, mi::kde_bound::lower))
+                             .mutual_information(t, t);
+    const double tol = 4.0 * std::sqrt(0.5 / static_cast<double>(n)) + 0.01;
+    MESSAGE("kde_slice s=" << s << " N=" << n << " M=" << slices << ": upper " << upper << " (closed form " << upper_ref
+                           << "), lower " << lower << " (closed form " << lower_ref << "), true SI " << truth
+                           << ", tolerance " << tol);
+    CHECK(std::fabs(upper - upper_ref) <= tol);
+    CHECK(std::fabs(lower - lower_ref) <= tol);
+    CHECK(lower < truth);
+    CHECK(truth < upper);
+    // X's projection plays no part in the X-T form (T is a deterministic function of the rows' inputs)
+    const auto x_other = mi::view(d.y, n, 3);
+    CHECK(mi::sliced<mi::kde_slice<>>(opts(slices, 1, 17), mi::kde_slice<>(s)).mutual_information(t, x_other) == upper);
+}
+
+TEST_CASE("(9) kde_slice and binning_slice: bit-identical for 1, 2 and 3 threads; parameters; bad input") {
+    const std::size_t n = 300;
+    const xy_data d = draw(n, 4);
+    const auto x = mi::view(d.x, n, 3), y = mi::view(d.y, n, 3);
+    std::vector<int> labels(n);
+    for (std::size_t i = 0; i < n; ++i) labels[i] = d.x[3 * i] > 0.0 ? 1 : 0;
+    const mi::samples smp = mi::samples(mi::labels(labels, 2)).with_network_input(x);
+    const default_threads_on_exit restore;
+    const auto same_for_threads = [&](const auto& e) {
+        mi::set_num_threads(1);
+        const mi::plane_point one = e.point(y, smp);
+        CHECK(bits_of(one.ixt) == bits_of(e.mutual_information(y, x)));
+        CHECK(bits_of(one.ity) == bits_of(e.mutual_information(y, mi::labels(labels, 2))));
+        CHECK(one.ity > 0.0);
+        for (const std::size_t threads : {2, 3}) {
+            CAPTURE(threads);
+            mi::set_num_threads(threads);
+            const mi::plane_point p = e.point(y, smp);
+            CHECK(bits_of(p.ixt) == bits_of(one.ixt));
+            CHECK(bits_of(p.ity) == bits_of(one.ity));
+        }
+        mi::set_num_threads(0);
+    };
+    for (const std::size_t k : {1, 2}) {
+        CAPTURE(k);
+        same_for_threads(mi::sliced<mi::kde_slice<>>(opts(23, k, 5), mi::kde_slice<>(0.2)));
+        same_for_threads(mi::sliced<mi::binning_slice<>>(opts(23, k, 5), mi::binning_slice<>(10)));
+        same_for_threads(mi::sliced<mi::binning_slice<mi::miller_madow>>(opts(23, k, 5)));
+    }
+
+    // the per-slice values: M of them, in slice order, whose mean is the estimate (bit for bit)
+    {
+        const mi::sliced<> e(opts(11, 1, 5));
+        const std::vector<double> xt = e.slice_estimates(y, x), ty = e.slice_estimates(y, mi::labels(labels, 2));
+        const auto both = e.slice_points(y, smp);
+        REQUIRE(xt.size() == 11);
+        REQUIRE(ty.size() == 11);
+        double a = 0.0, b = 0.0;
+        for (std::size_t i = 0; i < 11; ++i) {
+            a += xt[i];
+            b += ty[i];
+            CHECK(bits_of(both.first[i]) == bits_of(xt[i]));
+            CHECK(bits_of(both.second[i]) == bits_of(ty[i]));
+        }
+        CHECK(bits_of(a / 11.0) == bits_of(e.mutual_information(y, x)));
+        CHECK(bits_of(b / 11.0) == bits_of(e.mutual_information(y, mi::labels(labels, 2))));
+        CHECK(*std::max_element(xt.begin(), xt.end()) > *std::min_element(xt.begin(), xt.end()));  // slices differ
+    }
+
+    CHECK(mi::sliced<mi::kde_slice<>>(opts(8)).parameters() ==
+          "slices=8;k=1;seed=0;per_slice=kde;per_slice.kernel=gaussian;per_slice.noise=fixed;per_slice.variance=0.1;"
+          "per_slice.bound=upper");
+    CHECK(mi::sliced<mi::binning_slice<>>(opts(8), mi::binning_slice<>(12)).parameters() ==
+          "slices=8;k=1;seed=0;per_slice=binning;per_slice.bins=12;per_slice.range=projection;per_slice.correction=plug_in");
+    CHECK(mi::kde_slice<>(0.3, mi::kde_bound::lower).parameters().find("bound=lower") != std::string::npos);
+
+    CHECK_THROWS_WITH_AS(mi::binning_slice<>(0), doctest::Contains("mi::binning_slice: bins = 0, expected >= 1"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::kde_slice<>(-0.5), doctest::Contains("mi::fixed_noise: variance = -0.5, expected a finite variance > 0"),
+                         mi::error);
+    CHECK_THROWS_WITH_AS(mi::kde_slice<>(0.0), doctest::Contains("variance = 0"), mi::error);
+    std::vector<double> bad = d.x;
+    bad[7 * 3 + 2] = std::numeric_limits<double>::infinity();
+    const mi::binning_slice<> b(4);
+    CHECK_THROWS_WITH_AS(b.mutual_information(mi::view(bad, n, 3), x),
+                         doctest::Contains("mi::binning_slice::mutual_information: a(7, 2) = inf"), mi::error);
+    CHECK_THROWS_WITH_AS(b.mutual_information(x, mi::view(bad, n, 3)), doctest::Contains("b(7, 2) = inf"), mi::error);
+    CHECK_THROWS_WITH_AS(b.mutual_information(mi::view(bad, n, 3), mi::labels(labels, 2)), doctest::Contains("t(7, 2) = inf"),
+                         mi::error);
+    CHECK_THROWS_WITH_AS(b.mutual_information(x, mi::view(d.y.data(), n - 1, 3)),
+                         doctest::Contains("mi::binning_slice::mutual_information: b rows = 299"), mi::error);
+    CHECK_THROWS_WITH_AS(b.mutual_information(mi::view(d.y.data(), n - 1, 3), mi::labels(labels, 2)),
+                         doctest::Contains("labels size = 300"), mi::error);
+    const mi::kde_slice<> kd(0.1);
+    CHECK_THROWS_WITH_AS(kd.mutual_information(mi::view(bad, n, 3), x), doctest::Contains("mi::kde_slice::mutual_information: a(7, 2) = inf"),
+                         mi::error);
+    CHECK_THROWS_WITH_AS(kd.mutual_information(x, mi::view(bad, n, 3)), doctest::Contains("(7, 2) = inf"), mi::error);
+    CHECK_THROWS_WITH_AS(kd.mutual_information(x, mi::view(d.y.data(), n - 1, 3)), doctest::Contains("b rows = 299"),
+                         mi::error);
+    CHECK_THROWS_WITH_AS(kd.mutual_information(x, mi::labels(std::vector<int>(n - 1, 0), 2)), doctest::Contains("labels size"),
+                         mi::error);
+    // through sliced: the sliced estimator's own checks come first and name its arguments
+    CHECK_THROWS_WITH_AS(mi::sliced<mi::binning_slice<>>(opts(4)).mutual_information(mi::view(bad, n, 3), x),
+                         doctest::Contains("mi::sliced::mutual_information: t(7, 2) = inf"), mi::error);
+    CHECK_THROWS_WITH_AS(mi::sliced<mi::kde_slice<>>(opts(4, 4)).mutual_information(y, x),
+                         doctest::Contains("options.k = 4, expected <= the 3 columns of t"), mi::error);
+    std::vector<int> out_of_range = labels;
+    out_of_range[3] = 5;
+    CHECK_THROWS_AS(mi::sliced<mi::binning_slice<>>(opts(4)).mutual_information(y, mi::labels(out_of_range, 2)), mi::error);
 }

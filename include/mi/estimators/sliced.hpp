@@ -33,6 +33,38 @@
 //                   form is no standard estimator): sliced<gaussian_slice>
 //                   refuses mutual_information(T, labels) and point() with
 //                   mi::error; use mutual_information(T, X).
+//   kde_slice<Noise>
+//                   the Kolchinsky-Tracey pairwise-distance bounds of
+//                   mi::kde (mi/estimators/kde.hpp; Kolchinsky & Tracey,
+//                   Entropy 2017, eqs. 9-10) on the projected T plus
+//                   Gaussian noise Z of the Noise policy's variance (in the
+//                   projection's units; fixed_noise(0.1) by default):
+//                     X-T: H(B^T T + Z) - H(Z), the noisy slice's information
+//                          about the input when T is a deterministic function
+//                          of X and every row is its own input (Saxe et al.
+//                          2018's I(X;T) on the slice). X's projection is not
+//                          used: the conditional entropy H(B^T T + Z | X) is
+//                          H(Z) given the whole input, which A^T X is not, so
+//                          sliced<kde_slice> estimates E_B I(X; B^T T + Z)
+//                          (T sliced, X whole), not E_{A,B} I(A^T X; B^T T + Z).
+//                     T-Y: H(B^T T + Z) - sum_l p_l H(B^T T + Z | Y = l), the
+//                          class-conditional form of mi::kde.
+//                   kde_bound::upper (the KL bound, what mi::kde plots; the
+//                   default) or kde_bound::lower (Bhattacharyya) chooses the
+//                   bound; the mixture entropy lies between the two.
+//   binning_slice<Correction>
+//                   the plug-in (or Miller-Madow) MI of equal-width bins on
+//                   each projected coordinate over that coordinate's range
+//                   [min, max] in this sample (mi::binning with mi::uniform
+//                   on the coordinate rescaled to [0, 1]; bins = 30 by
+//                   default, the count of Shwartz-Ziv & Tishby and Saxe et
+//                   al.): X-T the MI of the binned A^T X and B^T T (the X
+//                   bins serve as input ids: H(Q(B^T T)) - H(Q(B^T T) |
+//                   Q(A^T X))), T-Y H(Q(B^T T)) - sum_l p_l H(Q(B^T T)|Y=l).
+//                   Wongso, Ghosh & Motani (AISTATS 2023) estimate each slice
+//                   with KSG (continuous-discrete, k = 3), not with bins; this
+//                   policy is the binned plane of the information-bottleneck
+//                   papers applied to slices.
 // A per-slice policy provides name(), parameters() and
 // mutual_information(activation_view<const double>, activation_view<const double>),
 // and optionally mutual_information(activation_view<const double>, const labels&).
@@ -42,8 +74,10 @@
 // dimension), seed = 0. Slice s draws T's frame B_s and then X's frame A_s
 // from the stream mi::rng(derive_seed(seed, s)), so the directions do not
 // depend on the thread count, and the same B_s projects T for I(X;T) and for
-// I(T;Y). Slices run in parallel (mi::parallel_for; the per-slice estimator
-// runs serially inside), and the slice estimates are summed in slice order:
+// I(T;Y). Slices are projected 32 at a time (their frames side by side: one
+// pass over the rows, vectorised over the slices, rows split over the cores),
+// then estimated in parallel (mi::parallel_for; the per-slice estimator runs
+// serially inside), and the slice estimates are summed in slice order:
 // results are bit-identical for every thread count.
 //
 // Methods:
@@ -52,6 +86,11 @@
 //   point(t, samples)              SI(X;T) with X the samples' network input
 //                                  (mi::samples::with_network_input;
 //                                  ixt_kind = mutual_information) and SI(T;Y)
+//   slice_estimates(t, x or labels), slice_points(t, samples)
+//                                  the M per-slice values in slice order (the
+//                                  methods above return their mean): their
+//                                  spread gives the Monte Carlo standard error
+//                                  of the average, sd / sqrt(M)
 //   name() "sliced", parameters() "slices=128;k=1;seed=0;per_slice=ksg;" and
 //   the per-slice estimator's parameters, each prefixed "per_slice.".
 // Bootstrap: rows (X travels with the rows in mi::samples); interval centred
@@ -81,8 +120,14 @@
 #include "mi/core/random.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
+#include "mi/core/discrete.hpp"
+#include "mi/core/input_ids.hpp"
+#include "mi/estimators/binning.hpp"
 #include "mi/estimators/concept.hpp"
+#include "mi/estimators/kde.hpp"
 #include "mi/estimators/ksg.hpp"
+#include "mi/kernels/noise.hpp"
+#include "mi/quantizers/uniform.hpp"
 
 namespace mi {
 
@@ -122,19 +167,67 @@ inline std::vector<double> stiefel_frame(std::size_t d, std::size_t k, rng& r) {
     return q;
 }
 
-/// The rows of v projected on the frame f (row-major d x k): N x k doubles, row-major.
+/// The number of projected columns of a full chunk of 1-D slices (sliced's chunk size).
+inline constexpr std::size_t project_width = 32;
+
+/// Rows i .. i+3 of v projected on the d x 32 frames f into out (4 x 32, row-major, zeroed):
+/// out[r][j] = sum over c in increasing order of v(i + r, c) f(c, j), as project_rows' loop sums.
 template <class T>
-std::vector<double> project_rows(const activation_view<const T>& v, const std::vector<double>& f, std::size_t k) {
-    const std::size_t n = v.rows(), d = v.cols();
-    std::vector<double> out(n * k, 0.0);
-    for (std::size_t i = 0; i < n; ++i) {
-        const T* row = v.row(i);
-        double* o = out.data() + i * k;
-        for (std::size_t c = 0; c < d; ++c) {
-            const double x = static_cast<double>(row[c]);
-            for (std::size_t j = 0; j < k; ++j) o[j] += x * f[c * k + j];
+void project_four_rows(const activation_view<const T>& v, const double* f, std::size_t d, std::size_t i,
+                       double* out) {
+    constexpr std::size_t w = project_width;
+    double acc[4][w] = {};
+    const T* r0 = v.row(i);
+    const T* r1 = v.row(i + 1);
+    const T* r2 = v.row(i + 2);
+    const T* r3 = v.row(i + 3);
+    for (std::size_t c = 0; c < d; ++c) {
+        const double* fc = f + c * w;
+        const double x0 = static_cast<double>(r0[c]), x1 = static_cast<double>(r1[c]);
+        const double x2 = static_cast<double>(r2[c]), x3 = static_cast<double>(r3[c]);
+        for (std::size_t j = 0; j < w; ++j) {
+            const double fj = fc[j];
+            acc[0][j] += x0 * fj;
+            acc[1][j] += x1 * fj;
+            acc[2][j] += x2 * fj;
+            acc[3][j] += x3 * fj;
         }
     }
+    for (std::size_t r = 0; r < 4; ++r)
+        for (std::size_t j = 0; j < w; ++j) out[r * w + j] = acc[r][j];
+}
+
+/// The rows of v projected on the frames f (row-major d x m, m = the columns of several slices'
+/// frames side by side): N x m doubles, row-major. Each output is the sum over c in increasing order
+/// of v(i, c) f(c, j), whatever the thread count (rows are split in fixed blocks); the inner loop over
+/// the m columns is the one the compiler vectorises, and v is read once for all the slices.
+template <class T>
+std::vector<double> project_rows(const activation_view<const T>& v, const std::vector<double>& f, std::size_t m) {
+    const std::size_t n = v.rows(), d = v.cols();
+    std::vector<double> out(n * m, 0.0);
+    constexpr std::size_t block = 64;
+    const std::size_t blocks = (n + block - 1) / block;
+    // below about a million multiply-adds, starting threads costs more than it saves
+    const std::size_t threads = n * d * m < (std::size_t(1) << 20) ? 1 : 0;
+    parallel_for(blocks, [&](std::size_t b) {
+        const double* fr = f.data();
+        std::size_t i = b * block;
+        const std::size_t end = std::min(n, (b + 1) * block);
+        if (m == project_width) {
+            // a full chunk of 1-D slices: four rows at a time with their 4 x 32 sums in registers, each
+            // row of frames loaded once for the four (the same sums, in the same order, as below)
+            for (; i + 4 <= end; i += 4) project_four_rows(v, fr, d, i, out.data() + i * m);
+        }
+        for (; i < end; ++i) {
+            const T* row = v.row(i);
+            double* o = out.data() + i * m;
+            for (std::size_t c = 0; c < d; ++c) {
+                const double x = static_cast<double>(row[c]);
+                const double* fc = fr + c * m;
+                for (std::size_t j = 0; j < m; ++j) o[j] += x * fc[j];
+            }
+        }
+    }, threads);
     return out;
 }
 
@@ -234,6 +327,124 @@ public:
     }
 };
 
+/// Which of the Kolchinsky-Tracey bounds kde_slice reports.
+enum class kde_bound { upper, lower };
+
+/// Per-slice policy: mi::kde's bounds on the projected T plus noise (see the header comment).
+template <class Noise = fixed_noise>
+class kde_slice {
+public:
+    /// Noise variance 0.1 (Saxe et al.'s MNIST value), the upper (KL) bound.
+    kde_slice() : kde_(Noise(0.1)) {}
+    explicit kde_slice(Noise noise, kde_bound which = kde_bound::upper) : kde_(std::move(noise)), bound_(which) {}
+    /// Noise(parameter), e.g. kde_slice<>(0.05): fixed noise variance 0.05.
+    template <class N = Noise, std::enable_if_t<std::is_constructible_v<N, double>, int> = 0>
+    explicit kde_slice(double noise_parameter, kde_bound which = kde_bound::upper)
+        : kde_(Noise(noise_parameter)), bound_(which) {}
+
+    const kde<gaussian_kernel, Noise>& estimator() const noexcept { return kde_; }
+    kde_bound which_bound() const noexcept { return bound_; }
+
+    std::string name() const { return "kde"; }
+    std::string parameters() const {
+        return "kernel=" + std::string(kde_.kernel().name()) + ";noise=" + std::string(kde_.noise().name()) + ";" +
+               kde_.noise().parameters() + ";bound=" + (bound_ == kde_bound::upper ? "upper" : "lower");
+    }
+
+    /// H(b + Z) - H(Z): the noisy slice b of a deterministic function of the input, every row its own
+    /// input; a (the projection of X) only has to match b's rows (see the header comment).
+    template <class T, class U>
+    double mutual_information(const activation_view<const T>& a, const activation_view<const U>& b) const {
+        const char* where = "mi::kde_slice::mutual_information";
+        detail::check_activations(a, where, "a");
+        detail::check_same_rows(b.rows(), a.rows(), where, "b rows");
+        return pick(kde_.mutual_information(b));
+    }
+
+    /// H(t + Z) - sum_l p_l H(t + Z | Y = l), mi::kde's class-conditional form on the slice.
+    template <class T>
+    double mutual_information(const activation_view<const T>& t, const labels& y) const {
+        return pick(kde_.mutual_information(t, y));
+    }
+
+private:
+    double pick(const bounds& b) const { return bound_ == kde_bound::upper ? b.upper : b.lower; }
+
+    kde<gaussian_kernel, Noise> kde_;
+    kde_bound bound_ = kde_bound::upper;
+};
+
+/// Per-slice policy: equal-width bins on each projected coordinate's range, plug-in MI (see the header comment).
+template <class Correction = plug_in>
+class binning_slice {
+public:
+    explicit binning_slice(std::size_t bins = 30, Correction correction = Correction())
+        : bins_(bins), binning_(make(bins, correction)) {}
+
+    std::size_t bins() const noexcept { return bins_; }
+    std::string name() const { return "binning"; }
+    std::string parameters() const {
+        return "bins=" + std::to_string(bins_) + ";range=projection;correction=" + std::string(Correction::name());
+    }
+
+    /// The MI of the binned a and b, nats.
+    template <class T, class U>
+    double mutual_information(const activation_view<const T>& a, const activation_view<const U>& b) const {
+        const char* where = "mi::binning_slice::mutual_information";
+        detail::check_same_rows(b.rows(), a.rows(), where, "b rows");
+        const std::vector<double> ua = unit_range(a, where, "a"), ub = unit_range(b, where, "b");
+        const activation_view<const double> va(ua.data(), a.rows(), a.cols(), a.cols());
+        const activation_view<const double> vb(ub.data(), b.rows(), b.cols(), b.cols());
+        // a's bin patterns are the inputs that b's bins are conditioned on
+        const input_ids a_bins(binning_.patterns(va).ids);
+        return binning_.mutual_information(vb, a_bins);
+    }
+
+    /// The MI of the binned t and the labels, nats.
+    template <class T>
+    double mutual_information(const activation_view<const T>& t, const labels& y) const {
+        const char* where = "mi::binning_slice::mutual_information";
+        detail::check_same_rows(y.size(), t.rows(), where, "labels size");
+        const std::vector<double> ut = unit_range(t, where, "t");
+        return binning_.mutual_information(activation_view<const double>(ut.data(), t.rows(), t.cols(), t.cols()), y);
+    }
+
+private:
+    static binning<uniform, Correction> make(std::size_t bins, const Correction& correction) {
+        if (bins < 1) detail::fail("mi::binning_slice", "bins", bins, ">= 1");
+        return binning<uniform, Correction>(uniform(bins, 0.0, 1.0), correction);
+    }
+
+    // every column mapped affinely onto [0, 1] by its own minimum and maximum (a constant column to 0),
+    // so that uniform(bins, 0, 1) puts equal-width bins on each coordinate's range
+    template <class T>
+    static std::vector<double> unit_range(const activation_view<const T>& v, const char* where, const char* argument) {
+        detail::check_activations(v, where, argument);
+        const std::size_t n = v.rows(), d = v.cols();
+        std::vector<double> lo(d), hi(d), out(n * d);
+        for (std::size_t c = 0; c < d; ++c) lo[c] = hi[c] = static_cast<double>(v(0, c));
+        for (std::size_t i = 1; i < n; ++i)
+            for (std::size_t c = 0; c < d; ++c) {
+                const double x = static_cast<double>(v(i, c));
+                lo[c] = std::min(lo[c], x);
+                hi[c] = std::max(hi[c], x);
+            }
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t c = 0; c < d; ++c) {
+                const double width = hi[c] - lo[c];
+                // the width of a finite column can overflow (values near +-DBL_MAX): then halve both
+                const double x = static_cast<double>(v(i, c));
+                out[i * d + c] = !(width > 0.0) ? 0.0
+                                 : std::isfinite(width) ? (x - lo[c]) / width
+                                                        : (0.5 * x - 0.5 * lo[c]) / (0.5 * hi[c] - 0.5 * lo[c]);
+            }
+        return out;
+    }
+
+    std::size_t bins_;
+    binning<uniform, Correction> binning_;
+};
+
 template <class PerSlice = ksg<>>
 class sliced {
 public:
@@ -268,37 +479,59 @@ public:
     /// SI(X;T) in nats between the rows of t and x (same number of rows).
     template <class T, class U>
     double mutual_information(const activation_view<const T>& t, const activation_view<const U>& x) const {
+        return detail::finite(mean_of(slice_estimates(t, x)), "mi::sliced::mutual_information", "SI(X;T)");
+    }
+
+    /// SI(T;Y) in nats between the rows of t and class labels (only T is projected).
+    template <class T>
+    double mutual_information(const activation_view<const T>& t, const labels& y) const {
+        return detail::finite(mean_of(slice_estimates(t, y)), "mi::sliced::mutual_information", "SI(T;Y)");
+    }
+
+    /// ixt = SI(X;T) with X the samples' network input, ity = SI(T;Y); one frame of T per slice serves both.
+    template <class T>
+    plane_point point(const activation_view<const T>& layer, const samples& s) const {
+        const auto both = slice_points(layer, s);
+        plane_point p;
+        p.ixt_kind = ixt_quantity::mutual_information;
+        p.ixt = mean_of(both.first);
+        p.ity = mean_of(both.second);
+        return detail::finite(p, "mi::sliced::point");
+    }
+
+    /// The M per-slice estimates of SI(X;T), in slice order (mutual_information(t, x) is their mean):
+    /// their spread over the slices gives the Monte Carlo standard error sd / sqrt(M) of the average.
+    template <class T, class U>
+    std::vector<double> slice_estimates(const activation_view<const T>& t, const activation_view<const U>& x) const {
         const char* where = "mi::sliced::mutual_information";
         detail::check_activations(t, where, "t");
         detail::check_activations(x, where, "x");
         detail::check_same_rows(x.rows(), t.rows(), where, "x rows");
         check_dimension(t.cols(), where, "t");
         check_dimension(x.cols(), where, "x");
-        return detail::finite(average([&](std::size_t s, double& value, double&) {
-                                  const slice sl = project(s, t, &x);
-                                  value = per_.mutual_information(sl.view_x(o_.k), sl.view_t(o_.k));
-                              }).first,
-                              where, "SI(X;T)");
+        return run_slices(t, &x, [&](const activation_view<const double>& px, const activation_view<const double>& pt,
+                                     double& value, double&) { value = per_.mutual_information(px, pt); })
+            .first;
     }
 
-    /// SI(T;Y) in nats between the rows of t and class labels (only T is projected).
+    /// The M per-slice estimates of SI(T;Y), in slice order.
     template <class T>
-    double mutual_information(const activation_view<const T>& t, const labels& y) const {
+    std::vector<double> slice_estimates(const activation_view<const T>& t, const labels& y) const {
         const char* where = "mi::sliced::mutual_information";
         require_labels(where);
         detail::check_activations(t, where, "t");
         detail::check_same_rows(y.size(), t.rows(), where, "labels size");
         check_dimension(t.cols(), where, "t");
-        return detail::finite(average([&](std::size_t s, double& value, double&) {
-                                  const slice sl = project<T, T>(s, t, nullptr);
-                                  value = label_mi(sl.view_t(o_.k), y);
-                              }).first,
-                              where, "SI(T;Y)");
+        return run_slices(t, static_cast<const activation_view<const T>*>(nullptr),
+                          [&](const activation_view<const double>&, const activation_view<const double>& pt, double& value,
+                              double&) { value = label_mi(pt, y); })
+            .first;
     }
 
-    /// ixt = SI(X;T) with X the samples' network input, ity = SI(T;Y); one frame of T per slice serves both.
+    /// point()'s coordinates slice by slice: {SI(X;T) per slice, SI(T;Y) per slice}, in slice order.
     template <class T>
-    plane_point point(const activation_view<const T>& layer, const samples& s) const {
+    std::pair<std::vector<double>, std::vector<double>> slice_points(const activation_view<const T>& layer,
+                                                                     const samples& s) const {
         const char* where = "mi::sliced::point";
         detail::check_activations(layer, where, "layer");
         s.check_rows(layer.rows(), where);
@@ -306,49 +539,60 @@ public:
         require_labels(where);
         check_dimension(layer.cols(), where, "layer");
         check_dimension(s.network_input().cols(), where, "network input");
-        const auto both = s.network_input().visit([&](const auto& x) {
-            return average([&](std::size_t slice_index, double& ixt, double& ity) {
-                const slice sl = project(slice_index, layer, &x);
-                ixt = per_.mutual_information(sl.view_x(o_.k), sl.view_t(o_.k));
-                ity = label_mi(sl.view_t(o_.k), s.labels());
+        return s.network_input().visit([&](const auto& x) {
+            return run_slices(layer, &x, [&](const activation_view<const double>& px,
+                                             const activation_view<const double>& pt, double& ixt, double& ity) {
+                ixt = per_.mutual_information(px, pt);
+                ity = label_mi(pt, s.labels());
             });
         });
-        plane_point p;
-        p.ixt_kind = ixt_quantity::mutual_information;
-        p.ixt = both.first;
-        p.ity = both.second;
-        return detail::finite(p, where);
     }
 
 private:
-    struct slice {
-        std::vector<double> t, x;  // N x k projections (x empty when there is no X)
-        activation_view<const double> view_t(std::size_t k) const { return {t.data(), t.size() / k, k, k}; }
-        activation_view<const double> view_x(std::size_t k) const { return {x.data(), x.size() / k, k, k}; }
-    };
+    // Slices are projected in chunks of `chunk`: the chunk's frames side by side (slice s draws T's
+    // frame, then X's, from the stream derive_seed(seed, s)), one pass over the rows for all of them,
+    // then the chunk's per-slice estimates in parallel, each writing only its own entries. The chunk
+    // size is fixed, so neither the frames nor the sums depend on the thread count.
+    static constexpr std::size_t chunk = detail::project_width;
 
-    // slice s: T's frame, then X's, from the stream derive_seed(seed, s)
-    template <class T, class U>
-    slice project(std::size_t s, const activation_view<const T>& t, const activation_view<const U>* x) const {
-        rng r(derive_seed(o_.seed, s));
-        slice out;
-        out.t = detail::project_rows(t, detail::stiefel_frame(t.cols(), o_.k, r), o_.k);
-        if (x) out.x = detail::project_rows(*x, detail::stiefel_frame(x->cols(), o_.k, r), o_.k);
-        return out;
+    template <class T, class U, class F>
+    std::pair<std::vector<double>, std::vector<double>> run_slices(const activation_view<const T>& t,
+                                                                   const activation_view<const U>* x,
+                                                                   F&& per_slice_estimate) const {
+        const std::size_t k = o_.k;
+        std::vector<double> first(o_.slices, 0.0), second(o_.slices, 0.0);
+        for (std::size_t c0 = 0; c0 < o_.slices; c0 += chunk) {
+            const std::size_t cs = std::min(chunk, o_.slices - c0), m = cs * k;
+            std::vector<double> ft(t.cols() * m), fx(x ? x->cols() * m : 0);
+            for (std::size_t s = 0; s < cs; ++s) {
+                rng r(derive_seed(o_.seed, c0 + s));
+                place(detail::stiefel_frame(t.cols(), k, r), ft, s, m);
+                if (x) place(detail::stiefel_frame(x->cols(), k, r), fx, s, m);
+            }
+            const std::vector<double> pt = detail::project_rows(t, ft, m);
+            const std::vector<double> px = x ? detail::project_rows(*x, fx, m) : std::vector<double>();
+            const std::size_t n = t.rows();
+            parallel_for(cs, [&](std::size_t s) {
+                const activation_view<const double> vt(pt.data() + s * k, n, k, m);
+                const activation_view<const double> vx(x ? px.data() + s * k : pt.data(), x ? n : 0, k, m);
+                per_slice_estimate(vx, vt, first[c0 + s], second[c0 + s]);
+            });
+        }
+        return {std::move(first), std::move(second)};
     }
 
-    // the slices' estimates (one or two per slice), averaged in slice order
-    template <class F>
-    std::pair<double, double> average(F&& per_slice_estimate) const {
-        std::vector<double> first(o_.slices, 0.0), second(o_.slices, 0.0);
-        parallel_for(o_.slices, [&](std::size_t s) { per_slice_estimate(s, first[s], second[s]); });
-        double a = 0.0, b = 0.0;
-        for (std::size_t s = 0; s < o_.slices; ++s) {
-            a += first[s];
-            b += second[s];
-        }
-        const double m = static_cast<double>(o_.slices);
-        return {a / m, b / m};
+    // a slice's d x k frame into columns [s k, s k + k) of the d x m frames of its chunk
+    void place(const std::vector<double>& frame, std::vector<double>& frames, std::size_t s, std::size_t m) const {
+        const std::size_t d = frame.size() / o_.k;
+        for (std::size_t c = 0; c < d; ++c)
+            for (std::size_t j = 0; j < o_.k; ++j) frames[c * m + s * o_.k + j] = frame[c * o_.k + j];
+    }
+
+    // summed in slice order: the same bits for every thread count
+    static double mean_of(const std::vector<double>& v) {
+        double a = 0.0;
+        for (double x : v) a += x;
+        return a / static_cast<double>(v.size());
     }
 
     double label_mi(const activation_view<const double>& t, const labels& y) const {
