@@ -6,13 +6,14 @@
 //   bench_estimators sp    layer.f32 labels.u8 N R d mc_samples sigma [repeats]
 //       mi::sample_propagation(sigma, R, mc_samples).point on an N R x d layer
 //       (input-major replicas, float32)
-//   bench_estimators renyi input.f32 layer.f32 labels.u8 N dx dt alpha [repeats]
-//       mi::renyi(input, alpha, silverman, silverman).point on an N x dt layer;
-//       the constructor (input Gram matrix and its spectrum, once per run) is
-//       timed separately
+//   bench_estimators renyi input.f32 layer.f32 labels.u8 N dx dt alpha [repeats [trace]]
+//       mi::renyi(input, alpha, silverman, silverman).point on an N x dt layer,
+//       trace = automatic (default), exact or lanczos (mi::trace_method); the
+//       first point's extra time (input Gram matrix and its entropy, once per
+//       sample set) is reported separately
 //
 // Prints one line: threads, best seconds per point, [construction seconds,]
-// I(X;T), I(T;Y) (nats).
+// I(X;T), I(T;Y) (nats)[, peak resident memory of the process in MiB (Renyi)].
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -22,6 +23,8 @@
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include <sys/resource.h>
 
 #include "mi/core/parallel.hpp"
 #include "mi/estimators/renyi.hpp"
@@ -38,6 +41,18 @@ std::vector<T> read_file(const char* path, std::size_t count) {
         std::exit(1);
     }
     return v;
+}
+
+// Peak resident memory of this process in MiB: VmHWM of /proc/self/status (reset by exec, unlike
+// getrusage's ru_maxrss, which keeps the high-water mark of the Python parent that forked us).
+double peak_resident_mib() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);  // KiB on Linux
+    return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -84,6 +99,15 @@ int main(int argc, char** argv) {
                                   .with_network_input(mi::view(x, n, dx));
         mi::renyi_options o;
         o.alpha = alpha;
+        const std::string trace = argc > 10 ? argv[10] : "automatic";
+        if (trace == "exact")
+            o.trace = mi::trace_method::exact;
+        else if (trace == "lanczos")
+            o.trace = mi::trace_method::lanczos;
+        else if (trace != "automatic") {
+            std::fprintf(stderr, "trace: automatic, exact or lanczos, not %s\n", trace.c_str());
+            return 2;
+        }
         const mi::renyi e(o);
         // The first point also computes X's Gram matrix and entropy, once per sample set
         // (mi::network_input's memo); "construction" is that extra time.
@@ -97,12 +121,13 @@ int main(int argc, char** argv) {
             times.push_back(seconds_since(t1));
         }
         const double best = *std::min_element(times.begin(), times.end());
-        std::printf("%zu %.6f %.6f %.12g %.12g\n", mi::num_threads(), best, std::max(first - best, 0.0), p.ixt, p.ity);
+        std::printf("%zu %.6f %.6f %.12g %.12g %.1f\n", mi::num_threads(), best, std::max(first - best, 0.0), p.ixt,
+                    p.ity, peak_resident_mib());
         return 0;
     }
     std::fprintf(stderr,
                  "usage: %s sp layer.f32 labels.u8 N R d mc_samples sigma [repeats]\n"
-                 "       %s renyi input.f32 layer.f32 labels.u8 N dx dt alpha [repeats]\n",
+                 "       %s renyi input.f32 layer.f32 labels.u8 N dx dt alpha [repeats [automatic|exact|lanczos]]\n",
                  argv[0], argv[0]);
     return 2;
 }

@@ -19,9 +19,42 @@
 //   S_a(A, B) = S_a(A o B / tr(A o B))                    joint entropy
 //   I(X;T) = S_a(A_X) + S_a(A_T) - S_a(A_X, A_T),  I(T;Y) likewise with A_Y
 //
-// lambda_i from LAPACK syevd (xtensor-blas eigvalsh); eigenvalues below 0
-// (rounding of a PSD matrix) count as 0. alpha = 1 is the limit
-// -sum lambda log lambda (von Neumann); the papers use alpha = 1.01.
+// alpha = 1 is the limit -sum lambda log lambda (von Neumann); the papers use
+// alpha = 1.01.
+//
+// Trace methods (renyi_options::trace, mi::trace_method). Only tr(A^alpha)
+// (tr(-A log A) at alpha = 1) is needed, not the spectrum:
+// - exact: every lambda_i from LAPACK syevd (xtensor-blas eigvalsh), O(N^3);
+//   eigenvalues below 0 (rounding of a PSD matrix) count as 0.
+// - frobenius (alpha = 2 only): tr(A^2) = sum_ij A_ij^2, exact, O(N^2).
+// - lanczos: stochastic Lanczos quadrature (Ubaru, Chen & Saad, SIAM J. Matrix
+//   Anal. Appl. 38(4), 2017) with Gauss-Radau nodes at 0 and two control
+//   variates with exact traces (tr A and tr A^2); detail/lanczos.hpp has the
+//   method. `probes` Rademacher probes from mi::rng(derive_seed(seed, matrix,
+//   block)), at most `lanczos_steps` steps each; O(N^2 probes steps) time on
+//   the stored Gram matrix; bit-identical for any number of threads. Class
+//   blocks of the joint A_T o A_Y with at most lanczos_steps rows take their
+//   eigenvalues.
+// - automatic (default): frobenius at alpha = 2; exact below exact_below
+//   (1000) rows; lanczos above, checked by its own error estimate (3 standard
+//   errors of the probe mean plus the Gauss/Gauss-Radau bracket, carried to S
+//   by dS = dtr / (tr |1 - alpha|)): if that exceeds tolerance (1e-3) times S,
+//   the matrix takes every eigenvalue instead. Below exact_below, every value
+//   is the exact path's, bit for bit.
+// Defaults (probes = 16, lanczos_steps = 40) and their measured error at
+// alpha = 1.01, against numpy's eigvalsh: on the 1200-row data of
+// tests/reference/rest_renyi_lanczos.py (Silverman widths, S_T = 7.07 of
+// log N = 7.09: the regime of Silverman's rule on a 10-unit tanh layer),
+// S_T within 2e-6 relative, I(X;T) and I(T;Y) within 4e-5 absolute; on
+// bench/compare_estimators.py's data (bench/estimators.md, N = 1000-8000)
+// I(X;T) within 1.5e-4 relative; I(T;Y) = 0.67, a difference of entropies
+// near 8, within 2.5e-4 relative up to N = 4000 and 2.6e-3 at N = 8000
+// (1.8e-3 absolute: 2e-4 of the entropies). The 1e-3 tolerance is on S, so
+// a small I(T;Y) can be off by more than 1e-3 of itself. Where the spectrum
+// is spread (wide kernels: S_T = 3.6 at N = 1200, silverman(4)) sixteen
+// probes leave ~0.2-0.4% error on S; the error estimate sees it and
+// automatic computes the exact spectra (tested).
+// Cost per point at N = 2000: about 20x less CPU than the exact path.
 //
 // Kernel width (mi::kernel_width): fixed(sigma), or silverman(gamma):
 // sigma = gamma * s * N^(-1/(4 + d)), with s^2 the mean per-unit variance of
@@ -39,7 +72,10 @@
 // (2 sigma_Y^2)) and full eigen-problems.
 //
 // Options (mi::renyi_options, named fields): alpha = 1.01, width and
-// input_width = silverman(1), label_width = 0 (indicator).
+// input_width = silverman(1), label_width = 0 (indicator), trace = automatic,
+// exact_below = 1000, probes = 16, lanczos_steps = 40, tolerance = 1e-3,
+// seed = 0 (the trace options appear in parameters() when any differs from
+// its default).
 //
 // Methods: entropy(t); mutual_information(t, x) = I(X;T) with the input X as
 // a view; mutual_information(t, labels) = I(T;Y); point(t, samples) takes X
@@ -48,8 +84,12 @@
 // (mi::network_input's memo; memory N^2 doubles: 128 MB at N = 4000) and
 // shared by every epoch and layer. mi::samples' input ids are not used
 // (every row is its own sample). Bootstrap: rows (a half-sample keeps X's
-// matching rows), interval centred on the estimate (mi::bias_correction::none). Cost per plane point: three eigen-problems of size N,
-// O(N^3). Results in nats.
+// matching rows), interval centred on the estimate (mi::bias_correction::none).
+// Cost per plane point: exact, three eigen-problems of size N, O(N^3);
+// lanczos, O(N^2 d) for the Gram matrix and O(N^2 probes steps) for the
+// traces (measured growth in bench/estimators.md). Memory: the N x N Gram
+// matrices are stored (A_T, the memoised A_X, A_X o A_T: 3 x 8 N^2 bytes).
+// Results in nats.
 #ifndef MI_ESTIMATORS_RENYI_HPP
 #define MI_ESTIMATORS_RENYI_HPP
 
@@ -68,6 +108,8 @@
 #include "mi/core/labels.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
+#include "mi/core/random.hpp"
+#include "mi/estimators/detail/lanczos.hpp"
 #include "mi/estimators/detail/linalg.hpp"
 #include "mi/kernels/gaussian.hpp"
 #include "mi/kernels/pairwise.hpp"
@@ -187,12 +229,36 @@ inline double renyi_from_spectrum(const std::vector<double>& lambda, double alph
 
 }  // namespace detail
 
+/// How mi::renyi takes tr(A^alpha) (see renyi.hpp, "Trace methods").
+enum class trace_method {
+    automatic,  ///< frobenius at alpha = 2; exact below exact_below rows; lanczos above (exact if its error is too large)
+    exact,      ///< every eigenvalue (LAPACK syevd), O(N^3)
+    frobenius,  ///< alpha = 2 only: tr(A^2) = sum_ij A_ij^2, exact, O(N^2)
+    lanczos     ///< stochastic Lanczos quadrature with control variates, O(N^2 probes steps)
+};
+
+/// "automatic", "exact", "frobenius" or "lanczos".
+inline std::string to_string(trace_method m) {
+    switch (m) {
+        case trace_method::exact: return "exact";
+        case trace_method::frobenius: return "frobenius";
+        case trace_method::lanczos: return "lanczos";
+        default: return "automatic";
+    }
+}
+
 /// The Renyi estimator's options, by name (C++20: mi::renyi_options{.alpha = 2.0}).
 struct renyi_options {
     double alpha = 1.01;                                   ///< order, > 0 (1: von Neumann)
     kernel_width width = kernel_width::silverman();        ///< the layer's kernel width
     kernel_width input_width = kernel_width::silverman();  ///< the network input's kernel width
     double label_width = 0.0;                              ///< one-hot labels' width; 0: indicator kernel
+    trace_method trace = trace_method::automatic;          ///< how tr(A^alpha) is taken
+    std::size_t exact_below = 1000;  ///< automatic: matrices of fewer rows take every eigenvalue
+    std::size_t probes = 16;         ///< lanczos: Rademacher probe vectors per matrix, >= 4
+    std::size_t lanczos_steps = 40;  ///< lanczos: at most this many Lanczos steps per probe, >= 3
+    double tolerance = 1e-3;         ///< automatic: largest accepted 3-sigma relative error of S_alpha
+    std::uint64_t seed = 0;          ///< lanczos: the probes' seed
 };
 
 class renyi {
@@ -204,20 +270,30 @@ public:
         check_alpha(o_.alpha);
         if (!(std::isfinite(o_.label_width) && o_.label_width >= 0.0))
             detail::fail("mi::renyi", "options.label_width", o_.label_width, "a finite value >= 0 (0: indicator kernel)");
+        if (o_.trace == trace_method::frobenius && o_.alpha != 2.0)
+            detail::fail("mi::renyi", "options.alpha", o_.alpha, "2 with options.trace = frobenius (tr(A^2) only)");
+        if (o_.probes < 4)
+            detail::fail("mi::renyi", "options.probes", o_.probes, "at least 4 (two control variates and their residual)");
+        if (o_.lanczos_steps < 3) detail::fail("mi::renyi", "options.lanczos_steps", o_.lanczos_steps, "at least 3");
+        if (!(std::isfinite(o_.tolerance) && o_.tolerance > 0.0))
+            detail::fail("mi::renyi", "options.tolerance", o_.tolerance, "a finite value > 0");
     }
 
-    /// S_alpha(A) of a set of rows with a width policy, nats.
+    /// S_alpha(A) of a set of rows with a width policy, nats (the other options at their defaults).
     template <class T>
     static double entropy(const activation_view<const T>& z, double alpha, const kernel_width& width) {
-        detail::check_activations(z, "mi::renyi::entropy", "activations");
         check_alpha(alpha);
-        return detail::finite(
-            detail::renyi_from_spectrum(detail::sym_eigenvalues(detail::gram_of(z, width), "mi::renyi::entropy", "Gram matrix"), alpha),
-            "mi::renyi::entropy", "S_alpha(T)");
+        renyi_options o;
+        o.alpha = alpha;
+        o.width = width;
+        return renyi(o).entropy(z);
     }
+    /// S_alpha(A_T) of the layer, nats.
     template <class T>
     double entropy(const activation_view<const T>& layer) const {
-        return entropy(layer, o_.alpha, o_.width);
+        detail::check_activations(layer, "mi::renyi::entropy", "activations");
+        const auto a = detail::gram_of(layer, o_.width);
+        return detail::finite(entropy_of({&a}, role_layer), "mi::renyi::entropy", "S_alpha(T)");
     }
 
     /// I(X;T) = S(A_X) + S(A_T) - S(A_X, A_T), nats, with the network input x (row i the input of layer row i).
@@ -229,8 +305,7 @@ public:
         detail::check_same_rows(x.rows(), layer.rows(), where, "x rows");
         const input_gram in = input_gram_of(x);
         const auto a = detail::gram_of(layer, o_.width);
-        return detail::finite(ixt(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), o_.alpha), in),
-                              where, "I(X;T)");
+        return detail::finite(ixt(a, entropy_of({&a}, role_layer), in), where, "I(X;T)");
     }
 
     /// I(T;Y) = S(A_T) + S(A_Y) - S(A_T, A_Y), nats.
@@ -240,9 +315,7 @@ public:
         detail::check_activations(layer, where, "layer");
         detail::check_same_rows(y.size(), layer.rows(), where, "labels size");
         const auto a = detail::gram_of(layer, o_.width);
-        return detail::finite(
-            ity(a, detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), o_.alpha), y), where,
-            "I(T;Y)");
+        return detail::finite(ity(a, entropy_of({&a}, role_layer), y), where, "I(T;Y)");
     }
 
     /// Plane point (I(X;T), I(T;Y)) from one Gram matrix of the layer and the samples' network input, nats.
@@ -255,7 +328,7 @@ public:
         const auto in = s.network_input().template memo<input_gram>(
             "mi::renyi;" + parameters(), [&] { return s.network_input().visit([&](const auto& x) { return input_gram_of(x); }); });
         const auto a = detail::gram_of(layer, o_.width);
-        const double st = detail::renyi_from_spectrum(detail::sym_eigenvalues(a, "mi::renyi", "Gram matrix"), o_.alpha);
+        const double st = entropy_of({&a}, role_layer);
         plane_point p;
         p.ixt = ixt(a, st, *in);
         p.ity = ity(a, st, s.labels());
@@ -269,7 +342,7 @@ public:
     std::string parameters() const {
         return "alpha=" + detail::to_text(o_.alpha) + ";width=" + o_.width.parameters() +
                ";input_width=" + o_.input_width.parameters() + ";label_width=" +
-               (o_.label_width == 0.0 ? std::string("indicator") : detail::to_text(o_.label_width));
+               (o_.label_width == 0.0 ? std::string("indicator") : detail::to_text(o_.label_width)) + trace_parameters();
     }
 
 private:
@@ -283,8 +356,97 @@ private:
     input_gram input_gram_of(const activation_view<const U>& x) const {
         input_gram in;
         in.gram = detail::gram_of(x, o_.input_width);
-        in.entropy = detail::renyi_from_spectrum(detail::sym_eigenvalues(in.gram, "mi::renyi", "Gram matrix"), o_.alpha);
+        in.entropy = entropy_of({&in.gram}, role_input);
         return in;
+    }
+
+    // Seed streams of the matrices of a point: every matrix draws its own probes, so a value
+    // does not depend on which other quantities were computed before it.
+    static constexpr std::uint64_t role_layer = 0, role_input = 1, role_joint_input = 2, role_labels = 3,
+                                   role_joint_labels = 4;
+
+    // ";trace=..." when any trace option differs from its default (the default keeps the
+    // parameters of the versions before the option existed).
+    std::string trace_parameters() const {
+        const renyi_options d;
+        if (o_.trace == d.trace && o_.exact_below == d.exact_below && o_.probes == d.probes &&
+            o_.lanczos_steps == d.lanczos_steps && o_.tolerance == d.tolerance && o_.seed == d.seed)
+            return "";
+        return ";trace=" + to_string(o_.trace) + ";exact_below=" + std::to_string(o_.exact_below) +
+               ";probes=" + std::to_string(o_.probes) + ";lanczos_steps=" + std::to_string(o_.lanczos_steps) +
+               ";tolerance=" + detail::to_text(o_.tolerance) + ";seed=" + std::to_string(o_.seed);
+    }
+
+    // f(lambda) whose sum over the spectrum gives S_alpha: lambda^alpha, or -lambda log lambda at alpha = 1
+    double spectral_term(double l) const {
+        if (!(l > 0.0)) return 0.0;
+        return o_.alpha == 1.0 ? -l * std::log(l) : std::pow(l, o_.alpha);
+    }
+
+    // S_alpha from tr f(A) (the sum of spectral_term over the spectrum)
+    double entropy_from_trace(double trace) const {
+        return o_.alpha == 1.0 ? trace : std::log(trace) / (1.0 - o_.alpha);
+    }
+
+    // Every eigenvalue: today's exact path, unchanged (the blocks' spectra joined in order).
+    double exact_entropy(const std::vector<const detail::dense_matrix*>& blocks) const {
+        if (blocks.size() == 1)
+            return detail::renyi_from_spectrum(detail::sym_eigenvalues(*blocks[0], "mi::renyi", "Gram matrix"), o_.alpha);
+        std::vector<double> joint;
+        for (const auto* b : blocks)
+            for (const double l : detail::sym_eigenvalues(*b, "mi::renyi", "Gram matrix")) joint.push_back(l);
+        return detail::renyi_from_spectrum(joint, o_.alpha);
+    }
+
+    // tr f(A) of a block-diagonal matrix by SLQ, blocks of at most lanczos_steps rows exactly.
+    detail::trace_estimate lanczos_trace(const std::vector<const detail::dense_matrix*>& blocks, std::uint64_t role) const {
+        detail::trace_estimate total;
+        for (std::size_t k = 0; k < blocks.size(); ++k) {
+            const auto& b = *blocks[k];
+            const std::size_t n = b.shape()[0];
+            if (n == 0) continue;
+            detail::require_finite(b, "mi::renyi", "Gram matrix");
+            if (n <= o_.lanczos_steps) {
+                for (const double l : detail::sym_eigenvalues(b, "mi::renyi", "Gram matrix")) total.value += spectral_term(l);
+                continue;
+            }
+            const auto e = detail::slq_trace(
+                b.data(), n, [this](double l) { return spectral_term(l); }, o_.probes, o_.lanczos_steps,
+                derive_seed(o_.seed, role, k));
+            total.value += e.value;
+            total.variance += e.variance;
+            total.quadrature_error += e.quadrature_error;
+        }
+        return total;
+    }
+
+    // S_alpha of the trace-one PSD matrix with these diagonal blocks (one block: the whole
+    // matrix), by the method the options choose for its size.
+    double entropy_of(const std::vector<const detail::dense_matrix*>& blocks, std::uint64_t role) const {
+        std::size_t n = 0;
+        for (const auto* b : blocks) n += b->shape()[0];
+        trace_method m = o_.trace;
+        if (m == trace_method::automatic)
+            m = o_.alpha == 2.0 ? trace_method::frobenius : n < o_.exact_below ? trace_method::exact : trace_method::lanczos;
+        if (m == trace_method::exact) return exact_entropy(blocks);
+        if (m == trace_method::frobenius) {
+            double t = 0.0;
+            for (const auto* b : blocks) {
+                detail::require_finite(*b, "mi::renyi", "Gram matrix");
+                t += detail::slq::frobenius_squared(b->data(), b->shape()[0]);
+            }
+            return -std::log(t);
+        }
+        const detail::trace_estimate t = lanczos_trace(blocks, role);
+        const double s = entropy_from_trace(t.value);
+        if (o_.trace == trace_method::automatic) {
+            // the estimate's own error (3 standard errors plus the quadrature bracket), carried to
+            // S by dS = dtr / (tr |1 - alpha|); above the tolerance: take every eigenvalue
+            const double to_s = o_.alpha == 1.0 ? 1.0 : 1.0 / (t.value * std::fabs(1.0 - o_.alpha));
+            const double error = (3.0 * std::sqrt(t.variance) + t.quadrature_error) * to_s;
+            if (!(t.value > 0.0) || !(error <= o_.tolerance * std::fabs(s))) return exact_entropy(blocks);
+        }
+        return s;
     }
 
     static void check_alpha(double alpha) {
@@ -293,9 +455,17 @@ private:
 
     double ixt(const detail::dense_matrix& a, double st, const input_gram& in) const {
         const std::size_t n = a.shape()[0];
-        detail::dense_matrix j = a * in.gram;
-        j *= static_cast<double>(n);  // A_X o A_T has trace 1/N; renormalise to trace 1
-        const double sj = detail::renyi_from_spectrum(detail::sym_eigenvalues(j, "mi::renyi", "Gram matrix"), o_.alpha);
+        // A_X o A_T has trace 1/N; renormalised to trace 1 (a loop on all cores: the xtensor
+        // expression cost as much as the fast path's whole trace estimate at N = 2000)
+        detail::dense_matrix j = detail::dense_matrix::from_shape({n, n});
+        const double dn = static_cast<double>(n);
+        parallel_for(n, [&](std::size_t r) {
+            const double* p = a.data() + r * n;
+            const double* q = in.gram.data() + r * n;
+            double* o = j.data() + r * n;
+            for (std::size_t c = 0; c < n; ++c) o[c] = p[c] * q[c] * dn;
+        }, 0, 64);
+        const double sj = entropy_of({&j}, role_joint_input);
         return in.entropy + st - sj;
     }
 
@@ -305,25 +475,30 @@ private:
         if (o_.label_width == 0.0) {
             std::vector<double> py;
             for (const auto c : y.counts()) py.push_back(static_cast<double>(c) / dn);
-            std::vector<double> joint;
+            std::vector<detail::dense_matrix> blocks;
             for (const auto& rows : y.rows_by_class()) {
                 const std::size_t m = rows.size();
                 if (m == 0) continue;
-                detail::dense_matrix b = xt::zeros<double>({m, m});
-                for (std::size_t p = 0; p < m; ++p)
-                    for (std::size_t q = 0; q < m; ++q) b(p, q) = a(rows[p], rows[q]);
-                for (const double l : detail::sym_eigenvalues(b, "mi::renyi", "Gram matrix")) joint.push_back(l);
+                detail::dense_matrix b = detail::dense_matrix::from_shape({m, m});
+                for (std::size_t p = 0; p < m; ++p) {
+                    const double* src = a.data() + rows[p] * n;
+                    double* dst = b.data() + p * m;
+                    for (std::size_t q = 0; q < m; ++q) dst[q] = src[rows[q]];
+                }
+                blocks.push_back(std::move(b));
             }
-            return detail::renyi_from_spectrum(py, o_.alpha) + st - detail::renyi_from_spectrum(joint, o_.alpha);
+            std::vector<const detail::dense_matrix*> joint;
+            for (const auto& b : blocks) joint.push_back(&b);
+            return detail::renyi_from_spectrum(py, o_.alpha) + st - entropy_of(joint, role_joint_labels);
         }
         const double off = std::exp(-1.0 / (o_.label_width * o_.label_width));  // ||e_a - e_b||^2 = 2
         detail::dense_matrix ay = xt::zeros<double>({n, n});
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = 0; j < n; ++j) ay(i, j) = (y[i] == y[j] ? 1.0 : off) / dn;
-        const double sy = detail::renyi_from_spectrum(detail::sym_eigenvalues(ay, "mi::renyi", "Gram matrix"), o_.alpha);
+        const double sy = entropy_of({&ay}, role_labels);
         detail::dense_matrix j = a * ay;
         j *= dn;
-        return sy + st - detail::renyi_from_spectrum(detail::sym_eigenvalues(j, "mi::renyi", "Gram matrix"), o_.alpha);
+        return sy + st - entropy_of({&j}, role_joint_labels);
     }
 
     renyi_options o_;
