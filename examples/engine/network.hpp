@@ -326,6 +326,11 @@ public:
         return total;
     }
 
+    /// Gradients (ws.grad_w, ws.grad_b) of any objective whose gradient with respect to the output
+    /// layer's pre-activations the caller has put in ws.dz.back() after forward() (a variational
+    /// critic's bound, examples/engine/variational.hpp), by the same backward pass as loss().
+    void backward_from(workspace<T>& ws) const { backward(ws); }
+
 private:
     void check_batch(const workspace<T>& ws, std::size_t batch) const {
         if (batch == 0) mi::detail::fail("mi_examples::engine::network::forward", "batch", batch, ">= 1");

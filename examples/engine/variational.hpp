@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Variational lower bounds on mutual information, each maximised over a critic
+// network trained on the reference engine (examples/engine/network.hpp,
+// optimizer.hpp). They train a network, so they live in examples/ beside the
+// engine, but they model the plane-estimator concept of
+// include/mi/estimators/concept.hpp, so mi::information_plane and the CSV
+// take them like any other estimator.
+//
+// The bounds (critic f, positive pairs (a_i, b_i) ~ p(a, b), negative pairs
+// (a_i, b_j), j != i, of one batch of B rows standing for p(a) p(b)):
+//
+//   MINE (Belghazi et al., "Mutual Information Neural Estimation", ICML 2018,
+//   arXiv:1801.04062): the Donsker-Varadhan representation (their Theorem 1)
+//     I >= I_DV(f) = E_p[f] - log E_{p(a)p(b)}[e^f],
+//   maximised by stochastic gradients. The gradient of the log term,
+//   E_q[e^f grad f] / E_q[e^f], is biased when both expectations come from
+//   the same batch; MINE (§3.2, "Correcting the bias from the stochastic
+//   gradients", and Algorithm 1) divides by an exponential moving average
+//   m_t = (1 - alpha) m_{t-1} + alpha * mean_batch(e^f) instead (m_1 = the
+//   first batch's mean; alpha = options.moving_average, 0.01 as in the
+//   authors' code). Kept in log space here so that large scores do not
+//   overflow. The reported value is I_DV on the evaluation batches (no
+//   moving average there: it only corrects the training gradient).
+//
+//   NWJ (Nguyen, Wainwright & Jordan, "Estimating divergence functionals and
+//   the likelihood ratio by convex risk minimization", IEEE Trans. IT 2010;
+//   the f-divergence (KL) bound in the form used by Poole et al., "On
+//   Variational Bounds of Mutual Information", ICML 2019, arXiv:1905.06922,
+//   §2.2, I_NWJ, called f-GAN KL / MINE-f there):
+//     I >= I_NWJ(f) = E_p[f] - e^{-1} E_{p(a)p(b)}[e^f],
+//   unbiased stochastic gradients, no moving average needed.
+//
+//   InfoNCE (van den Oord, Li & Vinyals, "Representation Learning with
+//   Contrastive Predictive Coding", arXiv:1807.03748, §2.3, Eq. 4 (the loss
+//   L_N) and I >= log N - L_N; Poole et al. §2.3, I_NCE):
+//     I >= I_NCE(f) = (1/B) sum_i [ f(a_i, b_i) - log (1/B) sum_j e^{f(a_i, b_j)} ]
+//                  = log B - L_B.
+//   I_NCE <= log B for every critic (each term is at most log B), so the
+//   estimate can never exceed log(batch): THE CEILING IS A PROPERTY OF THE
+//   BOUND, not of the critic, and a true MI above log B shows as a value
+//   pinned just below log B. parameters() says the batch, and the result
+//   says the ceiling.
+//
+// Bias and variance (Poole et al. §2-3; McAllester & Stratos, "Formal limitations
+// on the measurement of mutual information", AISTATS 2020; Song & Ermon,
+// "Understanding the limitations of variational mutual information
+// estimators", ICLR 2020): I_DV and I_NWJ are lower bounds in expectation
+// only for the optimal critic; their batch estimates have a variance that
+// grows like e^{I} / B (the e^f of the negative pairs is a heavy-tailed
+// average), so at large MI they are noisy and can overshoot on one batch.
+// I_NCE has low variance but is capped at log B (high bias when I > log B).
+// All three under-estimate when the critic is under-trained. The estimates
+// here average the bound over floor(N/B) disjoint evaluation batches, and
+// `estimate.standard_error` is the spread of those batch values / sqrt(batches).
+//
+// Critic: separable, f(a, b) = g(a)^T h(b) (Poole et al. §4, "separable
+// critic"; Belghazi et al. use a joint critic on the concatenation, which
+// needs B^2 network evaluations per step for all pairs; the separable one needs
+// 2B and one B x B x k product, and Poole et al. find the two close on the
+// correlated Gaussians). g and h are MLPs on the engine: the widths
+// options.hidden, the nonlinearity options.activation (ReLU, as Poole et
+// al.), a linear output of options.embedding units, PyTorch's default
+// initialisation (nn.Linear: W, b ~ U(+-1/sqrt(fan_in))). Both towers
+// are trained by Adam (optimizer.hpp, PyTorch's form) at options.learning_rate.
+// All pairs of a batch are used: B positive and B(B-1) negative pairs per
+// step (Poole et al.'s implementation; Belghazi et al. draw one shuffled
+// negative per row, which has more variance).
+//
+// The two quantities of a plane point:
+//   I(X;T)  a = X, the samples' network input (mi::samples::with_network_input),
+//           b = T, the layer.
+//   I(T;Y)  a = T, b = one_hot(Y) into the h tower (so h(y) is a learned
+//           embedding of each class; the negatives are the other rows'
+//           labels, i.e. draws of the empirical label marginal). I(T;Y) <=
+//           H(Y), and InfoNCE's estimate is also <= log B.
+// Inputs are standardised per column over the N rows (mean 0, variance 1; a
+// constant column becomes 0) before entering the critic: MI is invariant to
+// that map, and one learning rate then fits layers of every scale.
+// By default the critic is trained and evaluated on the same N rows: the plane's
+// convention is that the empirical distribution of the rows IS the
+// distribution (for a deterministic network on N distinct inputs I(X;T) =
+// H(T) <= log N), and a critic that memorises them measures exactly that.
+// options.holdout > 0 evaluates on rows the critic never saw instead, which is
+// what an estimate of a population MI (the Gaussian tests) needs.
+//
+// Determinism: everything is drawn from mi::rng streams derived from
+// options.seed (tower g: derive_seed(seed, 1), tower h: derive_seed(seed, 2),
+// training batches: derive_seed(seed, 3), held-out split: derive_seed(seed, 4), evaluation order:
+// derive_seed(seed, 5);
+// the I(T;Y) critic uses seed + 1 in place of seed), one point is computed
+// serially, and the engine's hand loops are used (blas_threshold = max), so a
+// point is bit-identical for any number of mi threads or OpenBLAS threads.
+// The plane driver runs points in parallel; each trains its own critics.
+//
+// Training: the bound's gradient with respect to each tower's output is put in
+// the tower's workspace and back-propagated by network<T>::backward_from, the
+// engine's own backward pass.
+//
+// Cost per training step: 2 tower passes on B rows (forward + backward) and
+// the B x B x k score product and its two gradients. Results in nats.
+#ifndef MI_EXAMPLES_ENGINE_VARIATIONAL_HPP
+#define MI_EXAMPLES_ENGINE_VARIATIONAL_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "engine/activations.hpp"
+#include "engine/network.hpp"
+#include "engine/optimizer.hpp"
+#include "mi/core/activation_view.hpp"
+#include "mi/core/error.hpp"
+#include "mi/core/finite.hpp"
+#include "mi/core/labels.hpp"
+#include "mi/core/random.hpp"
+#include "mi/core/resampling.hpp"
+#include "mi/core/samples.hpp"
+#include "mi/estimators/concept.hpp"
+
+namespace mi_examples::variational {
+
+namespace eng = mi_examples::engine;
+
+/// Which lower bound the critic maximises (and which is reported).
+enum class bound { mine, nwj, infonce };
+
+inline const char* bound_name(bound b) noexcept {
+    switch (b) {
+        case bound::mine: return "mine";
+        case bound::nwj: return "nwj";
+        case bound::infonce: return "infonce";
+    }
+    return "unknown";
+}
+
+/// Every hyper-parameter of the estimator (parameters() lists them all).
+struct variational_options {
+    bound objective = bound::infonce;
+    std::vector<std::size_t> hidden{64, 64};  ///< hidden widths of each critic tower
+    std::size_t embedding = 32;               ///< k, the output width of g and h
+    eng::activation activation = eng::activation::relu();
+    std::size_t batch = 128;       ///< B: rows per training and evaluation batch (InfoNCE <= log B)
+    std::size_t steps = 1000;      ///< Adam steps
+    double learning_rate = 5e-4;   ///< Adam (beta1 0.9, beta2 0.999, eps 1e-8), Poole et al.'s 5e-4
+    double moving_average = 0.01;  ///< MINE's alpha, (0, 1]; unused by NWJ and InfoNCE
+    /// Fraction of the rows held out of training and used alone for the evaluation, [0, 1). 0: train
+    /// and evaluate on all rows (the plane's convention: the rows are the distribution). > 0: the
+    /// estimate is that of a population MI from a critic that has not seen the evaluation rows (a
+    /// critic that memorised its training rows would otherwise over-estimate; the tests use 0.5).
+    double holdout = 0.0;
+    std::uint64_t seed = 0;
+};
+
+/// One estimate: the bound averaged over the evaluation batches.
+struct estimate {
+    double value = 0.0;           ///< nats
+    double standard_error = 0.0;  ///< sd of the batch values / sqrt(batches) (0 with one batch)
+    std::size_t batches = 0;      ///< evaluation batches (floor(N / batch))
+    std::size_t batch = 0;        ///< rows per batch actually used (min(options.batch, N))
+    double ceiling = std::numeric_limits<double>::infinity();  ///< log(batch) for InfoNCE
+    double final_training_value = 0.0;  ///< the bound on the last training batch
+};
+
+namespace variational_detail {
+
+/// Rows of a view, standardised per column (double statistics), as a float matrix, row-major.
+template <class T>
+std::vector<float> standardise(const mi::activation_view<const T>& v) {
+    const std::size_t n = v.rows(), d = v.cols();
+    std::vector<double> mean(d, 0.0), var(d, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t c = 0; c < d; ++c) mean[c] += static_cast<double>(v(i, c));
+    for (double& m : mean) m /= static_cast<double>(n);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t c = 0; c < d; ++c) {
+            const double z = static_cast<double>(v(i, c)) - mean[c];
+            var[c] += z * z;
+        }
+    std::vector<double> inv(d, 0.0);
+    for (std::size_t c = 0; c < d; ++c) {
+        const double sd = std::sqrt(var[c] / static_cast<double>(n));
+        inv[c] = sd > 0.0 && std::isfinite(1.0 / sd) ? 1.0 / sd : 0.0;  // a constant column carries nothing
+    }
+    std::vector<float> out(n * d);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t c = 0; c < d; ++c)
+            out[i * d + c] = static_cast<float>((static_cast<double>(v(i, c)) - mean[c]) * inv[c]);
+    return out;
+}
+
+/// One-hot rows of the labels (N x C, row-major).
+inline std::vector<float> one_hot(const mi::labels& y) {
+    const std::size_t c = y.classes();
+    std::vector<float> out(y.size() * c, 0.0f);
+    for (std::size_t i = 0; i < y.size(); ++i) out[i * c + y[i]] = 1.0f;
+    return out;
+}
+
+/// MINE's moving average of mean(e^f) over the negative pairs, in log space.
+struct moving_average {
+    double log_value = 0.0;
+    bool started = false;
+};
+
+/// A gradient entry as a float, 0 below 1e-30: the e^{S_ij - max} of a sharp critic underflow into
+/// float denormals, whose arithmetic is ~100x slower on x86 and which change no update (an entry
+/// of d(-bound)/dS below 1e-30 beside entries of size 1/B).
+inline float flush(double v) { return std::fabs(v) < 1e-30 ? 0.0f : static_cast<float>(v); }
+
+/// The bound on one batch from the B x B score matrix S (S[i * B + j] = f(a_i, b_j)); when dS is not
+/// null, also d(-bound)/dS (MINE: the moving-average corrected gradient, ma updated).
+inline double batch_bound(bound objective, const float* S, std::size_t B, float* dS, moving_average* ma,
+                          double alpha) {
+    const double inv_b = 1.0 / static_cast<double>(B);
+    double diag = 0.0;
+    for (std::size_t i = 0; i < B; ++i) diag += static_cast<double>(S[i * B + i]);
+    diag *= inv_b;
+    if (objective == bound::infonce) {
+        double total = 0.0;
+        for (std::size_t i = 0; i < B; ++i) {
+            const float* row = S + i * B;
+            const double m = static_cast<double>(*std::max_element(row, row + B));
+            double sum = 0.0;
+            for (std::size_t j = 0; j < B; ++j) {
+                const double e = std::exp(static_cast<double>(row[j]) - m);
+                sum += e;
+                if (dS) dS[i * B + j] = flush(e);  // kept: one exp per pair
+            }
+            const double lse = m + std::log(sum);
+            total += static_cast<double>(row[i]) - lse;
+            if (dS) {  // d(-bound)/dS_ij = (softmax_ij - [i == j]) / B
+                const float scale = static_cast<float>(inv_b / sum);
+                for (std::size_t j = 0; j < B; ++j) dS[i * B + j] *= scale;
+                dS[i * B + i] -= static_cast<float>(inv_b);
+            }
+        }
+        return total * inv_b + std::log(static_cast<double>(B));
+    }
+    // MINE and NWJ: the negative pairs are the B (B - 1) off-diagonal entries
+    const double inv_m = 1.0 / (static_cast<double>(B) * static_cast<double>(B - 1));
+    double m = -std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < B; ++i)
+        for (std::size_t j = 0; j < B; ++j)
+            if (i != j) m = std::max(m, static_cast<double>(S[i * B + j]));
+    double sum = 0.0;
+    for (std::size_t i = 0; i < B; ++i)
+        for (std::size_t j = 0; j < B; ++j)
+            if (i != j) {
+                const double e = std::exp(static_cast<double>(S[i * B + j]) - m);
+                sum += e;
+                if (dS) dS[i * B + j] = flush(e);  // kept: one exp per pair
+            }
+    const double log_mean = m + std::log(sum * inv_m);  // log of mean over negatives of e^f
+    double value = 0.0;
+    double log_scale = 0.0;  // d(-bound)/dS_ij = inv_m * exp(S_ij - log_scale) off the diagonal
+    if (objective == bound::nwj) {
+        value = diag - std::exp(log_mean - 1.0);
+        log_scale = 1.0;
+    } else {
+        value = diag - log_mean;
+        if (dS) {
+            if (!ma->started) {
+                ma->log_value = log_mean;
+                ma->started = true;
+            } else {  // log((1 - alpha) e^{ma} + alpha e^{log_mean})
+                const double a = std::log1p(-alpha) + ma->log_value, b = std::log(alpha) + log_mean;
+                const double hi = std::max(a, b);
+                ma->log_value = alpha >= 1.0 ? log_mean : hi + std::log(std::exp(a - hi) + std::exp(b - hi));
+            }
+            log_scale = ma->log_value;
+        }
+    }
+    if (dS) {  // dS_ij holds e^{S_ij - m}; d(-bound)/dS_ij = inv_m e^{S_ij - log_scale} off the diagonal
+        const double factor = inv_m * std::exp(m - log_scale);
+        if (!std::isfinite(factor)) return std::numeric_limits<double>::infinity();  // refused by the caller
+        for (std::size_t i = 0; i < B; ++i) {
+            for (std::size_t j = 0; j < B; ++j) dS[i * B + j] = flush(static_cast<double>(dS[i * B + j]) * factor);
+            dS[i * B + i] = static_cast<float>(-inv_b);
+        }
+    }
+    return value;
+}
+
+/// A separable critic g(a)^T h(b), its two towers and their Adam optimizers.
+class separable_critic {
+public:
+    separable_critic(std::size_t da, std::size_t db, std::size_t capacity, const variational_options& o,
+                     std::uint64_t seed)
+        : k_(o.embedding), g_(tower(da, o), mi::derive_seed(seed, 1)), h_(tower(db, o), mi::derive_seed(seed, 2)),
+          opt_g_(eng::optimizer_config::adam(o.learning_rate), g_), opt_h_(eng::optimizer_config::adam(o.learning_rate), h_),
+          wg_(g_.make_workspace(capacity)), wh_(h_.make_workspace(capacity)) {}
+
+    /// Scores S (B x B) of the rows `rows` of a (N x da) and b (N x db).
+    void scores(const std::vector<float>& a, std::size_t da, const std::vector<float>& b, std::size_t db,
+                const std::size_t* rows, std::size_t B, std::vector<float>& S) {
+        load(wg_, a, da, rows, B);
+        load(wh_, b, db, rows, B);
+        g_.forward(wg_, B);
+        h_.forward(wh_, B);
+        const float* G = wg_.z.back().data();
+        const float* H = wh_.z.back().data();
+        S.assign(B * B, 0.0f);
+        for (std::size_t c = 0; c < k_; ++c)
+            for (std::size_t i = 0; i < B; ++i) {
+                const float gi = G[c * B + i];
+                const float* __restrict hr = H + c * B;
+                float* __restrict sr = S.data() + i * B;
+                for (std::size_t j = 0; j < B; ++j) sr[j] += gi * hr[j];
+            }
+    }
+
+    /// One Adam step of both towers from d(-bound)/dS, after scores() on the same batch.
+    void step(const std::vector<float>& dS, std::size_t B) {
+        const float* G = wg_.z.back().data();
+        const float* H = wh_.z.back().data();
+        float* dG = wg_.dz.back().data();
+        float* dH = wh_.dz.back().data();
+        for (std::size_t c = 0; c < k_; ++c)
+            for (std::size_t i = 0; i < B; ++i) dG[c * B + i] = eng::detail::simd_dot(dS.data() + i * B, H + c * B, B);
+        std::fill(dH, dH + k_ * B, 0.0f);
+        for (std::size_t c = 0; c < k_; ++c)
+            for (std::size_t i = 0; i < B; ++i) {
+                const float gi = G[c * B + i];
+                const float* __restrict dr = dS.data() + i * B;
+                float* __restrict hr = dH + c * B;
+                for (std::size_t j = 0; j < B; ++j) hr[j] += dr[j] * gi;
+            }
+        g_.backward_from(wg_);
+        h_.backward_from(wh_);
+        opt_g_.step(g_, wg_);
+        opt_h_.step(h_, wh_);
+    }
+
+private:
+    static eng::network_config tower(std::size_t inputs, const variational_options& o) {
+        eng::network_config c;
+        c.inputs = inputs;
+        c.hidden = o.hidden;
+        c.outputs = o.embedding;
+        c.hidden_activation = o.activation;
+        c.output = eng::output_spec::mse(eng::activation::linear());
+        c.hidden_init = eng::init_spec::pytorch_default();
+        c.noise_std = 0.0;
+        c.blas_threshold = std::numeric_limits<std::size_t>::max();  // hand loops: the same bits for any BLAS threads
+        return c;
+    }
+
+    static void load(eng::workspace<float>& ws, const std::vector<float>& x, std::size_t d, const std::size_t* rows,
+                     std::size_t B) {
+        for (std::size_t c = 0; c < d; ++c) {
+            float* dst = ws.input.data() + c * B;
+            for (std::size_t i = 0; i < B; ++i) dst[i] = x[rows[i] * d + c];
+        }
+    }
+
+    std::size_t k_;
+    eng::network<float> g_, h_;
+    eng::optimizer<float> opt_g_, opt_h_;
+    eng::workspace<float> wg_, wh_;
+};
+
+/// Trains a critic on (a_i, b_i), i < n, and evaluates the bound on disjoint batches.
+inline estimate train_and_evaluate(const std::vector<float>& a, std::size_t da, const std::vector<float>& b,
+                                   std::size_t db, std::size_t n, const variational_options& o, std::uint64_t seed,
+                                   const char* where) {
+    // rows: a seeded permutation; the first n_train train the critic, the last n_eval evaluate it
+    std::vector<std::size_t> rows(n);
+    for (std::size_t i = 0; i < n; ++i) rows[i] = i;
+    std::size_t n_eval = n, n_train = n;
+    if (o.holdout > 0.0) {
+        mi::rng split(mi::derive_seed(seed, 4));
+        for (std::size_t i = n; i > 1; --i) std::swap(rows[i - 1], rows[split.below(i)]);
+        n_eval = static_cast<std::size_t>(std::floor(o.holdout * static_cast<double>(n)));
+        n_train = n - n_eval;
+        if (n_eval < 2 || n_train < 2)
+            mi::detail::fail(where, "rows", n,
+                             "enough for >= 2 training and >= 2 held-out rows with holdout = " + mi::detail::to_text(o.holdout));
+    }
+    const std::size_t B = std::min({o.batch, n_train, n_eval});
+    separable_critic critic(da, db, B, o, seed);
+    std::vector<float> S, dS(B * B);
+    std::vector<std::size_t> order(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n_train));
+    const std::size_t n_order = n_train;
+    // training batches: consecutive slices of a permutation, reshuffled when used up (epochs)
+    mi::rng batches(mi::derive_seed(seed, 3));
+    std::size_t next = n_order;
+    moving_average ma;
+    estimate out;
+    out.batch = B;
+    for (std::size_t step = 0; step < o.steps; ++step) {
+        if (next + B > n_order) {
+            for (std::size_t i = n_order; i > 1; --i) std::swap(order[i - 1], order[batches.below(i)]);
+            next = 0;
+        }
+        critic.scores(a, da, b, db, order.data() + next, B, S);
+        next += B;
+        const double v = batch_bound(o.objective, S.data(), B, dS.data(), &ma, o.moving_average);
+        if (!std::isfinite(v))
+            mi::detail::fail(where, ("training bound at step " + std::to_string(step)).c_str(), v,
+                             "a finite value (the critic diverged: lower learning_rate, or use infonce)");
+        out.final_training_value = v;
+        critic.step(dS, B);
+    }
+    // evaluation: disjoint batches of the evaluation rows in a seeded order
+    std::vector<std::size_t> eval(rows.end() - static_cast<std::ptrdiff_t>(n_eval), rows.end());
+    mi::rng shuffle(mi::derive_seed(seed, 5));
+    for (std::size_t i = n_eval; i > 1; --i) std::swap(eval[i - 1], eval[shuffle.below(i)]);
+    const std::size_t m = n_eval / B;
+    double sum = 0.0, sum2 = 0.0;
+    for (std::size_t k = 0; k < m; ++k) {
+        critic.scores(a, da, b, db, eval.data() + k * B, B, S);
+        const double v = batch_bound(o.objective, S.data(), B, nullptr, nullptr, o.moving_average);
+        sum += v;
+        sum2 += v * v;
+    }
+    out.batches = m;
+    out.value = mi::detail::finite(sum / static_cast<double>(m), where, "bound");
+    if (m > 1) {
+        const double md = static_cast<double>(m);
+        const double var = std::max(0.0, (sum2 - sum * sum / md) / (md - 1.0));
+        out.standard_error = std::sqrt(var / md);
+    }
+    if (o.objective == bound::infonce) out.ceiling = std::log(static_cast<double>(B));
+    return out;
+}
+
+}  // namespace variational_detail
+
+/// A variational MI estimator (MINE, NWJ or InfoNCE) with a separable critic on the engine.
+class variational_estimator {
+public:
+    static constexpr mi::resampling resampling = mi::resampling::rows;  // X and Y travel with the rows in mi::samples
+
+    explicit variational_estimator(variational_options options = {}) : o_(std::move(options)) {
+        const char* where = "mi_examples::variational::variational_estimator";
+        if (o_.hidden.empty()) mi::detail::fail(where, "options.hidden", "no layers", "at least one hidden width");
+        for (std::size_t i = 0; i < o_.hidden.size(); ++i)
+            if (o_.hidden[i] == 0)
+                mi::detail::fail(where, ("options.hidden[" + std::to_string(i) + "]").c_str(), 0, ">= 1");
+        if (o_.embedding == 0) mi::detail::fail(where, "options.embedding", o_.embedding, ">= 1");
+        if (o_.batch < 2) mi::detail::fail(where, "options.batch", o_.batch, ">= 2 (one positive and one negative pair)");
+        if (o_.steps == 0) mi::detail::fail(where, "options.steps", o_.steps, ">= 1");
+        if (!(o_.learning_rate > 0.0) || !std::isfinite(o_.learning_rate))
+            mi::detail::fail(where, "options.learning_rate", o_.learning_rate, "a finite value > 0");
+        if (!(o_.moving_average > 0.0 && o_.moving_average <= 1.0))
+            mi::detail::fail(where, "options.moving_average", o_.moving_average, "a value in (0, 1]");
+        if (!(o_.holdout >= 0.0 && o_.holdout < 1.0))
+            mi::detail::fail(where, "options.holdout", o_.holdout, "a value in [0, 1)");
+    }
+
+    const variational_options& options() const noexcept { return o_; }
+
+    std::string name() const { return bound_name(o_.objective); }
+
+    std::string parameters() const {
+        std::string widths;
+        for (std::size_t i = 0; i < o_.hidden.size(); ++i) widths += (i ? "x" : "") + std::to_string(o_.hidden[i]);
+        std::string p = "bound=" + std::string(bound_name(o_.objective)) + ";critic=separable;hidden=" + widths +
+                        ";embedding=" + std::to_string(o_.embedding) + ";activation=" + o_.activation.name() +
+                        ";batch=" + std::to_string(o_.batch) + ";steps=" + std::to_string(o_.steps) +
+                        ";optimizer=adam;learning_rate=" + mi::detail::to_text(o_.learning_rate);
+        if (o_.objective == bound::mine) p += ";moving_average=" + mi::detail::to_text(o_.moving_average);
+        p += ";holdout=" + mi::detail::to_text(o_.holdout) + ";seed=" + std::to_string(o_.seed);
+        return p;
+    }
+
+    /// The bound on I(A;B) between the rows of a and b (same number of rows, >= 2), with its spread.
+    template <class T, class U>
+    estimate estimate_between(const mi::activation_view<const T>& a, const mi::activation_view<const U>& b) const {
+        const char* where = "mi_examples::variational::variational_estimator::estimate_between";
+        mi::detail::check_activations(a, where, "a");
+        mi::detail::check_activations(b, where, "b");
+        mi::detail::check_same_rows(b.rows(), a.rows(), where, "b rows");
+        check_rows(a.rows(), where);
+        return variational_detail::train_and_evaluate(variational_detail::standardise(a), a.cols(),
+                                                      variational_detail::standardise(b), b.cols(), a.rows(), o_,
+                                                      o_.seed, where);
+    }
+
+    /// The bound on I(T;Y) between the rows of t and their class labels (one-hot into the critic).
+    template <class T>
+    estimate estimate_between(const mi::activation_view<const T>& t, const mi::labels& y) const {
+        const char* where = "mi_examples::variational::variational_estimator::estimate_between";
+        mi::detail::check_activations(t, where, "t");
+        mi::detail::check_same_rows(y.size(), t.rows(), where, "labels size");
+        check_rows(t.rows(), where);
+        return variational_detail::train_and_evaluate(variational_detail::standardise(t), t.cols(),
+                                                      variational_detail::one_hot(y), y.classes(), t.rows(), o_,
+                                                      o_.seed + 1, where);
+    }
+
+    /// I(X;T) in nats (X first, as the plane's I(X;T)).
+    template <class T, class U>
+    double mutual_information(const mi::activation_view<const T>& x, const mi::activation_view<const U>& t) const {
+        return estimate_between(x, t).value;
+    }
+    template <class T>
+    double mutual_information(const mi::activation_view<const T>& t, const mi::labels& y) const {
+        return estimate_between(t, y).value;
+    }
+
+    /// ixt = the bound on I(X;T), X the samples' network input; ity = the bound on I(T;Y).
+    template <class T>
+    mi::plane_point point(const mi::activation_view<const T>& layer, const mi::samples& s) const {
+        const char* where = "mi_examples::variational::variational_estimator::point";
+        mi::detail::check_activations(layer, where, "layer");
+        s.check_rows(layer.rows(), where);
+        s.network_input().require(layer.rows(), where);
+        mi::plane_point p;
+        p.ixt_kind = mi::ixt_quantity::mutual_information;
+        p.ixt = s.network_input().visit([&](const auto& x) { return estimate_between(x, layer).value; });
+        p.ity = estimate_between(layer, s.labels()).value;
+        return mi::detail::finite(p, where);
+    }
+
+private:
+    static void check_rows(std::size_t n, const char* where) {
+        if (n < 2) mi::detail::fail(where, "rows", n, ">= 2 (a batch needs a negative pair)");
+    }
+
+    variational_options o_;
+};
+
+/// The three estimators with the same critic and schedule.
+inline variational_estimator mine(variational_options o = {}) {
+    o.objective = bound::mine;
+    return variational_estimator(std::move(o));
+}
+inline variational_estimator nwj(variational_options o = {}) {
+    o.objective = bound::nwj;
+    return variational_estimator(std::move(o));
+}
+inline variational_estimator infonce(variational_options o = {}) {
+    o.objective = bound::infonce;
+    return variational_estimator(std::move(o));
+}
+
+}  // namespace mi_examples::variational
+
+#endif
