@@ -35,6 +35,8 @@ import time
 
 import numpy as np
 
+import machine
+
 BITS = 8
 
 
@@ -119,6 +121,7 @@ def main():
             distinct = len(np.unique(a, axis=0))
             rows.append((n, d, distinct, np_best, bytes_best, mi_best, threads, ixt, ity))
 
+    print("\n".join(machine.header(os.path.dirname(args.bench))[0]) + "\n")
     print("| N | width | distinct rows | numpy unique(axis=0) (s) | numpy byte view (s) | mi (s) | mi threads "
           "| fastest numpy / mi | I(X;T) nats | I(T;Y) nats |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
