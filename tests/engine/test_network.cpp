@@ -275,3 +275,49 @@ TEST_CASE("noise after the hidden nonlinearity: seeded, absent without an rng") 
     };
     CHECK(an == doctest::Approx((loss_at(h) - loss_at(-h)) / (2 * h)).epsilon(1e-5));
 }
+
+TEST_CASE("backward_from: the gradients of any objective of the output pre-activations, by finite differences") {
+    // a variational critic's tower (examples/engine/variational.hpp): tanh hidden layers, linear output
+    eng::network_config c;
+    c.inputs = 2;
+    c.hidden = {5, 4};
+    c.outputs = 3;
+    c.hidden_activation = eng::activation::tanh();
+    c.output = eng::output_spec::mse(eng::activation::linear());
+    c.hidden_init = eng::init_spec::pytorch_default();
+    eng::network<float> net(c, 3);
+    const std::size_t B = 4;
+    auto ws = net.make_workspace(B);
+    const std::vector<float> input = {0.3f, -1.2f, 0.7f, 2.0f, -0.4f, 0.1f, 1.5f, -0.9f};
+    const std::vector<float> weight = {0.2f, -0.7f, 1.1f, 0.4f, -0.3f, 0.9f, 0.5f, -1.3f, 0.8f, 0.6f, -0.2f, 0.1f};
+    // loss = sum_{c,b} weight[c*B+b] * z_out[c*B+b], so d loss / d z_out = weight
+    const auto loss = [&](eng::network<float>& n) {
+        auto w = n.make_workspace(B);
+        std::copy(input.begin(), input.end(), w.input.begin());
+        n.forward(w, B);
+        double s = 0.0;
+        for (std::size_t q = 0; q < weight.size(); ++q) s += static_cast<double>(weight[q]) * w.z.back()[q];
+        return s;
+    };
+    std::copy(input.begin(), input.end(), ws.input.begin());
+    net.forward(ws, B);
+    std::copy(weight.begin(), weight.end(), ws.dz.back().begin());
+    net.backward_from(ws);
+    for (std::size_t l = 0; l < net.num_layers(); ++l)
+        for (std::size_t q = 0; q < net.at(l).w.size(); ++q) {
+            auto up = net, down = net;
+            up.at(l).w[q] += 1e-2f;
+            down.at(l).w[q] -= 1e-2f;
+            const double numeric = (loss(up) - loss(down)) / 2e-2;
+            CAPTURE(l);
+            CAPTURE(q);
+            CHECK(ws.grad_w[l][q] == doctest::Approx(numeric).epsilon(2e-2).scale(1.0));
+        }
+    for (std::size_t l = 0; l < net.num_layers(); ++l)
+        for (std::size_t q = 0; q < net.at(l).b.size(); ++q) {
+            auto up = net, down = net;
+            up.at(l).b[q] += 1e-2f;
+            down.at(l).b[q] -= 1e-2f;
+            CHECK(ws.grad_b[l][q] == doctest::Approx((loss(up) - loss(down)) / 2e-2).epsilon(2e-2).scale(1.0));
+        }
+}

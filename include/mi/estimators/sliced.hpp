@@ -120,6 +120,7 @@
 #include "mi/core/random.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
+#include "mi/core/stiefel_frame.hpp"
 #include "mi/core/discrete.hpp"
 #include "mi/core/input_ids.hpp"
 #include "mi/estimators/binning.hpp"
@@ -139,33 +140,6 @@ struct sliced_options {
 };
 
 namespace detail {
-
-/// A Haar-distributed orthonormal k-frame of R^d, row-major d x k (column j is the j-th
-/// direction): modified Gram-Schmidt (twice) on a d x k standard normal matrix, i.e. the
-/// Q of its QR decomposition with a positive diagonal of R. Requires 1 <= k <= d.
-inline std::vector<double> stiefel_frame(std::size_t d, std::size_t k, rng& r) {
-    std::vector<double> q(d * k);
-    for (double& v : q) v = r.normal();
-    for (std::size_t j = 0; j < k; ++j) {
-        for (int pass = 0; pass < 2; ++pass)
-            for (std::size_t m = 0; m < j; ++m) {
-                double dot = 0.0;
-                for (std::size_t i = 0; i < d; ++i) dot += q[i * k + m] * q[i * k + j];
-                for (std::size_t i = 0; i < d; ++i) q[i * k + j] -= dot * q[i * k + m];
-            }
-        double norm = 0.0;
-        for (std::size_t i = 0; i < d; ++i) norm += q[i * k + j] * q[i * k + j];
-        norm = std::sqrt(norm);
-        // a Gaussian column in the span of the previous ones has probability 0; redraw it if rounding says so
-        if (!(norm > 1e-8)) {
-            for (std::size_t i = 0; i < d; ++i) q[i * k + j] = r.normal();
-            --j;  // j is unsigned, but the loop's ++j brings it back to the same column
-            continue;
-        }
-        for (std::size_t i = 0; i < d; ++i) q[i * k + j] /= norm;
-    }
-    return q;
-}
 
 /// The number of projected columns of a full chunk of 1-D slices (sliced's chunk size).
 inline constexpr std::size_t project_width = 32;

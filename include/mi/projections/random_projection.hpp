@@ -27,6 +27,7 @@
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/random.hpp"
+#include "mi/core/stiefel_frame.hpp"
 #include "mi/projections/concept.hpp"
 
 namespace mi {
@@ -58,26 +59,7 @@ public:
 private:
     std::vector<double> frame(std::size_t d, std::size_t k) const {
         rng r(derive_seed(seed_, d));
-        std::vector<double> q(d * k);
-        for (double& v : q) v = r.normal();
-        for (std::size_t j = 0; j < k;) {
-            for (int pass = 0; pass < 2; ++pass)
-                for (std::size_t m = 0; m < j; ++m) {
-                    double dot = 0.0;
-                    for (std::size_t i = 0; i < d; ++i) dot += q[i * k + m] * q[i * k + j];
-                    for (std::size_t i = 0; i < d; ++i) q[i * k + j] -= dot * q[i * k + m];
-                }
-            double norm = 0.0;
-            for (std::size_t i = 0; i < d; ++i) norm += q[i * k + j] * q[i * k + j];
-            norm = std::sqrt(norm);
-            if (!(norm > 1e-8)) {  // a draw in the span of the previous columns (probability 0): draw again
-                for (std::size_t i = 0; i < d; ++i) q[i * k + j] = r.normal();
-                continue;
-            }
-            for (std::size_t i = 0; i < d; ++i) q[i * k + j] /= norm;
-            ++j;
-        }
-        return q;
+        return detail::stiefel_frame(d, k, r);
     }
 
     std::size_t m_;
