@@ -136,10 +136,10 @@ __version__ = _mi.__version__
 __all__ = [
     "Bounds", "Estimator", "PlanePoint", "Recording", "Samples", "adaptive_noise", "adaptive_uniform",
     "bin_edges", "binning", "build_info", "cancelled", "csv_columns", "decision_rule", "distinct_value_quantiles",
-    "edge", "equal_mass", "error", "fixed_noise", "fixed_width", "gaussian_bound", "generalization_error",
+    "edge", "equal_mass", "error", "exact_counting", "fixed_noise", "fixed_width", "gaussian_bound", "generalization_error",
     "global_uniform", "information_plane", "kde", "kernel_width", "kl_entropy", "ksg", "linear_gaussian",
     "machine_precision", "num_threads", "renyi", "sample_propagation",
-    "set_num_threads", "tie_policy", "uniform",
+    "set_num_threads", "sliced", "tie_policy", "uniform",
 ]
 
 Bounds = namedtuple("Bounds", "lower upper")
@@ -433,12 +433,39 @@ def sample_propagation(sigma: float, mc_samples: int = 1, seed: int = 0, conditi
     return Estimator(_mi._sample_propagation(sigma, mc_samples, seed, conditional))
 
 
-def renyi(alpha: float = 1.01, width=None, input_width=None, label_width: float = 0.0) -> Estimator:
+def renyi(alpha: float = 1.01, width=None, input_width=None, label_width: float = 0.0, trace: str = "automatic",
+          exact_below: int = 1000, probes: int = 16, lanczos_steps: int = 40, tolerance: float = 1e-3,
+          seed: int = 0) -> Estimator:
     """Matrix-based Renyi alpha-entropy (mi::renyi); widths are mi.kernel_width.silverman(gamma) (default
-    gamma 1) or mi.kernel_width.fixed(sigma). point() takes X from the samples."""
+    gamma 1) or mi.kernel_width.fixed(sigma). point() takes X from the samples.
+
+    trace: how tr(A^alpha) is taken: "automatic" (exact spectrum below exact_below rows, else stochastic
+    Lanczos quadrature checked against tolerance x S, exact when the check fails; Frobenius at alpha = 2),
+    "exact", "frobenius" (alpha = 2) or "lanczos" (probes, lanczos_steps, seed).
+    """
     return Estimator(_mi._renyi(alpha, width if width is not None else kernel_width.silverman(1.0),
                                 input_width if input_width is not None else kernel_width.silverman(1.0),
-                                label_width))
+                                label_width, trace, exact_below, probes, lanczos_steps, tolerance, seed))
+
+
+def sliced(per_slice: str = "ksg", slices: int = 128, k: int = 1, seed: int = 0, neighbors: int = 3,
+           noise_variance: float = 0.1, bound: str = "upper", bins: int = 30) -> Estimator:
+    """Sliced mutual information (mi::sliced<PerSlice>; Goldfeld & Greenewald 2021, k-sliced: Goldfeld et al.
+    2022): the mean over `slices` random k-frames of a per-slice estimate between the projections.
+
+    per_slice: "ksg" (KSG with `neighbors`; Ross's form for I(T;Y)), "gaussian" (-1/2 log(1 - rho^2); I(X;T)
+    only), "kde" (Kolchinsky-Tracey `bound` of the projected T plus noise of `noise_variance`) or "binning"
+    (`bins` equal-width bins on each projection's range). point() takes X from the samples (x=...).
+    """
+    return Estimator(_mi._sliced(per_slice, slices, k, seed, neighbors, noise_variance, bound, bins))
+
+
+def exact_counting(repeats: str = "must_agree", max_levels: int = 0) -> Estimator:
+    """Exact MI of a layer that takes finitely many values, by counting distinct rows (mi::exact_counting;
+    Lorenzen, Igel & Nielsen 2022: quantized networks). repeats: "must_agree" (rows of one input id must be
+    equal: H(T|X) = 0, else mi.error) or "counted" (H(T|X) counted); max_levels > 0 checks the layer takes at
+    most that many values (2**bits)."""
+    return Estimator(_mi._exact_counting(repeats, max_levels))
 
 
 def edge(epsilon: float, scales=(1.0,), bias_terms: int = 0, hash_factor: float = 1.0, seed: int = 0) -> Estimator:

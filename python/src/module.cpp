@@ -658,15 +658,71 @@ PYBIND11_MODULE(MI_PY_MODULE_NAME, m) {
         "sigma"_a, "mc_samples"_a, "seed"_a, "conditional"_a);
     m.def(
         "_renyi",
-        [](double alpha, const mi::kernel_width& width, const mi::kernel_width& input_width, double label_width) {
+        [](double alpha, const mi::kernel_width& width, const mi::kernel_width& input_width, double label_width,
+           const std::string& trace, long long exact_below, long long probes, long long lanczos_steps, double tolerance,
+           std::uint64_t seed) {
             mi::renyi_options o;
             o.alpha = alpha;
             o.width = width;
             o.input_width = input_width;
             o.label_width = label_width;
+            bool known = false;
+            for (auto m : {mi::trace_method::automatic, mi::trace_method::exact, mi::trace_method::frobenius,
+                           mi::trace_method::lanczos})
+                if (trace == mi::to_string(m)) {
+                    o.trace = m;
+                    known = true;
+                }
+            if (!known) mi::detail::fail("mi::renyi", "options.trace", trace, "automatic, exact, frobenius or lanczos");
+            o.exact_below = count(exact_below, "mi::renyi", "options.exact_below");
+            o.probes = count(probes, "mi::renyi", "options.probes");
+            o.lanczos_steps = count(lanczos_steps, "mi::renyi", "options.lanczos_steps");
+            o.tolerance = tolerance;
+            o.seed = seed;
             return make(mi::renyi(o));
         },
-        "alpha"_a, "width"_a, "input_width"_a, "label_width"_a);
+        "alpha"_a, "width"_a, "input_width"_a, "label_width"_a, "trace"_a, "exact_below"_a, "probes"_a,
+        "lanczos_steps"_a, "tolerance"_a, "seed"_a);
+    m.def(
+        "_sliced",
+        [](const std::string& per_slice, long long slices, long long k, std::uint64_t seed, long long neighbors,
+           double noise_variance, const std::string& bound, long long bins) -> std::shared_ptr<estimator> {
+            mi::sliced_options o;
+            o.slices = count(slices, "mi::sliced", "options.slices");
+            o.k = count(k, "mi::sliced", "options.k");
+            o.seed = seed;
+            if (per_slice == "ksg") {
+                mi::ksg_options ko;
+                ko.k = count(neighbors, "mi::ksg", "options.k");
+                return make(mi::sliced<mi::ksg<>>(o, mi::ksg<>(ko)));
+            }
+            if (per_slice == "gaussian") return make(mi::sliced<mi::gaussian_slice>(o));
+            if (per_slice == "kde") {
+                if (bound != "upper" && bound != "lower")
+                    mi::detail::fail("mi::kde_slice", "bound", bound, "upper or lower");
+                const mi::kde_bound which = bound == "upper" ? mi::kde_bound::upper : mi::kde_bound::lower;
+                return make(mi::sliced<mi::kde_slice<>>(o, mi::kde_slice<>(noise_variance, which)));
+            }
+            if (per_slice == "binning")
+                return make(mi::sliced<mi::binning_slice<>>(o, mi::binning_slice<>(count(bins, "mi::binning_slice", "bins"))));
+            mi::detail::fail("mi::sliced", "per_slice", per_slice, "ksg, gaussian, kde or binning");
+        },
+        "per_slice"_a, "slices"_a, "k"_a, "seed"_a, "neighbors"_a, "noise_variance"_a, "bound"_a, "bins"_a);
+    m.def(
+        "_exact_counting",
+        [](const std::string& repeats, long long max_levels) {
+            mi::exact_counting_options o;
+            if (repeats == "must_agree")
+                o.repeats = mi::repeated_inputs::must_agree;
+            else if (repeats == "counted")
+                o.repeats = mi::repeated_inputs::counted;
+            else
+                mi::detail::fail("mi::exact_counting", "options.repeats", repeats, "must_agree or counted");
+            if (max_levels < 0) mi::detail::fail("mi::exact_counting", "options.max_levels", max_levels, "0 (no check) or more");
+            o.max_levels = static_cast<std::size_t>(max_levels);
+            return make(mi::exact_counting(o));
+        },
+        "repeats"_a, "max_levels"_a);
     m.def(
         "_edge",
         [](double epsilon, std::vector<double> scales, long long bias_terms, double hash_factor, std::uint64_t seed) {

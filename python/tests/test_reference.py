@@ -159,3 +159,76 @@ def test_paths_agree_bit_for_bit():
     # bits are the nats divided by ln 2 (the C++ conversion)
     bits = mi.information_plane(rec, e)
     assert bits["ixt"][0] == pytest.approx(p.ixt / math.log(2), rel=1e-15)
+
+
+def test_exact_counting_matches_numpy_counts():
+    # A layer on a 3-level grid: H(T), I(T;Y) and H(T|X) from numpy's unique rows, independently.
+    rng = np.random.default_rng(11)
+    n = 500
+    t = rng.integers(0, 3, size=(n, 2)).astype(np.float32) - 1.0
+    y = (t[:, 0] + rng.integers(0, 2, size=n) > 0).astype(np.int64)
+
+    def h(rows):
+        _, c = np.unique(rows, axis=0, return_counts=True)
+        p = c / c.sum()
+        return float(-(p * np.log(p)).sum())
+
+    h_t = h(t)
+    h_t_y = sum((y == c).mean() * h(t[y == c]) for c in (0, 1))
+    e = mi.exact_counting(max_levels=3)
+    assert e.mutual_information(t, labels=y) == approx(h_t - h_t_y, 1e-12)
+    assert e.point(t, y).ixt == approx(h_t, 1e-12)  # distinct inputs: I(X;T) = H(T)
+    ids = np.repeat(np.arange(n // 2), 2)  # pairs of rows share an input id
+    with pytest.raises(mi.error, match="input"):
+        e.point(t, y, input_ids=ids)  # the pair's rows differ: H(T|X) = 0 does not hold
+    counted = mi.exact_counting(repeats="counted")
+    h_t_x = np.mean([h(t[2 * i:2 * i + 2]) for i in range(n // 2)])
+    assert counted.point(t, y, input_ids=ids).ixt == approx(h_t - h_t_x, 1e-12)
+    with pytest.raises(mi.error, match="max_levels"):
+        mi.exact_counting(max_levels=2).point(t, y)
+
+
+def test_sliced_in_one_dimension_is_the_per_slice_estimate():
+    # With one unit on each side every slice is +-1, so the sliced value is the per-slice
+    # estimate of the pair itself, computed here independently with numpy.
+    rng = np.random.default_rng(5)
+    n = 2000
+    x = rng.standard_normal((n, 1))
+    t = (0.8 * x + 0.6 * rng.standard_normal((n, 1))).astype(np.float64)
+    rho = np.corrcoef(x[:, 0], t[:, 0])[0, 1]
+    g = mi.sliced("gaussian", slices=8)
+    assert g.mutual_information(t, x=x) == approx(-0.5 * math.log(1 - rho * rho), 1e-10)
+
+    def binned(v, bins=30):
+        lo, hi = v.min(), v.max()
+        return np.minimum(((v - lo) / (hi - lo) * bins).astype(np.int64), bins - 1)
+
+    def h(codes):
+        _, c = np.unique(codes, axis=0, return_counts=True)
+        p = c / c.sum()
+        return float(-(p * np.log(p)).sum())
+
+    bx, bt = binned(x[:, 0]), binned(t[:, 0])
+    want = h(bx[:, None]) + h(bt[:, None]) - h(np.stack([bx, bt], axis=1))
+    b = mi.sliced("binning", slices=8, bins=30)
+    assert b.mutual_information(t, x=x) == approx(want, 1e-10)
+    with pytest.raises(mi.error, match="per_slice"):
+        mi.sliced("histogram")
+
+
+def test_renyi_trace_methods_against_numpy():
+    # S_2(A) = -log sum_ij A_ij^2 (the Frobenius path), and S_1.01 from numpy's eigenvalues against the
+    # exact path and against automatic at 1200 rows (stochastic Lanczos quadrature there, which must
+    # stay within its tolerance of 1e-3 of S or fall back to the exact spectrum).
+    rng = np.random.default_rng(21)
+    t = np.tanh(rng.standard_normal((1200, 3)))
+    d2 = ((t[:, None, :] - t[None, :, :]) ** 2).sum(-1)
+    a = np.exp(-d2 / 2.0) / t.shape[0]
+    w = mi.kernel_width.fixed(1.0)
+    assert mi.renyi(alpha=2.0, width=w, trace="frobenius").entropy(t) == approx(-math.log((a * a).sum()), 1e-10)
+    lam = np.clip(np.linalg.eigvalsh(a), 0.0, None)
+    s101 = math.log((lam ** 1.01).sum()) / (1.0 - 1.01)
+    assert mi.renyi(alpha=1.01, width=w, trace="exact").entropy(t) == approx(s101, 1e-9)
+    assert mi.renyi(alpha=1.01, width=w).entropy(t) == pytest.approx(s101, rel=1e-3)
+    with pytest.raises(mi.error, match="trace"):
+        mi.renyi(trace="svd")
