@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_io.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/labels.hpp"
 #include "mi/core/samples.hpp"
@@ -30,23 +31,7 @@
 
 namespace {
 
-struct matrix {
-    std::size_t rows = 0, cols = 0;
-    std::vector<double> values;
-};
-
-matrix read_matrix(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    std::int64_t shape[2] = {0, 0};
-    f.read(reinterpret_cast<char*>(shape), sizeof shape);
-    matrix m;
-    m.rows = static_cast<std::size_t>(shape[0]);
-    m.cols = static_cast<std::size_t>(shape[1]);
-    m.values.resize(m.rows * m.cols);
-    f.read(reinterpret_cast<char*>(m.values.data()), static_cast<std::streamsize>(m.values.size() * sizeof(double)));
-    if (!f) mi::detail::fail("bench_compressed", "file", path, "int64 rows, int64 cols, float64 values");
-    return m;
-}
+using bench_io::matrix;
 
 std::vector<int> read_labels(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
@@ -70,7 +55,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "usage: bench_compressed X.bin T.bin Y.bin DIM K REPS\n");
             return 2;
         }
-        const matrix x = read_matrix(argv[1]), t = read_matrix(argv[2]);
+        const matrix x = bench_io::load(argv[1]), t = bench_io::load(argv[2]);
         const std::vector<int> y = read_labels(argv[3]);
         const std::size_t dim = std::strtoul(argv[4], nullptr, 10), k = std::strtoul(argv[5], nullptr, 10);
         const std::size_t reps = std::max<std::size_t>(1, std::strtoul(argv[6], nullptr, 10));
@@ -79,9 +64,9 @@ int main(int argc, char** argv) {
         mi::weighted_kl_options w;
         w.k = k;
         const mi::compressed<mi::pca, mi::weighted_kl<>> e{mi::pca(dim), mi::weighted_kl<>(w)};
-        const auto tv = mi::view(t.values, t.rows, t.cols);
+        const auto tv = mi::view(t.v, t.rows, t.cols);
         const mi::samples s = mi::samples(mi::labels(y, static_cast<std::size_t>(classes)))
-                                  .with_network_input(mi::view(x.values, x.rows, x.cols));
+                                  .with_network_input(mi::view(x.v, x.rows, x.cols));
         auto t0 = std::chrono::steady_clock::now();
         mi::plane_point p = e.point(tv, s);
         const double first = seconds_since(t0);

@@ -11,52 +11,24 @@
 // the estimate needs (frames, projections, per-slice estimates). Uses all
 // cores (MI_NUM_THREADS to change); the slice seed is 0.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "bench_io.hpp"
 #include "mi/core/labels.hpp"
 #include "mi/estimators/ksg.hpp"
 #include "mi/estimators/sliced.hpp"
 
 namespace {
 
-struct matrix {
-    std::size_t rows = 0, cols = 0;
-    std::vector<double> v;
-};
-
-matrix load(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    std::int64_t shape[2];
-    in.read(reinterpret_cast<char*>(shape), sizeof(shape));
-    matrix m;
-    m.rows = static_cast<std::size_t>(shape[0]);
-    m.cols = static_cast<std::size_t>(shape[1]);
-    m.v.resize(m.rows * m.cols);
-    in.read(reinterpret_cast<char*>(m.v.data()), static_cast<std::streamsize>(m.v.size() * sizeof(double)));
-    if (!in) throw std::runtime_error("short file " + path);
-    return m;
-}
-
-template <class F>
-double best_of(int reps, F&& f, double& value) {
-    double best = 1e300;
-    for (int r = 0; r < reps; ++r) {
-        const auto t0 = std::chrono::steady_clock::now();
-        value = f();
-        const auto t1 = std::chrono::steady_clock::now();
-        best = std::min(best, std::chrono::duration<double>(t1 - t0).count());
-    }
-    return best;
-}
+using bench_io::best_of;
+using bench_io::load;
+using bench_io::matrix;
 
 mi::sliced_options options(std::size_t slices) {
     mi::sliced_options o;
