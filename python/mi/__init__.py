@@ -135,11 +135,11 @@ __version__ = _mi.__version__
 
 __all__ = [
     "Bounds", "Estimator", "PlanePoint", "Recording", "Samples", "adaptive_noise", "adaptive_uniform",
-    "bin_edges", "binning", "build_info", "cancelled", "csv_columns", "decision_rule", "distinct_value_quantiles",
+    "bin_edges", "binning", "build_info", "cancelled", "compressed", "csv_columns", "decision_rule", "distinct_value_quantiles",
     "edge", "equal_mass", "error", "exact_counting", "fixed_noise", "fixed_width", "gaussian_bound", "generalization_error",
     "global_uniform", "information_plane", "kde", "kernel_width", "kl_entropy", "ksg", "linear_gaussian",
     "machine_precision", "num_threads", "renyi", "sample_propagation",
-    "set_num_threads", "sliced", "tie_policy", "uniform",
+    "set_num_threads", "sliced", "tie_policy", "uniform", "weighted_kl",
 ]
 
 Bounds = namedtuple("Bounds", "lower upper")
@@ -458,6 +458,23 @@ def sliced(per_slice: str = "ksg", slices: int = 128, k: int = 1, seed: int = 0,
     (`bins` equal-width bins on each projection's range). point() takes X from the samples (x=...).
     """
     return Estimator(_mi._sliced(per_slice, slices, k, seed, neighbors, noise_variance, bound, bins))
+
+
+def weighted_kl(k: int = 5, whiten: bool = True, ties="jitter") -> Estimator:
+    """Weighted Kozachenko-Leonenko entropy (mi::weighted_kl; Berrett, Samworth & Yuan 2019), the estimator
+    Butakov et al. 2024 use after compression; point() reports H(T) as ixt, like kl_entropy."""
+    return Estimator(_mi._weighted_kl(k, whiten, _ties(ties)))
+
+
+def compressed(projection: str = "pca", dims: int = 4, estimator: str = "weighted_kl", k: int = 5,
+               noise: float = 1e-3, relative_noise: bool = True, compress_input: bool = True, seed: int = 0,
+               projection_seed: int = 0) -> Estimator:
+    """MI after lossy compression (mi::compressed<Projection, Estimator>; Butakov et al. 2024): T (and X from the
+    samples, x=...) projected to `dims` dimensions by "pca" or a seeded "random" orthonormal projection, plus
+    Gaussian noise (`noise`, relative to each compressed column's sd by default), then "weighted_kl" or "ksg"
+    with `k` neighbours."""
+    return Estimator(_mi._compressed(projection, dims, projection_seed, estimator, k, noise, relative_noise,
+                                     compress_input, seed))
 
 
 def exact_counting(repeats: str = "must_agree", max_levels: int = 0) -> Estimator:

@@ -709,6 +709,47 @@ PYBIND11_MODULE(MI_PY_MODULE_NAME, m) {
         },
         "per_slice"_a, "slices"_a, "k"_a, "seed"_a, "neighbors"_a, "noise_variance"_a, "bound"_a, "bins"_a);
     m.def(
+        "_weighted_kl",
+        [](long long k, bool whiten, const mi::tie_policy& ties) {
+            mi::weighted_kl_options o;
+            o.k = count(k, "mi::weighted_kl", "options.k");
+            o.whiten = whiten;
+            o.ties = ties;
+            return make(mi::weighted_kl<>(o));
+        },
+        "k"_a, "whiten"_a, "ties"_a);
+    m.def(
+        "_compressed",
+        [](const std::string& projection, long long dims, std::uint64_t projection_seed, const std::string& inner,
+           long long k, double noise, bool relative_noise, bool compress_input,
+           std::uint64_t seed) -> std::shared_ptr<estimator> {
+            mi::compressed_options o;
+            o.noise = noise;
+            o.relative_noise = relative_noise;
+            o.compress_input = compress_input;
+            o.seed = seed;
+            const std::size_t m = count(dims, "mi::compressed", "dims");
+            const auto with = [&](auto p) -> std::shared_ptr<estimator> {
+                using P = decltype(p);
+                if (inner == "weighted_kl") {
+                    mi::weighted_kl_options w;
+                    w.k = count(k, "mi::weighted_kl", "options.k");
+                    return make(mi::compressed<P, mi::weighted_kl<>>(p, mi::weighted_kl<>(w), o));
+                }
+                if (inner == "ksg") {
+                    mi::ksg_options ko;
+                    ko.k = count(k, "mi::ksg", "options.k");
+                    return make(mi::compressed<P, mi::ksg<>>(p, mi::ksg<>(ko), o));
+                }
+                mi::detail::fail("mi::compressed", "estimator", inner, "weighted_kl or ksg");
+            };
+            if (projection == "pca") return with(mi::pca(m));
+            if (projection == "random") return with(mi::random_projection(m, projection_seed));
+            mi::detail::fail("mi::compressed", "projection", projection, "pca or random");
+        },
+        "projection"_a, "dims"_a, "projection_seed"_a, "estimator"_a, "k"_a, "noise"_a, "relative_noise"_a,
+        "compress_input"_a, "seed"_a);
+    m.def(
         "_exact_counting",
         [](const std::string& repeats, long long max_levels) {
             mi::exact_counting_options o;
