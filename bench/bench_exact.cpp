@@ -13,10 +13,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <exception>
 #include <string>
 #include <vector>
 
+#include "bench_io.hpp"
 #include "mi/core/activation_view.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/samples.hpp"
@@ -29,17 +30,14 @@ int main(int argc, char** argv) {
     }
     const std::size_t rows = std::strtoull(argv[3], nullptr, 10), cols = std::strtoull(argv[4], nullptr, 10);
     const int repeats = argc > 5 ? std::max(1, std::atoi(argv[5])) : 5;
-    std::vector<float> layer(rows * cols);
-    std::vector<unsigned char> y(rows);
-    {
-        std::ifstream f(argv[1], std::ios::binary);
-        f.read(reinterpret_cast<char*>(layer.data()), static_cast<std::streamsize>(layer.size() * sizeof(float)));
-        std::ifstream g(argv[2], std::ios::binary);
-        g.read(reinterpret_cast<char*>(y.data()), static_cast<std::streamsize>(y.size()));
-        if (!f || !g) {
-            std::fprintf(stderr, "cannot read %s / %s\n", argv[1], argv[2]);
-            return 1;
-        }
+    std::vector<float> layer;
+    std::vector<unsigned char> y;
+    try {
+        layer = bench_io::read_raw<float>(argv[1], rows * cols);
+        y = bench_io::read_raw<unsigned char>(argv[2], rows);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 1;
     }
     const mi::samples s(mi::labels(std::vector<int>(y.begin(), y.end())));
     const mi::exact_counting estimator;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // What the bench programs share with their compare_*.py scripts: the .bin
 // matrix format (two int64, rows and cols, then rows * cols float64,
-// row-major; written by compare_knn.save) and the best-of-repeats timer.
+// row-major; written by compare_knn.save), raw arrays of a known length
+// (numpy's tofile: a float32 layer, uint8 labels), and the best-of-repeats
+// timer.
 #ifndef MI_BENCH_BENCH_IO_HPP
 #define MI_BENCH_BENCH_IO_HPP
 
@@ -34,6 +36,16 @@ inline matrix load(const std::string& path) {
     in.read(reinterpret_cast<char*>(m.v.data()), static_cast<std::streamsize>(m.v.size() * sizeof(double)));
     if (!in) throw std::runtime_error("short file " + path);
     return m;
+}
+
+/// `count` values of T from a raw file (numpy's tofile), or std::runtime_error.
+template <class T>
+std::vector<T> read_raw(const std::string& path, std::size_t count) {
+    std::vector<T> v(count);
+    std::ifstream in(path, std::ios::binary);
+    in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(count * sizeof(T)));
+    if (!in) throw std::runtime_error("cannot read " + std::to_string(count) + " values from " + path);
+    return v;
 }
 
 /// The shortest of `reps` timed calls of f (seconds); value holds f's last result.

@@ -43,20 +43,26 @@ def save(path, a):
         a.tofile(f)
 
 
-def best(f, reps=3):
+def best(f, reps=3, enough=5.0):
+    """Best seconds of up to `reps` calls (stopping after a call longer than `enough` s) and the last value."""
     times, value = [], None
     for _ in range(reps):
         t0 = time.perf_counter()
         value = f()
         times.append(time.perf_counter() - t0)
-        if times[-1] > 5.0:
+        if times[-1] > enough:
             break
     return min(times), value
 
 
-def run_mi(binary, args):
+def run_bench(binary, args):
+    """Runs a bench program and returns its "key=value" output as a dict of strings."""
     out = subprocess.run([binary] + [str(a) for a in args], check=True, capture_output=True, text=True).stdout
-    kv = dict(item.split("=") for item in out.split())
+    return dict(item.split("=") for item in out.split())
+
+
+def run_mi(binary, args):
+    kv = run_bench(binary, args)
     return float(kv["seconds"]), float(kv["value"]), kv["search"]
 
 

@@ -29,40 +29,18 @@ Usage (from the repository root):
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
 import machine
-
-
-def save(path, a):
-    a = np.ascontiguousarray(a, dtype=np.float64)
-    if a.ndim == 1:
-        a = a.reshape(-1, 1)
-    with open(path, "wb") as f:
-        np.array(a.shape, dtype=np.int64).tofile(f)
-        a.tofile(f)
-
-
-def best(f, reps):
-    times, value = [], None
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        value = f()
-        times.append(time.perf_counter() - t0)
-        if times[-1] > 10.0:
-            break
-    return min(times), value
+from compare_knn import best, run_bench, save
 
 
 def run_mi(binary, args):
-    out = subprocess.run([binary] + [str(a) for a in args], check=True, capture_output=True, text=True).stdout
-    kv = dict(item.split("=") for item in out.split())
+    kv = run_bench(binary, args)
     return float(kv["seconds"]), float(kv["value"])
 
 
@@ -133,27 +111,27 @@ def main():
         for m in ([128, 1000] if name == "SZT" else [128]):
             # SI(T;Y), per-slice KSG
             ts, v = run_mi(a.binary, ["ty", f"{tmp}/t.bin", f"{tmp}/y.bin", m, a.reps])
-            tp, vp = best(lambda: numpy_ty_ksg(t, y, m), a.reps)
+            tp, vp = best(lambda: numpy_ty_ksg(t, y, m), a.reps, enough=10.0)
             rows.append((name, n, t.shape[1], m, "SI(T;Y) ksg", ts, v, "numpy + sklearn mutual_info_classif", tp, vp))
             if compute_smi is not None:
                 for jobs in ((1, -1) if m == 128 else (-1,)):
                     ta, va = best(lambda: compute_smi(t, y, proj_x=True, proj_y=False, n_projs=m, method="ksg_cd",
-                                                      random_state=0, n_jobs=jobs), a.reps)
+                                                      random_state=0, n_jobs=jobs), a.reps, enough=10.0)
                     rows.append((name, n, t.shape[1], m, "SI(T;Y) ksg", ts, v,
                                  f"authors' compute_smi ksg_cd, n_jobs={jobs}", ta, va))
             if m > 128:
                 continue
             # SI(X;T), per-slice KSG and Gaussian
             ts, v = run_mi(a.binary, ["xt", f"{tmp}/t.bin", f"{tmp}/x.bin", m, "ksg", a.reps])
-            tp, vp = best(lambda: numpy_xt_ksg(t, x, m), a.reps)
+            tp, vp = best(lambda: numpy_xt_ksg(t, x, m), a.reps, enough=10.0)
             rows.append((name, n, t.shape[1], m, "SI(X;T) ksg", ts, v, "numpy + sklearn mutual_info_regression", tp, vp))
             if compute_smi is not None:
                 ta, va = best(lambda: compute_smi(t, x, proj_x=True, proj_y=True, n_projs=m, method="ksg_cc",
-                                                  random_state=0, n_jobs=-1), a.reps)
+                                                  random_state=0, n_jobs=-1), a.reps, enough=10.0)
                 rows.append((name, n, t.shape[1], m, "SI(X;T) ksg", ts, v, "authors' compute_smi ksg_cc, n_jobs=-1",
                              ta, va))
             ts, v = run_mi(a.binary, ["xt", f"{tmp}/t.bin", f"{tmp}/x.bin", m, "gaussian", a.reps])
-            tp, vp = best(lambda: numpy_xt_gaussian(t, x, m), a.reps)
+            tp, vp = best(lambda: numpy_xt_gaussian(t, x, m), a.reps, enough=10.0)
             rows.append((name, n, t.shape[1], m, "SI(X;T) gaussian", ts, v, "numpy (one matmul, vectorised rho)", tp, vp))
             print(f"  ... {name} M={m} done, load {machine.load_average()}", file=sys.stderr)
     print("| data | N | d_T | M | quantity | mi s | peer | peer s | peer / mi | mi nats | peer nats |")

@@ -7,19 +7,12 @@
 #include <vector>
 
 #include "mi/estimators/decision_rule.hpp"
+#include "estimators/counts.hpp"
 
 static_assert(mi::is_plane_estimator_v<mi::decision_rule<>, float>);
 static_assert(mi::is_plane_estimator_v<mi::decision_rule<mi::miller_madow>, double>);
 
-namespace {
-double h(const std::vector<double>& counts) {
-    double n = 0, s = 0;
-    for (double c : counts) n += c;
-    for (double c : counts)
-        if (c > 0) s -= c / n * std::log(c / n);
-    return s;
-}
-}  // namespace
+using mi_test::h;
 
 TEST_CASE("decision_rule: I(X;L) = H(L) and I(Y;L) counted by hand") {
     // 8 rows, 3 output units; decisions L = 1 0 1 0 2 2 1 0 (row 7 ties 0/2 -> first max, 0)

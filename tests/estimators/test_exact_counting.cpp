@@ -18,20 +18,13 @@
 #include "mi/plane/information_plane.hpp"
 #include "mi/plane/recording.hpp"
 #include "mi/quantizers/machine_precision.hpp"
+#include "estimators/counts.hpp"
 
 static_assert(mi::is_plane_estimator_v<mi::exact_counting, float>);
 static_assert(mi::is_plane_estimator_v<mi::exact_counting, double>);
 static_assert(mi::exact_counting::resampling == mi::resampling::input_groups);
 
-namespace {
-double h(const std::vector<double>& counts) {
-    double n = 0, s = 0;
-    for (double c : counts) n += c;
-    for (double c : counts)
-        if (c > 0) s -= c / n * std::log(c / n);
-    return s;
-}
-}  // namespace
+using mi_test::h;
 
 TEST_CASE("exact_counting: H(T), I(X;T) and I(T;Y) counted by hand") {
     // 8 rows x 2 units on an 8-bit-like grid; rows: A B A C A B D D (with -0 in one A)
