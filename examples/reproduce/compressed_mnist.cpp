@@ -27,7 +27,17 @@
 // - noise: added by the estimator to the 4 compressed coordinates (relative
 //   sigma = 1e-3 of each coordinate's standard deviation), not inside the
 //   network during training.
-// - X is compressed by PCA (4 components) too: the autoencoder is not built.
+// - X is compressed by an autoencoder as in the paper (--compressor
+//   autoencoder, the default; examples/engine/autoencoder.hpp: dense
+//   784-128-4-128-784, LeakyReLU, sigmoid code, code noise 0.1 in training,
+//   the paper's dense choices; theirs is convolutional; Adam lr 1e-3, not
+//   their 1e-2, which saturates our code), trained on the MI sample itself
+//   (theirs on the training images), 50 epochs;
+//   --compressor pca | random compresses X linearly instead, and
+//   --layer-compressor pca (default, the paper's) | random | autoencoder
+//   chooses the layers' compressor. The table input_compression holds the
+//   fraction of the pixel variance X's compressor leaves unexplained next to
+//   that of PCA with as many components.
 // - data: Fashion-MNIST by default (Debian's dataset-fashion-mnist; MNIST
 //   itself is not packaged), --mnist DIR for MNIST's IDX files.
 // - scale: default 10,000 training images, MI on 2,000 test images, 30 epochs,
@@ -47,17 +57,21 @@
 // Output (--out): plane.csv, curves.csv, verdicts.csv, out_of_range.csv (bound
 // log2(samples) for I(X;T), H(Y) for I(T;Y)), PNGs by examples/plot/compressed_mnist.py.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "engine/autoencoder.hpp"
 #include "engine/trainer.hpp"
 #include "mi/estimators/compressed.hpp"
 #include "mi/estimators/ksg.hpp"
 #include "mi/estimators/weighted_kl.hpp"
 #include "mi/plane/information_plane.hpp"
 #include "mi/projections/pca.hpp"
+#include "mi/projections/random_projection.hpp"
 #include "reproduce/common.hpp"
 #include "reproduce/mnist.hpp"
 #include "reproduce/suite.hpp"
@@ -78,16 +92,80 @@ const char* usage =
     "  --mi-samples N     first N test images for MI (default 2000; --full all 10000; --smoke 384)\n"
     "  --lr X             Adam learning rate (default 1e-4; --full 1e-5, the paper's)\n"
     "  --batch N          mini-batch size (default 128; --full 1024, the paper's)\n"
-    "  --dimension M      PCA components of every layer and of X (default 4, the paper's)\n"
+    "  --dimension M      compressed dimensions of every layer and of X (default 4, the paper's)\n"
+    "  --compressor C     X's compressor: autoencoder (default, the paper's), pca or random\n"
+    "  --layer-compressor C  the layers' compressor: pca (default, the paper's), random or autoencoder\n"
+    "  --ae-epochs N      autoencoder training epochs on the MI sample (default 50; --smoke 20)\n"
+    "  --ae-hidden H      autoencoder hidden width on each side (default 128, the paper's MNIST encoder)\n"
     "  --noise S          relative noise added to the compressed coordinates (default 1e-3, the paper's)\n"
     "  --k K              neighbours of the weighted KL estimator (default 5, the paper's)\n"
     "  (default 1 seed; --full 3)\n";
+
+enum class compressor_kind { pca, random, autoencoder };
+
+compressor_kind parse_compressor(const std::string& text, const char* option) {
+    if (text == "pca") return compressor_kind::pca;
+    if (text == "random") return compressor_kind::random;
+    if (text == "autoencoder") return compressor_kind::autoencoder;
+    mi::detail::fail("compressed_mnist", option, text, "pca, random or autoencoder");
+    return compressor_kind::pca;
+}
+
+/// One of the three compressors, chosen at run time: a projection policy (mi/projections/concept.hpp)
+/// whose fitted map is PCA's or the random frame's affine map, or the trained encoder.
+class chosen_compressor {
+public:
+    struct fitted {
+        std::size_t out = 0;
+        std::variant<mi::linear_projection, eng::autoencoder_map> map;
+        template <class T>
+        std::vector<double> apply(const mi::activation_view<const T>& x) const {
+            return std::visit([&](const auto& f) { return f.apply(x); }, map);
+        }
+    };
+
+    chosen_compressor(compressor_kind kind, std::size_t dimension, const eng::autoencoder_options& ae)
+        : kind_(kind), pca_(dimension), random_(dimension), ae_(ae) {}
+
+    compressor_kind kind() const noexcept { return kind_; }
+    std::size_t dimension() const noexcept { return pca_.dimension(); }
+    std::string name() const {
+        return kind_ == compressor_kind::pca ? pca_.name() : kind_ == compressor_kind::random ? random_.name() : ae_.name();
+    }
+    std::string parameters() const {
+        return kind_ == compressor_kind::pca      ? pca_.parameters()
+               : kind_ == compressor_kind::random ? random_.parameters()
+                                                  : ae_.parameters();
+    }
+    template <class T>
+    fitted fit(const mi::activation_view<const T>& rows) const {
+        fitted f;
+        if (kind_ == compressor_kind::pca) f.map = pca_.fit(rows);
+        else if (kind_ == compressor_kind::random) f.map = random_.fit(rows);
+        else f.map = ae_.fit(rows);
+        f.out = std::visit([](const auto& m) { return static_cast<std::size_t>(m.out); }, f.map);
+        return f;
+    }
+
+private:
+    compressor_kind kind_;
+    mi::pca pca_;
+    mi::random_projection random_;
+    eng::autoencoder ae_;
+};
+static_assert(mi::is_projection_v<chosen_compressor>, "chosen_compressor is a projection policy");
 
 struct settings {
     std::string mnist_dir;
     std::size_t epochs = 0, n_train = 0, n_mi = 0, batch = 0, seeds = 0, dimension = 0, k = 0;
     double lr = 0, noise = 0;
+    compressor_kind input = compressor_kind::autoencoder, layer = compressor_kind::pca;
+    std::string input_text, layer_text;
+    eng::autoencoder_options ae;
 };
+
+chosen_compressor input_compressor(const settings& o) { return chosen_compressor(o.input, o.dimension, o.ae); }
+chosen_compressor layer_compressor(const settings& o) { return chosen_compressor(o.layer, o.dimension, o.ae); }
 
 mi::compressed_options compression(const settings& o) {
     mi::compressed_options c;
@@ -95,14 +173,16 @@ mi::compressed_options compression(const settings& o) {
     return c;
 }
 
-mi::compressed<mi::pca, mi::weighted_kl<>> estimator_wkl(const settings& o) {
+mi::compressed<chosen_compressor, mi::weighted_kl<>> estimator_wkl(const settings& o) {
     mi::weighted_kl_options w;
     w.k = o.k;
-    return mi::compressed<mi::pca, mi::weighted_kl<>>(mi::pca(o.dimension), mi::weighted_kl<>(w), compression(o));
+    return mi::compressed<chosen_compressor, mi::weighted_kl<>>(layer_compressor(o), input_compressor(o),
+                                                                mi::weighted_kl<>(w), compression(o));
 }
 
-mi::compressed<mi::pca, mi::ksg<>> estimator_ksg(const settings& o) {
-    return mi::compressed<mi::pca, mi::ksg<>>(mi::pca(o.dimension), mi::ksg<>(), compression(o));
+mi::compressed<chosen_compressor, mi::ksg<>> estimator_ksg(const settings& o) {
+    return mi::compressed<chosen_compressor, mi::ksg<>>(layer_compressor(o), input_compressor(o), mi::ksg<>(),
+                                                        compression(o));
 }
 
 settings read_settings(rp::suite& s) {
@@ -117,9 +197,18 @@ settings read_settings(rp::suite& s) {
     o.dimension = cli.count("dimension", 4);
     o.noise = cli.number("noise", 1e-3);
     o.k = cli.count("k", 5);
+    o.input_text = cli.text("compressor", "autoencoder");
+    o.layer_text = cli.text("layer-compressor", "pca");
+    o.input = parse_compressor(o.input_text, "--compressor");
+    o.layer = parse_compressor(o.layer_text, "--layer-compressor");
+    o.ae.dimension = o.dimension;
+    o.ae.hidden = cli.count("ae-hidden", 128);
+    o.ae.epochs = cli.count("ae-epochs", s.smoke() ? 20 : 50);
+    o.ae.seed = 0;  // one autoencoder for every seed of the network: X_c is the same in every run
     o.seeds = s.seeds(s.full() ? 3 : 1);
     if (o.epochs < 2) mi::detail::fail("compressed_mnist", "--epochs", o.epochs, ">= 2");
-    (void)estimator_wkl(o);  // bad values fail before training
+    (void)eng::autoencoder(o.ae);  // bad values fail before training
+    (void)estimator_wkl(o);
     (void)estimator_ksg(o);
     (void)mi::weighted_kl<>::weights(2 * o.dimension, o.k);
     return o;
@@ -136,6 +225,53 @@ eng::network_config network() {
     cfg.hidden_init = eng::init_spec::glorot_uniform();
     cfg.output_init = eng::init_spec::glorot_uniform();
     return cfg;
+}
+
+/// How much of the MI sample's pixel variance each compressor of X leaves unexplained by its
+/// reconstruction: the autoencoder's decoder, the orthogonal projections of PCA (1 - the kept
+/// eigenvalues / the trace) and of the random frame. Every run compares all three (used = 1 marks
+/// the run's own --compressor); the autoencoder is the one the estimator fits (same options and
+/// seed), fitted here once more for its decoder, since the estimator keeps only the codes.
+/// X_c does not depend on the network's seed, so the table is written with the first seed's run.
+void report_input_compression(std::uint64_t seed, const settings& o, const rp::mnist_data& data, rp::suite& s) {
+    const std::size_t n = data.mi.n, d = data.mi.d;
+    const auto x = mi::view(data.mi.x.data(), n, d);
+    const std::vector<double> mean = mi::detail::column_means(x);
+    std::vector<double> centred(n * d);
+    double trace = 0.0;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t c = 0; c < d; ++c) {
+            centred[i * d + c] = static_cast<double>(x(i, c)) - mean[c];
+            trace += centred[i * d + c] * centred[i * d + c];
+        }
+    trace /= static_cast<double>(n - 1);
+    const auto cv = mi::view(centred.data(), n, d);
+    // an orthonormal frame keeps of a centred row the squared length of its coordinates
+    const auto unexplained_by_frame = [&](const mi::linear_projection& f) {
+        const std::vector<double> y = f.apply(cv);
+        double captured = 0.0;
+        for (const double v : y) captured += v * v;
+        return 1.0 - captured / static_cast<double>(n - 1) / trace;
+    };
+    const double pca = unexplained_by_frame(mi::pca(o.dimension).fit(cv));
+    const double random = unexplained_by_frame(mi::random_projection(o.dimension).fit(cv));
+    const auto t0 = std::chrono::steady_clock::now();
+    const eng::autoencoder_map map = eng::autoencoder(o.ae).fit(x);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double ae = map.unexplained_variance(x);
+    auto& t = s.result("input_compression",
+                       {"seed", "compressor", "used", "dimension", "samples", "pixels", "unexplained_variance"});
+    const auto add = [&](const char* name, compressor_kind kind, double value) {
+        t.add({rp::cell(static_cast<unsigned long long>(seed)), rp::cell(name), rp::cell(o.input == kind),
+               rp::cell(o.dimension), rp::cell(n), rp::cell(d), rp::cell(value)});
+    };
+    add("autoencoder", compressor_kind::autoencoder, ae);
+    add("pca", compressor_kind::pca, pca);
+    add("random", compressor_kind::random, random);
+    std::printf("  pixel variance left unexplained by X's compression to %zu: autoencoder %.3f (fit %.1f s, "
+                "%zu epochs), PCA %.3f, random frame %.3f; the estimator uses %s\n",
+                o.dimension, ae, seconds, o.ae.epochs, pca, random, o.input_text.c_str());
+    std::fflush(stdout);
 }
 
 void train_run(std::uint64_t seed, const settings& o, const rp::mnist_data& data, rp::suite& s, double h_y) {
@@ -155,6 +291,7 @@ void train_run(std::uint64_t seed, const settings& o, const rp::mnist_data& data
     const auto ksg = estimator_ksg(o);
     // X travels with the samples: compressed once (memoised in mi::network_input) for every epoch and layer
     const mi::samples samples = rp::mnist_samples(data.mi).with_network_input(mi::view(data.mi.x, data.mi.n, data.mi.d));
+    if (seed == s.seed_list(o.seeds).front()) report_input_compression(seed, o, data, s);
     double mi_seconds = 0;
     const std::string h_y_text = rp::cell(h_y).text();
     rp::epoch_stream rec(samples, net.num_layers(), [&](const mi::recording<float>& epoch) {
@@ -227,7 +364,7 @@ rp::verdicts judge_claims(const rp::table& plane) {
         v.add({claim,
                std::string(rise ? "largest rise (start to peak)" : "largest drop (peak to final)") + " of the smoothed " +
                    (column == "ixt" ? "I(X;T)" : "I(T;Y)") + " over the " + (hidden_only ? "hidden " : "") +
-                   "layers (" + b.layers + "), weighted KL on 4-d PCA + noise [bits], " +
+                   "layers (" + b.layers + "), weighted KL on 4-d compressions + noise [bits], " +
                    std::to_string(b.values.size()) + " seed(s)",
                j.value, j.threshold, j.p_value, paper, j.exceeds ? yes : no});
     };
@@ -269,9 +406,9 @@ int main(int argc, char** argv) {
             if (s.smoke()) data.test = rp::first_rows(data.test, 1000);
             const double h_y = rp::label_entropy_bits(data.mi.labels);
             std::printf("%s: 784-256-64-32-10 LeakyReLU, Adam lr %g, batch %zu, %zu epochs, train %zu, MI on %zu test "
-                        "images, PCA to %zu + noise %g, weighted KL k = %zu, %zu seed(s)\n",
-                        data.source.c_str(), o.lr, o.batch, o.epochs, data.train.n, data.mi.n, o.dimension, o.noise,
-                        o.k, o.seeds);
+                        "images, X by %s and layers by %s to %zu + noise %g, weighted KL k = %zu, %zu seed(s)\n",
+                        data.source.c_str(), o.lr, o.batch, o.epochs, data.train.n, data.mi.n, o.input_text.c_str(),
+                        o.layer_text.c_str(), o.dimension, o.noise, o.k, o.seeds);
             std::fflush(stdout);
             for (const auto seed : mine) {
                 train_run(seed, o, data, s, h_y);

@@ -9,6 +9,9 @@
 
 #include "engine/activations.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_engine_activations {
+
 namespace eng = mi_examples::engine;
 
 namespace {
@@ -81,3 +84,5 @@ TEST_CASE("activation names round-trip and unknown names are rejected") {
     CHECK(eng::activation::parse("leaky_relu").parameter == 0.01);
     CHECK_THROWS_AS(eng::activation::parse("gelu"), mi::error);
 }
+
+}  // namespace test_engine_activations

@@ -7,6 +7,9 @@
 
 #include "engine/dataset.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_engine_dataset {
+
 namespace eng = mi_examples::engine;
 
 namespace {
@@ -61,3 +64,5 @@ TEST_CASE("check rejects inconsistent datasets") {
     eng::dataset<float> empty;
     CHECK_THROWS_AS(empty.check("test"), mi::error);
 }
+
+}  // namespace test_engine_dataset

@@ -8,6 +8,9 @@
 
 #include "engine/loss.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_engine_loss {
+
 namespace eng = mi_examples::engine;
 
 namespace {
@@ -110,3 +113,5 @@ TEST_CASE("bad targets are rejected") {
                                              {one.data(), nullptr}),
                     mi::error);
 }
+
+}  // namespace test_engine_loss

@@ -11,6 +11,9 @@
 
 #include "engine/network.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_engine_network {
+
 namespace eng = mi_examples::engine;
 
 namespace {
@@ -321,3 +324,5 @@ TEST_CASE("backward_from: the gradients of any objective of the output pre-activ
             CHECK(ws.grad_b[l][q] == doctest::Approx((loss(up) - loss(down)) / 2e-2).epsilon(2e-2).scale(1.0));
         }
 }
+
+}  // namespace test_engine_network

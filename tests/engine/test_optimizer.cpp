@@ -15,6 +15,9 @@
 #include "engine/optimizer.hpp"
 #include "engine/trainer.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_engine_optimizer {
+
 namespace eng = mi_examples::engine;
 
 namespace {
@@ -168,3 +171,5 @@ TEST_CASE("bad optimizer settings are rejected") {
     c.weight_decay = -1;
     CHECK_THROWS_AS(eng::optimizer<float>(c, net), mi::error);
 }
+
+}  // namespace test_engine_optimizer

@@ -20,6 +20,9 @@
 #include "engine/quantization.hpp"
 #include "mi/core/error.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_engine_quantization {
+
 namespace eng = mi_examples::engine;
 
 TEST_CASE("nudged grid: 8 bits on [-1, 1] (hand-worked)") {
@@ -232,3 +235,5 @@ TEST_CASE("quantized network: bad configurations") {
     c.quantization.ema_decay = 1.0;
     CHECK_THROWS_AS(eng::network<double>(c, 1), mi::error);
 }
+
+}  // namespace test_engine_quantization

@@ -12,6 +12,9 @@
 
 #include "engine/schedule.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_engine_schedule {
+
 namespace eng = mi_examples::engine;
 
 namespace {
@@ -70,3 +73,5 @@ TEST_CASE("grid counts and end points stated in the protocols") {
     CHECK_THROWS_AS(eng::idnns_log2_epochs(0, 10), mi::error);
     CHECK_THROWS_AS(eng::smoothmi_log10_epochs(1), mi::error);
 }
+
+}  // namespace test_engine_schedule

@@ -18,6 +18,9 @@
 #include "mi/core/parallel.hpp"
 #include "mi/plane/recording.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_engine_trainer {
+
 namespace eng = mi_examples::engine;
 namespace ds = mi_examples::datasets;
 
@@ -255,3 +258,5 @@ TEST_CASE("bad input to the trainer") {
     o.record_epochs = {0};
     CHECK_THROWS_AS(eng::train(net, all, wrong, none, o), mi::error);
 }
+
+}  // namespace test_engine_trainer

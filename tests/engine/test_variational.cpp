@@ -36,6 +36,10 @@
 #include "mi/core/parallel.hpp"
 #include "mi/plane/information_plane.hpp"
 #include "mi/plane/recording.hpp"
+#include "default_threads.hpp"
+
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_engine_variational {
 
 namespace v = mi_examples::variational;
 namespace eng = mi_examples::engine;
@@ -249,9 +253,7 @@ TEST_CASE("a plane estimator: point() takes X from the samples, I(T;Y) from the 
     mi::recording<float> rec(s);
     rec.observe(0, 0, g.vt());
     rec.observe(1, 0, g.vx());
-    struct restore_threads {
-        ~restore_threads() { mi::set_num_threads(0); }
-    } restore;
+    const mi_test::default_threads_on_exit restore;
     mi::plane_options po;
     po.output_unit = mi::unit::nats;
     mi::set_num_threads(1);
@@ -313,3 +315,5 @@ TEST_CASE("bad input raises mi::error") {
     h.holdout = 0.99;
     CHECK_THROWS_AS(v::variational_estimator(h).estimate_between(g.vx(), g.vt()), mi::error);
 }
+
+}  // namespace test_engine_variational

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +25,10 @@
 #include "mi/plane/recording.hpp"
 #include "mi/projections/pca.hpp"
 #include "mi/projections/random_projection.hpp"
+#include "default_threads.hpp"
+
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_compressed {
 
 using pca_ksg = mi::compressed<mi::pca, mi::ksg<>>;
 using pca_wkl = mi::compressed<mi::pca, mi::weighted_kl<>>;
@@ -86,9 +91,7 @@ mi::samples samples_of(const embedded_pair& e) {
     return mi::samples(mi::labels(e.y, 2)).with_network_input(mi::view(e.x, e.n, e.dx));
 }
 
-struct default_threads_on_exit {
-    ~default_threads_on_exit() { mi::set_num_threads(0); }
-};
+using mi_test::default_threads_on_exit;
 
 }  // namespace
 
@@ -225,3 +228,101 @@ TEST_CASE("compressed: bad input raises mi::error") {
         CHECK(std::string(err.what()).find("layer") != std::string::npos);
     }
 }
+
+namespace nonlinear_map {
+
+// A nonlinear projection policy, to check that compressed<> uses any fitted map, not only the affine
+// linear_projection: the first m columns, centred and cubed (injective, so no information is lost).
+struct centred_cube_map {
+    std::size_t in = 0, out = 0;
+    std::vector<double> mean;
+    bool wrong_size = false;  // a faulty map that returns one value too few
+    template <class T>
+    std::vector<double> apply(const mi::activation_view<const T>& x) const {
+        std::vector<double> y;
+        for (std::size_t i = 0; i < x.rows(); ++i)
+            for (std::size_t j = 0; j < out; ++j) {
+                const double c = static_cast<double>(x(i, j)) - mean[j];
+                y.push_back(c * c * c);
+            }
+        if (wrong_size) y.pop_back();
+        return y;
+    }
+};
+
+struct centred_cube {
+    std::size_t m = 2;
+    bool wrong_size = false;
+    std::size_t dimension() const { return m; }
+    std::string name() const { return "centred_cube"; }
+    std::string parameters() const { return "dimension=" + std::to_string(m); }
+    template <class T>
+    centred_cube_map fit(const mi::activation_view<const T>& rows) const {
+        centred_cube_map f;
+        f.in = rows.cols();
+        f.out = std::min(m, rows.cols());
+        f.mean = mi::detail::column_means(rows);
+        f.wrong_size = wrong_size;
+        return f;
+    }
+};
+
+// fit() returning a map without `out`: not a projection policy
+struct map_without_out {
+    template <class T>
+    std::vector<double> apply(const mi::activation_view<const T>&) const { return {}; }
+};
+struct policy_without_out {
+    std::size_t dimension() const { return 1; }
+    std::string name() const { return "x"; }
+    std::string parameters() const { return ""; }
+    template <class T>
+    map_without_out fit(const mi::activation_view<const T>&) const { return {}; }
+};
+
+static_assert(mi::is_fitted_map_v<centred_cube_map>, "a nonlinear map with out and apply is a fitted map");
+static_assert(mi::is_projection_v<centred_cube>, "a policy returning a nonlinear fitted map is a projection policy");
+static_assert(!mi::is_fitted_map_v<map_without_out>, "a map without out is no fitted map");
+static_assert(!mi::is_projection_v<policy_without_out>, "a policy whose map has no out is no projection policy");
+
+TEST_CASE("compressed: a nonlinear fitted map is applied as fitted (no noise: exactly ksg on the mapped rows)") {
+    // its own data (this namespace does not lean on the file's other helpers): 800 rows, X 12 wide, T 16 wide
+    struct {
+        std::size_t n = 800, dx = 12, dt = 16;
+        std::vector<double> x, t;
+    } e;
+    mi::rng r(5);
+    for (std::size_t i = 0; i < e.n; ++i) {
+        const double a = r.normal(), b = 0.8 * a + 0.6 * r.normal();
+        for (std::size_t j = 0; j < e.dx; ++j) e.x.push_back(std::sin(0.3 * static_cast<double>(j) + a) + 0.1 * r.normal());
+        for (std::size_t j = 0; j < e.dt; ++j) e.t.push_back(std::cos(0.2 * static_cast<double>(j)) * b + 0.1 * r.normal());
+    }
+    mi::compressed_options o;
+    o.noise = 0.0;
+    const mi::compressed<centred_cube, mi::ksg<>> est(centred_cube{2, false}, mi::ksg<>(), o);
+    const double through = est.mutual_information(mi::view(e.t, e.n, e.dt), mi::view(e.x, e.n, e.dx));
+    // the same map by hand: the first two columns of each side, centred, cubed
+    const auto by_hand = [](const std::vector<double>& rows, std::size_t n, std::size_t d) {
+        double mean[2] = {0.0, 0.0};
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < 2; ++j) mean[j] += rows[i * d + j] / static_cast<double>(n);
+        std::vector<double> y(n * 2);
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < 2; ++j) y[i * 2 + j] = std::pow(rows[i * d + j] - mean[j], 3.0);
+        return y;
+    };
+    const std::vector<double> xc = by_hand(e.x, e.n, e.dx), tc = by_hand(e.t, e.n, e.dt);
+    const double direct = mi::ksg<>().mutual_information(mi::view(xc, e.n, 2), mi::view(tc, e.n, 2));
+    CHECK(through == doctest::Approx(direct).epsilon(1e-9));
+    std::size_t columns = 0;
+    const std::vector<double> compressed_t = est.compress(mi::view(e.t, e.n, e.dt), columns);
+    CHECK(columns == 2);
+    CHECK(compressed_t.size() == e.n * 2);
+    // a map whose apply() returns the wrong number of values is caught
+    const mi::compressed<centred_cube, mi::ksg<>> faulty(centred_cube{2, true}, mi::ksg<>(), o);
+    CHECK_THROWS_AS(faulty.mutual_information(mi::view(e.t, e.n, e.dt), mi::view(e.x, e.n, e.dx)), mi::error);
+}
+
+}  // namespace nonlinear_map
+
+}  // namespace test_estimators_compressed

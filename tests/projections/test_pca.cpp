@@ -11,6 +11,9 @@
 #include "mi/projections/concept.hpp"
 #include "mi/projections/pca.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_projections_pca {
+
 static_assert(mi::is_projection_v<mi::pca>, "pca models the projection policy");
 
 namespace {
@@ -92,3 +95,5 @@ TEST_CASE("pca: bad input raises mi::error") {
     const auto f = mi::pca(2).fit(mi::view(rows, 7, 4));
     CHECK_THROWS_AS(f.apply(mi::view(rows.data(), 4, 7)), mi::error);  // other width than fitted
 }
+
+}  // namespace test_projections_pca

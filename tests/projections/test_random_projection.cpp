@@ -12,6 +12,9 @@
 #include "mi/projections/concept.hpp"
 #include "mi/projections/random_projection.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_projections_random_projection {
+
 static_assert(mi::is_projection_v<mi::random_projection>, "random_projection models the projection policy");
 static_assert(!mi::is_projection_v<int>, "an int is no projection policy");
 
@@ -63,3 +66,5 @@ TEST_CASE("random_projection: bad input raises mi::error") {
     std::vector<double> none;
     CHECK_THROWS_AS(mi::random_projection(2).fit(mi::view(none.data(), 0, 3)), mi::error);
 }
+
+}  // namespace test_projections_random_projection

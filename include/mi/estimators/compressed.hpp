@@ -22,9 +22,12 @@
 // the default here, applied to the compressed coordinates.
 //
 // Projection: a projection policy (mi/projections/concept.hpp), fitted on the
-// rows at hand (PCA's fit_transform, as the paper does per layer and epoch):
+// rows at hand (PCA's fit_transform, as the paper does per layer and epoch);
+// its fit() may return any fitted map (affine or not):
 //   mi::pca(m)                 the paper's compressor for layers (needs mi::linalg)
 //   mi::random_projection(m)   a seeded random orthonormal frame (no LAPACK)
+//   autoencoder(m)             a trained encoder, the paper's compressor for X
+//                              (examples/engine/autoencoder.hpp, built on the example engine)
 // The paper compresses X with an autoencoder trained once; here X goes through
 // the input projection (by default the same policy), fitted once per sample
 // set and memoised in mi::network_input, so every epoch and layer sees the
@@ -224,11 +227,15 @@ private:
     std::vector<double> compress_with(const projection_type& projection, const activation_view<const T>& rows,
                                       std::uint64_t stream, std::size_t& columns, const char* where) const {
         detail::check_activations(rows, where, stream == 0 ? "network input" : "layer");
-        const linear_projection map = projection.fit(rows);
+        // any fitted map: the affine linear_projection of PCA, or a nonlinear one such as a trained encoder
+        const auto map = projection.fit(rows);
         std::vector<double> y = map.apply(rows);
-        columns = map.out;
+        const std::size_t n = rows.rows(), m = static_cast<std::size_t>(map.out);
+        if (y.size() != n * m)
+            detail::fail(where, "projected size", y.size(),
+                         "rows x out = " + std::to_string(n) + " x " + std::to_string(m) + " values from the fitted map");
+        columns = m;
         if (o_.noise == 0.0) return y;
-        const std::size_t n = rows.rows(), m = map.out;
         std::vector<double> scale(m, o_.noise);
         if (o_.relative_noise && n > 1) {
             for (std::size_t j = 0; j < m; ++j) {

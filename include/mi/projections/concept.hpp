@@ -10,19 +10,32 @@
 //
 //   std::size_t P::dimension() const                         m, the target dimension (>= 1)
 //   std::string P::name() const, P::parameters() const       "pca", "dimension=4"
-//   linear_projection P::fit(const activation_view<const T>& rows) const   T = float and double
+//   M P::fit(const activation_view<const T>& rows) const     T = float and double
 //
-// fit() looks at the rows (N x d) and returns the affine map it chose:
+// fit() looks at the rows (N x d) and returns the fitted map M it chose, any
+// value type with
+//
+//   std::size_t M::out                                       m', the columns of the image
+//   std::vector<double> M::apply(const activation_view<const T>& x) const
+//                                                            N x m' doubles, row-major, T = float and double
+//
+// (mi::is_fitted_map_v<M>). The affine case is mi::linear_projection:
 // y = (x - mean) B, B a d x m' matrix with m' = min(m, d) orthonormal columns
 // (a layer narrower than m is rotated, not padded: mutual information is
-// invariant under it). Fitting is deterministic (same rows, same map) and
-// const (a fitted map belongs to the call, so one policy instance serves
-// every thread). Bad rows (empty, NaN/Inf) throw mi::error.
+// invariant under it); PCA and the random frame return it. A nonlinear
+// compressor (the autoencoder of examples/engine/autoencoder.hpp, the paper's
+// compressor for the input) returns its own map, e.g. the trained encoder.
+// Fitting is deterministic (same rows, same map) and const (a fitted map
+// belongs to the call, so one policy instance serves every thread). Bad rows
+// (empty, NaN/Inf) throw mi::error.
 //
 // Policies: mi::pca (mi/projections/pca.hpp; LAPACK through mi::linalg, the
 // paper's compressor for layers) and mi::random_projection
 // (mi/projections/random_projection.hpp; a seeded Haar-random orthonormal
-// frame, needs no LAPACK; the documented minimal policy to copy).
+// frame, needs no LAPACK; the documented minimal policy to copy), both
+// returning linear_projection; outside the library,
+// mi_examples::engine::autoencoder (examples/engine/autoencoder.hpp; trained
+// on the example engine, returning its encoder as an autoencoder_map).
 #ifndef MI_PROJECTIONS_CONCEPT_HPP
 #define MI_PROJECTIONS_CONCEPT_HPP
 
@@ -68,6 +81,20 @@ struct linear_projection {
 
 namespace detail {
 
+// M is a fitted map: a std::size_t `out` member and apply() from float and double rows to doubles.
+template <class M, class = void>
+struct is_fitted_map : std::false_type {};
+template <class M>
+struct is_fitted_map<M, std::void_t<decltype(std::declval<const M&>().out),
+                                    decltype(std::declval<const M&>().apply(std::declval<activation_view<const float>>())),
+                                    decltype(std::declval<const M&>().apply(std::declval<activation_view<const double>>()))>>
+    : std::conjunction<
+          std::is_convertible<decltype(std::declval<const M&>().out), std::size_t>,
+          std::is_same<decltype(std::declval<const M&>().apply(std::declval<activation_view<const float>>())),
+                       std::vector<double>>,
+          std::is_same<decltype(std::declval<const M&>().apply(std::declval<activation_view<const double>>())),
+                       std::vector<double>>> {};
+
 template <class P, class = void>
 struct is_projection : std::false_type {};
 template <class P>
@@ -78,10 +105,8 @@ struct is_projection<
                    decltype(std::declval<const P&>().fit(std::declval<activation_view<const float>>())),
                    decltype(std::declval<const P&>().fit(std::declval<activation_view<const double>>()))>>
     : std::conjunction<
-          std::is_same<decltype(std::declval<const P&>().fit(std::declval<activation_view<const float>>())),
-                       linear_projection>,
-          std::is_same<decltype(std::declval<const P&>().fit(std::declval<activation_view<const double>>())),
-                       linear_projection>> {};
+          is_fitted_map<std::decay_t<decltype(std::declval<const P&>().fit(std::declval<activation_view<const float>>()))>>,
+          is_fitted_map<std::decay_t<decltype(std::declval<const P&>().fit(std::declval<activation_view<const double>>()))>>> {};
 
 /// Column means of the rows (at least one row).
 template <class T>
@@ -95,13 +120,22 @@ std::vector<double> column_means(const activation_view<const T>& x) {
 
 }  // namespace detail
 
+/// True when M is a fitted map (see the header comment): what a projection policy's fit() returns.
+template <class M>
+inline constexpr bool is_fitted_map_v = detail::is_fitted_map<M>::value;
+
+/// The map type P::fit returns for rows of type T.
+template <class P, class T = double>
+using fitted_map_t = std::decay_t<decltype(std::declval<const P&>().fit(std::declval<activation_view<const T>>()))>;
+
 /// True when P is a projection policy (see the header comment).
 template <class P>
 inline constexpr bool is_projection_v = detail::is_projection<P>::value;
 
 #define MI_PROJECTION_REQUIREMENTS                                                                   \
-    "it needs dimension(), name(), parameters() and linear_projection fit(activation_view<const T>) " \
-    "for T = float and double (mi/projections/concept.hpp)"
+    "it needs dimension(), name(), parameters() and fit(activation_view<const T>) for T = float and "    \
+    "double returning a fitted map (std::size_t out; std::vector<double> apply(activation_view<const U>) "  \
+    "const for U = float and double), e.g. mi::linear_projection (mi/projections/concept.hpp)"
 
 }  // namespace mi
 
