@@ -84,7 +84,8 @@ namespace {
 
 const char* usage =
     "compressed_mnist: Butakov et al. 2024 (ICLR), the information plane of an MNIST classifier on 4-dimensional\n"
-    "PCA compressions with small noise, weighted Kozachenko-Leonenko (and KSG) estimates.\n"
+    "compressions (X by an autoencoder, the layers by PCA; --compressor, --layer-compressor) with small\n"
+    "noise, weighted Kozachenko-Leonenko (and KSG) estimates.\n"
     "usage: compressed_mnist [options]\n"
     "  --mnist DIR        MNIST IDX files; default Fashion-MNIST from /usr/share/datasets/fashion-mnist\n"
     "  --epochs N         training epochs (default 30; --full 300; --smoke 3)\n"
