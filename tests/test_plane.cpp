@@ -15,6 +15,9 @@
 
 #include "mi/plane.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_plane {
+
 namespace {
 
 constexpr std::size_t rows = 48, units = 3;
@@ -114,3 +117,5 @@ TEST_CASE("every plane estimator at 2^-996 and 2^996 in double: finite, scale-fr
 TEST_CASE("every plane estimator at 2^-100 and 2^120 in float: finite, scale-free ones unchanged") {
     check_scales<float>({-100, 120});
 }
+
+}  // namespace test_plane

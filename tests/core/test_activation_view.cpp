@@ -9,6 +9,9 @@
 #include "mi/core/activation_view.hpp"
 #include "mi/core/xtensor.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_activation_view {
+
 TEST_CASE("view from std::vector with a shape reads row-major") {
     std::vector<float> v{1, 2, 3, 4, 5, 6};
     auto a = mi::view(v, 2, 3);
@@ -127,3 +130,5 @@ TEST_CASE("a mutable view is a read-only view: estimator signatures deduce T fro
     static_assert(std::is_same_v<decltype(m.row(0)), float*>);
     static_assert(std::is_same_v<decltype(r.row(0)), const float*>);
 }
+
+}  // namespace test_core_activation_view

@@ -14,6 +14,9 @@
 #include "mi/core/atomic_file.hpp"
 #include "mi/core/error.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_atomic_file {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -79,3 +82,4 @@ TEST_CASE("a target that cannot be replaced gives mi::error and keeps what is th
                     mi::error);
 }
 
+}  // namespace test_core_atomic_file

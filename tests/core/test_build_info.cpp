@@ -12,6 +12,9 @@
 #include "mi/kernels/gaussian.hpp"
 #include "mi/kernels/pairwise.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_build_info {
+
 namespace {
 
 // The note's process-wide state back to "not shown, enabled", for each case.
@@ -82,3 +85,5 @@ TEST_CASE("note_if_narrow_simd: the KDE engine writes it to stderr once when thi
     CHECK(captured.str() == want);  // the note exactly once on a narrow build, nothing on a native one
     reset_note();
 }
+
+}  // namespace test_core_build_info

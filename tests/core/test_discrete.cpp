@@ -7,6 +7,9 @@
 #include "mi/core/discrete.hpp"
 #include "mi/core/random.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_discrete {
+
 TEST_CASE("group_rows finds patterns in order of first appearance") {
     const std::vector<int> codes{1, 2, 3, 4, 1, 2, 5, 6, 3, 4};
     const auto g = mi::group_rows(codes.data(), 5, 2);
@@ -71,3 +74,5 @@ TEST_CASE("rng: same seed same stream, unbiased ranges, normal moments") {
     CHECK(mi::derive_seed(1, 2, 3) != mi::derive_seed(1, 3, 2));
     CHECK(mi::derive_seed(1, 2, 3) == mi::derive_seed(1, 2, 3));
 }
+
+}  // namespace test_core_discrete

@@ -7,6 +7,9 @@
 
 #include "mi/core/error.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_error {
+
 TEST_CASE("to_text: shortest text that reads back to the same floating-point value") {
     CHECK(mi::detail::to_text(0.1) == "0.1");
     CHECK(mi::detail::to_text(1e-3) == "0.001");
@@ -35,3 +38,5 @@ TEST_CASE("fail: the message names where, the argument, the value and what was e
     }
     FAIL("mi::error is not an std::invalid_argument");
 }
+
+}  // namespace test_core_error

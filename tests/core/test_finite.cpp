@@ -7,6 +7,9 @@
 #include "mi/core/error.hpp"
 #include "mi/core/finite.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_finite {
+
 TEST_CASE("finite: a finite value passes through unchanged") {
     CHECK(mi::detail::finite(0.0, "mi::f", "H(T)") == 0.0);
     CHECK(mi::detail::finite(-2.5, "mi::f", "H(T)") == -2.5);
@@ -25,3 +28,5 @@ TEST_CASE("finite: NaN and both infinities raise mi::error naming the function, 
     CHECK_THROWS_WITH_AS(mi::detail::finite(-inf, "mi::renyi::entropy", "S_alpha(T)"),
                          doctest::Contains("mi::renyi::entropy: S_alpha(T) = -inf"), mi::error);
 }
+
+}  // namespace test_core_finite

@@ -6,6 +6,9 @@
 #include "mi/core/input_ids.hpp"
 #include "mi/core/samples.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_input_ids {
+
 TEST_CASE("default input ids: every row distinct") {
     mi::input_ids x;
     CHECK(x.all_distinct());
@@ -63,3 +66,5 @@ TEST_CASE("input ids from floating point: whole numbers (negative too) accepted,
     CHECK(big.distinct_count(4) == 3);
     CHECK(big[0] == big[2]);
 }
+
+}  // namespace test_core_input_ids

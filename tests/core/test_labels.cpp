@@ -6,6 +6,9 @@
 
 #include "mi/core/labels.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_labels {
+
 TEST_CASE("labels count classes and group rows") {
     mi::labels y(std::vector<int>{0, 2, 2, 1, 0}, 4);
     CHECK(y.size() == 5);
@@ -60,3 +63,5 @@ TEST_CASE("labels: ids beyond 32 bits and absurd class counts are refused, not w
     CHECK_THROWS_AS(mi::labels(std::vector<std::uint64_t>{0, 1}, ~std::size_t(0)), mi::error);
     CHECK(mi::labels(std::vector<std::uint8_t>{0, 255}).classes() == 256);
 }
+
+}  // namespace test_core_labels

@@ -11,6 +11,9 @@
 #include "mi/core/error.hpp"
 #include "mi/core/network_input.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_network_input {
+
 TEST_CASE("network_input: a copy of the rows in the caller's element type") {
     std::vector<float> x{1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 9.0f, 9.0f};
     const mi::activation_view<const float> strided(x.data(), 3, 2, 2);  // 3 rows of 2, stride 2
@@ -90,3 +93,5 @@ TEST_CASE("network_input: the memo computes a key once, shared by copies and thr
     CHECK_THROWS_AS(in.memo<std::string>("retry", failing), mi::error);
     CHECK(*in.memo<std::string>("retry", failing) == "second");
 }
+
+}  // namespace test_core_network_input

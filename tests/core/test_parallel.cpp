@@ -10,6 +10,14 @@
 #include <vector>
 
 #include "mi/core/parallel.hpp"
+#if defined(__unix__)
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_parallel {
+#endif
 
 TEST_CASE("parallel_for visits every item once, any thread count") {
     for (std::size_t threads : {1, 2, 3, 8}) {
@@ -108,9 +116,6 @@ TEST_CASE("set_num_threads while other threads run regions") {
 #define MI_TEST_TSAN 1
 #endif
 #if defined(__unix__) && !defined(MI_TEST_TSAN)
-#include <csignal>
-#include <sys/wait.h>
-#include <unistd.h>
 
 // Issue 13: Python multiprocessing and PyTorch DataLoader workers fork a process whose pool
 // helpers do not exist in the child; the child must get a working pool, not hang.
@@ -138,3 +143,5 @@ TEST_CASE("after fork, the child's parallel_for runs on a fresh pool and complet
     CHECK(sum_of_squares() == expected);  // the parent's pool still works
 }
 #endif
+
+}  // namespace test_core_parallel

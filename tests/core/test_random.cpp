@@ -7,6 +7,9 @@
 #include <utility>
 #include <vector>
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_random {
+
 TEST_CASE("mul_64x64: the portable form gives the same 128 bits as the compiler's or MSVC's") {
     const std::uint64_t top = ~std::uint64_t(0);
     std::vector<std::pair<std::uint64_t, std::uint64_t>> pairs = {
@@ -42,3 +45,5 @@ TEST_CASE("rng::below: the stream of the __int128 implementation, unchanged") {
     for (unsigned i = 0; i < 100000; ++i) s = s * 31 + r.below(1000003ull + i * 7919ull);
     CHECK(s == 1720509475825042408ull);
 }
+
+}  // namespace test_core_random

@@ -7,6 +7,9 @@
 #include "mi/core/error.hpp"
 #include "mi/core/replica_groups.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_replica_groups {
+
 using rows_t = std::vector<std::vector<std::size_t>>;
 
 TEST_CASE("replica_groups: consecutive groups of R rows") {
@@ -43,3 +46,5 @@ TEST_CASE("replica_groups: none given") {
     CHECK(none.empty());
     CHECK_THROWS_WITH_AS(none.groups(4, "mi::t"), doctest::Contains("mi::t: samples.replicas() = none"), mi::error);
 }
+
+}  // namespace test_core_replica_groups

@@ -7,6 +7,9 @@
 #include "mi/core/error.hpp"
 #include "mi/core/samples.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_samples {
+
 TEST_CASE("samples: labels, input ids, network input and replica groups stay aligned under subset") {
     const std::vector<double> x{0.0, 1.0, 2.0, 3.0, 4.0, 5.0};
     const mi::samples s = mi::samples(mi::labels(std::vector<int>{0, 0, 1, 1, 2, 2}),
@@ -41,3 +44,5 @@ TEST_CASE("samples: what is attached must describe the same rows") {
     CHECK_THROWS_WITH_AS(s.with_replicas(mi::replica_groups(std::vector<int>{0, 0})),
                          doctest::Contains("replica group ids = 2, expected one per layer row, 3"), mi::error);
 }
+
+}  // namespace test_core_samples

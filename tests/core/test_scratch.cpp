@@ -6,6 +6,9 @@
 
 #include "mi/core/scratch.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_scratch {
+
 TEST_CASE("scratch_array: small and empty arrays") {
     mi::detail::scratch_array<std::uint64_t> none(0);
     CHECK(none.size() == 0);
@@ -29,3 +32,5 @@ TEST_CASE("scratch_array: large arrays are 2 MiB aligned and fully writable") {
 TEST_CASE("scratch_array: an impossible size throws std::bad_alloc") {
     CHECK_THROWS_AS(mi::detail::scratch_array<std::uint64_t>(~std::size_t(0) / 4), std::bad_alloc);
 }
+
+}  // namespace test_core_scratch

@@ -8,6 +8,9 @@
 
 #include "mi/core/simd.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_simd {
+
 TEST_CASE_TEMPLATE("the SIMD shim reduces lanes on the installed xsimd", T, float, double) {
     using B = mi::simd::batch<T>;
     std::vector<T> v(B::size);
@@ -36,3 +39,5 @@ TEST_CASE_TEMPLATE("simd::exp: 0 at -infinity, xsimd's exp elsewhere", T, float,
         if (std::isfinite(x) && x > T(-1000)) CHECK(got[0] == want[0]);
     }
 }
+
+}  // namespace test_core_simd

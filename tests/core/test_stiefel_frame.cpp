@@ -10,6 +10,9 @@
 #include "mi/core/random.hpp"
 #include "mi/core/stiefel_frame.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_core_stiefel_frame {
+
 TEST_CASE("stiefel_frame: orthonormal k-frames whose projector averages to (k/d) I (Haar measure)") {
     // E[Q Q^T] = (k/d) I for Q uniform on St(k, d): 4000 frames, each entry's Monte Carlo sd <= 1/sqrt(4000)
     // (entries of Q Q^T are bounded by 1), so 4 sd = 0.064: catches a wrong scale or a non-orthonormal frame.
@@ -57,3 +60,5 @@ TEST_CASE("stiefel_frame: orthonormal k-frames whose projector averages to (k/d)
         CHECK(std::fabs(m4 - 3.0 / 35.0) < 4.0 * 0.16 / std::sqrt(static_cast<double>(draws)));
     }
 }
+
+}  // namespace test_core_stiefel_frame

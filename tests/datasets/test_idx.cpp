@@ -22,6 +22,9 @@
 
 #include "datasets/idx.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_datasets_idx {
+
 namespace ds = mi_examples::datasets;
 
 namespace {
@@ -351,3 +354,5 @@ TEST_CASE("Fashion-MNIST, when installed, has the published sizes and balance") 
     CHECK(lo == 0.0f);
     CHECK(hi == 1.0f);
 }
+
+}  // namespace test_datasets_idx

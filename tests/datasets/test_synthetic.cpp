@@ -9,6 +9,9 @@
 
 #include "datasets/synthetic.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_datasets_synthetic {
+
 namespace ds = mi_examples::datasets;
 
 TEST_CASE("linear teacher: X ~ N(0, I/N_i), Y = W X + eps") {
@@ -93,3 +96,5 @@ TEST_CASE("seeding and bad input") {
     CHECK_THROWS_AS(ds::linear_teacher<float>(10, 0, 1, 0.1, 1), mi::error);
     CHECK_THROWS_AS(ds::linear_teacher<float>(10, 3, 1, std::nan(""), 1), mi::error);
 }
+
+}  // namespace test_datasets_synthetic

@@ -22,6 +22,9 @@
 #include "datasets/szt.hpp"
 #include "mi/core/error.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_datasets_szt {
+
 namespace ds = mi_examples::datasets;
 
 namespace {
@@ -202,3 +205,5 @@ TEST_CASE("read_szt_split rejects malformed files") {
     CHECK_THROWS_AS(parse(good + "\n4096,0,test\n"), mi::error);             // rows after a blank line
     CHECK_THROWS_AS(ds::read_szt_split(std::string(MI_TEST_DATA_DIR) + "/no_such_file.csv"), mi::error);
 }
+
+}  // namespace test_datasets_szt

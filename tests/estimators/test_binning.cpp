@@ -28,6 +28,9 @@
 #include "mi/quantizers/machine_precision.hpp"
 #include "mi/quantizers/uniform.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_binning {
+
 namespace {
 
 double plogp(double p) { return p > 0 ? p * std::log(p) : 0.0; }
@@ -381,3 +384,5 @@ TEST_CASE("binning: bad input names the argument") {
     CHECK_THROWS_WITH_AS(mi::binning<mi::adaptive_uniform>(mi::adaptive_uniform(3)).entropy(mi::view(h, 2, 2)),
                          doctest::Contains("layer(0, 0)"), mi::error);
 }
+
+}  // namespace test_estimators_binning

@@ -17,6 +17,10 @@
 #include "mi/core/error.hpp"
 #include "mi/estimators/concept.hpp"
 #include "mi/plane.hpp"
+#include "default_threads.hpp"
+
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_concept {
 
 TEST_CASE("finite(bounds): both ends must be finite") {
     const mi::bounds b = mi::detail::finite(mi::bounds{-1.0, 2.0}, "mi::f", "bounds on H(T)");
@@ -426,13 +430,7 @@ inline bool all_finite(const mi::plane_point& p) {
     return true;
 }
 
-/// Restores mi's thread count to its default (MI_NUM_THREADS or all cores) however the test ends.
-struct default_threads_on_exit {
-    default_threads_on_exit() = default;
-    default_threads_on_exit(const default_threads_on_exit&) = delete;
-    default_threads_on_exit& operator=(const default_threads_on_exit&) = delete;
-    ~default_threads_on_exit() { mi::set_num_threads(0); }
-};
+using mi_test::default_threads_on_exit;
 
 template <class E>
 std::string describe(const E& e) {
@@ -775,3 +773,5 @@ TEST_CASE_TEMPLATE_APPLY(contract_bad_input, plane_estimators);
 TEST_CASE_TEMPLATE_APPLY(contract_units, plane_estimators);
 TEST_CASE_TEMPLATE_APPLY(contract_bootstrap, plane_estimators);
 TEST_CASE_TEMPLATE_APPLY(contract_finite, plane_estimators);
+
+}  // namespace test_estimators_concept

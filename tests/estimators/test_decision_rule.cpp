@@ -9,6 +9,9 @@
 #include "mi/estimators/decision_rule.hpp"
 #include "estimators/counts.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_decision_rule {
+
 static_assert(mi::is_plane_estimator_v<mi::decision_rule<>, float>);
 static_assert(mi::is_plane_estimator_v<mi::decision_rule<mi::miller_madow>, double>);
 
@@ -57,3 +60,5 @@ TEST_CASE("decision_rule: bad input raises mi::error") {
     const std::vector<double> empty;
     CHECK_THROWS_AS(e.entropy(mi::view(empty, 0, 2)), mi::error);
 }
+
+}  // namespace test_estimators_decision_rule

@@ -14,6 +14,9 @@
 #include "mi/core/samples.hpp"
 #include "mi/estimators/edge.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_edge {
+
 static_assert(mi::is_plane_estimator_v<mi::edge, float>);
 static_assert(mi::is_plane_estimator_v<mi::edge, double>);
 
@@ -153,3 +156,5 @@ TEST_CASE("edge: bad input raises mi::error") {
     const std::vector<double> huge{1e300, -1e300};
     CHECK_THROWS_AS(e.mutual_information(mi::view(huge), mi::view(huge)), mi::error);
 }
+
+}  // namespace test_estimators_edge

@@ -20,6 +20,9 @@
 #include "mi/quantizers/machine_precision.hpp"
 #include "estimators/counts.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_exact_counting {
+
 static_assert(mi::is_plane_estimator_v<mi::exact_counting, float>);
 static_assert(mi::is_plane_estimator_v<mi::exact_counting, double>);
 static_assert(mi::exact_counting::resampling == mi::resampling::input_groups);
@@ -156,3 +159,5 @@ TEST_CASE("exact_counting: bad input") {
     const std::vector<float> empty;
     CHECK_THROWS_AS(e.entropy(mi::view(empty, 0, 1)), mi::error);
 }
+
+}  // namespace test_estimators_exact_counting

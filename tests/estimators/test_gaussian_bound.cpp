@@ -15,6 +15,9 @@
 #include "estimators/reference_records.hpp"
 #include "mi/estimators/gaussian_bound.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_gaussian_bound {
+
 using mi_tests::read_records;
 
 TEST_CASE("gaussian_bound: eq. 9 from weights equals numpy") {
@@ -79,3 +82,5 @@ TEST_CASE("gaussian_bound: weights at 1e200 give the bound of the noiseless chan
     CHECK(big == doctest::Approx(expected).epsilon(1e-10));
     CHECK(expected > 1.0);
 }
+
+}  // namespace test_estimators_gaussian_bound

@@ -19,6 +19,9 @@
 #include "mi/search/kd_tree.hpp"
 #include "search/search_testing.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_ksg {
+
 static_assert(mi::is_plane_estimator_v<mi::ksg<>, float>, "ksg models the plane estimator");
 static_assert(mi::is_plane_estimator_v<mi::ksg<mi::kd_tree<>>, double>, "ksg models the plane estimator");
 
@@ -312,3 +315,5 @@ TEST_CASE("ksg: a configured search instance reaches every search it builds, num
     CHECK(mi::ksg(mi::ksg_options{}, mi::kd_tree<mi::max_norm>(16)).parameters() ==
           "k=3;algorithm=1;standardize=1;ties=jitter;jitter=1e-10;seed=0;search=kd_tree<max_norm>;leaf_size=16");
 }
+
+}  // namespace test_estimators_ksg

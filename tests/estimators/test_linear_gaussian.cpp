@@ -15,6 +15,9 @@
 #include "estimators/reference_records.hpp"
 #include "mi/estimators/linear_gaussian.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_linear_gaussian {
+
 using mi_tests::read_records;
 
 TEST_CASE("linear_gaussian: I(T;X) and I(T;Y) equal numpy's joint-covariance computation") {
@@ -120,3 +123,5 @@ TEST_CASE("linear_gaussian: a covariance whose eigenvalues overflow raises mi::e
     CHECK_THROWS_WITH_AS(g.mutual_information(mi::view(w, 4, 2)), doctest::Contains("mi::linear_gaussian"),
                          mi::error);
 }
+
+}  // namespace test_estimators_linear_gaussian

@@ -19,10 +19,13 @@
 #include "mi/quantizers/fixed_width.hpp"
 #include "mi/quantizers/uniform.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_minimal_model {
+
 namespace {
 
 // The reference values as flat vectors (these records are all 1 x n).
-std::map<std::string, std::vector<double>> read_records(const std::string& file) {
+std::map<std::string, std::vector<double>> read_vectors(const std::string& file) {
     std::map<std::string, std::vector<double>> m;
     for (const auto& [name, r] : mi_tests::read_records(file)) m[name] = r.v;
     return m;
@@ -31,7 +34,7 @@ std::map<std::string, std::vector<double>> read_records(const std::string& file)
 }  // namespace
 
 TEST_CASE("minimal_model: H(T) equals scipy's per-bin Gaussian masses") {
-    const auto d = read_records("rest_minimal_model.txt");
+    const auto d = read_vectors("rest_minimal_model.txt");
     const auto& ws = d.at("w");
     const mi::minimal_model<mi::activation::tanh, mi::uniform> tanh30(mi::activation::tanh{}, mi::uniform(30, -1.0, 1.0));
     const mi::minimal_model<mi::activation::tanh, mi::bin_edges> tanh_saxe(mi::activation::tanh{}, mi::bin_edges(d.at("saxe_edges_1000")));
@@ -120,3 +123,5 @@ TEST_CASE("activation policies name themselves and their parameters") {
     const mi::activation::monotone cube([](double u) { return u * u * u; }, [](double h) { return std::cbrt(h); }, "cube");
     CHECK(cube.parameters() == "activation=cube");
 }
+
+}  // namespace test_estimators_minimal_model

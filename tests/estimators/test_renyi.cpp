@@ -17,6 +17,9 @@
 #include "estimators/reference_records.hpp"
 #include "mi/estimators/renyi.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_renyi {
+
 namespace {
 
 using mi_tests::read_records;
@@ -362,3 +365,5 @@ TEST_CASE("renyi: bad trace options raise mi::error") {
     o.tolerance = std::nan("");
     CHECK_THROWS_AS(mi::renyi{o}, mi::error);
 }
+
+}  // namespace test_estimators_renyi

@@ -15,6 +15,9 @@
 #include "mi/core/special.hpp"
 #include "mi/estimators/sample_propagation.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_sample_propagation {
+
 namespace {
 
 // -integral p log p of (1/K) sum_k N(c_k, s^2), Simpson's rule on [lo, hi] (independent of mi).
@@ -197,3 +200,5 @@ TEST_CASE("sample_propagation: layer and noise at 1e-160 give the values at scal
     CHECK_THROWS_WITH_AS(mi::sample_propagation(1e-160).point(mi::view(deep, n * r, 2), s),
                          doctest::Contains("sigma = 1e-160"), mi::error);
 }
+
+}  // namespace test_estimators_sample_propagation

@@ -20,6 +20,10 @@
 #include "mi/core/samples.hpp"
 #include "mi/estimators/ksg.hpp"
 #include "mi/estimators/sliced.hpp"
+#include "default_threads.hpp"
+
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_sliced {
 
 static_assert(mi::is_plane_estimator_v<mi::sliced<>, float>, "sliced<ksg> models the plane estimator");
 static_assert(mi::is_plane_estimator_v<mi::sliced<mi::ksg<>>, double>, "sliced<ksg> models the plane estimator");
@@ -210,9 +214,7 @@ mat3 orthogonal_map() {
     return mul(f, mul(rx, rz));
 }
 
-struct default_threads_on_exit {
-    ~default_threads_on_exit() { mi::set_num_threads(0); }
-};
+using mi_test::default_threads_on_exit;
 
 }  // namespace
 
@@ -789,3 +791,5 @@ TEST_CASE("(9) kde_slice and binning_slice: bit-identical for 1, 2 and 3 threads
     out_of_range[3] = 5;
     CHECK_THROWS_AS(mi::sliced<mi::binning_slice<>>(opts(4)).mutual_information(y, mi::labels(out_of_range, 2)), mi::error);
 }
+
+}  // namespace test_estimators_sliced

@@ -19,6 +19,9 @@
 #include "mi/search/brute_force.hpp"
 #include "mi/search/kd_tree.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_weighted_kl {
+
 static_assert(mi::is_plane_estimator_v<mi::weighted_kl<>, float>, "weighted_kl models the plane estimator");
 static_assert(mi::is_plane_estimator_v<mi::weighted_kl<>, double>, "weighted_kl models the plane estimator");
 static_assert(mi::resampling_of_v<mi::weighted_kl<>> == mi::resampling::rows, "bootstrapped by rows");
@@ -218,3 +221,5 @@ TEST_CASE("weighted_kl: bad input raises mi::error") {
     CHECK_THROWS_AS(mi::weighted_kl<>().point(mi::view(x, 100, 4), mi::samples(mi::labels(std::vector<int>(100, 0), 1))),
                     mi::error);
 }
+
+}  // namespace test_estimators_weighted_kl

@@ -9,6 +9,9 @@
 #include "mi/quantizers/uniform.hpp"
 #include "quantizers/common.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_quantizers_adaptive_uniform {
+
 TEST_CASE("adaptive_uniform: the layer's own range, worked by hand") {
     // Range [-2, 6], 4 bins: edges 0, 2, 4.
     const std::vector<float> h{-2.0f, 0.0f, 1.0f, 3.9f, 4.0f, 6.0f};
@@ -47,3 +50,5 @@ TEST_CASE("adaptive_uniform: bad input") {
     CHECK_THROWS_WITH_AS(mi::adaptive_uniform(3).fit(mi::view(none, 0, 2)), doctest::Contains("layer = 0x2"),
                          mi::error);
 }
+
+}  // namespace test_quantizers_adaptive_uniform

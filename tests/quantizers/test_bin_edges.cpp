@@ -8,6 +8,9 @@
 #include "mi/quantizers/bin_edges.hpp"
 #include "quantizers/common.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_quantizers_bin_edges {
+
 TEST_CASE("bin_edges: count of edges <= x, nothing wraps, worked by hand") {
     const mi::bin_edges q({-1.0, 0.0, 2.0});
     const std::vector<float> none;
@@ -43,3 +46,5 @@ TEST_CASE("bin_edges: bad edges name the argument") {
     CHECK_THROWS_WITH_AS(mi::bin_edges({0.0, INFINITY}), doctest::Contains("edges[1] = inf"), mi::error);
     CHECK_THROWS_WITH_AS(mi::bin_edges({NAN}), doctest::Contains("edges[0] = nan"), mi::error);
 }
+
+}  // namespace test_quantizers_bin_edges

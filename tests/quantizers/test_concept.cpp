@@ -19,6 +19,9 @@
 #include "mi/quantizers/machine_precision.hpp"
 #include "mi/quantizers/uniform.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_quantizers_concept {
+
 namespace {
 
 // A complete quantizer, then the same with one requirement missing each.
@@ -94,3 +97,5 @@ TEST_CASE("a type missing one requirement is not a quantizer policy") {
 #if defined(__cpp_concepts) && __cpp_concepts >= 201907L
 static_assert(mi::quantizer_policy<mi::uniform> && !mi::quantizer_policy<no_encode>, "the C++20 concept is the trait");
 #endif
+
+}  // namespace test_quantizers_concept

@@ -12,6 +12,9 @@
 #include "mi/quantizers/distinct_value_quantiles.hpp"
 #include "quantizers/common.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_quantizers_distinct_value_quantiles {
+
 TEST_CASE("distinct_value_quantiles: Chelombiev et al.'s edges, worked by hand") {
     // ReLU layer, low = 0, B = 2. Distinct non-zero values U = {1, 2, 3, 4, 5} (|U| = 5):
     // edges = [0, U[int(0 * 2.5)], U[int(1 * 2.5)], U[4]] = [0, 1, 3, 5].
@@ -90,3 +93,5 @@ TEST_CASE("distinct_value_quantiles: bad input") {
     CHECK_THROWS_WITH_AS(mi::distinct_value_quantiles::for_relu().fit(mi::view(bad)),
                          doctest::Contains("layer(0, 0) = inf"), mi::error);
 }
+
+}  // namespace test_quantizers_distinct_value_quantiles

@@ -9,6 +9,9 @@
 #include "mi/quantizers/equal_mass.hpp"
 #include "quantizers/common.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_quantizers_equal_mass {
+
 TEST_CASE("equal_mass: edges at ranks ceil(k M / bins), worked by hand") {
     // M = 10 values, 3 bins: ranks ceil(10/3) = 4 and ceil(20/3) = 7.
     const std::vector<double> h{9, 0, 8, 1, 7, 2, 6, 3, 5, 4};
@@ -58,3 +61,5 @@ TEST_CASE("equal_mass: more bins than values drops edges; bad input") {
 TEST_CASE("equal_mass: bin counts beyond 2^24 are refused at once") {
     CHECK_THROWS_WITH_AS(mi::equal_mass(std::size_t(1) << 40), doctest::Contains("bins = 1099511627776"), mi::error);
 }
+
+}  // namespace test_quantizers_equal_mass

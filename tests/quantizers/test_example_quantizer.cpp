@@ -13,6 +13,9 @@
 #include "mi/quantizers/concept.hpp"
 #include "mi/quantizers/example_quantizer.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_quantizers_example_quantizer {
+
 static_assert(mi::is_quantizer_v<mi::example_quantizer>, "the exemplar is a quantizer policy");
 
 TEST_CASE("example_quantizer: the median splits the layer, encode equals code") {
@@ -44,3 +47,5 @@ TEST_CASE("example_quantizer in binning and in the minimal model") {
                                                                            mi::example_quantizer(), 1001);
     CHECK(m.mutual_information(3.0) == doctest::Approx(std::log(2.0)).epsilon(1e-12));
 }
+
+}  // namespace test_quantizers_example_quantizer

@@ -12,6 +12,9 @@
 #include "mi/quantizers/fitted_edges.hpp"
 #include "quantizers/common.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_quantizers_fitted_edges {
+
 TEST_CASE("fitted_edges: count convention worked by hand") {
     const mi::fitted_edges<float> f({-1.0, 0.0, 0.5}, mi::edge_convention::count);
     CHECK(f.codes() == 4);
@@ -159,3 +162,5 @@ TEST_CASE("fitted_edges: no edges, huge edges, bad edges") {
                          doctest::Contains("edges[1]"), mi::error);
     CHECK_THROWS_WITH_AS(huge.code(NAN), doctest::Contains("x = nan"), mi::error);
 }
+
+}  // namespace test_quantizers_fitted_edges

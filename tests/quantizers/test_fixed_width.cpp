@@ -10,6 +10,9 @@
 #include "mi/quantizers/fixed_width.hpp"
 #include "quantizers/common.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_quantizers_fixed_width {
+
 TEST_CASE("fixed_width: floor(h / w), anchored at 0, unbounded, worked by hand") {
     const std::vector<double> h{0.0, 0.069, 0.07, 0.14, -0.01, -0.07, 10.0};
     const mi::fixed_width q(0.07);
@@ -102,3 +105,5 @@ TEST_CASE("fixed_width: bad input names the argument") {
     const std::vector<float> bad{0.0f, NAN};
     CHECK_THROWS_WITH_AS(mi::fixed_width(0.07).fit(mi::view(bad)), doctest::Contains("layer(1, 0) = nan"), mi::error);
 }
+
+}  // namespace test_quantizers_fixed_width

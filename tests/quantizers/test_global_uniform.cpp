@@ -9,6 +9,9 @@
 #include "mi/quantizers/uniform.hpp"
 #include "quantizers/common.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_quantizers_global_uniform {
+
 TEST_CASE("global_uniform: range over every epoch, then uniform with it") {
     const std::vector<float> e0{0.0f, 1.0f, 2.0f, 0.5f}, e1{0.0f, 4.0f, 3.0f, 0.0f}, e2{-1.0f, 0.0f, 0.0f, 0.0f};
     const std::vector<mi::activation_view<const float>> epochs{mi::view(e0, 2, 2), mi::view(e1, 2, 2),
@@ -48,3 +51,5 @@ TEST_CASE("global_uniform: bad input names the argument") {
                              mi::view(ok), mi::view(bad)}),
                          doctest::Contains("epochs[1](1, 0) = inf"), mi::error);
 }
+
+}  // namespace test_quantizers_global_uniform

@@ -8,6 +8,9 @@
 #include "mi/quantizers/machine_precision.hpp"
 #include "quantizers/common.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_quantizers_machine_precision {
+
 TEST_CASE("machine_precision: ranks of the distinct values, worked by hand") {
     const std::vector<float> h{0.5f, -0.0f, 0.0f, 0.5f, 2.0f, -1.0f};
     const auto f = mi::machine_precision{}.fit(mi::view(h, 3, 2));
@@ -46,3 +49,5 @@ TEST_CASE("machine_precision: bad input") {
     const auto f = mi::machine_precision{}.fit(mi::view(std::vector<float>{1.0f}));
     CHECK_THROWS_WITH_AS(f.code(NAN), doctest::Contains("x = nan"), mi::error);
 }
+
+}  // namespace test_quantizers_machine_precision

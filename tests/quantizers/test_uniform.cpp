@@ -10,6 +10,9 @@
 #include "mi/quantizers/uniform.hpp"
 #include "quantizers/common.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_quantizers_uniform {
+
 TEST_CASE("uniform(bins, lo, hi): equal intervals, clipped ends, worked by hand") {
     const mi::uniform q(4, 0.0, 2.0);  // edges 0.5, 1, 1.5
     const std::vector<double> none;
@@ -107,3 +110,5 @@ TEST_CASE("uniform: bin counts beyond 2^24 are refused at once") {
     CHECK_THROWS_AS(mi::uniform(mi::detail::max_bins + 1, -1.0, 1.0), mi::error);
     CHECK(mi::uniform(mi::detail::max_bins, -1.0, 1.0).parameters().find("bins=16777216") != std::string::npos);
 }
+
+}  // namespace test_quantizers_uniform

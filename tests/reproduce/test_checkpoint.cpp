@@ -14,6 +14,9 @@
 #include "mi/plane/recording.hpp"
 #include "reproduce/checkpoint.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_reproduce_checkpoint {
+
 namespace rp = mi_examples::reproduce;
 namespace eng = mi_examples::engine;
 
@@ -131,3 +134,5 @@ TEST_CASE("tables, training progress, networks and recordings round-trip bit for
     eng::network<float> other(small, 1);
     CHECK_THROWS_AS(rp::load(r2, other), mi::error);
 }
+
+}  // namespace test_reproduce_checkpoint

@@ -12,6 +12,9 @@
 
 #include "reproduce/table.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_reproduce_table {
+
 namespace fs = std::filesystem;
 namespace rp = mi_examples::reproduce;
 
@@ -53,3 +56,5 @@ TEST_CASE("table::write goes through the atomic writer") {
     CHECK(rp::table::read(file).size() == 2);
     CHECK(d.entries() == 1);
 }
+
+}  // namespace test_reproduce_table

@@ -12,6 +12,9 @@
 
 #include "reproduce/verdict.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_reproduce_verdict {
+
 namespace rp = mi_examples::reproduce;
 
 TEST_CASE("smooth: a running median, centred inside, over the first/last window at the ends") {
@@ -206,3 +209,5 @@ TEST_CASE("judge_runs: one run by its threshold, several by the t-test of the ex
     CHECK_THROWS_AS(rp::judge_runs({1.0, 2.0}, {1.0}), mi::error);
     CHECK_THROWS_AS(rp::judge_runs({}, {}), mi::error);
 }
+
+}  // namespace test_reproduce_verdict
