@@ -15,6 +15,9 @@
 #include "mi/search/grid.hpp"
 #include "search/search_testing.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_search_grid {
+
 namespace {
 
 template <class Metric>
@@ -126,6 +129,37 @@ TEST_CASE("grid cells hold about `occupancy` points on spread data") {
     CHECK(g.dims() == 2);
 }
 
+TEST_CASE_TEMPLATE("grid gives one cell to a column whose bulk is one value, and equals brute_force", Metric,
+                   mi::max_norm, mi::euclidean) {
+    // A ReLU unit dead on all inputs but three (the SZT network's fifth layer): column 0 is 0
+    // except three small outliers, column 1 spreads. The old layout cut column 0 into m thin
+    // cells with the bulk in the first, so crowding was about N / m (32 here after the
+    // refinement), and every query walked rings across the thin cells. One cell along column
+    // 0 leaves a 1-D grid of about N / occupancy cells on column 1.
+    const std::size_t n = 4096;
+    const auto spread = mi_test::points(n, 1, false, 21);
+    std::vector<double> x(2 * n);
+    for (std::size_t i = 0; i < n; ++i) {
+        x[2 * i] = i == 5 || i == 900 || i == 3000 ? 1e-3 * static_cast<double>(i % 7 + 1) : 0.0;
+        x[2 * i + 1] = spread[i];
+    }
+    const mi::grid<Metric> g(mi::view(x, n, 2), 2.0);
+    CHECK(g.crowding() < 6.0);
+    contract<Metric>(x, n, 2, 2, 2.0);
+    contract<Metric>(x, n, 2, 5, 0.0);
+    // the same with a third, spread column: the spread ones share the cells
+    const auto more = mi_test::points(n, 1, false, 22);
+    std::vector<double> y(3 * n);
+    for (std::size_t i = 0; i < n; ++i) {
+        y[3 * i] = x[2 * i + 1];
+        y[3 * i + 1] = x[2 * i];
+        y[3 * i + 2] = more[i];
+    }
+    const mi::grid<Metric> h(mi::view(y, n, 3), 2.0);
+    CHECK(h.crowding() < 6.0);
+    contract<Metric>(y, n, 3, 2, 0.0);
+}
+
 TEST_CASE("grid gives the same results with 1 and 2 threads") {
     const auto x = mi_test::points(3000, 2, true, 4);
     const mi::grid<mi::max_norm> g(mi::view(x, 3000, 2));
@@ -154,3 +188,5 @@ TEST_CASE("grid rejects bad input with mi::error naming the argument") {
     mi::grid<mi::euclidean> t;
     CHECK_THROWS_WITH_AS(t.build(mi::view(empty.data(), 0, 2)), doctest::Contains("points"), mi::error);
 }
+
+}  // namespace test_search_grid
