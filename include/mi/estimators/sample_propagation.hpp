@@ -18,7 +18,10 @@
 // For a deterministic first layer S = f(x) the conditional term has the
 // closed form h(T|X) = (d/2) ln(2 pi e sigma^2) (conditional::deterministic).
 // For I(T;Y) (not computed by Goldfeld et al.; the same construction):
-// I(T;Y) = max(h(T) - sum_l (N_l / N) h(p_S|Y=l * phi_sigma), 0).
+// I(T;Y) = max(h(T) - sum_l (N_l / N) h(p_S|Y=l * phi_sigma), 0). The class
+// mixtures reuse h(T)'s pairs: a query's log-density under class l's mixture
+// is part of its log-density under the whole one, so point() and I(T;Y)
+// compute the per-class sums once and cost what h(T) alone costs.
 //
 // The layer: each row the noise-free pre-noise value S of the layer
 // (Goldfeld's stored S_l = f_l(T_{l-1})) of one noisy forward pass; the
@@ -154,8 +157,8 @@ public:
         detail::check_activations(layer, where, "layer");
         detail::check_same_rows(y.size(), layer.rows(), where, "labels size");
         const frame<T> f(layer, o_.sigma, where);
-        return detail::finite(std::max(whole_mixture(f.view(), f.sigma) - given_labels(f.view(), f.sigma, y), 0.0), where,
-                              "I(T;Y)");
+        const whole_and_classes h = by_class(f.view(), f.sigma, y);
+        return detail::finite(std::max(h.whole - h.given_labels, 0.0), where, "I(T;Y)");
     }
 
     /// Plane point: (I(X;T), I(T;Y)), one h(T) for both, the samples' replica groups for h(T|X). Nats.
@@ -166,10 +169,10 @@ public:
         const auto g = groups_of(layer, s.replicas(), where);
         const frame<T> f(layer, o_.sigma, where);
         const activation_view<const T>& t = f.view();
-        const double h = whole_mixture(t, f.sigma);
+        const whole_and_classes h = by_class(t, f.sigma, s.labels());
         plane_point p;
-        p.ixt = std::max(h - conditional_on_inputs(t, f.sigma, g), 0.0);
-        p.ity = std::max(h - given_labels(t, f.sigma, s.labels()), 0.0);
+        p.ixt = std::max(h.whole - conditional_on_inputs(t, f.sigma, g), 0.0);
+        p.ity = std::max(h.whole - h.given_labels, 0.0);
         p.ixt_kind = ixt_quantity::mutual_information;
         return detail::finite(p, where);
     }
@@ -196,21 +199,63 @@ private:
         return mixture(t, sigma, o_.mc_samples, o_.seed, [](std::size_t j) { return j; });
     }
 
-    // sum_l p_l h(mixture of class l's rows)
+    struct whole_and_classes {
+        double whole = 0.0;         // h(T)
+        double given_labels = 0.0;  // sum_l p_l h(T|Y=l)
+    };
+
+    // h(T) and sum_l p_l h(mixture of class l's rows) in one pass over the (query, centre)
+    // pairs: the draws around row j are the same in both mixtures (common random numbers),
+    // so query q of class a needs log sum over class a's centres for h(T|Y=a), and the
+    // log-sum over all centres for h(T) is the log-sum-exp of its per-class sums. The
+    // pairs are those of h(T) alone, where separate mixtures would add sum_l N_l^2 more.
+    // Each class's partial sums are added in a fixed order, so any thread count gives the
+    // same bits; h(T) differs from entropy()'s single sum only by that regrouping (a few ulps).
     template <class T>
-    double given_labels(const activation_view<const T>& t, double sigma, const labels& y) const {
+    whole_and_classes by_class(const activation_view<const T>& t, double sigma, const labels& y) const {
         using V = std::remove_const_t<T>;
-        const auto by_class = y.rows_by_class();
-        double hy = 0.0;
-        for (std::size_t l = 0; l < by_class.size(); ++l) {
-            const auto& rows = by_class[l];
-            if (rows.empty()) continue;
-            std::vector<V> c;
-            const double hl = mixture(detail::gather_rows(t, rows, c), sigma, o_.mc_samples, o_.seed,
-                                      [&rows](std::size_t j) { return rows[j]; });
-            hy += static_cast<double>(rows.size()) / static_cast<double>(t.rows()) * hl;
+        const auto rows = y.rows_by_class();
+        const std::size_t d = t.cols(), mc = o_.mc_samples;
+        std::vector<std::vector<V>> centres(rows.size());
+        for (std::size_t l = 0; l < rows.size(); ++l)
+            if (!rows[l].empty()) detail::gather_rows(t, rows[l], centres[l]);
+        const auto centres_of = [&](std::size_t l) {
+            return activation_view<const V>(centres[l].data(), rows[l].size(), d);
+        };
+        const gaussian_kernel kernel(sigma * sigma);
+        const double log_norm = 0.5 * static_cast<double>(d) * std::log(2.0 * pi * sigma * sigma);
+        const std::size_t per_block = std::max<std::size_t>(1, (std::size_t(1) << 18) / mc);
+        double whole_sum = 0.0, given = 0.0;
+        std::vector<V> q;
+        std::vector<std::vector<double>> ls(rows.size());
+        for (std::size_t a = 0; a < rows.size(); ++a) {
+            const std::size_t k = rows[a].size();
+            if (k == 0) continue;
+            double own_sum = 0.0;
+            for (std::size_t c0 = 0; c0 < k; c0 += per_block) {
+                const std::size_t c1 = std::min(k, c0 + per_block);
+                draw(centres_of(a), c0, c1, sigma, mc, o_.seed, [&](std::size_t j) { return rows[a][j]; }, q);
+                const activation_view<const V> queries(q.data(), (c1 - c0) * mc, d);
+                for (std::size_t b = 0; b < rows.size(); ++b)
+                    if (!rows[b].empty()) ls[b] = log_sum_kernel(queries, centres_of(b), kernel);
+                for (std::size_t i = 0; i < queries.rows(); ++i) {
+                    double top = -std::numeric_limits<double>::infinity();
+                    for (std::size_t b = 0; b < rows.size(); ++b)
+                        if (!rows[b].empty()) top = std::max(top, ls[b][i]);
+                    double s = 0.0;
+                    for (std::size_t b = 0; b < rows.size(); ++b)
+                        if (!rows[b].empty()) s += std::exp(ls[b][i] - top);
+                    whole_sum += top + std::log(s);
+                    own_sum += ls[a][i];
+                }
+            }
+            const double h_a = std::log(static_cast<double>(k)) + log_norm - own_sum / static_cast<double>(k * mc);
+            given += static_cast<double>(k) / static_cast<double>(t.rows()) * h_a;
         }
-        return hy;
+        whole_and_classes h;
+        h.whole = std::log(static_cast<double>(t.rows())) + log_norm - whole_sum / static_cast<double>(t.rows() * mc);
+        h.given_labels = given;
+        return h;
     }
 
     // The checked layer's replica groups (none needed for the deterministic conditional).
@@ -247,15 +292,7 @@ private:
         std::vector<V> q;
         for (std::size_t b = 0; b < blocks; ++b) {
             const std::size_t c0 = b * per_block, c1 = std::min(k, c0 + per_block);
-            q.resize((c1 - c0) * mc_samples * d);
-            parallel_for(c1 - c0, [&](std::size_t c) {
-                rng r(derive_seed(seed, id(c0 + c)));
-                const T* centre = centres.row(c0 + c);
-                V* out = q.data() + c * mc_samples * d;
-                for (std::size_t m = 0; m < mc_samples; ++m)
-                    for (std::size_t u = 0; u < d; ++u)
-                        out[m * d + u] = static_cast<V>(static_cast<double>(centre[u]) + sigma * r.normal());
-            }, 0, 64);
+            draw(centres, c0, c1, sigma, mc_samples, seed, id, q);
             const activation_view<const V> queries(q.data(), (c1 - c0) * mc_samples, d);
             const std::vector<double> ls = log_sum_kernel(queries, activation_view<const V>(centres), kernel);
             double s = 0.0;
@@ -265,6 +302,24 @@ private:
         double total = 0.0;
         for (const double s : block_sum) total += s;
         return offset - total / static_cast<double>(k * mc_samples);
+    }
+
+    // The mc draws around centres c0 .. c1 - 1 into q ((c1 - c0) mc rows): centre j draws from
+    // the stream derive_seed(seed, id(j)), the same in every mixture that contains its row.
+    template <class T, class Id>
+    static void draw(const activation_view<const T>& centres, std::size_t c0, std::size_t c1, double sigma,
+                     std::size_t mc, std::uint64_t seed, Id&& id, std::vector<std::remove_const_t<T>>& q) {
+        using V = std::remove_const_t<T>;
+        const std::size_t d = centres.cols();
+        q.resize((c1 - c0) * mc * d);
+        parallel_for(c1 - c0, [&](std::size_t c) {
+            rng r(derive_seed(seed, id(c0 + c)));
+            const T* centre = centres.row(c0 + c);
+            V* out = q.data() + c * mc * d;
+            for (std::size_t m = 0; m < mc; ++m)
+                for (std::size_t u = 0; u < d; ++u)
+                    out[m * d + u] = static_cast<V>(static_cast<double>(centre[u]) + sigma * r.normal());
+        }, 0, 64);
     }
 
     // The layer in units where its noise variance is safe for T's arithmetic (mi/kernels/kernel_frame.hpp),
