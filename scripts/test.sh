@@ -31,8 +31,9 @@ case "${1:-}" in
     # parallel preparation, and set_num_threads during estimates.
     targets=(core_test_parallel plane_test_information_plane kernels_test_pairwise estimators_test_ksg
              search_test_kd_tree)
+    # One executable per test file (MI_TEST_UNITY_BATCH=0), so that only these five are built.
     cmake -S . -B "$dir" $(generator "$dir") ${clang:+-DCMAKE_CXX_COMPILER="$clang"} -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DMI_SANITIZE=thread "${tests_only[@]}"
+      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DMI_SANITIZE=thread -DMI_TEST_UNITY_BATCH=0 "${tests_only[@]}"
     export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
     # OpenBLAS's own worker threads hand work over through spin loops in an uninstrumented
     # library, which TSan reports as races on the matrices LAPACK fills; one BLAS thread keeps

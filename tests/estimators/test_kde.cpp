@@ -21,6 +21,9 @@
 #include "mi/kernels/concept.hpp"
 #include "mi/kernels/example_kernel.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_kde {
+
 static_assert(mi::is_plane_estimator_v<mi::kde<>, float>, "kde models the plane estimator");
 static_assert(mi::is_plane_estimator_v<mi::kde<>, double>, "kde models the plane estimator");
 static_assert(mi::is_plane_estimator_v<mi::kde<mi::gaussian_kernel, mi::adaptive_noise>, float>,
@@ -367,3 +370,5 @@ TEST_CASE("kde: a kernel policy whose numbers overflow gives mi::error from ever
     CHECK_THROWS_WITH_AS(e.mutual_information(v, s.labels()),
                          doctest::Contains("mi::kde::mutual_information: bounds on I(T;Y)"), mi::error);
 }
+
+}  // namespace test_estimators_kde

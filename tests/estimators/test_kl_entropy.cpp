@@ -24,6 +24,9 @@
 #include "mi/search/kd_tree.hpp"
 #include "search/search_testing.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_estimators_kl_entropy {
+
 static_assert(mi::is_plane_estimator_v<mi::kl_entropy<>, float>, "kl_entropy models the plane estimator");
 static_assert(mi::is_plane_estimator_v<mi::kl_entropy<mi::brute_force<mi::euclidean>>, double>, "kl_entropy models the plane estimator");
 
@@ -444,3 +447,5 @@ TEST_CASE("kl_entropy: a configured search instance reaches the search, and chan
     CHECK(mi::kl_entropy(mi::kd_tree<mi::max_norm>(16), 2).entropy(mi::view(x, n, 2)) ==
           mi::kl_entropy<mi::brute_force<mi::max_norm>>(2).entropy(mi::view(x, n, 2)));
 }
+
+}  // namespace test_estimators_kl_entropy

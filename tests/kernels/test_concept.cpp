@@ -12,6 +12,9 @@
 #include "mi/kernels/noise.hpp"
 #include "mi/quantizers/uniform.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_kernels_concept {
+
 namespace {
 
 // A kernel whose log_kernel is written for double only: the engine also runs float and SIMD batches.
@@ -69,3 +72,5 @@ static_assert(mi::kernel_policy<mi::gaussian_kernel> && mi::noise_policy<mi::fix
                   !mi::kernel_policy<no_bhattacharyya>,
               "the C++20 concepts are the traits");
 #endif
+
+}  // namespace test_kernels_concept

@@ -14,6 +14,9 @@
 #include "mi/kernels/noise.hpp"
 #include "mi/kernels/pairwise.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_kernels_example_kernel {
+
 static_assert(mi::is_kernel_v<mi::example_kernel>, "the exemplar is a kernel policy");
 
 TEST_CASE("example_kernel: members") {
@@ -45,3 +48,5 @@ TEST_CASE_TEMPLATE("example_kernel in kde: the Gaussian's numbers, bit for bit",
     CHECK(mi::kde<mi::example_kernel, mi::fixed_noise>().parameters() ==
           "kernel=example_kernel;noise=fixed;variance=0.001;ixt=upper;ity=upper");
 }
+
+}  // namespace test_kernels_example_kernel

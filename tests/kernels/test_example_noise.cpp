@@ -14,6 +14,9 @@
 #include "mi/kernels/gaussian.hpp"
 #include "mi/kernels/noise.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_kernels_example_noise {
+
 static_assert(mi::is_noise_v<mi::example_noise>, "the exemplar is a noise policy");
 
 TEST_CASE("example_noise: fraction * mean squared activation") {
@@ -44,3 +47,5 @@ TEST_CASE("example_noise in kde: the fixed noise of the same variance, and invar
     for (auto& b : big) b *= 1024.0;  // a power of two: exact
     CHECK(e.point(mi::view(big, n, d), s).ixt == doctest::Approx(p.ixt).epsilon(1e-12));
 }
+
+}  // namespace test_kernels_example_noise

@@ -8,6 +8,9 @@
 #include "mi/core/simd.hpp"
 #include "mi/kernels/gaussian.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_kernels_gaussian {
+
 namespace {
 constexpr double pi = 3.14159265358979323846264338327950288;
 }
@@ -48,3 +51,5 @@ TEST_CASE("gaussian_kernel: bad variance") {
     CHECK_THROWS_WITH_AS(mi::gaussian_kernel{-2.0}, doctest::Contains("variance = -2"), mi::error);
     CHECK_THROWS_AS(mi::gaussian_kernel(1.0).with_variance(0.0), mi::error);
 }
+
+}  // namespace test_kernels_gaussian

@@ -9,6 +9,9 @@
 #include "mi/core/error.hpp"
 #include "mi/kernels/noise.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_kernels_noise {
+
 TEST_CASE("fixed_noise: one variance for every layer") {
     const std::vector<float> h{0.f, 1.f, -3.f, 2.f};
     CHECK(mi::fixed_noise().variance(mi::view(h, 2, 2)) == 1e-3);
@@ -45,3 +48,5 @@ TEST_CASE("noise policies: bad input") {
     CHECK_THROWS_WITH_AS(mi::adaptive_noise(1.0).variance(mi::view(huge, 1, 2)),
                          doctest::Contains("base * max|h|^2"), mi::error);
 }
+
+}  // namespace test_kernels_noise

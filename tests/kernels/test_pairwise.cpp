@@ -18,6 +18,9 @@
 #include "mi/kernels/gaussian.hpp"
 #include "mi/kernels/pairwise.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_kernels_pairwise {
+
 namespace {
 
 using mi::detail::pairwise::method;
@@ -287,3 +290,5 @@ TEST_CASE_TEMPLATE("kernel_matrix: the dense Gram matrix of the engine", T, floa
     CHECK_THROWS_WITH_AS(mi::kernel_matrix(mi::view(x, 3, 2), mi::gaussian_kernel(1.0), m.data(), 2),
                          doctest::Contains("ld = 2"), mi::error);
 }
+
+}  // namespace test_kernels_pairwise

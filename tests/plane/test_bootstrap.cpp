@@ -47,6 +47,9 @@
 #include "mi/plane/information_plane.hpp"
 #include "mi/quantizers/fixed_width.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_plane_bootstrap {
+
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define MI_TEST_SANITIZED 1
 #elif defined(__has_feature)
@@ -345,3 +348,5 @@ TEST_CASE("coverage: KSG on a Gaussian channel, X from the samples") {
         },
         0.5 * std::log(2.0), gaussian_channel_ity(), 100);
 }
+
+}  // namespace test_plane_bootstrap

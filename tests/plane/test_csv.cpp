@@ -14,6 +14,9 @@
 #include "mi/core/units.hpp"
 #include "mi/plane/csv.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_plane_csv {
+
 namespace {
 
 // A small RFC 4180 reader written for the test: '#' lines skipped, quoted
@@ -245,3 +248,5 @@ TEST_CASE("csv: a failed write leaves the existing file as it was, and no tempor
     CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
     fs::remove_all(dir);
 }
+
+}  // namespace test_plane_csv

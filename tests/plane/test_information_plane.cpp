@@ -23,6 +23,9 @@
 #include "mi/quantizers/global_uniform.hpp"
 #include "mi/quantizers/uniform.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_plane_information_plane {
+
 namespace {
 
 // ---------------------------------------------------------------- test estimators
@@ -715,3 +718,5 @@ TEST_CASE("progress: called once per estimate with (done, total); false cancels 
     // a cancellation is an mi::error too
     CHECK_THROWS_AS(mi::information_plane(rec, plugin_estimator{}, o), mi::error);
 }
+
+}  // namespace test_plane_information_plane

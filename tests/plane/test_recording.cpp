@@ -8,6 +8,9 @@
 #include "mi/core/xtensor.hpp"
 #include "mi/plane/recording.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_plane_recording {
+
 namespace {
 
 mi::samples four_samples() { return mi::samples(mi::labels(std::vector<int>{0, 1, 0, 1})); }
@@ -160,3 +163,5 @@ TEST_CASE("recording: bad input raises mi::error naming the problem") {
     CHECK_THROWS_AS(rec.epochs_of(3), mi::error);
     CHECK_THROWS_AS(rec.units(3), mi::error);
 }
+
+}  // namespace test_plane_recording

@@ -15,6 +15,9 @@
 #include "mi/core/random.hpp"
 #include "mi/plane/saved.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_plane_saved {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -284,3 +287,5 @@ TEST_CASE("saved: invalid recordings and paths throw and leave nothing behind") 
     CHECK_THROWS_AS(mi::save_recording(ok, (tmp.path / "missing_parent" / "c").string()), mi::error);
     CHECK(listing(tmp.path).empty());
 }
+
+}  // namespace test_plane_saved

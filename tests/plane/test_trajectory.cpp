@@ -7,6 +7,9 @@
 #include "mi/core/units.hpp"
 #include "mi/plane/trajectory.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_plane_trajectory {
+
 namespace {
 
 mi::trajectory_row row(mi::epoch_t e, std::size_t l, double ixt, double ity) {
@@ -93,3 +96,5 @@ TEST_CASE("empty trajectory") {
     CHECK(t.epochs().empty());
     CHECK_THROWS_AS(t.at(0, 0), mi::error);
 }
+
+}  // namespace test_plane_trajectory

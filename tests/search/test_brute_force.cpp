@@ -11,6 +11,9 @@
 #include "mi/search/brute_force.hpp"
 #include "search/search_testing.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_search_brute_force {
+
 namespace {
 
 template <class Metric>
@@ -144,3 +147,5 @@ TEST_CASE("brute_force rejects bad input with mi::error naming the argument") {
     mi::brute_force<mi::max_norm> t;
     CHECK_THROWS_WITH_AS(t.build(mi::view(bad, 10, 2)), doctest::Contains("points(3, 1)"), mi::error);
 }
+
+}  // namespace test_search_brute_force

@@ -17,6 +17,9 @@
 #include "mi/search/kd_tree.hpp"
 #include "mi/search/metric.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_search_concept {
+
 namespace {
 
 // A search with every member but the range count (KSG needs it).
@@ -89,3 +92,5 @@ static_assert(mi::search_policy<mi::kd_tree<mi::max_norm>> && mi::metric_policy<
                   !mi::search_policy<no_count_within>,
               "the C++20 concepts are the traits");
 #endif
+
+}  // namespace test_search_concept

@@ -17,6 +17,9 @@
 #include "mi/search/example_search.hpp"
 #include "search/search_testing.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_search_example_search {
+
 static_assert(mi::is_search_v<mi::example_search<mi::max_norm>>, "the exemplar is a search policy");
 static_assert(mi::is_search_v<mi::example_search<mi::euclidean>>, "the exemplar is a search policy");
 
@@ -64,3 +67,5 @@ TEST_CASE("example_search in kl_entropy and ksg: brute_force's numbers") {
     CHECK(k.mutual_information(mi::view(t, n, 2), mi::labels(y, 2)) ==
           mi::ksg<mi::brute_force<>>(o).mutual_information(mi::view(t, n, 2), mi::labels(y, 2)));
 }
+
+}  // namespace test_search_example_search

@@ -13,6 +13,9 @@
 #include "mi/search/kd_tree.hpp"
 #include "search/search_testing.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_search_kd_tree {
+
 namespace {
 
 template <class Metric>
@@ -92,3 +95,5 @@ TEST_CASE("kd_tree rejects bad input with mi::error naming the argument") {
     mi::kd_tree<mi::euclidean> t;
     CHECK_THROWS_WITH_AS(t.build(mi::view(empty.data(), 0, 2)), doctest::Contains("points"), mi::error);
 }
+
+}  // namespace test_search_kd_tree

@@ -8,6 +8,9 @@
 #include "mi/core/random.hpp"
 #include "mi/search/metric.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_search_metric {
+
 TEST_CASE("reduced_limit turns a radius into an exact threshold on the reduced distance") {
     // max-norm: reduced == distance; inclusive moves to the next double
     CHECK(mi::detail::reduced_limit<mi::max_norm>(0.5, mi::range::strict) == 0.5);
@@ -57,3 +60,5 @@ TEST_CASE("neighbors::kth_distances is the last column of the distances") {
         for (std::size_t j = 0; j < 3; ++j) nb.distance(i, j) = d[i][j];
     CHECK(nb.kth_distances() == std::vector<double>{2.5, 0.75});
 }
+
+}  // namespace test_search_metric

@@ -8,6 +8,9 @@
 #include "mi/core/error.hpp"
 #include "mi/search/ties.hpp"
 
+// Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
+namespace test_search_ties {
+
 TEST_CASE("jitter separates duplicates with noise relative to each column's scale") {
     const std::size_t n = 4000;
     std::vector<double> x(n * 3);
@@ -52,3 +55,5 @@ TEST_CASE("tie_policy parameters and bad amplitude") {
     CHECK_THROWS_WITH_AS(mi::tie_policy::jitter(0.0), doctest::Contains("amplitude = 0"), mi::error);
     CHECK_THROWS_AS(mi::tie_policy::jitter(std::numeric_limits<double>::infinity()), mi::error);
 }
+
+}  // namespace test_search_ties
