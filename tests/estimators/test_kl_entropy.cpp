@@ -307,6 +307,43 @@ TEST_CASE("kl_entropy mutual_information(layer, labels): point()'s ity, and psi(
           doctest::Approx(mi::detail::digamma(2.0 * m) - mi::detail::digamma(double(m))).epsilon(1e-12));
 }
 
+namespace {
+// point() against entropies computed one by one: H(T) over all rows, H(T | Y = l) over each
+// class's rows alone (separate searches), combined in class order as the estimator documents.
+template <class Search>
+void check_grouped_point(std::size_t d) {
+    CAPTURE(d);
+    const std::size_t n = 2400;
+    const auto t = gaussian(n, d, 40 + d);
+    mi::rng g(7 + d);
+    std::vector<int> y(n);
+    for (auto& v : y) v = g.uniform() < 0.5 ? 0 : g.uniform() < 0.7 ? 1 : 3;  // class 2 empty
+    const mi::labels labels(y, 4);
+    const mi::kl_entropy<Search> h(options(2, 0.0));
+    const mi::plane_point p = h.point(mi::view(t, n, d), mi::samples{labels});
+    const double all = h.entropy(mi::view(t, n, d));
+    double conditional = 0.0;
+    for (const auto& rows : labels.rows_by_class()) {
+        if (rows.empty()) continue;
+        std::vector<double> sub;
+        for (const std::size_t i : rows) sub.insert(sub.end(), t.begin() + static_cast<std::ptrdiff_t>(i * d), t.begin() + static_cast<std::ptrdiff_t>((i + 1) * d));
+        conditional += static_cast<double>(rows.size()) / static_cast<double>(n) * h.entropy(mi::view(sub, rows.size(), d));
+    }
+    CHECK(p.ixt == all);
+    CHECK(p.ity == all - conditional);
+    CHECK(h.mutual_information(mi::view(t, n, d), labels) == p.ity);
+}
+}  // namespace
+
+TEST_CASE("kl_entropy: one search for H(T) and every H(T | Y = l) gives the separate searches' numbers") {
+    for (const std::size_t d : {2, 6, 10}) {
+        check_grouped_point<mi::automatic<mi::euclidean>>(d);
+        check_grouped_point<mi::kd_tree<mi::euclidean>>(d);
+        check_grouped_point<mi::brute_force<mi::max_norm>>(d);
+    }
+    check_grouped_point<mi::grid<mi::euclidean>>(3);
+}
+
 TEST_CASE("kl_entropy options: named fields, convenience constructors, CTAD, validation") {
     mi::kl_entropy_options o;
     CHECK(o.k == 2);

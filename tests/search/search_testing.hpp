@@ -101,6 +101,46 @@ std::vector<double> oracle_sorted(const std::vector<double>& x, std::size_t n, s
     return r;
 }
 
+/// kth_distance_grouped of a search policy S on n x d points in `groups` groups (ids drawn at
+/// random, every group well above k): `all` bit for bit S's kth_distance over all points, `own`
+/// bit for bit S's kth_distance over each group's points alone, and both within 1e-12 of the
+/// scalar oracle's k-th distance. Returns the number of mismatches.
+template <class S>
+std::size_t grouped_mismatches(std::size_t n, std::size_t d, std::size_t k, bool ties, std::uint64_t seed,
+                               std::uint32_t groups) {
+    using metric = typename S::metric_type;
+    const std::vector<double> x = points(n, d, ties, seed);
+    mi::rng gen(seed + 1);
+    std::vector<std::uint32_t> group(n);
+    for (auto& g : group) g = static_cast<std::uint32_t>(gen.uniform() * groups) % groups;
+    S s;
+    s.build(mi::activation_view<const double>(x.data(), n, d));
+    const mi::grouped_kth r = s.kth_distance_grouped(k, group);
+    std::size_t bad = r.all == s.kth_distance(k) ? 0 : 1;
+    for (std::uint32_t g = 0; g < groups; ++g) {
+        std::vector<double> sub;
+        std::vector<std::size_t> rows;
+        for (std::size_t i = 0; i < n; ++i)
+            if (group[i] == g) {
+                rows.push_back(i);
+                sub.insert(sub.end(), x.begin() + static_cast<std::ptrdiff_t>(i * d), x.begin() + static_cast<std::ptrdiff_t>((i + 1) * d));
+            }
+        S t;
+        t.build(mi::activation_view<const double>(sub.data(), rows.size(), d));
+        const std::vector<double> own = t.kth_distance(k);
+        for (std::size_t m = 0; m < rows.size(); ++m) {
+            if (own[m] != r.own[rows[m]]) ++bad;
+            const double want = oracle_sorted<metric>(sub, rows.size(), d, m)[k - 1];
+            if (std::fabs(r.own[rows[m]] - want) > 1e-12 * (1.0 + want)) ++bad;
+        }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        const double want = oracle_sorted<metric>(x, n, d, i)[k - 1];
+        if (std::fabs(r.all[i] - want) > 1e-12 * (1.0 + want)) ++bad;
+    }
+    return bad;
+}
+
 /// A reference file written by tests/reference/knn_reference.py: a
 /// "# key=value ..." line, a "# columns=..." line, then rows of numbers.
 struct reference_file {

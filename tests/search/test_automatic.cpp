@@ -19,6 +19,13 @@ TEST_CASE("automatic picks a grid in low, a tree in middle and brute force in hi
     CHECK(mi::automatic<mi::max_norm>::prefers_tree(100000, 6));
     CHECK_FALSE(mi::automatic<mi::max_norm>::prefers_tree(1000, 6));
     CHECK_FALSE(mi::automatic<mi::max_norm>::prefers_tree(100000, 24));
+    // the boundary d <= c + log2(N) / 2: c = 4 for the max-norm, 1.5 for the Euclidean norm
+    CHECK(mi::automatic<mi::max_norm>::prefers_tree(4096, 10));
+    CHECK_FALSE(mi::automatic<mi::max_norm>::prefers_tree(4096, 11));
+    CHECK(mi::automatic<mi::euclidean>::prefers_tree(4096, 7));
+    CHECK_FALSE(mi::automatic<mi::euclidean>::prefers_tree(4096, 8));
+    CHECK(mi::automatic<mi::euclidean>::prefers_tree(16384, 8));
+    CHECK_FALSE(mi::automatic<mi::euclidean>::prefers_tree(16384, 9));
     const auto lo = mi_test::points(500, 2, false, 1);
     mi::automatic<mi::euclidean> a(mi::view(lo, 500, 2));
     CHECK(a.chosen() == "grid<euclidean>");
@@ -73,6 +80,14 @@ TEST_CASE_TEMPLATE("automatic returns what brute_force returns", Metric, mi::max
         CHECK(a.count_within(r, mi::range::strict) == b.count_within(r, mi::range::strict));
         CHECK(a.size() == 700);
         CHECK(a.dims() == d);
+    }
+}
+
+TEST_CASE("automatic: k-th distances within groups from whichever policy it chose") {
+    // grid (d = 2), kd_tree (d = 6, N >= 2048) and brute force (d = 12)
+    for (const std::size_t d : {2, 6, 12}) {
+        CAPTURE(d);
+        CHECK(mi_test::grouped_mismatches<mi::automatic<mi::euclidean>>(2100, d, 2, false, d, 2) == 0);
     }
 }
 

@@ -148,4 +148,16 @@ TEST_CASE("brute_force rejects bad input with mi::error naming the argument") {
     CHECK_THROWS_WITH_AS(t.build(mi::view(bad, 10, 2)), doctest::Contains("points(3, 1)"), mi::error);
 }
 
+TEST_CASE("brute_force: k-th distances within groups from one pass equal separate searches") {
+    for (const bool ties : {false, true})
+        for (const std::size_t d : {1, 5, 12})
+            for (const std::size_t k : {1, 3}) {
+                CAPTURE(ties);
+                CAPTURE(d);
+                CAPTURE(k);
+                CHECK(mi_test::grouped_mismatches<mi::brute_force<mi::euclidean>>(700, d, k, ties, 10 * d + k, 3) == 0);
+                CHECK(mi_test::grouped_mismatches<mi::brute_force<mi::max_norm>>(700, d, k, ties, 10 * d + k, 2) == 0);
+            }
+}
+
 }  // namespace test_search_brute_force

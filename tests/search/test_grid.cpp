@@ -189,4 +189,16 @@ TEST_CASE("grid rejects bad input with mi::error naming the argument") {
     CHECK_THROWS_WITH_AS(t.build(mi::view(empty.data(), 0, 2)), doctest::Contains("points"), mi::error);
 }
 
+TEST_CASE("grid: k-th distances within groups from one search equal separate searches") {
+    for (const bool ties : {false, true})
+        for (const std::size_t d : {1, 2, 4})
+            for (const std::size_t k : {1, 3}) {
+                CAPTURE(ties);
+                CAPTURE(d);
+                CAPTURE(k);
+                CHECK(mi_test::grouped_mismatches<mi::grid<mi::euclidean>>(900, d, k, ties, 10 * d + k, 3) == 0);
+                CHECK(mi_test::grouped_mismatches<mi::grid<mi::max_norm>>(900, d, k, ties, 10 * d + k, 2) == 0);
+            }
+}
+
 }  // namespace test_search_grid

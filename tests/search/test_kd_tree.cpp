@@ -96,4 +96,30 @@ TEST_CASE("kd_tree rejects bad input with mi::error naming the argument") {
     CHECK_THROWS_WITH_AS(t.build(mi::view(empty.data(), 0, 2)), doctest::Contains("points"), mi::error);
 }
 
+TEST_CASE("kd_tree: k-th distances within groups from one traversal equal separate searches") {
+    for (const bool ties : {false, true})
+        for (const std::size_t d : {1, 3, 6})
+            for (const std::size_t k : {1, 3}) {
+                CAPTURE(ties);
+                CAPTURE(d);
+                CAPTURE(k);
+                CHECK(mi_test::grouped_mismatches<mi::kd_tree<mi::euclidean>>(900, d, k, ties, 10 * d + k, 3) == 0);
+                CHECK(mi_test::grouped_mismatches<mi::kd_tree<mi::max_norm>>(900, d, k, ties, 10 * d + k, 2) == 0);
+            }
+}
+
+TEST_CASE("kth_distance_grouped rejects groups it cannot serve, naming them") {
+    const auto x = mi_test::points(20, 2, false, 1);
+    const mi::kd_tree<mi::euclidean> kd(mi::view(x, 20, 2));
+    std::vector<std::uint32_t> g(20, 0);
+    CHECK_THROWS_WITH_AS(kd.kth_distance_grouped(2, std::vector<std::uint32_t>(19, 0)),
+                         doctest::Contains("group size = 19"), mi::error);
+    g[7] = 1;  // a group of one point: no k-th neighbour within it
+    CHECK_THROWS_WITH_AS(kd.kth_distance_grouped(2, g), doctest::Contains("points in group 1 = 1"), mi::error);
+    g[7] = 4000000000u;  // any id names a group
+    CHECK_THROWS_WITH_AS(kd.kth_distance_grouped(2, g), doctest::Contains("points in group 4000000000 = 1"), mi::error);
+    g[7] = 0;
+    CHECK_THROWS_WITH_AS(kd.kth_distance_grouped(20, g), doctest::Contains("k = 20"), mi::error);
+}
+
 }  // namespace test_search_kd_tree

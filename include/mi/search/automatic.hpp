@@ -9,9 +9,15 @@
 //     cell with more than `crowded` others on average (grid::crowding) the
 //     grid is dropped for a kd_tree, which splits such runs by index and
 //     skips them through its bounding boxes and index bounds.
-//   d > 4: kd_tree when d <= 1 + log2(N) / 2 and N >= 2048. A kd-tree with
-//     median splits cuts each of the first log2(N / leaf) levels once, so it
-//     only separates neighbourhoods when N is large compared with 2^d;
+//   d > 4: kd_tree when N >= 2048 and d <= c + log2(N) / 2, with c = 4 for
+//     the max-norm and 1.5 for the Euclidean norm. A kd-tree with median
+//     splits cuts each of the first log2(N / leaf) levels once, so it only
+//     separates neighbourhoods when N is large compared with 2^d; its boxes
+//     bound a max-norm ball (itself a box) more tightly than a sphere, so
+//     the max-norm keeps the tree a few dimensions longer (all-points kNN on
+//     Gaussian data, AMD Zen 4, 2 threads, 2026-12-04: max-norm k = 3, tree
+//     faster up to d = 12 at N = 2048-4096 and d = 10 at N = 16384;
+//     Euclidean k = 2, up to d = 7 at N = 2048-4096 and d = 8 at N = 16384);
 //   otherwise brute_force, whose blocked SIMD scan beats a tree that visits
 //     most leaves anyway.
 // All give identical results, so the choice only changes the speed.
@@ -24,6 +30,7 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -56,6 +63,9 @@ public:
     /// (the SZT network's 3- and 4-unit layers, 844 of them: 1.2-3x faster with 8 than with 32).
     static constexpr double crowded = 8.0;
 
+    /// c in the kd_tree's range d <= c + log2(N) / 2 (see the header comment).
+    static constexpr double tree_dims_offset = std::is_same_v<Metric, max_norm> ? 4.0 : 1.5;
+
     /// True when automatic builds a grid for n points in d dimensions (it
     /// may still switch to a kd_tree on crowded cells).
     static bool prefers_grid(std::size_t /*n*/, std::size_t d) noexcept { return d <= 4; }
@@ -64,7 +74,7 @@ public:
     static bool prefers_tree(std::size_t n, std::size_t d) noexcept {
         if (d <= 4) return true;
         if (n < 2048) return false;
-        return static_cast<double>(d) <= 1.0 + 0.5 * std::log2(static_cast<double>(n));
+        return static_cast<double>(d) <= tree_dims_offset + 0.5 * std::log2(static_cast<double>(n));
     }
 
     static std::string name() { return std::string("automatic<") + Metric::name() + ">"; }
@@ -106,6 +116,11 @@ public:
     }
     std::vector<double> kth_distance(std::size_t k) const {
         return std::visit([&](const auto& s) { return s.kth_distance(k); }, impl_);
+    }
+    /// The k-th-neighbour distances among all points and within each point's group, from one
+    /// search of the chosen policy (see mi::grouped_kth).
+    grouped_kth kth_distance_grouped(std::size_t k, const std::vector<std::uint32_t>& group) const {
+        return std::visit([&](const auto& s) { return s.kth_distance_grouped(k, group); }, impl_);
     }
     std::vector<std::uint32_t> count_within(const std::vector<double>& radius, range cmp = range::strict) const {
         return std::visit([&](const auto& s) { return s.count_within(radius, cmp); }, impl_);

@@ -271,6 +271,31 @@ public:
         return r;
     }
 
+    /// Every point's k-th-neighbour distance among all points and among the points of its own
+    /// group (group[i] for point i; more than k points in every group), in one search per
+    /// point: cells are pruned against the own-group list's k-th distance, the farther one.
+    grouped_kth kth_distance_grouped(std::size_t k, const std::vector<std::uint32_t>& group) const {
+        const char* where = "mi::grid::kth_distance_grouped";
+        detail::check_k(k, n_, where);
+        detail::check_groups(group, n_, k, where);
+        grouped_kth out{std::vector<double>(n_), std::vector<double>(n_)};
+        const std::size_t chunks = (n_ + chunk - 1) / chunk;
+        with_dims([&](auto dims) {
+            constexpr std::size_t D = decltype(dims)::value;
+            parallel_for(chunks, [&](std::size_t c) {
+                query ctx(d_);
+                std::vector<double> rho(2 * k);
+                std::vector<std::uint32_t> idx(2 * k);
+                for (std::size_t p = c * chunk; p < std::min(n_, (c + 1) * chunk); ++p) {
+                    knn_one<D>(p, ctx, k, rho.data(), idx.data(), group.data(), rho.data() + k, idx.data() + k);
+                    out.all[perm_[p]] = Metric::to_distance(rho[k - 1]);
+                    out.own[perm_[p]] = Metric::to_distance(rho[2 * k - 1]);
+                }
+            });
+        });
+        return out;
+    }
+
     /// For every point i: the number of other points j with d(i, j) < radius[i]
     /// (range::strict) or d(i, j) <= radius[i] (range::inclusive).
     std::vector<std::uint32_t> count_within(const std::vector<double>& radius, range cmp = range::strict) const {
@@ -383,10 +408,14 @@ private:
         return acc;
     }
 
+    // `best` prunes; with a group, it is the own-group list and `all` takes every point.
     struct knn_state {
         const query* ctx;
         detail::k_best* best;
         std::uint32_t self;
+        detail::k_best* all = nullptr;
+        const std::uint32_t* group = nullptr;
+        std::uint32_t mine = 0;
     };
 
     // Offers the points of positions [s, e) to the k best list.
@@ -404,10 +433,13 @@ private:
             for (std::size_t l = 0; l < real; ++l) {
                 if (lane_rho[l] > w) continue;  // cheap test before the tie-aware one
                 const std::uint32_t j = perm_[pos + l];
-                if (j != st.self) {
-                    st.best->offer(lane_rho[l], j);
-                    w = st.best->worst();
+                if (j == st.self) continue;
+                if (st.all) {
+                    st.all->offer(lane_rho[l], j);
+                    if (st.group[j] != st.mine) continue;
                 }
+                st.best->offer(lane_rho[l], j);
+                w = st.best->worst();
             }
             worst = detail::dbatch(w);
         }
@@ -473,12 +505,20 @@ private:
     }
 
     template <std::size_t D>
-    void knn_one(std::size_t p, query& ctx, std::size_t k, double* rho, std::uint32_t* idx) const {
+    void knn_one(std::size_t p, query& ctx, std::size_t k, double* rho, std::uint32_t* idx,
+                 const std::uint32_t* group = nullptr, double* own_rho = nullptr, std::uint32_t* own_idx = nullptr) const {
         constexpr std::size_t fixed = D;
         const std::size_t d = fixed ? fixed : d_;
         load<D>(p, ctx);
-        detail::k_best best(rho, idx, k);
-        knn_state st{&ctx, &best, perm_[p]};
+        detail::k_best all(rho, idx, k);
+        detail::k_best own(group ? own_rho : rho, group ? own_idx : idx, k);
+        knn_state st{&ctx, group ? &own : &all, perm_[p]};
+        if (group) {
+            st.all = &all;
+            st.group = group;
+            st.mine = group[perm_[p]];
+        }
+        detail::k_best& best = *st.best;
         std::size_t first = 0;
         if constexpr (D >= 1 && D <= 4) {
             block<D>(st);  // rings 0 and 1 as 3^(D-1) runs along dimension 0

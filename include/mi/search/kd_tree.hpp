@@ -157,6 +157,28 @@ public:
 
     std::vector<double> kth_distance(std::size_t k) const { return knn(k).kth_distances(); }
 
+    /// Every point's k-th-neighbour distance among all points and among the points of its own
+    /// group (group[i] for point i; more than k points in every group), in one traversal per
+    /// point: a subtree is skipped only when its bound exceeds the own-group list's k-th
+    /// distance, which is never below the all-points list's.
+    grouped_kth kth_distance_grouped(std::size_t k, const std::vector<std::uint32_t>& group) const {
+        const char* where = "mi::kd_tree::kth_distance_grouped";
+        detail::check_k(k, n_, where);
+        detail::check_groups(group, n_, k, where);
+        grouped_kth out{std::vector<double>(n_), std::vector<double>(n_)};
+        constexpr std::size_t chunk = 64;
+        parallel_for((n_ + chunk - 1) / chunk, [&](std::size_t c) {
+            std::vector<double> rho(2 * k);
+            std::vector<std::uint32_t> idx(2 * k);
+            for (std::size_t p = c * chunk; p < std::min(n_, (c + 1) * chunk); ++p) {
+                knn_one(p, k, rho.data(), idx.data(), group.data(), rho.data() + k, idx.data() + k);
+                out.all[perm_[p]] = Metric::to_distance(rho[k - 1]);
+                out.own[perm_[p]] = Metric::to_distance(rho[2 * k - 1]);
+            }
+        });
+        return out;
+    }
+
     std::vector<std::uint32_t> count_within(const std::vector<double>& radius, range cmp = range::strict) const {
         const std::vector<double> tau = detail::limits_of(radius, n_, cmp, "mi::kd_tree::count_within",
                                                           &detail::reduced_limit<Metric>);
@@ -288,13 +310,19 @@ private:
         return s;
     }
 
-    // One query (tree position p), depth first, nearer child first.
-    void knn_one(std::size_t p, std::size_t k, double* rho, std::uint32_t* idx) const {
+    // One query (tree position p), depth first, nearer child first. With `group`, a second
+    // list (own_rho, own_idx) takes the points of the query's own group, and it is that list,
+    // the farther of the two, that prunes.
+    void knn_one(std::size_t p, std::size_t k, double* rho, std::uint32_t* idx, const std::uint32_t* group = nullptr,
+                 double* own_rho = nullptr, std::uint32_t* own_idx = nullptr) const {
         using detail::dbatch;
         using detail::lanes;
         const double* q = rows_.data() + p * d_;
         const std::uint32_t self = perm_[p];
-        detail::k_best best(rho, idx, k);
+        detail::k_best all(rho, idx, k);
+        detail::k_best own(group ? own_rho : rho, group ? own_idx : idx, k);
+        detail::k_best& best = group ? own : all;
+        const std::uint32_t mine = group ? group[self] : 0;
         struct entry {
             std::size_t id;
             double bound;
@@ -330,7 +358,9 @@ private:
                 acc[0].store_unaligned(lane_rho);
                 for (std::size_t l = 0; l < lanes && b * lanes + l < m; ++l) {
                     const std::uint32_t j = perm_[nd.begin + b * lanes + l];
-                    if (j != self) best.offer(lane_rho[l], j);
+                    if (j == self) continue;
+                    all.offer(lane_rho[l], j);
+                    if (group && group[j] == mine) own.offer(lane_rho[l], j);
                 }
                 worst = dbatch(best.worst());
             }

@@ -104,6 +104,15 @@ struct neighbors {
     }
 };
 
+/// For every point: the distance to its k-th nearest other point (`all`) and to its k-th nearest
+/// other point of its own group (`own`), from one search (kd_tree, grid, brute_force and automatic
+/// provide kth_distance_grouped). Kozachenko-Leonenko's H(T) and every H(T | Y = l) need exactly
+/// these; the values are those of separate searches over all points and over each group.
+struct grouped_kth {
+    std::vector<double> all;
+    std::vector<double> own;
+};
+
 namespace detail {
 
 /// Lanes of the distance kernel.
@@ -249,6 +258,20 @@ inline void write_blocks(const double* rows, std::size_t d, const std::uint32_t*
 inline void check_k(std::size_t k, std::size_t n, const char* where) {
     if (k < 1 || k >= n)
         fail(where, "k", k, "1 <= k < number of points (" + std::to_string(n) + ")");
+}
+
+/// Checks one group id per point and more than k points in every group that has any.
+inline void check_groups(const std::vector<std::uint32_t>& group, std::size_t n, std::size_t k, const char* where) {
+    if (group.size() != n)
+        fail(where, "group size", group.size(), "one group id per point (" + std::to_string(n) + ")");
+    std::vector<std::uint32_t> sorted(group);  // ids are any 32-bit values: count them by sorting
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t a = 0, b = 0; a < sorted.size(); a = b) {
+        while (b < sorted.size() && sorted[b] == sorted[a]) ++b;
+        if (b - a <= k)
+            fail(where, ("points in group " + std::to_string(sorted[a])).c_str(), b - a,
+                 "more than k = " + std::to_string(k) + " in every group that has any");
+    }
 }
 
 inline std::vector<double> limits_of(const std::vector<double>& radius, std::size_t n, range cmp,
