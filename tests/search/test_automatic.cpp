@@ -91,4 +91,42 @@ TEST_CASE("automatic: k-th distances within groups from whichever policy it chos
     }
 }
 
+namespace {
+// n points of a 2-D Gaussian embedded in d dimensions by a fixed linear map (low intrinsic dimension)
+std::vector<double> embedded_plane(std::size_t n, std::size_t d, std::uint64_t seed) {
+    const auto z = mi_test::points(n, 2, false, seed);
+    const auto a = mi_test::points(2, d, false, seed + 1);
+    std::vector<double> x(n * d);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < d; ++j) x[i * d + j] = z[i * 2] * a[j] + z[i * 2 + 1] * a[d + j];
+    return x;
+}
+}  // namespace
+
+TEST_CASE("automatic probes a kd-tree beyond its dimension rule and keeps it where the data prune") {
+    const std::size_t n = 4096, d = 12;
+    CHECK_FALSE(mi::automatic<mi::euclidean>::prefers_tree(n, d));
+    CHECK(mi::automatic<mi::euclidean>::probes_tree(n, d));
+    CHECK_FALSE(mi::automatic<mi::euclidean>::probes_tree(n, 33));
+    CHECK_FALSE(mi::automatic<mi::euclidean>::probes_tree(2047, d));
+    CHECK(mi::automatic<mi::euclidean>::probe_threshold(2048) == doctest::Approx(0.65));
+    CHECK(mi::automatic<mi::euclidean>::probe_threshold(8192) == doctest::Approx(0.325));
+    // a plane in 12-D: the tree scans a few per cent of the points and is kept
+    const auto flat = embedded_plane(n, d, 11);
+    const mi::kd_tree<mi::euclidean> t(mi::view(flat, n, d));
+    CHECK(t.scanned_fraction(64, 2) < 0.1);
+    const mi::automatic<mi::euclidean> a(mi::view(flat, n, d));
+    CHECK(a.chosen() == "kd_tree<euclidean>");
+    // a 12-D Gaussian: the tree scans most points, brute force is used
+    const auto spread = mi_test::points(n, d, false, 12);
+    const mi::kd_tree<mi::euclidean> u(mi::view(spread, n, d));
+    CHECK(u.scanned_fraction(64, 2) > 0.6);
+    const mi::automatic<mi::euclidean> b(mi::view(spread, n, d));
+    CHECK(b.chosen() == "brute_force<euclidean>");
+    // either way the answers are brute force's
+    const mi::brute_force<mi::euclidean> ref(mi::view(flat, n, d));
+    CHECK(a.kth_distance(2) == ref.kth_distance(2));
+    CHECK_THROWS_WITH_AS(t.scanned_fraction(8, n), doctest::Contains("k = 4096"), mi::error);
+}
+
 }  // namespace test_search_automatic

@@ -148,7 +148,7 @@ TEST_CASE("brute_force rejects bad input with mi::error naming the argument") {
     CHECK_THROWS_WITH_AS(t.build(mi::view(bad, 10, 2)), doctest::Contains("points(3, 1)"), mi::error);
 }
 
-TEST_CASE("brute_force: k-th distances within groups from one pass equal separate searches") {
+TEST_CASE("brute_force: k-th distances within groups equal separate searches") {
     for (const bool ties : {false, true})
         for (const std::size_t d : {1, 5, 12})
             for (const std::size_t k : {1, 3}) {

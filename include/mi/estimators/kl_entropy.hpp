@@ -39,15 +39,14 @@
 //   ixt = H(T),   ity = H(T) - sum_l (N_l / N) H(T | Y = l),
 // every entropy by this estimator on the rows concerned (the mixed
 // discrete-continuous decomposition). Each non-empty class needs more than k
-// rows; otherwise mi::error names the class. One search serves all of them
-// when the policy offers kth_distance_grouped (kd_tree, grid, brute_force,
-// automatic; mi::grouped_kth): each point's k-th distance over all rows and
-// within its class come from the same traversal, pruned by the farther of the
-// two. The distances, and so the numbers, are those of separate searches
-// (tested bit for bit); on the SZT network's kd-tree layers (d = 4-7, N =
-// 4096) it saves about a third of the time. Rows that need merging (repeats
-// without jitter) or scaling (magnitudes beyond 2^+-450) take the separate
-// searches.
+// rows; otherwise mi::error names the class. When the policy offers
+// kth_distance_grouped (mi::grouped_kth) one built search serves all of
+// them: kd_tree and grid find each point's k-th distance over all rows and
+// within its class in the same traversal, pruned by the farther of the two.
+// The distances, and so the numbers, are those of separate searches (tested
+// bit for bit); on the SZT network's kd-tree layers (d = 4-7, N = 4096) it
+// saves about a third of the time. Rows that need merging (repeats without
+// jitter) or scaling (magnitudes beyond 2^+-450) take the separate searches.
 //
 // Repeated rows (tie_policy::none() on saturated or dead units, where most
 // rows coincide) are searched once: the neighbour search runs over the
@@ -139,8 +138,8 @@ inline row_groups distinct_rows(const prepared& p) {
     return g;
 }
 
-/// True when the search policy computes every point's k-th distance within its group in the
-/// same search as over all points (kth_distance_grouped, mi::grouped_kth).
+/// True when the search policy gives every point's k-th distance over all points and within its
+/// group from one build (kth_distance_grouped, mi::grouped_kth).
 template <class S, class = void>
 struct has_grouped_kth : std::false_type {};
 template <class S>
@@ -255,10 +254,10 @@ private:
     }
 
     /// (H(T), sum_l (N_l / N) H(T | Y = l)) over the non-empty classes, every entropy by this
-    /// estimator on its rows. When the search computes within-group distances in the same search
-    /// (has_grouped_kth) and the rows need neither merging of repeats nor scaling, one search
-    /// serves all the entropies; the distances, and so every sum, are those of the separate
-    /// searches over all rows and over each class (identical values, tested).
+    /// estimator on its rows. When the search offers within-group distances (has_grouped_kth)
+    /// and the rows need neither merging of repeats nor scaling, one built search serves all the
+    /// entropies; the distances, and so every sum, are those of the separate searches over all
+    /// rows and over each class (identical values, tested).
     std::pair<double, double> with_conditional(const detail::prepared& t, const labels& y, const char* where) const {
         const auto by_class = y.rows_by_class();
         for (std::size_t l = 0; l < by_class.size(); ++l)

@@ -18,6 +18,22 @@
 //     Gaussian data, AMD Zen 4, 2 threads, 2026-12-04: max-norm k = 3, tree
 //     faster up to d = 12 at N = 2048-4096 and d = 10 at N = 16384;
 //     Euclidean k = 2, up to d = 7 at N = 2048-4096 and d = 8 at N = 16384);
+//   Above that range, up to probe_dims dimensions and from 2048 points, the
+//     data decide: network layers often lie near a low-dimensional set, where
+//     a tree prunes as in few dimensions. The kd-tree is built and probed with
+//     probe_queries queries (kd_tree::scanned_fraction); it is kept when they
+//     scan less than probe_threshold(N) = 0.65 sqrt(2048 / N) of the points.
+//     Brute force computes each pair once and spends relatively less per pair
+//     as N grows, so the fraction at which the two cost the same falls with N;
+//     measured (Euclidean, 2-NN, Gaussian, Zen 4, 2 threads): tree / brute
+//     force time = 2 f r with f the scanned fraction and r = 0.74, 1.06, 1.92
+//     at N = 2048, 4096, 16384 (e.g. N = 4096, d = 10: f = 68 %, 13.1 ms
+//     against 9.1 ms), so the break-even f = 1 / (2 r) is 0.68, 0.47, 0.26.
+//     The SZT network's 10-unit layers scan 15-31 % at N = 4096 (tree
+//     5.0-7.2 ms, brute force 6.3-7.1 ms; with the within-class searches of
+//     Kozachenko-Leonenko, which the tree serves in the same traversal, 7.2
+//     ms against 12.1 ms). A probe that rejects the tree costs its build,
+//     3-7 % of the brute-force pass;
 //   otherwise brute_force, whose blocked SIMD scan beats a tree that visits
 //     most leaves anyway.
 // All give identical results, so the choice only changes the speed.
@@ -27,6 +43,7 @@
 #ifndef MI_SEARCH_AUTOMATIC_HPP
 #define MI_SEARCH_AUTOMATIC_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -65,16 +82,28 @@ public:
 
     /// c in the kd_tree's range d <= c + log2(N) / 2 (see the header comment).
     static constexpr double tree_dims_offset = std::is_same_v<Metric, max_norm> ? 4.0 : 1.5;
+    /// The probe of the kd-tree beyond that range: up to this many dimensions, with this many
+    /// queries; the tree is kept when they scan less than probe_threshold(N) of the points.
+    static constexpr std::size_t probe_dims = 32;
+    static constexpr std::size_t probe_queries = 64;
+    static double probe_threshold(std::size_t n) noexcept {
+        return 0.65 * std::sqrt(2048.0 / static_cast<double>(std::max<std::size_t>(n, 1)));
+    }
 
     /// True when automatic builds a grid for n points in d dimensions (it
     /// may still switch to a kd_tree on crowded cells).
     static bool prefers_grid(std::size_t /*n*/, std::size_t d) noexcept { return d <= 4; }
     /// True when automatic builds a kd_tree (rather than brute_force) for
-    /// n points in d dimensions when it does not build a grid.
+    /// n points in d dimensions when it does not build a grid, whatever the data.
     static bool prefers_tree(std::size_t n, std::size_t d) noexcept {
         if (d <= 4) return true;
         if (n < 2048) return false;
         return static_cast<double>(d) <= tree_dims_offset + 0.5 * std::log2(static_cast<double>(n));
+    }
+    /// True when, prefers_tree being false, automatic builds a kd_tree and keeps it if its probe
+    /// scans less than probe_threshold(n) of the points.
+    static bool probes_tree(std::size_t n, std::size_t d) noexcept {
+        return !prefers_tree(n, d) && n >= 2048 && d <= probe_dims;
     }
 
     static std::string name() { return std::string("automatic<") + Metric::name() + ">"; }
@@ -96,6 +125,13 @@ public:
             grid<Metric>& g = impl_.template emplace<grid<Metric>>(cells_);
             g.build(points);
             if (g.crowding() <= crowded) return;
+        }
+        if (probes_tree(points.rows(), points.cols())) {
+            kd_tree<Metric>& t = impl_.template emplace<kd_tree<Metric>>(tree_);
+            t.build(points);
+            if (t.scanned_fraction(probe_queries, 2) < probe_threshold(points.rows())) return;
+            impl_.template emplace<brute_force<Metric>>().build(points);
+            return;
         }
         if (prefers_tree(points.rows(), points.cols())) {
             impl_.template emplace<kd_tree<Metric>>(tree_);

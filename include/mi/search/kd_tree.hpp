@@ -179,6 +179,20 @@ public:
         return out;
     }
 
+    /// The mean fraction of the points that a k-nearest-neighbour query scans in the leaves it
+    /// visits, over `queries` queries spread evenly over the tree order: how well the tree
+    /// prunes on these data (1 means it scans everything, as brute force does). Serial.
+    double scanned_fraction(std::size_t queries, std::size_t k) const {
+        detail::check_k(k, n_, "mi::kd_tree::scanned_fraction");
+        queries = std::max<std::size_t>(1, std::min(queries, n_));
+        std::vector<double> rho(k);
+        std::vector<std::uint32_t> idx(k);
+        std::size_t scanned = 0;
+        for (std::size_t q = 0; q < queries; ++q)
+            knn_one(q * n_ / queries, k, rho.data(), idx.data(), nullptr, nullptr, nullptr, &scanned);
+        return static_cast<double>(scanned) / (static_cast<double>(queries) * static_cast<double>(n_));
+    }
+
     std::vector<std::uint32_t> count_within(const std::vector<double>& radius, range cmp = range::strict) const {
         const std::vector<double> tau = detail::limits_of(radius, n_, cmp, "mi::kd_tree::count_within",
                                                           &detail::reduced_limit<Metric>);
@@ -313,8 +327,9 @@ private:
     // One query (tree position p), depth first, nearer child first. With `group`, a second
     // list (own_rho, own_idx) takes the points of the query's own group, and it is that list,
     // the farther of the two, that prunes.
+    // `scanned`, when given, adds the number of points the query's leaves held.
     void knn_one(std::size_t p, std::size_t k, double* rho, std::uint32_t* idx, const std::uint32_t* group = nullptr,
-                 double* own_rho = nullptr, std::uint32_t* own_idx = nullptr) const {
+                 double* own_rho = nullptr, std::uint32_t* own_idx = nullptr, std::size_t* scanned = nullptr) const {
         using detail::dbatch;
         using detail::lanes;
         const double* q = rows_.data() + p * d_;
@@ -348,6 +363,7 @@ private:
                 continue;
             }
             const std::size_t m = nd.end - nd.begin, nb = (m + lanes - 1) / lanes;
+            if (scanned) *scanned += m;
             const double* qp[1] = {q};
             dbatch worst(best.worst());
             for (std::size_t b = 0; b < nb; ++b) {

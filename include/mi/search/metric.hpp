@@ -105,9 +105,10 @@ struct neighbors {
 };
 
 /// For every point: the distance to its k-th nearest other point (`all`) and to its k-th nearest
-/// other point of its own group (`own`), from one search (kd_tree, grid, brute_force and automatic
-/// provide kth_distance_grouped). Kozachenko-Leonenko's H(T) and every H(T | Y = l) need exactly
-/// these; the values are those of separate searches over all points and over each group.
+/// other point of its own group (`own`), as kth_distance_grouped returns them (kd_tree and grid:
+/// one traversal per point; brute_force: a pass over all pairs and one per group; automatic: the
+/// policy it chose). Kozachenko-Leonenko's H(T) and every H(T | Y = l) need exactly these; the
+/// values are those of separate searches over all points and over each group.
 struct grouped_kth {
     std::vector<double> all;
     std::vector<double> own;
