@@ -123,6 +123,15 @@ TEST_CASE("automatic probes a kd-tree beyond its dimension rule and keeps it whe
     CHECK(u.scanned_fraction(64, 2) > 0.6);
     const mi::automatic<mi::euclidean> b(mi::view(spread, n, d));
     CHECK(b.chosen() == "brute_force<euclidean>");
+    // the two-NN intrinsic dimension that gates the probe: about 2 for the plane, about d
+    // (a little below, as the estimator is on 256 rows) for Gaussians
+    CHECK(mi::automatic<mi::euclidean>::intrinsic_dimension(mi::view(flat, n, d)) == doctest::Approx(2.0).epsilon(0.25));
+    const auto five = mi_test::points(n, 5, false, 13);
+    CHECK(mi::automatic<mi::euclidean>::intrinsic_dimension(mi::view(five, n, 5)) == doctest::Approx(5.0).epsilon(0.25));
+    CHECK(mi::automatic<mi::max_norm>::intrinsic_dimension(mi::view(five, n, 5)) == doctest::Approx(5.0).epsilon(0.25));
+    CHECK(mi::automatic<mi::euclidean>::intrinsic_dimension(mi::view(spread, n, d)) > 8.5);
+    const std::vector<double> same(3000 * 4, 1.0);  // no spread: the dimension itself
+    CHECK(mi::automatic<mi::euclidean>::intrinsic_dimension(mi::view(same, 3000, 4)) == 4.0);
     // either way the answers are brute force's
     const mi::brute_force<mi::euclidean> ref(mi::view(flat, n, d));
     CHECK(a.kth_distance(2) == ref.kth_distance(2));
