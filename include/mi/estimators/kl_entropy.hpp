@@ -45,7 +45,7 @@
 // within its class in the same traversal, pruned by the farther of the two.
 // The distances, and so the numbers, are those of separate searches (tested
 // bit for bit); on the SZT network's kd-tree layers (d = 4-7, N = 4096) it
-// saves about a third of the time. Rows that need merging (repeats without
+// saves 25-30 % of the time. Rows that need merging (repeats without
 // jitter) or scaling (magnitudes beyond 2^+-450) take the separate searches.
 //
 // Repeated rows (tie_policy::none() on saturated or dead units, where most

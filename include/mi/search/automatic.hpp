@@ -21,25 +21,23 @@
 //   Above that range, up to probe_dims dimensions and from 2048 points, the
 //     data decide: network layers often lie near a low-dimensional set, where
 //     a tree prunes as in few dimensions. When the intrinsic dimension of 256
-//     rows (two-NN estimate, intrinsic_dimension()) is within 1 of the range,
-//     the kd-tree is built and probed with probe_queries queries
-//     (kd_tree::scanned_fraction); it is kept when they scan less than
-//     probe_threshold(N) = 0.65 sqrt(2048 / N) of the points. (The estimate
-//     costs about 0.1 ms and spares spread data the tree's build and probe,
-//     10-30 % of a brute-force pass at N = 4096-16384: two-NN gives 9.2 for a
-//     10-D Gaussian sample, 10.2 for 12-D, and 2-7 for the SZT network's
-//     10-unit layer over training.)
-//     Brute force computes each pair once and spends relatively less per pair
-//     as N grows, so the fraction at which the two cost the same falls with N;
-//     measured (Euclidean, 2-NN, Gaussian, Zen 4, 2 threads): tree / brute
-//     force time = 2 f r with f the scanned fraction and r = 0.74, 1.06, 1.92
-//     at N = 2048, 4096, 16384 (e.g. N = 4096, d = 10: f = 68 %, 13.1 ms
-//     against 9.1 ms), so the break-even f = 1 / (2 r) is 0.68, 0.47, 0.26.
-//     The SZT network's 10-unit layers scan 15-31 % at N = 4096 (tree
-//     5.0-7.2 ms, brute force 6.3-7.1 ms; with the within-class searches of
-//     Kozachenko-Leonenko, which the tree serves in the same traversal, 7.2
-//     ms against 12.1 ms). A probe that rejects the tree costs its build,
-//     3-7 % of the brute-force pass;
+//     rows (two-NN estimate, intrinsic_dimension(); about 0.1 ms) is within 1
+//     of the range, the kd-tree is built and probed with probe_queries
+//     queries (kd_tree::scanned_fraction), and kept when they scan less than
+//     probe_threshold(N) = 0.65 sqrt(2048 / N) of the points. Brute force
+//     computes each pair once and spends relatively less per pair as N grows,
+//     so the break-even fraction falls with N; measured (Euclidean, 2-NN,
+//     Gaussian, Zen 4, 2 threads): tree / brute force time = 2 f r with f the
+//     scanned fraction and r = 0.74, 1.06, 1.92 at N = 2048, 4096, 16384
+//     (e.g. N = 4096, d = 10: f = 68 %, 13.1 ms against 9.1 ms), so f = 1 /
+//     (2 r) = 0.68, 0.47, 0.26 breaks even. The SZT network's 10-unit layers
+//     scan 15-31 % at N = 4096 (tree 5.0-7.2 ms, brute force 6.3-7.1 ms; with
+//     the within-class searches of Kozachenko-Leonenko, which the tree serves
+//     in the same traversal, 7.2 ms against 12.1 ms). A rejected probe costs
+//     the tree's build and the probe, 3-30 % of the brute-force pass (N =
+//     65536 down to 4096), which the intrinsic dimension spares spread data:
+//     two-NN gives 9.2 for a 10-D Gaussian sample, 10.2 for 12-D, and 2-7 for
+//     the SZT network's 10-unit layer over training;
 //   otherwise brute_force, whose blocked SIMD scan beats a tree that visits
 //     most leaves anyway.
 // All give identical results, so the choice only changes the speed.
