@@ -344,6 +344,22 @@ TEST_CASE("kl_entropy: one search for H(T) and every H(T | Y = l) gives the sepa
     check_grouped_point<mi::grid<mi::euclidean>>(3);
 }
 
+TEST_CASE("distinct_rows: distinct rows, repeats with their counts, and -0 equal to +0") {
+    mi::detail::prepared p;
+    p.n = 5;
+    p.d = 2;
+    p.values = {1.0, 2.0, 0.5, 0.0, 3.0, 1.0, 1.0, 2.5, -1.0, 2.0};
+    CHECK(mi::detail::distinct_rows(p).count.empty());  // all distinct: nothing to merge
+    // rows 0 and 3 equal, and row 4 equal to row 1 once -0 compares equal to +0
+    p.values = {1.0, 2.0, 0.5, 0.0, 3.0, 1.0, 1.0, 2.0, 0.5, -0.0};
+    const auto g = mi::detail::distinct_rows(p);
+    REQUIRE(g.count.size() == 3);
+    CHECK(g.rows.n == 3);
+    // lexicographic order: (0.5, 0), (1, 2), (3, 1)
+    CHECK(g.rows.values == std::vector<double>{0.5, 0.0, 1.0, 2.0, 3.0, 1.0});
+    CHECK(g.count == std::vector<std::size_t>{2, 2, 1});
+}
+
 TEST_CASE("kl_entropy options: named fields, convenience constructors, CTAD, validation") {
     mi::kl_entropy_options o;
     CHECK(o.k == 2);
