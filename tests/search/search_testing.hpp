@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,8 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "mi/core/random.hpp"
 #include "mi/core/activation_view.hpp"
@@ -139,6 +142,21 @@ std::size_t grouped_mismatches(std::size_t n, std::size_t d, std::size_t k, bool
         if (std::fabs(r.all[i] - want) > 1e-12 * (1.0 + want)) ++bad;
     }
     return bad;
+}
+
+/// grouped_mismatches of Policy<euclidean> (three groups) and Policy<max_norm> (two groups) on
+/// n points in each of the dimensions `dims`, with and without ties, k = 1 and 3.
+template <template <class> class Policy>
+void check_grouped(std::size_t n, std::initializer_list<std::size_t> dims) {
+    for (const bool ties : {false, true})
+        for (const std::size_t d : dims)
+            for (const std::size_t k : {1, 3}) {
+                CAPTURE(ties);
+                CAPTURE(d);
+                CAPTURE(k);
+                CHECK(grouped_mismatches<Policy<mi::euclidean>>(n, d, k, ties, 10 * d + k, 3) == 0);
+                CHECK(grouped_mismatches<Policy<mi::max_norm>>(n, d, k, ties, 10 * d + k, 2) == 0);
+            }
 }
 
 /// A reference file written by tests/reference/knn_reference.py: a

@@ -190,15 +190,7 @@ TEST_CASE("grid rejects bad input with mi::error naming the argument") {
 }
 
 TEST_CASE("grid: k-th distances within groups from one search equal separate searches") {
-    for (const bool ties : {false, true})
-        for (const std::size_t d : {1, 2, 4})
-            for (const std::size_t k : {1, 3}) {
-                CAPTURE(ties);
-                CAPTURE(d);
-                CAPTURE(k);
-                CHECK(mi_test::grouped_mismatches<mi::grid<mi::euclidean>>(900, d, k, ties, 10 * d + k, 3) == 0);
-                CHECK(mi_test::grouped_mismatches<mi::grid<mi::max_norm>>(900, d, k, ties, 10 * d + k, 2) == 0);
-            }
+    mi_test::check_grouped<mi::grid>(900, {1, 2, 4});
 }
 
 }  // namespace test_search_grid

@@ -97,15 +97,7 @@ TEST_CASE("kd_tree rejects bad input with mi::error naming the argument") {
 }
 
 TEST_CASE("kd_tree: k-th distances within groups from one traversal equal separate searches") {
-    for (const bool ties : {false, true})
-        for (const std::size_t d : {1, 3, 6})
-            for (const std::size_t k : {1, 3}) {
-                CAPTURE(ties);
-                CAPTURE(d);
-                CAPTURE(k);
-                CHECK(mi_test::grouped_mismatches<mi::kd_tree<mi::euclidean>>(900, d, k, ties, 10 * d + k, 3) == 0);
-                CHECK(mi_test::grouped_mismatches<mi::kd_tree<mi::max_norm>>(900, d, k, ties, 10 * d + k, 2) == 0);
-            }
+    mi_test::check_grouped<mi::kd_tree>(900, {1, 3, 6});
 }
 
 TEST_CASE("kth_distance_grouped rejects groups it cannot serve, naming them") {
