@@ -116,11 +116,8 @@ public:
     grouped_kth kth_distance_grouped(std::size_t k, const std::vector<std::uint32_t>& group_of) const {
         const char* where = "mi::brute_force::kth_distance_grouped";
         detail::check_k(k, n_, where);
-        detail::check_groups(group_of, n_, k, where);
+        const std::vector<std::uint32_t> ids = detail::check_groups(group_of, n_, k, where);
         grouped_kth out{kth_distance(k), std::vector<double>(n_)};
-        std::vector<std::uint32_t> ids(group_of);
-        std::sort(ids.begin(), ids.end());
-        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
         std::vector<std::size_t> members;
         std::vector<double> values;
         for (const std::uint32_t id : ids) {

@@ -261,18 +261,23 @@ inline void check_k(std::size_t k, std::size_t n, const char* where) {
         fail(where, "k", k, "1 <= k < number of points (" + std::to_string(n) + ")");
 }
 
-/// Checks one group id per point and more than k points in every group that has any.
-inline void check_groups(const std::vector<std::uint32_t>& group, std::size_t n, std::size_t k, const char* where) {
+/// Checks one group id per point and more than k points in every group that has any; returns
+/// the ids that occur, ascending.
+inline std::vector<std::uint32_t> check_groups(const std::vector<std::uint32_t>& group, std::size_t n, std::size_t k,
+                                               const char* where) {
     if (group.size() != n)
         fail(where, "group size", group.size(), "one group id per point (" + std::to_string(n) + ")");
     std::vector<std::uint32_t> sorted(group);  // ids are any 32-bit values: count them by sorting
     std::sort(sorted.begin(), sorted.end());
+    std::vector<std::uint32_t> ids;
     for (std::size_t a = 0, b = 0; a < sorted.size(); a = b) {
         while (b < sorted.size() && sorted[b] == sorted[a]) ++b;
         if (b - a <= k)
             fail(where, ("points in group " + std::to_string(sorted[a])).c_str(), b - a,
                  "more than k = " + std::to_string(k) + " in every group that has any");
+        ids.push_back(sorted[a]);
     }
+    return ids;
 }
 
 inline std::vector<double> limits_of(const std::vector<double>& radius, std::size_t n, range cmp,
