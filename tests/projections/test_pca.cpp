@@ -10,6 +10,7 @@
 #include "mi/core/error.hpp"
 #include "mi/projections/concept.hpp"
 #include "mi/projections/pca.hpp"
+#include "mi/estimators/detail/subspace_iteration.hpp"
 
 // Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
 namespace test_projections_pca {
@@ -84,10 +85,139 @@ TEST_CASE("pca: narrower rows are rotated, not padded; float and double agree") 
         }
     CHECK(mi::pca(3).name() == "pca");
     CHECK(mi::pca(3).parameters() == "dimension=3");
+    CHECK(mi::pca(3, mi::pca_solver::full).parameters() == "dimension=3;solver=full");
+    CHECK(mi::pca(3, mi::pca_solver::subspace).parameters() == "dimension=3;solver=subspace");
+}
+
+namespace {
+
+// Rows with a sample covariance known in closed form: X = sum_j sigma_j h_j u_j^T, where h_j
+// are columns 1..d of the 64 x 64 Sylvester-Hadamard matrix (entries +-1, mutually orthogonal,
+// each summing to 0, so the rows have mean 0) and u_j the columns of U = (I - 2aa^T)(I - 2bb^T),
+// a product of two Householder reflections (orthogonal). Then
+//   C = X^T X / (N - 1) = U diag(N sigma_j^2 / (N - 1)) U^T,
+// so the principal directions are the u_j and the variances N sigma_j^2 / (N - 1).
+constexpr std::size_t hadamard_n = 64;
+
+struct known_spectrum {
+    std::size_t d;
+    std::vector<double> rows;      // N x d
+    std::vector<double> u;         // d x d, column j = u_j
+    std::vector<double> variance;  // N sigma_j^2 / (N - 1)
+};
+
+known_spectrum rows_with_spectrum(const std::vector<double>& sigma2) {
+    known_spectrum k;
+    k.d = sigma2.size();
+    const std::size_t d = k.d, n = hadamard_n;
+    std::vector<double> a(d), b(d);
+    double na = 0.0, nb = 0.0;
+    for (std::size_t i = 0; i < d; ++i) {
+        a[i] = 1.0 + 0.37 * static_cast<double>(i % 5);
+        b[i] = (i % 3 == 0 ? -1.0 : 0.5) + 0.01 * static_cast<double>(i);
+        na += a[i] * a[i];
+        nb += b[i] * b[i];
+    }
+    for (std::size_t i = 0; i < d; ++i) {
+        a[i] /= std::sqrt(na);
+        b[i] /= std::sqrt(nb);
+    }
+    k.u.assign(d * d, 0.0);
+    for (std::size_t r = 0; r < d; ++r)
+        for (std::size_t c = 0; c < d; ++c) {
+            double v = 0.0;  // sum_t (I - 2aa^T)(r, t) (I - 2bb^T)(t, c)
+            for (std::size_t t = 0; t < d; ++t)
+                v += ((r == t ? 1.0 : 0.0) - 2.0 * a[r] * a[t]) * ((t == c ? 1.0 : 0.0) - 2.0 * b[t] * b[c]);
+            k.u[r * d + c] = v;
+        }
+    k.rows.assign(n * d, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < d; ++j) {
+            const double h = (__builtin_popcountll(i & (j + 1)) % 2) ? -1.0 : 1.0;
+            for (std::size_t c = 0; c < d; ++c) k.rows[i * d + c] += std::sqrt(sigma2[j]) * h * k.u[c * d + j];
+        }
+    for (const double s2 : sigma2) k.variance.push_back(static_cast<double>(n) * s2 / static_cast<double>(n - 1));
+    return k;
+}
+
+// u_j with pca's sign rule: its entry of largest magnitude positive.
+double signed_u(const known_spectrum& k, std::size_t c, std::size_t j) {
+    std::size_t largest = 0;
+    for (std::size_t r = 1; r < k.d; ++r)
+        if (std::fabs(k.u[r * k.d + j]) > std::fabs(k.u[largest * k.d + j])) largest = r;
+    return (k.u[largest * k.d + j] < 0.0 ? -1.0 : 1.0) * k.u[c * k.d + j];
+}
+
+}  // namespace
+
+TEST_CASE("pca: the subspace solver finds the closed-form directions and variances") {
+    std::vector<double> sigma2(40);
+    for (std::size_t j = 0; j < sigma2.size(); ++j) sigma2[j] = std::pow(0.7, static_cast<double>(j));
+    const known_spectrum k = rows_with_spectrum(sigma2);
+    const auto view = mi::view(k.rows, hadamard_n, k.d);
+    const mi::pca automatic(4);
+    REQUIRE(automatic.uses_subspace(k.d));  // block 14 <= 40 / 2
+    for (const auto solver : {mi::pca_solver::automatic, mi::pca_solver::subspace, mi::pca_solver::full}) {
+        CAPTURE(mi::pca_solver_name(solver));
+        const mi::pca p(4, solver);
+        const auto f = p.fit(view);
+        const auto var = p.explained_variance(view);
+        for (std::size_t j = 0; j < 4; ++j) {
+            CHECK(var[j] == doctest::Approx(k.variance[j]).epsilon(1e-12));
+            for (std::size_t c = 0; c < k.d; ++c) CHECK(std::fabs(f.basis[c * 4 + j] - signed_u(k, c, j)) < 1e-10);
+        }
+    }
+    // converged by the residual test, well inside the step limit ((lambda_15 / lambda_4) = 0.7^11 per step)
+    mi::detail::dense_matrix c = xt::zeros<double>({k.d, k.d});
+    for (std::size_t r = 0; r < k.d; ++r)
+        for (std::size_t s = 0; s < k.d; ++s)
+            for (std::size_t j = 0; j < k.d; ++j) c(r, s) += k.u[r * k.d + j] * k.variance[j] * k.u[s * k.d + j];
+    mi::detail::leading_eigenpairs lead;
+    REQUIRE(mi::detail::subspace_eigen(c, 4, 14, 100, 1e-12, lead));
+    CHECK(lead.steps >= 2);
+    CHECK(lead.steps <= 8);
+    for (std::size_t j = 0; j < 4; ++j) CHECK(lead.values[j] == doctest::Approx(k.variance[j]).epsilon(1e-12));
+    // a step limit below what the spectrum needs is reported, not hidden
+    mi::detail::leading_eigenpairs unconverged;
+    CHECK_FALSE(mi::detail::subspace_eigen(c, 4, 14, 1, 1e-12, unconverged));
+    CHECK(unconverged.values.empty());
+}
+
+TEST_CASE("pca: a nearly flat spectrum falls back to the full solver") {
+    // lambda_15 / lambda_4 = 0.989: ~2500 steps to converge, beyond the limit; gap lambda_4 - lambda_5 = 1e-3
+    std::vector<double> sigma2(40);
+    for (std::size_t j = 0; j < sigma2.size(); ++j) sigma2[j] = 1.0 - 1e-3 * static_cast<double>(j);
+    const known_spectrum k = rows_with_spectrum(sigma2);
+    const auto view = mi::view(k.rows, hadamard_n, k.d);
+    const auto fast = mi::pca(4).fit(view);
+    const auto full = mi::pca(4, mi::pca_solver::full).fit(view);
+    CHECK(fast.basis == full.basis);  // the fallback is the full solver itself
+    for (std::size_t j = 0; j < 4; ++j)
+        for (std::size_t c = 0; c < k.d; ++c) CHECK(std::fabs(fast.basis[c * 4 + j] - signed_u(k, c, j)) < 1e-9);
+
+}
+
+TEST_CASE("pca: a covariance of rank below the block (5 rows in 40 columns) gives the full solver's directions") {
+    // rank 4 < block 14: the iterate's other columns are rounding noise, which acts as a random
+    // restart; the residual test still decides, so the 4 directions are those of syevd
+    std::vector<double> few(5 * 40);
+    for (std::size_t i = 0; i < few.size(); ++i) few[i] = std::sin(0.7 * static_cast<double>(i * i % 97));
+    const auto view = mi::view(few, 5, 40);
+    const auto fast = mi::pca(4, mi::pca_solver::subspace).fit(view);
+    const auto full = mi::pca(4, mi::pca_solver::full).fit(view);
+    for (std::size_t i = 0; i < fast.basis.size(); ++i) CHECK(std::fabs(fast.basis[i] - full.basis[i]) < 1e-10);
+    const auto v_fast = mi::pca(4, mi::pca_solver::subspace).explained_variance(view);
+    const auto v_full = mi::pca(4, mi::pca_solver::full).explained_variance(view);
+    for (std::size_t j = 0; j < 4; ++j) CHECK(v_fast[j] == doctest::Approx(v_full[j]).epsilon(1e-12));
+    // and an all-zero covariance (constant rows) has no leading direction to iterate towards
+    const std::vector<double> constant(5 * 40, 2.5);
+    const auto flat = mi::pca(4, mi::pca_solver::subspace).explained_variance(mi::view(constant, 5, 40));
+    for (const double v : flat) CHECK(v == 0.0);
 }
 
 TEST_CASE("pca: bad input raises mi::error") {
     CHECK_THROWS_AS(mi::pca(0), mi::error);
+    CHECK_THROWS_AS(mi::pca(2, static_cast<mi::pca_solver>(7)), mi::error);
     std::vector<double> bad = rows;
     bad[5] = std::numeric_limits<double>::quiet_NaN();
     CHECK_THROWS_AS(mi::pca(2).fit(mi::view(bad, 7, 4)), mi::error);

@@ -157,6 +157,21 @@ inline dense_matrix matmul_t(const dense_matrix& a, const dense_matrix& b) {
     return r;
 }
 
+/// a^T a of a row-major n x d matrix: BLAS syrk (half the products of a general gemm), both
+/// triangles filled.
+inline dense_matrix gram_of_columns(const dense_matrix& a) {
+    const std::size_t n = a.shape()[0], d = a.shape()[1];
+    dense_matrix r = xt::zeros<double>({d, d});
+    if (n == 0 || d == 0) return r;
+    cxxblas::syrk<xt::blas_index_t>(cxxblas::RowMajor, cxxblas::Upper, cxxblas::Trans,
+                                    static_cast<xt::blas_index_t>(d), static_cast<xt::blas_index_t>(n), 1.0,
+                                    a.data(), static_cast<xt::blas_index_t>(d), 0.0, r.data(),
+                                    static_cast<xt::blas_index_t>(d));
+    for (std::size_t i = 0; i < d; ++i)
+        for (std::size_t j = i + 1; j < d; ++j) r(j, i) = r(i, j);
+    return r;
+}
+
 /// Symmetric part (m + m^T) / 2, removing the rounding asymmetry of products.
 inline dense_matrix symmetrized(const dense_matrix& m) {
     dense_matrix r = m;

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The m leading eigenpairs of a symmetric positive semi-definite d x d
+// matrix by block subspace iteration with Rayleigh-Ritz projection: the fast
+// path of mi::pca (mi/projections/pca.hpp), which needs 4 directions of a
+// 784 x 784 covariance, not all 784 that LAPACK's syevd computes.
+//
+// Saad, "Numerical Methods for Large Eigenvalue Problems" (2nd ed., SIAM 2011),
+// sect. 5.2 (subspace iteration, Algorithm 5.3 with the Rayleigh-Ritz step);
+// Halko, Martinsson & Tropp, SIAM Review 53(2), 2011, sect. 4.5 (the same
+// power scheme behind scikit-learn's randomized PCA, which stops after a fixed
+// number of steps instead of a residual test):
+//
+//   Q_0  = a Haar-random orthonormal d x l frame (l = m + oversampling)
+//   Z    = C Q_k,   H = Q_k^T Z = S diag(theta) S^T    (l x l, Rayleigh-Ritz)
+//   x_j  = Q_k s_j, with residual r_j = |C x_j - theta_j x_j| = |Z s_j - theta_j x_j|
+//   stop when r_j <= tolerance * theta_1 for the m leading j; else Q_{k+1} = orth(Z S)
+//
+// The angle between x_j and the true eigenvector is at most r_j / gap_j
+// (Davis-Kahan; Saad Theorem 3.9), gap_j the distance from theta_j to the rest
+// of the spectrum, so the default tolerance 1e-12 gives directions that agree
+// with a full decomposition to ~1e-12 lambda_1 / gap, the order of syevd's own
+// rounding. The error after k steps falls like (lambda_{l+1} / lambda_j)^k, so
+// a flat spectrum converges slowly: the caller gives a step limit and falls
+// back to the full decomposition when it is reached (the function says so by
+// returning false), as it does when the iterate loses rank (C of rank < l).
+//
+// Deterministic: the start frame comes from a fixed seed, every product is a
+// BLAS call on fixed shapes.
+#ifndef MI_ESTIMATORS_DETAIL_SUBSPACE_ITERATION_HPP
+#define MI_ESTIMATORS_DETAIL_SUBSPACE_ITERATION_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "mi/core/random.hpp"
+#include "mi/core/stiefel_frame.hpp"
+#include "mi/estimators/detail/linalg.hpp"
+
+namespace mi::detail {
+
+/// Orthonormalises the columns of the row-major d x l matrix in place (modified Gram-Schmidt,
+/// twice). False when a column is numerically in the span of the earlier ones.
+inline bool orthonormalize_columns(dense_matrix& q) {
+    const std::size_t d = q.shape()[0], l = q.shape()[1];
+    for (std::size_t j = 0; j < l; ++j) {
+        double before = 0.0;
+        for (std::size_t i = 0; i < d; ++i) before += q(i, j) * q(i, j);
+        for (int pass = 0; pass < 2; ++pass)
+            for (std::size_t p = 0; p < j; ++p) {
+                double dot = 0.0;
+                for (std::size_t i = 0; i < d; ++i) dot += q(i, p) * q(i, j);
+                for (std::size_t i = 0; i < d; ++i) q(i, j) -= dot * q(i, p);
+            }
+        double norm = 0.0;
+        for (std::size_t i = 0; i < d; ++i) norm += q(i, j) * q(i, j);
+        if (!(norm > 1e-24 * before) || !(norm > 0.0)) return false;
+        const double inv = 1.0 / std::sqrt(norm);
+        for (std::size_t i = 0; i < d; ++i) q(i, j) *= inv;
+    }
+    return true;
+}
+
+/// What subspace_eigen found: eigenvalues (descending) and eigenvectors (columns, d x m).
+struct leading_eigenpairs {
+    std::vector<double> values;
+    dense_matrix vectors;
+    std::size_t steps = 0;  ///< products with C taken
+};
+
+/// The m leading eigenpairs of the symmetric PSD matrix c (both triangles stored) by subspace
+/// iteration with blocks of l >= m columns, at most max_steps products with c. False (out
+/// untouched) when not converged to `tolerance` within them or when the iterate lost rank:
+/// the caller then takes the full decomposition.
+inline bool subspace_eigen(const dense_matrix& c, std::size_t m, std::size_t l, std::size_t max_steps,
+                           double tolerance, leading_eigenpairs& out) {
+    const std::size_t d = c.shape()[0];
+    if (m < 1 || l < m || l > d) return false;
+    rng r(0x5EED5AB5Bull);
+    const std::vector<double> start = stiefel_frame(d, l, r);
+    dense_matrix q = xt::zeros<double>({d, l});
+    std::copy(start.begin(), start.end(), q.begin());
+    for (std::size_t step = 1; step <= max_steps; ++step) {
+        const dense_matrix z = matmul(c, q);                  // C Q
+        const dense_matrix h = symmetrized(matmul(xt::eval(xt::transpose(q)), z));  // Q^T C Q
+        std::vector<double> theta;
+        dense_matrix s;
+        sym_eigen(h, theta, s, "mi::detail::subspace_eigen", "Rayleigh quotient");
+        // descending order: LAPACK's ascending columns reversed
+        dense_matrix s_desc = xt::zeros<double>({l, l});
+        std::vector<double> theta_desc(l);
+        for (std::size_t j = 0; j < l; ++j) {
+            theta_desc[j] = theta[l - 1 - j];
+            for (std::size_t i = 0; i < l; ++i) s_desc(i, j) = s(i, l - 1 - j);
+        }
+        if (!(theta_desc[0] > 0.0)) return false;  // C = 0 on the frame: no leading direction to find
+        const dense_matrix x = matmul(q, s_desc);  // Ritz vectors
+        dense_matrix zs = matmul(z, s_desc);       // C x_j
+        double worst = 0.0;
+        for (std::size_t j = 0; j < m; ++j) {
+            double rr = 0.0;
+            for (std::size_t i = 0; i < d; ++i) {
+                const double e = zs(i, j) - theta_desc[j] * x(i, j);
+                rr += e * e;
+            }
+            worst = std::max(worst, std::sqrt(rr));
+        }
+        if (worst <= tolerance * theta_desc[0]) {
+            out.values.assign(theta_desc.begin(), theta_desc.begin() + static_cast<std::ptrdiff_t>(m));
+            out.vectors = xt::zeros<double>({d, m});
+            for (std::size_t i = 0; i < d; ++i)
+                for (std::size_t j = 0; j < m; ++j) out.vectors(i, j) = x(i, j);
+            out.steps = step;
+            return true;
+        }
+        if (!orthonormalize_columns(zs)) return false;
+        q = std::move(zs);
+    }
+    return false;
+}
+
+}  // namespace mi::detail
+
+#endif
