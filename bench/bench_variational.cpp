@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Times the variational MI estimators of examples/engine/variational.hpp (MINE, NWJ, InfoNCE with a
-// separable critic trained by Adam on the engine): milliseconds per training step and per whole
+// separable critic g(a)^T h(b), or the joint critic T([a ; b]) on the B^2 concatenated pairs of a
+// batch, trained by Adam on the engine): milliseconds per training step and per whole
 // estimate (training + evaluation on every row), on the sizes of their reproduction
 // (examples/reproduce/estimator_grid.cpp: X = the 4096 SZT input patterns, 12 bits; T = a layer of
 // width 10 (T1) or 3 (T5); critic 32-32, embedding 16, batch 128, 500 steps) and of the 20-dimensional
@@ -12,7 +13,12 @@
 // case uses X = the first 20 columns of a fixed grid of sin values and T = 0.4 X + 0.9 cos(...),
 // which is enough for timing (the values do not change the work).
 //
-// Output: CSV lines "variational,<bound>,<case>,<steps>,<ms per step>,<ms per estimate>".
+// The joint critic uses the same hidden widths, batch and steps (its output is the scalar score, so
+// the embedding is unused): B^2 = 16384 network rows per step against the separable critic's 2B = 256,
+// which is what the comparison shows.
+//
+// Output: CSV lines "variational,<bound>,<case>,<steps>,<ms per step>,<ms per estimate>,<critic>".
+// --critic separable|joint|all (default all) selects the critics.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -63,15 +69,24 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 
 int main(int argc, char** argv) {
     std::size_t steps = 500, repeats = 3;
+    std::string critics = "all";
+    const auto usage = [] {
+        std::fprintf(stderr, "usage: bench_variational [--steps N >= 2] [--repeats N >= 1] [--critic separable|joint|all]\n");
+        return 2;
+    };
+    if (argc % 2 == 0) return usage();
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         if (a == "--steps") steps = std::strtoul(argv[i + 1], nullptr, 10);
         else if (a == "--repeats") repeats = std::strtoul(argv[i + 1], nullptr, 10);
-        else {
-            std::fprintf(stderr, "usage: bench_variational [--steps N] [--repeats N]\n");
-            return 2;
-        }
+        else if (a == "--critic") critics = argv[i + 1];
+        else return usage();
     }
+    // per step divides by steps - 1 (see below)
+    if (steps < 2 || repeats < 1 || (critics != "separable" && critics != "joint" && critics != "all")) return usage();
+    std::vector<var::critic_kind> kinds;
+    if (critics != "joint") kinds.push_back(var::critic_kind::separable);
+    if (critics != "separable") kinds.push_back(var::critic_kind::joint);
     struct bench_case {
         std::string name;
         data d;
@@ -83,33 +98,37 @@ int main(int argc, char** argv) {
         {"szt_x12_t3_c32x32e16", szt_layer(3), {32, 32}, 16},
         {"gauss_d20_c64x64e32", gaussian_like(4096, 20), {64, 64}, 32},
     };
-    for (const auto& c : cases)
-        for (const auto b : {var::bound::mine, var::bound::nwj, var::bound::infonce}) {
-            var::variational_options o;
-            o.objective = b;
-            o.hidden = c.hidden;
-            o.embedding = c.embedding;
-            o.batch = 128;
-            o.learning_rate = 1e-3;
-            const mi::activation_view<const float> x(c.d.x.data(), c.d.n, c.d.dx, c.d.dx);
-            const mi::activation_view<const float> t(c.d.t.data(), c.d.n, c.d.dt, c.d.dt);
-            double best_step = 1e300, best_estimate = 1e300, value = 0.0;
-            for (std::size_t r = 0; r < repeats; ++r) {
-                // per step: the difference between `steps` and 1 step isolates training from the evaluation
-                o.steps = 1;
-                auto t0 = std::chrono::steady_clock::now();
-                (void)var::variational_estimator(o).estimate_between(x, t);
-                const double one = ms_since(t0);
-                o.steps = steps;
-                t0 = std::chrono::steady_clock::now();
-                value = var::variational_estimator(o).estimate_between(x, t).value;
-                const double all = ms_since(t0);
-                best_estimate = std::min(best_estimate, all);
-                best_step = std::min(best_step, (all - one) / static_cast<double>(steps - 1));
+    for (const auto kind : kinds)
+        for (const auto& c : cases)
+            for (const auto b : {var::bound::mine, var::bound::nwj, var::bound::infonce}) {
+                var::variational_options o;
+                o.critic = kind;
+                o.objective = b;
+                o.hidden = c.hidden;
+                o.embedding = c.embedding;
+                o.batch = 128;
+                o.learning_rate = 1e-3;
+                const mi::activation_view<const float> x(c.d.x.data(), c.d.n, c.d.dx, c.d.dx);
+                const mi::activation_view<const float> t(c.d.t.data(), c.d.n, c.d.dt, c.d.dt);
+                double best_step = 1e300, best_estimate = 1e300, value = 0.0;
+                for (std::size_t r = 0; r < repeats; ++r) {
+                    // per step: the difference between `steps` and 1 step isolates training from the evaluation
+                    o.steps = 1;
+                    auto t0 = std::chrono::steady_clock::now();
+                    (void)var::variational_estimator(o).estimate_between(x, t);
+                    const double one = ms_since(t0);
+                    o.steps = steps;
+                    t0 = std::chrono::steady_clock::now();
+                    value = var::variational_estimator(o).estimate_between(x, t).value;
+                    const double all = ms_since(t0);
+                    best_estimate = std::min(best_estimate, all);
+                    best_step = std::min(best_step, (all - one) / static_cast<double>(steps - 1));
+                }
+                std::printf("variational,%s,%s,%zu,%.5f,%.3f,%s\n", var::bound_name(b), c.name.c_str(), steps, best_step,
+                            best_estimate, var::critic_name(kind));
+                std::fflush(stdout);
+                std::fprintf(stderr, "  %s %s %s: estimate %.4f nats\n", var::critic_name(kind), var::bound_name(b),
+                             c.name.c_str(), value);
             }
-            std::printf("variational,%s,%s,%zu,%.5f,%.3f\n", var::bound_name(b), c.name.c_str(), steps, best_step,
-                        best_estimate);
-            std::fprintf(stderr, "  %s %s: estimate %.4f nats\n", var::bound_name(b), c.name.c_str(), value);
-        }
     return 0;
 }

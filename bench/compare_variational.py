@@ -6,9 +6,12 @@ training step and per whole estimate (training + evaluation on every row).
 
 The same algorithm on both sides: a separable critic f(a, b) = g(a)^T h(b),
 g and h MLPs (Linear-ReLU-Linear-ReLU-Linear, nn.Linear's default
-initialisation), inputs standardised per column, batches of 128 rows drawn as
-consecutive slices of a permutation reshuffled when used up, the B x B score
-matrix, and
+initialisation), or the joint ("concat", Poole et al. 2019 §4; MINE's
+T_theta(x, z), Belghazi et al. 2018) critic f(a, b) = T([a ; b]), one MLP of
+the same hidden widths with a scalar output evaluated on the B^2 rows
+[a_i ; b_j] of a batch; inputs standardised per column, batches of 128 rows
+drawn as consecutive slices of a permutation reshuffled when used up, the
+B x B score matrix, and
   InfoNCE  mean_i [S_ii - logsumexp_j S_ij] + log B       (van den Oord et al. 2018)
   NWJ      mean_i S_ii - mean_{i != j} exp(S_ij - 1)       (Nguyen et al. 2010; Poole et al. 2019)
   MINE     mean_i S_ii - log mean_{i != j} exp(S_ij), trained with the
@@ -26,6 +29,7 @@ PyTorch alternate --repeats rounds and the minimum of each is kept.
 
 usage (from the repository root, after building bench_variational with -DMI_BUILD_BENCH=ON):
     /usr/bin/python3 bench/compare_variational.py --bench build/bench/bench_variational
+--critics separable,joint (the default) or either alone.
 """
 import argparse
 import math
@@ -65,6 +69,13 @@ def tower(d, hidden, k):
     return torch.nn.Sequential(*layers)
 
 
+def joint_scores(f, a, b):
+    """S[i, j] = f([a_i ; b_j]) for the B^2 concatenated pairs of a batch (row i of a, row j of b)."""
+    n = a.shape[0]
+    pairs = torch.cat([a[:, None, :].expand(n, n, a.shape[1]), b[None, :, :].expand(n, n, b.shape[1])], 2)
+    return f(pairs.reshape(n * n, -1)).reshape(n, n)
+
+
 def standardise(v):
     sd = v.std(0)
     sd[sd == 0] = 1.0
@@ -92,9 +103,16 @@ def bound(kind, s, ma=None, alpha=0.01):
     return v, -(diag - torch.exp(off).mean() / ma[0])
 
 
-def estimate(kind, x, t, hidden, k, steps):
-    g, h = tower(x.shape[1], hidden, k), tower(t.shape[1], hidden, k)
-    opt = torch.optim.Adam(list(g.parameters()) + list(h.parameters()), lr=1e-3)
+def estimate(critic, kind, x, t, hidden, k, steps):
+    if critic == "joint":
+        f = tower(x.shape[1] + t.shape[1], hidden, 1)
+        params = list(f.parameters())
+        scores = lambda a, b: joint_scores(f, a, b)
+    else:
+        g, h = tower(x.shape[1], hidden, k), tower(t.shape[1], hidden, k)
+        params = list(g.parameters()) + list(h.parameters())
+        scores = lambda a, b: g(a) @ h(b).T
+    opt = torch.optim.Adam(params, lr=1e-3)
     n = x.shape[0]
     perm, nxt = None, n
     ma = [None]
@@ -103,14 +121,14 @@ def estimate(kind, x, t, hidden, k, steps):
             perm, nxt = torch.randperm(n), 0
         idx = perm[nxt:nxt + BATCH]
         nxt += BATCH
-        s = g(x[idx]) @ h(t[idx]).T
+        s = scores(x[idx], t[idx])
         _, loss = bound(kind, s, ma if kind == "mine" else None)
         opt.zero_grad()
         loss.backward()
         opt.step()
     with torch.no_grad():
         perm = torch.randperm(n)
-        vals = [bound(kind, g(x[perm[i:i + BATCH]]) @ h(t[perm[i:i + BATCH]]).T)[0].item()
+        vals = [bound(kind, scores(x[perm[i:i + BATCH]], t[perm[i:i + BATCH]]))[0].item()
                 for i in range(0, n - BATCH + 1, BATCH)]
     return float(np.mean(vals))
 
@@ -120,7 +138,15 @@ def main():
     p.add_argument("--bench", required=True, help="path to the bench_variational binary")
     p.add_argument("--steps", type=int, default=500)
     p.add_argument("--repeats", type=int, default=2)
+    p.add_argument("--critics", default="separable,joint",
+                   help="comma-separated critics to time: separable, joint (default both)")
     a = p.parse_args()
+    critics = [c for c in a.critics.split(",") if c]
+    if not critics or any(c not in ("separable", "joint") for c in critics):
+        p.error("--critics: expected a comma-separated list of separable, joint; got %r" % a.critics)
+    if a.steps < 2:
+        p.error("--steps: expected >= 2 (ms/step divides by steps - 1); got %d" % a.steps)
+    bench_critic = critics[0] if len(critics) == 1 else "all"
 
     cases = {
         "szt_x12_t10_c32x32e16": (szt_layer(10), [32, 32], 16),
@@ -131,39 +157,42 @@ def main():
     load = []
     for _ in range(max(1, a.repeats)):
         load.append(os.getloadavg()[0])
-        out = subprocess.run([a.bench, "--steps", str(a.steps), "--repeats", "1"], check=True,
-                             capture_output=True, text=True).stdout
+        out = subprocess.run([a.bench, "--steps", str(a.steps), "--repeats", "1", "--critic", bench_critic],
+                             check=True, capture_output=True, text=True).stdout
         for line in out.splitlines():
             f = line.split(",")
-            if len(f) == 6 and f[0] == "variational":
-                key = (f[1], f[2])
+            if len(f) == 7 and f[0] == "variational":
+                key = (f[6], f[1], f[2])
                 old = engine.get(key, (math.inf, math.inf))
                 engine[key] = (min(old[0], float(f[4])), min(old[1], float(f[5])))
-        for name, ((x, t), hidden, k) in cases.items():
-            xs, ts = standardise(x), standardise(t)
-            for kind in ("mine", "nwj", "infonce"):
-                for threads in (1, 2):
-                    torch.set_num_threads(threads)
-                    torch.manual_seed(0)
-                    t0 = time.perf_counter()
-                    estimate(kind, xs, ts, hidden, k, 1)
-                    one = time.perf_counter() - t0
-                    t0 = time.perf_counter()
-                    values[(kind, name)] = estimate(kind, xs, ts, hidden, k, a.steps)
-                    full = time.perf_counter() - t0
-                    key = (kind, name)
-                    py_step[key] = min(py_step.get(key, math.inf), 1e3 * (full - one) / (a.steps - 1))
-                    py_est[key] = min(py_est.get(key, math.inf), 1e3 * full)
+        for critic in critics:
+            for name, ((x, t), hidden, k) in cases.items():
+                xs, ts = standardise(x), standardise(t)
+                for kind in ("mine", "nwj", "infonce"):
+                    for threads in (1, 2):
+                        torch.set_num_threads(threads)
+                        torch.manual_seed(0)
+                        t0 = time.perf_counter()
+                        estimate(critic, kind, xs, ts, hidden, k, 1)
+                        one = time.perf_counter() - t0
+                        t0 = time.perf_counter()
+                        key = (critic, kind, name)
+                        values[key] = estimate(critic, kind, xs, ts, hidden, k, a.steps)
+                        full = time.perf_counter() - t0
+                        py_step[key] = min(py_step.get(key, math.inf), 1e3 * (full - one) / (a.steps - 1))
+                        py_est[key] = min(py_est.get(key, math.inf), 1e3 * full)
 
     print("\n".join(machine.header(os.path.dirname(a.bench))[0]) + "\n")
-    print("| bound | case | engine ms/step | PyTorch ms/step | ratio | engine ms/estimate | PyTorch ms/estimate | ratio | PyTorch value (nats) |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name in cases:
-        for kind in ("mine", "nwj", "infonce"):
-            e = engine[(kind, name)]
-            s, m = py_step[(kind, name)], py_est[(kind, name)]
-            print("| %s | %s | %.3f | %.3f | %.1fx | %.0f | %.0f | %.1fx | %.3f |"
-                  % (kind, name, e[0], s, s / e[0], e[1], m, m / e[1], values[(kind, name)]))
+    print("| critic | bound | case | engine ms/step | PyTorch ms/step | ratio | engine ms/estimate | PyTorch ms/estimate | ratio | PyTorch value (nats) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for critic in critics:
+        for name in cases:
+            for kind in ("mine", "nwj", "infonce"):
+                key = (critic, kind, name)
+                e = engine[key]
+                s, m = py_step[key], py_est[key]
+                print("| %s | %s | %s | %.3f | %.3f | %.2fx | %.0f | %.0f | %.2fx | %.3f |"
+                      % (critic, kind, name, e[0], s, s / e[0], e[1], m, m / e[1], values[key]))
     print()
     print("%d steps per estimate, batch %d; torch %s (best of 1 and 2 threads); %d CPU(s); "
           "1-minute load average at the start of each round: %s"

@@ -53,26 +53,56 @@
 // here average the bound over floor(N/B) disjoint evaluation batches, and
 // `estimate.standard_error` is the spread of those batch values / sqrt(batches).
 //
-// Critic: separable, f(a, b) = g(a)^T h(b) (Poole et al. §4, "separable
-// critic"; Belghazi et al. use a joint critic on the concatenation, which
-// needs B^2 network evaluations per step for all pairs; the separable one needs
-// 2B and one B x B x k product, and Poole et al. find the two close on the
-// correlated Gaussians). g and h are MLPs on the engine: the widths
-// options.hidden, the nonlinearity options.activation (ReLU, as Poole et
-// al.), a linear output of options.embedding units, PyTorch's default
-// initialisation (nn.Linear: W, b ~ U(+-1/sqrt(fan_in))). Both towers
-// are trained by Adam (optimizer.hpp, PyTorch's form) at options.learning_rate.
-// All pairs of a batch are used: B positive and B(B-1) negative pairs per
-// step (Poole et al.'s implementation; Belghazi et al. draw one shuffled
-// negative per row, which has more variance).
+// Critics (options.critic; the three bounds, their gradients with respect to
+// the score matrix S_ij = f(a_i, b_j) and the evaluation are the same for both,
+// only the network that produces S differs):
+//
+//   separable (the default): f(a, b) = g(a)^T h(b) (Poole et al. §4,
+//   "separable critic"). g and h are MLPs on the engine: the widths
+//   options.hidden, the nonlinearity options.activation (ReLU, as Poole et
+//   al.), a linear output of options.embedding units. Per step: 2 tower passes
+//   on B rows each (2B network evaluations) and one B x B x k score product.
+//
+//   joint: f(a, b) = T([a ; b]), one MLP on the concatenation with a linear
+//   scalar output: the statistics network T_theta(x, z) of Belghazi et al.
+//   (§3, Algorithm 1, which feeds it the joint and the marginal samples
+//   (x, z)), called the "concat critic" by Poole et al. §4, who compare it
+//   with the separable one on correlated Gaussians. The widths options.hidden
+//   and options.activation as for the towers; options.embedding is unused. It is
+//   evaluated on all B^2 rows [a_i ; b_j] of a batch (pair p = i B + j), so
+//   S_ij = T([a_i ; b_j]), and d(-bound)/dS_ij is back-propagated through the
+//   same B^2 rows. Per step: B^2 network evaluations forward and backward
+//   (B = 128: 16384 rows, B/2 = 64 times the separable critic's 2B = 256;
+//   bench/variational.md has the measured times), and a workspace of
+//   B^2 x (d_a + d_b + 3 x (sum of hidden widths + 1)) floats (the input and
+//   each layer's pre-activations, outputs and gradients; 14 MB for B = 128,
+//   d_a + d_b = 22 and 32-32 hidden), refused above 2^28 floats (1 GiB): the
+//   cost grows with B^2, and a batch that needs more is better served by the
+//   separable critic.
+//   When to prefer which: the joint critic can represent any f(a, b) (the
+//   optimal critic of a bound is log p(a, b) / (p(a) p(b)) + const, which a
+//   separable critic can only approximate through an inner product of
+//   k-dimensional embeddings), so it is the reference for small inputs and
+//   the form MINE was proposed with; the separable critic is 24-46x cheaper
+//   per step at the same B and widths (measured, bench/variational.md),
+//   which is what a plane of many points needs, and Poole et al. find the
+//   two close on correlated Gaussians (as do the tests here, within their
+//   tolerance).
+//
+// Both are initialised as PyTorch's nn.Linear (W, b ~ U(+-1/sqrt(fan_in)))
+// and trained by Adam (optimizer.hpp, PyTorch's form) at
+// options.learning_rate. All pairs of a batch are used: B positive and
+// B(B-1) negative pairs per step (Poole et al.'s implementation; Belghazi et
+// al. draw one shuffled negative per row, which has more variance).
 //
 // The two quantities of a plane point:
 //   I(X;T)  a = X, the samples' network input (mi::samples::with_network_input),
 //           b = T, the layer.
 //   I(T;Y)  a = T, b = one_hot(Y) into the h tower (so h(y) is a learned
-//           embedding of each class; the negatives are the other rows'
-//           labels, i.e. draws of the empirical label marginal). I(T;Y) <=
-//           H(Y), and InfoNCE's estimate is also <= log B.
+//           embedding of each class; the joint critic sees [T ; one_hot(Y)];
+//           the negatives are the other rows' labels, i.e. draws of the
+//           empirical label marginal). I(T;Y) <= H(Y), and InfoNCE's
+//           estimate is also <= log B.
 // Inputs are standardised per column over the N rows (mean 0, variance 1; a
 // constant column becomes 0) before entering the critic: MI is invariant to
 // that map, and one learning rate then fits layers of every scale.
@@ -86,18 +116,20 @@
 // Determinism: everything is drawn from mi::rng streams derived from
 // options.seed (tower g: derive_seed(seed, 1), tower h: derive_seed(seed, 2),
 // training batches: derive_seed(seed, 3), held-out split: derive_seed(seed, 4), evaluation order:
-// derive_seed(seed, 5);
+// derive_seed(seed, 5), the joint critic: derive_seed(seed, 6) (a stream of its own, so the
+// batches, split and order are the same draws for both critics);
 // the I(T;Y) critic uses seed + 1 in place of seed), one point is computed
 // serially, and the engine's hand loops are used (blas_threshold = max), so a
 // point is bit-identical for any number of mi threads or OpenBLAS threads.
 // The plane driver runs points in parallel; each trains its own critics.
 //
-// Training: the bound's gradient with respect to each tower's output is put in
-// the tower's workspace and back-propagated by network<T>::backward_from, the
-// engine's own backward pass.
+// Training: the bound's gradient with respect to each tower's output (separable)
+// or to the B^2 scalar outputs (joint) is put in the network's workspace and
+// back-propagated by network<T>::backward_from, the engine's own backward pass.
 //
-// Cost per training step: 2 tower passes on B rows (forward + backward) and
-// the B x B x k score product and its two gradients. Results in nats.
+// Cost per training step: separable, 2 tower passes on B rows (forward +
+// backward) and the B x B x k score product and its two gradients; joint, one
+// pass of the critic on B^2 rows (forward + backward). Results in nats.
 #ifndef MI_EXAMPLES_ENGINE_VARIATIONAL_HPP
 #define MI_EXAMPLES_ENGINE_VARIATIONAL_HPP
 
@@ -137,11 +169,23 @@ inline const char* bound_name(bound b) noexcept {
     return "unknown";
 }
 
+/// The critic's form (see the header comment): g(a)^T h(b), or one network on [a ; b].
+enum class critic_kind { separable, joint };
+
+inline const char* critic_name(critic_kind c) noexcept {
+    switch (c) {
+        case critic_kind::separable: return "separable";
+        case critic_kind::joint: return "joint";
+    }
+    return "unknown";
+}
+
 /// Every hyper-parameter of the estimator (parameters() lists them all).
 struct variational_options {
     bound objective = bound::infonce;
-    std::vector<std::size_t> hidden{64, 64};  ///< hidden widths of each critic tower
-    std::size_t embedding = 32;               ///< k, the output width of g and h
+    critic_kind critic = critic_kind::separable;  ///< separable g(a)^T h(b), or joint T([a ; b])
+    std::vector<std::size_t> hidden{64, 64};  ///< hidden widths of each critic tower (or of the joint critic)
+    std::size_t embedding = 32;               ///< k, the output width of g and h (unused by the joint critic)
     eng::activation activation = eng::activation::relu();
     std::size_t batch = 128;       ///< B: rows per training and evaluation batch (InfoNCE <= log B)
     std::size_t steps = 1000;      ///< Adam steps
@@ -285,12 +329,28 @@ inline double batch_bound(bound objective, const float* S, std::size_t B, float*
     return value;
 }
 
+/// The engine network of a critic: `inputs` -> options.hidden (options.activation) -> `outputs`, linear
+/// output, nn.Linear's initialisation, hand loops.
+inline eng::network_config critic_network(std::size_t inputs, std::size_t outputs, const variational_options& o) {
+    eng::network_config c;
+    c.inputs = inputs;
+    c.hidden = o.hidden;
+    c.outputs = outputs;
+    c.hidden_activation = o.activation;
+    c.output = eng::output_spec::mse(eng::activation::linear());
+    c.hidden_init = eng::init_spec::pytorch_default();
+    c.noise_std = 0.0;
+    c.blas_threshold = std::numeric_limits<std::size_t>::max();  // hand loops: the same bits for any BLAS threads
+    return c;
+}
+
 /// A separable critic g(a)^T h(b), its two towers and their Adam optimizers.
 class separable_critic {
 public:
     separable_critic(std::size_t da, std::size_t db, std::size_t capacity, const variational_options& o,
                      std::uint64_t seed)
-        : k_(o.embedding), g_(tower(da, o), mi::derive_seed(seed, 1)), h_(tower(db, o), mi::derive_seed(seed, 2)),
+        : k_(o.embedding), g_(critic_network(da, o.embedding, o), mi::derive_seed(seed, 1)),
+          h_(critic_network(db, o.embedding, o), mi::derive_seed(seed, 2)),
           opt_g_(eng::optimizer_config::adam(o.learning_rate), g_), opt_h_(eng::optimizer_config::adam(o.learning_rate), h_),
           wg_(g_.make_workspace(capacity)), wh_(h_.make_workspace(capacity)) {}
 
@@ -336,19 +396,6 @@ public:
     }
 
 private:
-    static eng::network_config tower(std::size_t inputs, const variational_options& o) {
-        eng::network_config c;
-        c.inputs = inputs;
-        c.hidden = o.hidden;
-        c.outputs = o.embedding;
-        c.hidden_activation = o.activation;
-        c.output = eng::output_spec::mse(eng::activation::linear());
-        c.hidden_init = eng::init_spec::pytorch_default();
-        c.noise_std = 0.0;
-        c.blas_threshold = std::numeric_limits<std::size_t>::max();  // hand loops: the same bits for any BLAS threads
-        return c;
-    }
-
     static void load(eng::workspace<float>& ws, const std::vector<float>& x, std::size_t d, const std::size_t* rows,
                      std::size_t B) {
         for (std::size_t c = 0; c < d; ++c) {
@@ -363,25 +410,77 @@ private:
     eng::workspace<float> wg_, wh_;
 };
 
-/// Trains a critic on (a_i, b_i), i < n, and evaluates the bound on disjoint batches.
-inline estimate train_and_evaluate(const std::vector<float>& a, std::size_t da, const std::vector<float>& b,
-                                   std::size_t db, std::size_t n, const variational_options& o, std::uint64_t seed,
-                                   const char* where) {
-    // rows: a seeded permutation; the first n_train train the critic, the last n_eval evaluate it
-    std::vector<std::size_t> rows(n);
-    for (std::size_t i = 0; i < n; ++i) rows[i] = i;
-    std::size_t n_eval = n, n_train = n;
-    if (o.holdout > 0.0) {
-        mi::rng split(mi::derive_seed(seed, 4));
-        for (std::size_t i = n; i > 1; --i) std::swap(rows[i - 1], rows[split.below(i)]);
-        n_eval = static_cast<std::size_t>(std::floor(o.holdout * static_cast<double>(n)));
-        n_train = n - n_eval;
-        if (n_eval < 2 || n_train < 2)
-            mi::detail::fail(where, "rows", n,
-                             "enough for >= 2 training and >= 2 held-out rows with holdout = " + mi::detail::to_text(o.holdout));
+/// Floats of the joint critic's workspace for batches of B (B^2 rows): the input, and each layer's
+/// pre-activations, outputs and gradients (network<T>::make_workspace), as a double so that a huge B
+/// cannot wrap around.
+inline double joint_workspace_floats(std::size_t d, std::size_t B, const variational_options& o) {
+    double per_row = static_cast<double>(d) + 3.0;  // input + the scalar output layer's z, a, dz
+    for (const std::size_t h : o.hidden) per_row += 3.0 * static_cast<double>(h);
+    return static_cast<double>(B) * static_cast<double>(B) * per_row;
+}
+
+/// The largest joint-critic workspace accepted: 2^28 floats, 1 GiB.
+constexpr double joint_workspace_limit = 268435456.0;
+
+/// A joint critic T([a ; b]) -> scalar on the B^2 concatenated rows of a batch, and its Adam optimizer.
+class joint_critic {
+public:
+    joint_critic(std::size_t da, std::size_t db, std::size_t capacity, const variational_options& o,
+                 std::uint64_t seed)
+        : net_(critic_network(da + db, 1, o), mi::derive_seed(seed, 6)),
+          opt_(eng::optimizer_config::adam(o.learning_rate), net_), ws_(net_.make_workspace(capacity * capacity)) {}
+
+    /// Scores S (B x B) of the rows `rows` of a (N x da) and b (N x db): S_ij = T([a_i ; b_j]).
+    void scores(const std::vector<float>& a, std::size_t da, const std::vector<float>& b, std::size_t db,
+                const std::size_t* rows, std::size_t B, std::vector<float>& S) {
+        // The input is feature-major (network.hpp): column c of pair p = i B + j at [c * B^2 + p].
+        const std::size_t P = B * B;
+        float* in = ws_.input.data();
+        for (std::size_t c = 0; c < da; ++c) {  // a_i repeated over j
+            float* dst = in + c * P;
+            for (std::size_t i = 0; i < B; ++i) std::fill(dst + i * B, dst + (i + 1) * B, a[rows[i] * da + c]);
+        }
+        for (std::size_t c = 0; c < db; ++c) {  // b_j repeated over i
+            float* dst = in + (da + c) * P;
+            for (std::size_t j = 0; j < B; ++j) dst[j] = b[rows[j] * db + c];
+            for (std::size_t i = 1; i < B; ++i) std::copy(dst, dst + B, dst + i * B);
+        }
+        net_.forward(ws_, P);
+        const float* z = ws_.z.back().data();  // the linear scalar output, pair p at [p]: S row-major
+        S.assign(z, z + P);
     }
-    const std::size_t B = std::min({o.batch, n_train, n_eval});
-    separable_critic critic(da, db, B, o, seed);
+
+    /// One Adam step from d(-bound)/dS, after scores() on the same batch: dS_ij is the gradient of the
+    /// output of row p = i B + j, back-propagated through the B^2 rows by the engine.
+    void step(const std::vector<float>& dS, std::size_t B) {
+        gradient(dS, B);
+        opt_.step(net_, ws_);
+    }
+
+    /// The gradients of the parameters (workspace().grad_w, grad_b) from d(-bound)/dS, after scores() on
+    /// the same batch, without the Adam step.
+    void gradient(const std::vector<float>& dS, std::size_t B) {
+        std::copy(dS.begin(), dS.begin() + static_cast<std::ptrdiff_t>(B * B), ws_.dz.back().begin());
+        net_.backward_from(ws_);
+    }
+
+    /// The network and its workspace (the tests set its weights and read its gradients).
+    eng::network<float>& network() noexcept { return net_; }
+    const eng::workspace<float>& workspace() const noexcept { return ws_; }
+
+private:
+    eng::network<float> net_;
+    eng::optimizer<float> opt_;
+    eng::workspace<float> ws_;
+};
+
+/// Trains `critic` on the first n_train entries of `rows` and evaluates the bound on disjoint batches of
+/// the last n_eval, B rows each.
+template <class Critic>
+estimate train_and_evaluate_with(Critic& critic, const std::vector<float>& a, std::size_t da,
+                                 const std::vector<float>& b, std::size_t db, const std::vector<std::size_t>& rows,
+                                 std::size_t n_train, std::size_t n_eval, std::size_t B, const variational_options& o,
+                                 std::uint64_t seed, const char* where) {
     std::vector<float> S, dS(B * B);
     std::vector<std::size_t> order(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n_train));
     const std::size_t n_order = n_train;
@@ -428,9 +527,42 @@ inline estimate train_and_evaluate(const std::vector<float>& a, std::size_t da, 
     return out;
 }
 
+/// Trains a critic on (a_i, b_i), i < n, and evaluates the bound on disjoint batches.
+inline estimate train_and_evaluate(const std::vector<float>& a, std::size_t da, const std::vector<float>& b,
+                                   std::size_t db, std::size_t n, const variational_options& o, std::uint64_t seed,
+                                   const char* where) {
+    // rows: a seeded permutation; the first n_train train the critic, the last n_eval evaluate it
+    std::vector<std::size_t> rows(n);
+    for (std::size_t i = 0; i < n; ++i) rows[i] = i;
+    std::size_t n_eval = n, n_train = n;
+    if (o.holdout > 0.0) {
+        mi::rng split(mi::derive_seed(seed, 4));
+        for (std::size_t i = n; i > 1; --i) std::swap(rows[i - 1], rows[split.below(i)]);
+        n_eval = static_cast<std::size_t>(std::floor(o.holdout * static_cast<double>(n)));
+        n_train = n - n_eval;
+        if (n_eval < 2 || n_train < 2)
+            mi::detail::fail(where, "rows", n,
+                             "enough for >= 2 training and >= 2 held-out rows with holdout = " + mi::detail::to_text(o.holdout));
+    }
+    const std::size_t B = std::min({o.batch, n_train, n_eval});
+    if (o.critic == critic_kind::joint) {
+        const double floats = joint_workspace_floats(da + db, B, o);
+        if (floats > joint_workspace_limit)
+            mi::detail::fail(where, B == o.batch ? "options.batch" : "batch (options.batch clipped to the rows)", B,
+                             "a batch whose joint-critic workspace, B^2 x (inputs " + std::to_string(da + db) +
+                                 " + 3 x (hidden units + 1)) = " + mi::detail::to_text(floats) +
+                                 " floats, is at most 2^28 (1 GiB): a smaller batch or hidden widths, or the "
+                                 "separable critic");
+        joint_critic critic(da, db, B, o, seed);
+        return train_and_evaluate_with(critic, a, da, b, db, rows, n_train, n_eval, B, o, seed, where);
+    }
+    separable_critic critic(da, db, B, o, seed);
+    return train_and_evaluate_with(critic, a, da, b, db, rows, n_train, n_eval, B, o, seed, where);
+}
+
 }  // namespace variational_detail
 
-/// A variational MI estimator (MINE, NWJ or InfoNCE) with a separable critic on the engine.
+/// A variational MI estimator (MINE, NWJ or InfoNCE) with a separable or joint critic on the engine.
 class variational_estimator {
 public:
     static constexpr mi::resampling resampling = mi::resampling::rows;  // X and Y travel with the rows in mi::samples
@@ -441,7 +573,11 @@ public:
         for (std::size_t i = 0; i < o_.hidden.size(); ++i)
             if (o_.hidden[i] == 0)
                 mi::detail::fail(where, ("options.hidden[" + std::to_string(i) + "]").c_str(), 0, ">= 1");
-        if (o_.embedding == 0) mi::detail::fail(where, "options.embedding", o_.embedding, ">= 1");
+        if (o_.critic != critic_kind::separable && o_.critic != critic_kind::joint)
+            mi::detail::fail(where, "options.critic", static_cast<int>(o_.critic), "separable (0) or joint (1)");
+        // the joint critic's output is the scalar score: it has no embedding to check
+        if (o_.critic == critic_kind::separable && o_.embedding == 0)
+            mi::detail::fail(where, "options.embedding", o_.embedding, ">= 1");
         if (o_.batch < 2) mi::detail::fail(where, "options.batch", o_.batch, ">= 2 (one positive and one negative pair)");
         if (o_.steps == 0) mi::detail::fail(where, "options.steps", o_.steps, ">= 1");
         if (!(o_.learning_rate > 0.0) || !std::isfinite(o_.learning_rate))
@@ -459,10 +595,11 @@ public:
     std::string parameters() const {
         std::string widths;
         for (std::size_t i = 0; i < o_.hidden.size(); ++i) widths += (i ? "x" : "") + std::to_string(o_.hidden[i]);
-        std::string p = "bound=" + std::string(bound_name(o_.objective)) + ";critic=separable;hidden=" + widths +
-                        ";embedding=" + std::to_string(o_.embedding) + ";activation=" + o_.activation.name() +
-                        ";batch=" + std::to_string(o_.batch) + ";steps=" + std::to_string(o_.steps) +
-                        ";optimizer=adam;learning_rate=" + mi::detail::to_text(o_.learning_rate);
+        std::string p = "bound=" + std::string(bound_name(o_.objective)) + ";critic=" + critic_name(o_.critic) +
+                        ";hidden=" + widths;
+        if (o_.critic == critic_kind::separable) p += ";embedding=" + std::to_string(o_.embedding);
+        p += ";activation=" + o_.activation.name() + ";batch=" + std::to_string(o_.batch) +
+             ";steps=" + std::to_string(o_.steps) + ";optimizer=adam;learning_rate=" + mi::detail::to_text(o_.learning_rate);
         if (o_.objective == bound::mine) p += ";moving_average=" + mi::detail::to_text(o_.moving_average);
         p += ";holdout=" + mi::detail::to_text(o_.holdout) + ";seed=" + std::to_string(o_.seed);
         return p;
@@ -525,7 +662,7 @@ private:
     variational_options o_;
 };
 
-/// The three estimators with the same critic and schedule.
+/// The three estimators with the same critic (options.critic) and schedule.
 inline variational_estimator mine(variational_options o = {}) {
     o.objective = bound::mine;
     return variational_estimator(std::move(o));
