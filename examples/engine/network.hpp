@@ -143,6 +143,70 @@ T simd_dot(const T* x, const T* y, std::size_t n) {
     return s;
 }
 
+// out row r (batch values, rows r = 0 .. rows-1) = init[r] (0 when init is null) + sum over
+// i = 0 .. inner-1, in that order, of coef[r * row_stride + i * inner_stride] * src row i: the
+// products of the forward pass (z = W a + b) and of the backward one (W^T dz). Register tiles of
+// 4 rows by up to 4 SIMD chunks of the batch keep their partial sums in registers while the
+// inner index runs, so each src chunk is loaded once per 4 rows and no partial sum goes through
+// memory; the loop it replaces loaded and stored the output row for every (row, i). Every entry
+// is still init, then one multiply-add per i in order, the same expression (out += c * s) the
+// compiler contracts the same way, so the result is bit for bit the old loop's.
+template <class T, std::size_t R, std::size_t C>
+void accumulate_tile(T* out, std::size_t r0, std::size_t inner, const T* coef, std::size_t row_stride,
+                     std::size_t inner_stride, const T* init, const T* src, std::size_t batch, std::size_t b0) {
+    using B = mi::simd::batch<T>;
+    constexpr std::size_t w = B::size;
+    B acc[R][C];
+    for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t c = 0; c < C; ++c) acc[r][c] = B(init ? init[r0 + r] : T(0));
+    for (std::size_t i = 0; i < inner; ++i) {
+        B s[C];
+        for (std::size_t c = 0; c < C; ++c) s[c] = B::load_unaligned(src + i * batch + b0 + c * w);
+        for (std::size_t r = 0; r < R; ++r) {
+            const B k(coef[(r0 + r) * row_stride + i * inner_stride]);
+            for (std::size_t c = 0; c < C; ++c) acc[r][c] += k * s[c];
+        }
+    }
+    for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t c = 0; c < C; ++c) acc[r][c].store_unaligned(out + (r0 + r) * batch + b0 + c * w);
+}
+
+template <class T, std::size_t R>
+void accumulate_row_block(T* out, std::size_t r0, std::size_t inner, const T* coef, std::size_t row_stride,
+                          std::size_t inner_stride, const T* init, const T* src, std::size_t batch) {
+    constexpr std::size_t w = mi::simd::batch<T>::size;
+    // 4 chunks need 16 accumulators: only AVX-512's 32 registers hold them with the loads
+    constexpr std::size_t C = w * sizeof(T) >= 64 ? 4 : 2;
+    std::size_t b = 0;
+    for (; b + C * w <= batch; b += C * w)
+        accumulate_tile<T, R, C>(out, r0, inner, coef, row_stride, inner_stride, init, src, batch, b);
+    for (; b + w <= batch; b += w)
+        accumulate_tile<T, R, 1>(out, r0, inner, coef, row_stride, inner_stride, init, src, batch, b);
+    for (std::size_t r = r0; r < r0 + R; ++r) {
+        T* __restrict o = out + r * batch;
+        for (std::size_t e = b; e < batch; ++e) o[e] = init ? init[r] : T(0);
+        for (std::size_t i = 0; i < inner; ++i) {
+            const T k = coef[r * row_stride + i * inner_stride];
+            const T* __restrict si = src + i * batch;
+            for (std::size_t e = b; e < batch; ++e) o[e] += k * si[e];
+        }
+    }
+}
+
+template <class T>
+void accumulate_rows(T* out, std::size_t rows, std::size_t inner, const T* coef, std::size_t row_stride,
+                     std::size_t inner_stride, const T* init, const T* src, std::size_t batch) {
+    std::size_t r = 0;
+    for (; r + 4 <= rows; r += 4)
+        accumulate_row_block<T, 4>(out, r, inner, coef, row_stride, inner_stride, init, src, batch);
+    switch (rows - r) {
+        case 3: accumulate_row_block<T, 3>(out, r, inner, coef, row_stride, inner_stride, init, src, batch); break;
+        case 2: accumulate_row_block<T, 2>(out, r, inner, coef, row_stride, inner_stride, init, src, batch); break;
+        case 1: accumulate_row_block<T, 1>(out, r, inner, coef, row_stride, inner_stride, init, src, batch); break;
+        default: break;
+    }
+}
+
 #if MI_ENGINE_USE_BLAS
 inline void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const float* a, int lda,
                  const float* b, int ldb, float beta, float* c, int ldc) {
@@ -380,23 +444,15 @@ private:
 
     // z (out x batch) = W a + b with the weights w (out x in) in place of L.w.
     void affine(const layer& L, const T* w, const T* a, T* z, std::size_t batch) const {
-        for (std::size_t j = 0; j < L.out; ++j) std::fill(z + j * batch, z + (j + 1) * batch, L.b[j]);
 #if MI_ENGINE_USE_BLAS
         if (use_blas(L, batch)) {
+            for (std::size_t j = 0; j < L.out; ++j) std::fill(z + j * batch, z + (j + 1) * batch, L.b[j]);
             detail::gemm(CblasNoTrans, CblasNoTrans, int(L.out), int(batch), int(L.in), w, int(L.in), a,
                          int(batch), T(1), z, int(batch));
             return;
         }
 #endif
-        for (std::size_t j = 0; j < L.out; ++j) {
-            T* __restrict zr = z + j * batch;
-            const T* wr = w + j * L.in;
-            for (std::size_t i = 0; i < L.in; ++i) {
-                const T w = wr[i];
-                const T* __restrict ar = a + i * batch;
-                for (std::size_t b = 0; b < batch; ++b) zr[b] += w * ar[b];
-            }
-        }
+        detail::accumulate_rows(z, L.out, L.in, w, L.in, std::size_t(1), L.b.data(), a, batch);
     }
 
     void backward(workspace<T>& ws) const {
@@ -440,15 +496,8 @@ private:
             } else
 #endif
             {
-                for (std::size_t i = 0; i < L.in; ++i) {
-                    T* __restrict dr = da + i * batch;
-                    std::fill(dr, dr + batch, T(0));
-                    for (std::size_t j = 0; j < L.out; ++j) {
-                        const T w = W[j * L.in + i];
-                        const T* __restrict g = dz + j * batch;
-                        for (std::size_t b = 0; b < batch; ++b) dr[b] += w * g[b];
-                    }
-                }
+                detail::accumulate_rows(da, L.in, L.out, W, std::size_t(1), L.in, static_cast<const T*>(nullptr), dz,
+                                        batch);
             }
             const layer& P = layers_[l - 1];
             if (quantized) {
