@@ -143,6 +143,60 @@ T simd_dot(const T* x, const T* y, std::size_t n) {
     return s;
 }
 
+// out[j * ld + i] = simd_dot(x row j, y row i) for a tile of RJ x RI row pairs (rows of n values):
+// each pair keeps simd_dot's own two accumulators, steps and final reduction, so the result is
+// simd_dot's bit for bit, but every loaded chunk of a row serves RI (or RJ) pairs instead of one.
+template <class T, std::size_t RJ, std::size_t RI>
+void dot_tile(const T* x, const T* y, std::size_t n, std::size_t j0, std::size_t i0, T* out, std::size_t ld) {
+    using B = mi::simd::batch<T>;
+    constexpr std::size_t w = B::size;
+    B acc0[RJ][RI], acc1[RJ][RI];
+    for (std::size_t r = 0; r < RJ; ++r)
+        for (std::size_t q = 0; q < RI; ++q) acc0[r][q] = acc1[r][q] = B(T(0));
+    std::size_t e = 0;
+    for (; e + 2 * w <= n; e += 2 * w) {
+        B y0[RI], y1[RI];
+        for (std::size_t q = 0; q < RI; ++q) {
+            y0[q] = B::load_unaligned(y + (i0 + q) * n + e);
+            y1[q] = B::load_unaligned(y + (i0 + q) * n + e + w);
+        }
+        for (std::size_t r = 0; r < RJ; ++r) {
+            const B x0 = B::load_unaligned(x + (j0 + r) * n + e), x1 = B::load_unaligned(x + (j0 + r) * n + e + w);
+            for (std::size_t q = 0; q < RI; ++q) {
+                acc0[r][q] = xsimd::fma(x0, y0[q], acc0[r][q]);
+                acc1[r][q] = xsimd::fma(x1, y1[q], acc1[r][q]);
+            }
+        }
+    }
+    for (std::size_t r = 0; r < RJ; ++r)
+        for (std::size_t q = 0; q < RI; ++q) {
+            T s = mi::simd::reduce_add(acc0[r][q] + acc1[r][q]);
+            const T* xr = x + (j0 + r) * n;
+            const T* yq = y + (i0 + q) * n;
+            for (std::size_t t = e; t < n; ++t) s += xr[t] * yq[t];
+            out[(j0 + r) * ld + i0 + q] = s;
+        }
+}
+
+// out[j * ld + i] = simd_dot(x row j, y row i) for j < rows_x, i < rows_y (the weight gradient
+// dz a^T of the backward pass), in tiles of dot_tile.
+template <class T>
+void dot_products(const T* x, std::size_t rows_x, const T* y, std::size_t rows_y, std::size_t n, T* out,
+                  std::size_t ld) {
+    constexpr std::size_t RI = mi::simd::batch<T>::size * sizeof(T) >= 64 ? 4 : 2;
+    std::size_t j = 0;
+    for (; j + 2 <= rows_x; j += 2) {
+        std::size_t i = 0;
+        for (; i + RI <= rows_y; i += RI) dot_tile<T, 2, RI>(x, y, n, j, i, out, ld);
+        for (; i < rows_y; ++i) dot_tile<T, 2, 1>(x, y, n, j, i, out, ld);
+    }
+    for (; j < rows_x; ++j) {
+        std::size_t i = 0;
+        for (; i + RI <= rows_y; i += RI) dot_tile<T, 1, RI>(x, y, n, j, i, out, ld);
+        for (; i < rows_y; ++i) dot_tile<T, 1, 1>(x, y, n, j, i, out, ld);
+    }
+}
+
 // out row r (batch values, rows r = 0 .. rows-1) = init[r] (0 when init is null) + sum over
 // i = 0 .. inner-1, in that order, of coef[r * row_stride + i * inner_stride] * src row i: the
 // products of the forward pass (z = W a + b) and of the backward one (W^T dz). Register tiles of
@@ -480,9 +534,7 @@ private:
             } else
 #endif
             {
-                for (std::size_t j = 0; j < L.out; ++j)
-                    for (std::size_t i = 0; i < L.in; ++i)
-                        gw[j * L.in + i] = detail::simd_dot(dz + j * batch, below + i * batch, batch);
+                detail::dot_products(dz, L.out, below, L.in, batch, gw, L.in);
             }
             if (q_weights)  // straight-through onto the float weights, zero where the quantizer clamped
                 for (std::size_t i = 0; i < L.w.size(); ++i) gw[i] = ws.w_pass[l][i] ? gw[i] : T(0);

@@ -83,11 +83,10 @@
 //   optimal critic of a bound is log p(a, b) / (p(a) p(b)) + const, which a
 //   separable critic can only approximate through an inner product of
 //   k-dimensional embeddings), so it is the reference for small inputs and
-//   the form MINE was proposed with; the separable critic is 24-46x cheaper
+//   the form MINE was proposed with; the separable critic is 18-42x cheaper
 //   per step at the same B and widths (measured, bench/variational.md),
-//   which is what a plane of many points needs, and Poole et al. find the
-//   two close on correlated Gaussians (as do the tests here, within their
-//   tolerance).
+//   which is what a plane of many points needs; on correlated Gaussians the
+//   tests here find both within the same tolerance of the closed form.
 //
 // Both are initialised as PyTorch's nn.Linear (W, b ~ U(+-1/sqrt(fan_in)))
 // and trained by Adam (optimizer.hpp, PyTorch's form) at
