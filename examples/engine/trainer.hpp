@@ -45,6 +45,7 @@
 #include <functional>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -150,12 +151,13 @@ void check_compatible(const network<T>& net, const dataset<T>& data, const char*
 
 }  // namespace detail
 
-/// Mean loss and accuracy (if labelled) of `net` on `data`, noise off.
+/// evaluate() in a workspace of the caller's, of capacity >= min(chunk, data.n): the trainer
+/// evaluates twice per epoch, and a fresh workspace each time (megabytes, zero-filled, mapped and
+/// unmapped) cost more than the small SZT network's forward pass. Same chunks, same numbers.
 template <class T>
-evaluation evaluate(const network<T>& net, const dataset<T>& data, std::size_t chunk = 4096) {
+evaluation evaluate_in(const network<T>& net, const dataset<T>& data, std::size_t chunk, workspace<T>& ws) {
     detail::check_compatible(net, data, "mi_examples::engine::evaluate", "data");
     chunk = std::max<std::size_t>(1, std::min(chunk, data.n));
-    auto ws = net.make_workspace(chunk);
     std::vector<std::size_t> idx(chunk);
     std::vector<std::uint32_t> labels;
     std::vector<T> targets;
@@ -172,6 +174,13 @@ evaluation evaluate(const network<T>& net, const dataset<T>& data, std::size_t c
     e.loss = total / static_cast<double>(data.n);
     if (data.has_labels()) e.accuracy = static_cast<double>(correct) / static_cast<double>(data.n);
     return e;
+}
+
+/// Mean loss and accuracy (if labelled) of `net` on `data`, noise off.
+template <class T>
+evaluation evaluate(const network<T>& net, const dataset<T>& data, std::size_t chunk = 4096) {
+    auto ws = net.make_workspace(std::max<std::size_t>(1, std::min(chunk, data.n)));
+    return evaluate_in(net, data, chunk, ws);
 }
 
 namespace detail {
@@ -293,15 +302,21 @@ void train_from(network<T>& net, const dataset<T>& train_set, const dataset<T>* 
     std::vector<epoch_metrics>& history = progress.history;
     std::size_t next_record = 0;
 
+    // one evaluation workspace for every snapshot, as large as the larger set's chunk
+    std::optional<workspace<T>> eval_ws;
     auto snapshot = [&](std::size_t epoch, bool recorded) {
         epoch_metrics m;
         m.epoch = epoch;
         m.recorded = recorded;
-        const auto tr = evaluate(net, train_set, options.eval_chunk);
+        if (!eval_ws) {
+            const std::size_t largest = std::max(train_set.n, test ? test->n : std::size_t(0));
+            eval_ws = net.make_workspace(std::max<std::size_t>(1, std::min(options.eval_chunk, largest)));
+        }
+        const auto tr = evaluate_in(net, train_set, options.eval_chunk, *eval_ws);
         m.train_loss = tr.loss;
         m.train_accuracy = tr.accuracy;
         if (test) {
-            const auto te = evaluate(net, *test, options.eval_chunk);
+            const auto te = evaluate_in(net, *test, options.eval_chunk, *eval_ws);
             m.test_loss = te.loss;
             m.test_accuracy = te.accuracy;
         }
