@@ -103,6 +103,27 @@ void check_estimate(const v::estimate& e, double truth, double lower_fraction) {
 
 const v::bound all_bounds[] = {v::bound::mine, v::bound::nwj, v::bound::infonce};
 
+
+// The plane of `est` over T (epoch 0) and X (epoch 1) at 1 and at 2 mi threads: checks that both
+// give the same bits, and returns the first.
+template <class E>
+mi::trajectory plane_at_one_and_two_threads(const E& est, const mi::samples& s, const gaussian_pairs& g) {
+    mi::recording<float> rec(s);
+    rec.observe(0, 0, g.vt());
+    rec.observe(1, 0, g.vx());
+    const mi_test::default_threads_on_exit restore;
+    mi::plane_options po;
+    po.output_unit = mi::unit::nats;
+    mi::set_num_threads(1);
+    mi::trajectory one = mi::information_plane(rec, est, po);
+    mi::set_num_threads(2);
+    const auto two = mi::information_plane(rec, est, po);
+    for (const mi::epoch_t e : {mi::epoch_t(0), mi::epoch_t(1)}) {
+        CHECK(one.at(e, 0).ixt == two.at(e, 0).ixt);
+        CHECK(one.at(e, 0).ity == two.at(e, 0).ity);
+    }
+    return one;
+}
 }  // namespace
 
 TEST_CASE("the three bounds of a hand-written score matrix, and their gradients") {
@@ -263,20 +284,7 @@ TEST_CASE("a plane estimator: point() takes X from the samples, I(T;Y) from the 
     CHECK(p.ity <= std::log(2.0) + 0.05);
 
     // through the plane driver, 1 and 2 threads: the same bits
-    mi::recording<float> rec(s);
-    rec.observe(0, 0, g.vt());
-    rec.observe(1, 0, g.vx());
-    const mi_test::default_threads_on_exit restore;
-    mi::plane_options po;
-    po.output_unit = mi::unit::nats;
-    mi::set_num_threads(1);
-    const auto one = mi::information_plane(rec, est, po);
-    mi::set_num_threads(2);
-    const auto two = mi::information_plane(rec, est, po);
-    for (const mi::epoch_t e : {mi::epoch_t(0), mi::epoch_t(1)}) {
-        CHECK(one.at(e, 0).ixt == two.at(e, 0).ixt);
-        CHECK(one.at(e, 0).ity == two.at(e, 0).ity);
-    }
+    const mi::trajectory one = plane_at_one_and_two_threads(est, s, g);
     CHECK(one.at(0, 0).ixt == p.ixt);
     // another seed draws another critic
     o.seed = 1;
@@ -463,20 +471,7 @@ TEST_CASE("joint critic: named in parameters(), the same bits at 1 and 2 threads
     CHECK(est.parameters() ==
           "bound=mine;critic=joint;hidden=16;activation=relu;batch=16;steps=100;"
           "optimizer=adam;learning_rate=0.0005;moving_average=0.01;holdout=0;seed=0");
-    mi::recording<float> rec(s);
-    rec.observe(0, 0, g.vt());
-    rec.observe(1, 0, g.vx());
-    const mi_test::default_threads_on_exit restore;
-    mi::plane_options po;
-    po.output_unit = mi::unit::nats;
-    mi::set_num_threads(1);
-    const auto one = mi::information_plane(rec, est, po);
-    mi::set_num_threads(2);
-    const auto two = mi::information_plane(rec, est, po);
-    for (const mi::epoch_t e : {mi::epoch_t(0), mi::epoch_t(1)}) {
-        CHECK(one.at(e, 0).ixt == two.at(e, 0).ixt);
-        CHECK(one.at(e, 0).ity == two.at(e, 0).ity);
-    }
+    const mi::trajectory one = plane_at_one_and_two_threads(est, s, g);
     const mi::plane_point p = est.point(g.vt(), s);
     CHECK(one.at(0, 0).ixt == p.ixt);
     CHECK(p.ity <= std::log(2.0) + 0.05);  // H(Y) = log 2 bounds I(T;Y)
