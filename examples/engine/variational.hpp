@@ -362,14 +362,9 @@ public:
         h_.forward(wh_, B);
         const float* G = wg_.z.back().data();
         const float* H = wh_.z.back().data();
-        S.assign(B * B, 0.0f);
-        for (std::size_t c = 0; c < k_; ++c)
-            for (std::size_t i = 0; i < B; ++i) {
-                const float gi = G[c * B + i];
-                const float* __restrict hr = H + c * B;
-                float* __restrict sr = S.data() + i * B;
-                for (std::size_t j = 0; j < B; ++j) sr[j] += gi * hr[j];
-            }
+        // S_ij = sum_c G_ci H_cj in order of c: the engine's register-tiled row products
+        S.resize(B * B);
+        eng::detail::accumulate_rows(S.data(), B, k_, G, std::size_t(1), B, static_cast<const float*>(nullptr), H, B);
     }
 
     /// One Adam step of both towers from d(-bound)/dS, after scores() on the same batch.
@@ -378,16 +373,9 @@ public:
         const float* H = wh_.z.back().data();
         float* dG = wg_.dz.back().data();
         float* dH = wh_.dz.back().data();
-        for (std::size_t c = 0; c < k_; ++c)
-            for (std::size_t i = 0; i < B; ++i) dG[c * B + i] = eng::detail::simd_dot(dS.data() + i * B, H + c * B, B);
-        std::fill(dH, dH + k_ * B, 0.0f);
-        for (std::size_t c = 0; c < k_; ++c)
-            for (std::size_t i = 0; i < B; ++i) {
-                const float gi = G[c * B + i];
-                const float* __restrict dr = dS.data() + i * B;
-                float* __restrict hr = dH + c * B;
-                for (std::size_t j = 0; j < B; ++j) hr[j] += dr[j] * gi;
-            }
+        // dG_ci = H_c . dS_i, dH_cj = sum_i G_ci dS_ij in order of i (tiled, the same sums)
+        eng::detail::dot_products(H, k_, dS.data(), B, B, dG, B);
+        eng::detail::accumulate_rows(dH, k_, B, G, B, std::size_t(1), static_cast<const float*>(nullptr), dS.data(), B);
         g_.backward_from(wg_);
         h_.backward_from(wh_);
         opt_g_.step(g_, wg_);

@@ -24,9 +24,10 @@
 // solver) but stops after a fixed number of power steps without a residual
 // test; the residual test is what lets mi's fast path give the full solver's
 // directions (to ~1e-12 lambda_1 / eigengap).
-// Signs: each
-// direction is flipped so that its entry of largest magnitude is positive
-// (the first such entry on ties), so the map is a function of the data alone.
+//
+// Signs: each direction is flipped so that its entry of largest magnitude is
+// positive (the first such entry on ties), so the map is a function of the
+// data alone.
 // Equal eigenvalues make the directions inside their eigenspace arbitrary;
 // the mutual information of the projection does not depend on that choice
 // when the whole eigenspace is kept.
@@ -81,7 +82,8 @@ public:
     /// The block width and step limit the subspace solver uses on d columns.
     std::size_t block(std::size_t d) const noexcept { return std::min(d, std::min(m_, d) + oversampling); }
     static std::size_t step_limit(std::size_t d, std::size_t block) noexcept {
-        // each step costs ~4 d^2 l flops (two products and the Ritz vectors); syevd ~9 d^3
+        // a step costs ~4 d^2 l flops (C Q, Q^T C Q and the Ritz vectors) and syevd ~9 d^3, so at
+        // most 2 d / l steps keep a run that ends in the fallback within about twice syevd's cost
         return std::max<std::size_t>(32, 2 * d / std::max<std::size_t>(block, 1));
     }
     /// Whether fit() on d columns starts with the subspace iteration.
