@@ -128,24 +128,10 @@ struct workspace {
 
 namespace detail {
 
-template <class T>
-T simd_dot(const T* x, const T* y, std::size_t n) {
-    using B = mi::simd::batch<T>;
-    constexpr std::size_t w = B::size;
-    B acc0(T(0)), acc1(T(0));
-    std::size_t i = 0;
-    for (; i + 2 * w <= n; i += 2 * w) {
-        acc0 = xsimd::fma(B::load_unaligned(x + i), B::load_unaligned(y + i), acc0);
-        acc1 = xsimd::fma(B::load_unaligned(x + i + w), B::load_unaligned(y + i + w), acc1);
-    }
-    T s = mi::simd::reduce_add(acc0 + acc1);
-    for (; i < n; ++i) s += x[i] * y[i];
-    return s;
-}
-
-// out[j * ld + i] = simd_dot(x row j, y row i) for a tile of RJ x RI row pairs (rows of n values):
-// each pair keeps simd_dot's own two accumulators, steps and final reduction, so the result is
-// simd_dot's bit for bit, but every loaded chunk of a row serves RI (or RJ) pairs instead of one.
+// out[j * ld + i] = x row j . y row i for a tile of RJ x RI row pairs (rows of n values). Each pair
+// has two SIMD accumulators taking alternate chunks, then their sum reduced, then the scalar tail:
+// one fixed order for every n, whatever the tile (dot_products' tiles of 2 x 4 and their 1-wide
+// edges give the same bits), while every loaded chunk of a row serves RI (or RJ) pairs.
 template <class T, std::size_t RJ, std::size_t RI>
 void dot_tile(const T* x, const T* y, std::size_t n, std::size_t j0, std::size_t i0, T* out, std::size_t ld) {
     using B = mi::simd::batch<T>;
@@ -178,7 +164,7 @@ void dot_tile(const T* x, const T* y, std::size_t n, std::size_t j0, std::size_t
         }
 }
 
-// out[j * ld + i] = simd_dot(x row j, y row i) for j < rows_x, i < rows_y (the weight gradient
+// out[j * ld + i] = x row j . y row i (dot_tile's order) for j < rows_x, i < rows_y (the weight gradient
 // dz a^T of the backward pass), in tiles of dot_tile.
 template <class T>
 void dot_products(const T* x, std::size_t rows_x, const T* y, std::size_t rows_y, std::size_t n, T* out,
