@@ -75,8 +75,9 @@
 // from the stream mi::rng(derive_seed(seed, s)), so the directions do not
 // depend on the thread count, and the same B_s projects T for I(X;T) and for
 // I(T;Y). Slices are projected 32 at a time (their frames side by side: one
-// pass over the rows, vectorised over the slices, rows split over the cores),
-// then estimated in parallel (mi::parallel_for; the per-slice estimator runs
+// pass over the rows, vectorised over the slices, rows split over the cores;
+// each slice's projections stored contiguously for its estimator), then
+// estimated in parallel (mi::parallel_for; the per-slice estimator runs
 // serially inside), and the slice estimates are summed in slice order:
 // results are bit-identical for every thread count.
 //
@@ -104,9 +105,11 @@
 #define MI_ESTIMATORS_SLICED_HPP
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -120,6 +123,7 @@
 #include "mi/core/random.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
+#include "mi/core/scratch.hpp"
 #include "mi/core/stiefel_frame.hpp"
 #include "mi/core/discrete.hpp"
 #include "mi/core/input_ids.hpp"
@@ -144,8 +148,15 @@ namespace detail {
 /// The number of projected columns of a full chunk of 1-D slices (sliced's chunk size).
 inline constexpr std::size_t project_width = 32;
 
-/// Rows i .. i+3 of v projected on the d x 32 frames f into out (4 x 32, row-major, zeroed):
-/// out[r][j] = sum over c in increasing order of v(i + r, c) f(c, j), as project_rows' loop sums.
+/// Where column j of the projections of n rows (slices of k columns each) keeps row i: slice by
+/// slice, each slice's n x k block row-major, so that a slice's estimator reads contiguous memory.
+inline std::size_t projected_index(std::size_t i, std::size_t j, std::size_t n, std::size_t k) {
+    return (j / k) * n * k + i * k + j % k;
+}
+
+/// Rows i .. i+3 of v projected on the d x 32 frames f of 32 one-dimensional slices into out (the
+/// layout of projected_index with k = 1): out(i + r, j) = sum over c in increasing order of
+/// v(i + r, c) f(c, j), as project_rows' loop sums.
 template <class T>
 void project_four_rows(const activation_view<const T>& v, const double* f, std::size_t d, std::size_t i,
                        double* out) {
@@ -167,18 +178,20 @@ void project_four_rows(const activation_view<const T>& v, const double* f, std::
             acc[3][j] += x3 * fj;
         }
     }
-    for (std::size_t r = 0; r < 4; ++r)
-        for (std::size_t j = 0; j < w; ++j) out[r * w + j] = acc[r][j];
+    const std::size_t n = v.rows();
+    for (std::size_t j = 0; j < w; ++j)
+        for (std::size_t r = 0; r < 4; ++r) out[j * n + i + r] = acc[r][j];
 }
 
 /// The rows of v projected on the frames f (row-major d x m, m = the columns of several slices'
-/// frames side by side): N x m doubles, row-major. Each output is the sum over c in increasing order
-/// of v(i, c) f(c, j), whatever the thread count (rows are split in fixed blocks); the inner loop over
-/// the m columns is the one the compiler vectorises, and v is read once for all the slices.
+/// frames side by side, k per slice) into out (n m doubles, every one written; layout
+/// projected_index). Each output is the sum over c in increasing order of v(i, c) f(c, j), whatever
+/// the thread count (rows are split in fixed blocks); the inner loop over the m columns is the one
+/// the compiler vectorises, and v is read once for all the slices.
 template <class T>
-std::vector<double> project_rows(const activation_view<const T>& v, const std::vector<double>& f, std::size_t m) {
+void project_rows(const activation_view<const T>& v, const std::vector<double>& f, std::size_t m, std::size_t k,
+                  double* out) {
     const std::size_t n = v.rows(), d = v.cols();
-    std::vector<double> out(n * m, 0.0);
     constexpr std::size_t block = 64;
     const std::size_t blocks = (n + block - 1) / block;
     // below about a million multiply-adds, starting threads costs more than it saves
@@ -187,22 +200,23 @@ std::vector<double> project_rows(const activation_view<const T>& v, const std::v
         const double* fr = f.data();
         std::size_t i = b * block;
         const std::size_t end = std::min(n, (b + 1) * block);
-        if (m == project_width) {
+        if (m == project_width && k == 1) {
             // a full chunk of 1-D slices: four rows at a time with their 4 x 32 sums in registers, each
             // row of frames loaded once for the four (the same sums, in the same order, as below)
-            for (; i + 4 <= end; i += 4) project_four_rows(v, fr, d, i, out.data() + i * m);
+            for (; i + 4 <= end; i += 4) project_four_rows(v, fr, d, i, out);
         }
+        std::vector<double> o(i < end ? m : 0);
         for (; i < end; ++i) {
             const T* row = v.row(i);
-            double* o = out.data() + i * m;
+            std::fill(o.begin(), o.end(), 0.0);
             for (std::size_t c = 0; c < d; ++c) {
                 const double x = static_cast<double>(row[c]);
                 const double* fc = fr + c * m;
                 for (std::size_t j = 0; j < m; ++j) o[j] += x * fc[j];
             }
+            for (std::size_t j = 0; j < m; ++j) out[projected_index(i, j, n, k)] = o[j];
         }
     }, threads);
-    return out;
 }
 
 template <class P, class = void>
@@ -247,37 +261,118 @@ public:
     template <class T, class U>
     double mutual_information(const activation_view<const T>& a, const activation_view<const U>& b) const {
         const char* where = "mi::gaussian_slice::mutual_information";
-        detail::check_activations(a, where, "a");
-        detail::check_activations(b, where, "b");
-        detail::check_same_rows(b.rows(), a.rows(), where, "b rows");
-        const std::size_t n = a.rows(), ka = a.cols(), kb = b.cols(), m = ka + kb;
+        if (a.empty() || b.empty() || b.rows() != a.rows()) {  // refused in this order, with these messages
+            detail::check_activations(a, where, "a");
+            detail::check_activations(b, where, "b");
+            detail::check_same_rows(b.rows(), a.rows(), where, "b rows");
+        }
+        // one slice of sliced<> (k = 1) is two columns: a fixed-size pass the compiler keeps in registers
+        if (a.cols() == 1 && b.cols() == 1) return correlation_mi<2>(a, b, where);
+        return correlation_mi<0>(a, b, where);
+    }
+
+private:
+    // Two passes over the rows (a sliced estimate spends most of its time here: one call per slice).
+    // The first sums each column and finds its range; the finiteness check rides along and only a
+    // failure goes back to check_activations for its message. The centred values are divided by
+    // each column's largest deviation rounded down to a power of two (exact, so that the products
+    // neither overflow nor underflow at any scale of the layer); since fl(x - mean) is monotone in
+    // x, that deviation is the larger of |lo - mean| and |hi - mean|. A power-of-two reciprocal is
+    // exact when the scale is normal, so the division becomes a product without changing a bit.
+    // M = 2: a and b have one column each; M = 0: any number.
+    template <std::size_t M, class T, class U>
+    static double correlation_mi(const activation_view<const T>& a, const activation_view<const U>& b, const char* where) {
+        constexpr std::size_t fixed = M > 0 ? M : 1;
+        const std::size_t n = a.rows(), ka = M == 2 ? 1 : a.cols(), m = M > 0 ? M : a.cols() + b.cols();
+        std::array<double, 6 * fixed + fixed * fixed> fixed_store{};
+        std::vector<double> store(M > 0 ? 0 : 6 * m + m * m, 0.0);
+        double* const base = M > 0 ? fixed_store.data() : store.data();
+        double *const x = base, *const sum = base + m, *const lo = base + 2 * m, *const hi = base + 3 * m,
+                      *const mean = base + 4 * m, *const inv = base + 5 * m, *const cov = base + 6 * m;
+        const auto load = [&](std::size_t i) {
+            const T* ra = a.row(i);
+            const U* rb = b.row(i);
+            for (std::size_t c = 0; c < ka; ++c) x[c] = static_cast<double>(ra[c]);
+            for (std::size_t c = ka; c < m; ++c) x[c] = static_cast<double>(rb[c - ka]);
+        };
+        for (std::size_t c = 0; c < m; ++c) {
+            lo[c] = std::numeric_limits<double>::infinity();
+            hi[c] = -std::numeric_limits<double>::infinity();
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            load(i);
+            for (std::size_t c = 0; c < m; ++c) {
+                sum[c] += x[c];
+                lo[c] = std::min(lo[c], x[c]);
+                hi[c] = std::max(hi[c], x[c]);
+            }
+        }
+        // a NaN or an infinity makes its column's sum non-finite (so may an overflow of finite values,
+        // which then fails below as it always did)
+        bool finite = true;
+        for (std::size_t c = 0; c < m; ++c) finite &= std::isfinite(sum[c]);
+        if (!finite) {
+            detail::check_activations(a, where, "a");
+            detail::check_activations(b, where, "b");
+        }
         if (n <= m)
             detail::fail(where, "rows", n, "more than the " + std::to_string(m) + " columns of the two projections");
-        const auto at = [&](std::size_t i, std::size_t c) {
-            return c < ka ? static_cast<double>(a(i, c)) : static_cast<double>(b(i, c - ka));
-        };
-        std::vector<double> mean(m, 0.0), cov(m * m, 0.0);
-        for (std::size_t i = 0; i < n; ++i)
-            for (std::size_t c = 0; c < m; ++c) mean[c] += at(i, c);
-        for (double& v : mean) v /= static_cast<double>(n);
-        // centred values divided by each column's largest (a power of two, exact), so that the products
-        // neither overflow nor underflow at any scale of the layer
-        std::vector<double> scale(m, 0.0), z(m);
-        for (std::size_t i = 0; i < n; ++i)
-            for (std::size_t c = 0; c < m; ++c) scale[c] = std::max(scale[c], std::fabs(at(i, c) - mean[c]));
-        for (double& v : scale) v = v > 0.0 ? std::ldexp(1.0, std::ilogb(v)) : 1.0;
-        for (std::size_t i = 0; i < n; ++i) {
-            for (std::size_t c = 0; c < m; ++c) z[c] = (at(i, c) - mean[c]) / scale[c];
-            for (std::size_t c = 0; c < m; ++c)
-                for (std::size_t e = 0; e <= c; ++e) cov[c * m + e] += z[c] * z[e];
-        }
         // a side whose values are all equal (exactly: a centred sum can leave rounding) carries no information;
         // a constant column beside varying ones makes a singular correlation matrix, refused below
         bool a_constant = true, b_constant = true;
-        for (std::size_t i = 1; i < n; ++i)
-            for (std::size_t c = 0; c < m; ++c)
-                if (at(i, c) != at(0, c)) (c < ka ? a_constant : b_constant) = false;
+        for (std::size_t c = 0; c < m; ++c)
+            if (lo[c] != hi[c]) (c < ka ? a_constant : b_constant) = false;
         if (a_constant || b_constant) return 0.0;
+        bool normal = true;
+        for (std::size_t c = 0; c < m; ++c) {
+            mean[c] = sum[c] / static_cast<double>(n);
+            const double dev = std::max(std::fabs(lo[c] - mean[c]), std::fabs(hi[c] - mean[c]));
+            const double scale = dev > 0.0 ? std::ldexp(1.0, std::ilogb(dev)) : 1.0;
+            normal &= scale >= std::numeric_limits<double>::min();
+            inv[c] = normal ? 1.0 / scale : scale;
+        }
+        const auto accumulate = [&](auto by_reciprocal) {
+            if constexpr (M == 2) {
+                // The three sums in registers. The general loop's `cov += z * z` is contracted to a fused
+                // multiply-add wherever the target has one; written out here, so that a vectoriser that
+                // splits this loop's products from its in-order sums cannot round them differently.
+                const auto mul_add = [](double p, double q, double acc) {
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+                    return std::fma(p, q, acc);
+#else
+                    return acc + p * q;
+#endif
+                };
+                double c00 = 0.0, c10 = 0.0, c11 = 0.0;
+                for (std::size_t i = 0; i < n; ++i) {
+                    load(i);
+                    const double z0 = by_reciprocal ? (x[0] - mean[0]) * inv[0] : (x[0] - mean[0]) / inv[0];
+                    const double z1 = by_reciprocal ? (x[1] - mean[1]) * inv[1] : (x[1] - mean[1]) / inv[1];
+                    c00 = mul_add(z0, z0, c00);
+                    c10 = mul_add(z1, z0, c10);
+                    c11 = mul_add(z1, z1, c11);
+                }
+                cov[0] = c00;
+                cov[2] = c10;
+                cov[3] = c11;
+                return;
+            }
+            for (std::size_t i = 0; i < n; ++i) {
+                load(i);
+                for (std::size_t c = 0; c < m; ++c) x[c] = by_reciprocal ? (x[c] - mean[c]) * inv[c] : (x[c] - mean[c]) / inv[c];
+                for (std::size_t c = 0; c < m; ++c)
+                    for (std::size_t e = 0; e <= c; ++e) cov[c * m + e] += x[c] * x[e];
+            }
+        };
+        if (normal) {
+            accumulate(std::true_type{});
+        } else {
+            for (std::size_t c = 0; c < m; ++c) {  // back to the scales themselves
+                const double dev = std::max(std::fabs(lo[c] - mean[c]), std::fabs(hi[c] - mean[c]));
+                inv[c] = dev > 0.0 ? std::ldexp(1.0, std::ilogb(dev)) : 1.0;
+            }
+            accumulate(std::false_type{});
+        }
         // correlation matrix (scale-free: the layer's units do not matter)
         std::vector<double> sd(m);
         for (std::size_t c = 0; c < m; ++c) sd[c] = std::sqrt(cov[c * m + c]);
@@ -285,6 +380,7 @@ public:
         for (std::size_t c = 0; c < m; ++c)
             for (std::size_t e = 0; e <= c; ++e)
                 corr[c * m + e] = corr[e * m + c] = c == e ? 1.0 : cov[c * m + e] / (sd[c] * sd[e]);
+        const std::size_t kb = m - ka;
         std::vector<double> caa(ka * ka), cbb(kb * kb);
         for (std::size_t c = 0; c < ka; ++c)
             for (std::size_t e = 0; e < ka; ++e) caa[c * ka + e] = corr[c * m + e];
@@ -533,8 +629,12 @@ private:
     std::pair<std::vector<double>, std::vector<double>> run_slices(const activation_view<const T>& t,
                                                                    const activation_view<const U>* x,
                                                                    F&& per_slice_estimate) const {
-        const std::size_t k = o_.k;
+        const std::size_t k = o_.k, n = t.rows();
         std::vector<double> first(o_.slices, 0.0), second(o_.slices, 0.0);
+        // one chunk's projections, each slice's n x k block contiguous; reused by every chunk and
+        // never zeroed (project_rows writes every entry)
+        const std::size_t widest = std::min(chunk, o_.slices) * k;
+        detail::scratch_array<double> pt(n * widest), px(x ? n * widest : 0);
         for (std::size_t c0 = 0; c0 < o_.slices; c0 += chunk) {
             const std::size_t cs = std::min(chunk, o_.slices - c0), m = cs * k;
             std::vector<double> ft(t.cols() * m), fx(x ? x->cols() * m : 0);
@@ -543,12 +643,11 @@ private:
                 place(detail::stiefel_frame(t.cols(), k, r), ft, s, m);
                 if (x) place(detail::stiefel_frame(x->cols(), k, r), fx, s, m);
             }
-            const std::vector<double> pt = detail::project_rows(t, ft, m);
-            const std::vector<double> px = x ? detail::project_rows(*x, fx, m) : std::vector<double>();
-            const std::size_t n = t.rows();
+            detail::project_rows(t, ft, m, k, pt.data());
+            if (x) detail::project_rows(*x, fx, m, k, px.data());
             parallel_for(cs, [&](std::size_t s) {
-                const activation_view<const double> vt(pt.data() + s * k, n, k, m);
-                const activation_view<const double> vx(x ? px.data() + s * k : pt.data(), x ? n : 0, k, m);
+                const activation_view<const double> vt(pt.data() + s * n * k, n, k, k);
+                const activation_view<const double> vx(x ? px.data() + s * n * k : pt.data(), x ? n : 0, k, k);
                 per_slice_estimate(vx, vt, first[c0 + s], second[c0 + s]);
             });
         }
