@@ -284,11 +284,12 @@ private:
     static double correlation_mi(const activation_view<const T>& a, const activation_view<const U>& b, const char* where) {
         constexpr std::size_t fixed = M > 0 ? M : 1;
         const std::size_t n = a.rows(), ka = M == 2 ? 1 : a.cols(), m = M > 0 ? M : a.cols() + b.cols();
-        std::array<double, 6 * fixed + fixed * fixed> fixed_store{};
-        std::vector<double> store(M > 0 ? 0 : 6 * m + m * m, 0.0);
+        std::array<double, 7 * fixed + fixed * fixed> fixed_store{};
+        std::vector<double> store(M > 0 ? 0 : 7 * m + m * m, 0.0);
         double* const base = M > 0 ? fixed_store.data() : store.data();
         double *const x = base, *const sum = base + m, *const lo = base + 2 * m, *const hi = base + 3 * m,
-                      *const mean = base + 4 * m, *const inv = base + 5 * m, *const cov = base + 6 * m;
+                      *const mean = base + 4 * m, *const scale = base + 5 * m, *const recip = base + 6 * m,
+                      *const cov = base + 7 * m;
         const auto load = [&](std::size_t i) {
             const T* ra = a.row(i);
             const U* rb = b.row(i);
@@ -323,15 +324,18 @@ private:
         for (std::size_t c = 0; c < m; ++c)
             if (lo[c] != hi[c]) (c < ka ? a_constant : b_constant) = false;
         if (a_constant || b_constant) return 0.0;
-        bool normal = true;
+        bool normal = true;  // every scale a normal number, so every 1 / scale exact
         for (std::size_t c = 0; c < m; ++c) {
             mean[c] = sum[c] / static_cast<double>(n);
             const double dev = std::max(std::fabs(lo[c] - mean[c]), std::fabs(hi[c] - mean[c]));
-            const double scale = dev > 0.0 ? std::ldexp(1.0, std::ilogb(dev)) : 1.0;
-            normal &= scale >= std::numeric_limits<double>::min();
-            inv[c] = normal ? 1.0 / scale : scale;
+            scale[c] = dev > 0.0 ? std::ldexp(1.0, std::ilogb(dev)) : 1.0;
+            recip[c] = 1.0 / scale[c];
+            normal &= scale[c] >= std::numeric_limits<double>::min();
         }
         const auto accumulate = [&](auto by_reciprocal) {
+            const auto centred = [&](std::size_t c) {
+                return by_reciprocal ? (x[c] - mean[c]) * recip[c] : (x[c] - mean[c]) / scale[c];
+            };
             if constexpr (M == 2) {
                 // The three sums in registers. The general loop's `cov += z * z` is contracted to a fused
                 // multiply-add wherever the target has one; written out here, so that a vectoriser that
@@ -346,8 +350,7 @@ private:
                 double c00 = 0.0, c10 = 0.0, c11 = 0.0;
                 for (std::size_t i = 0; i < n; ++i) {
                     load(i);
-                    const double z0 = by_reciprocal ? (x[0] - mean[0]) * inv[0] : (x[0] - mean[0]) / inv[0];
-                    const double z1 = by_reciprocal ? (x[1] - mean[1]) * inv[1] : (x[1] - mean[1]) / inv[1];
+                    const double z0 = centred(0), z1 = centred(1);
                     c00 = mul_add(z0, z0, c00);
                     c10 = mul_add(z1, z0, c10);
                     c11 = mul_add(z1, z1, c11);
@@ -355,24 +358,17 @@ private:
                 cov[0] = c00;
                 cov[2] = c10;
                 cov[3] = c11;
-                return;
-            }
-            for (std::size_t i = 0; i < n; ++i) {
-                load(i);
-                for (std::size_t c = 0; c < m; ++c) x[c] = by_reciprocal ? (x[c] - mean[c]) * inv[c] : (x[c] - mean[c]) / inv[c];
-                for (std::size_t c = 0; c < m; ++c)
-                    for (std::size_t e = 0; e <= c; ++e) cov[c * m + e] += x[c] * x[e];
+            } else {
+                for (std::size_t i = 0; i < n; ++i) {
+                    load(i);
+                    for (std::size_t c = 0; c < m; ++c) x[c] = centred(c);
+                    for (std::size_t c = 0; c < m; ++c)
+                        for (std::size_t e = 0; e <= c; ++e) cov[c * m + e] += x[c] * x[e];
+                }
             }
         };
-        if (normal) {
-            accumulate(std::true_type{});
-        } else {
-            for (std::size_t c = 0; c < m; ++c) {  // back to the scales themselves
-                const double dev = std::max(std::fabs(lo[c] - mean[c]), std::fabs(hi[c] - mean[c]));
-                inv[c] = dev > 0.0 ? std::ldexp(1.0, std::ilogb(dev)) : 1.0;
-            }
-            accumulate(std::false_type{});
-        }
+        if (normal) accumulate(std::true_type{});
+        else accumulate(std::false_type{});
         // correlation matrix (scale-free: the layer's units do not matter)
         std::vector<double> sd(m);
         for (std::size_t c = 0; c < m; ++c) sd[c] = std::sqrt(cov[c * m + c]);
