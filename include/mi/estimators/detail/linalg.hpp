@@ -7,6 +7,14 @@
 // ones that include xtensor-blas, so the rest of mi needs no BLAS; programs
 // that include them link mi::linalg.
 //
+// Threads: mi's own thread count never changes these results, but OpenBLAS's
+// can. Its 0.3.21 syevd reduces the matrix to tridiagonal form with dsymv, which
+// it splits over all of OpenBLAS's threads whatever the size, and adds the parts:
+// a compressed<pca, weighted_kl> point on a 10-unit layer moved by 2e-15
+// relative between OPENBLAS_NUM_THREADS=1 and 2 (measured 2026-12-04). The same
+// threads spin for a while after each such call, beside the estimator's own
+// (a sixth of that point's time).
+//
 // Log-determinants are taken from the eigenvalues (sum of log lambda_i), not
 // from an LU or Cholesky factor: the matrices are symmetric, and the
 // eigenvalues also say how far from positive definite a singular input is,
