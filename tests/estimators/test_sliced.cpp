@@ -538,6 +538,72 @@ TEST_CASE("sliced: name and parameters include the per-slice estimator's") {
     CHECK(mi::sliced<mi::gaussian_slice>().parameters() == "slices=128;k=1;seed=0;per_slice=gaussian;per_slice.form=correlation");
 }
 
+TEST_CASE("gaussian_slice on one column each: -1/2 log(1 - r^2) of the test's own Pearson r, at every scale") {
+    // The one-column case has its own pass (one per slice of sliced<>): its value against a plain
+    // two-pass Pearson correlation in long double, over scales whose power-of-two normalisation takes the
+    // exact-reciprocal branch (2^-300, 1, 2^700) and one whose scale is subnormal, where it divides (2^-1060).
+    const std::size_t n = 300;
+    mi::rng r(41);
+    std::vector<double> a(n), b(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double z = r.normal();
+        a[i] = 5.0 + z + 0.8 * r.normal();
+        b[i] = -2.0 + 0.6 * z + r.normal();
+    }
+    const auto pearson_mi = [&](const std::vector<double>& u, const std::vector<double>& v) {
+        long double mu = 0, mv = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            mu += u[i];
+            mv += v[i];
+        }
+        mu /= n;
+        mv /= n;
+        long double suv = 0, suu = 0, svv = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            suv += (u[i] - mu) * (v[i] - mv);
+            suu += (u[i] - mu) * (u[i] - mu);
+            svv += (v[i] - mv) * (v[i] - mv);
+        }
+        const long double rho = suv / std::sqrt(suu * svv);
+        return static_cast<double>(-0.5L * std::log1p(-rho * rho));
+    };
+    const double expected = pearson_mi(a, b);
+    REQUIRE(expected > 0.05);  // rho about 0.4: -1/2 log(1 - 0.16)
+    for (const int e : {-300, 0, 700, -1060}) {
+        CAPTURE(e);
+        std::vector<double> sa = a;
+        for (double& v : sa) v = std::ldexp(v, e);
+        const double got = mi::gaussian_slice().mutual_information(mi::view(sa, n, 1), mi::view(b, n, 1));
+        // at 2^-1060 the values themselves are subnormal (about 2^-1060 * 8: 10 to 12 significant bits)
+        const double tol = e == -1060 ? 2e-2 : 1e-12;
+        CHECK(got == doctest::Approx(expected).epsilon(tol));
+    }
+    // float views: the same formula on the float values
+    std::vector<float> fa(a.begin(), a.end()), fb(b.begin(), b.end());
+    const std::vector<double> da(fa.begin(), fa.end()), db(fb.begin(), fb.end());
+    CHECK(mi::gaussian_slice().mutual_information(mi::view(fa, n, 1), mi::view(fb, n, 1)) ==
+          doctest::Approx(pearson_mi(da, db)).epsilon(1e-12));
+    // a constant side carries no information
+    const std::vector<double> flat(n, 3.25);
+    CHECK(mi::gaussian_slice().mutual_information(mi::view(flat, n, 1), mi::view(b, n, 1)) == 0.0);
+    // bad input names the argument and the entry, in the order a, then b
+    std::vector<double> bad_a = a, bad_b = b;
+    bad_a[7] = std::numeric_limits<double>::quiet_NaN();
+    bad_b[9] = std::numeric_limits<double>::infinity();
+    const auto message = [](const std::vector<double>& u, std::size_t nu, const std::vector<double>& v, std::size_t nv) {
+        try {
+            (void)mi::gaussian_slice().mutual_information(mi::view(u.data(), nu, 1), mi::view(v.data(), nv, 1));
+        } catch (const mi::error& err) {
+            return std::string(err.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(message(bad_a, n, bad_b, n).find("a(7, 0) = nan") != std::string::npos);
+    CHECK(message(a, n, bad_b, n).find("b(9, 0) = inf") != std::string::npos);
+    CHECK(message(a, n, b, n - 1).find("b rows = 299") != std::string::npos);
+    CHECK(message(a, 2, b, 2).find("rows = 2, expected more than the 2 columns") != std::string::npos);
+}
+
 TEST_CASE("sliced<gaussian_slice> is scale-free: layers at 2^-500 and 2^500 give the unscaled estimate") {
     const std::size_t n = 200;
     const xy_data d = draw(n, 12);
