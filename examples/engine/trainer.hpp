@@ -110,9 +110,19 @@ void gather(const dataset<T>& data, const std::size_t* idx, std::size_t batch, w
             std::vector<std::uint32_t>& labels, std::vector<T>& targets) {
     const std::size_t d = data.d;
     T* in = ws.input.data();
-    for (std::size_t b = 0; b < batch; ++b) {
-        const T* row = data.x.data() + idx[b] * d;
-        for (std::size_t i = 0; i < d; ++i) in[i * batch + b] = row[i];
+    // Sixteen samples at a time, so that each feature's row of the batch gets 16 adjacent values (a
+    // cache line of floats) per pass. One sample at a time wrote one value per line, d lines a batch
+    // apart: at batch 1024 and 784 pixels that is a 3 MB stride pattern, every store a cache miss
+    // (18 % of compressed_mnist --full's time).
+    constexpr std::size_t block = 16;
+    for (std::size_t b0 = 0; b0 < batch; b0 += block) {
+        const std::size_t nb = std::min(block, batch - b0);
+        const T* rows[block];
+        for (std::size_t t = 0; t < nb; ++t) rows[t] = data.x.data() + idx[b0 + t] * d;
+        for (std::size_t i = 0; i < d; ++i) {
+            T* out = in + i * batch + b0;
+            for (std::size_t t = 0; t < nb; ++t) out[t] = rows[t][i];
+        }
     }
     labels.resize(data.labels.empty() ? 0 : batch);
     for (std::size_t b = 0; b < labels.size(); ++b) labels[b] = data.labels[idx[b]];
