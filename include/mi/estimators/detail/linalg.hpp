@@ -13,7 +13,8 @@
 // a compressed<pca, weighted_kl> point on a 10-unit layer moved by 2e-15
 // relative between OPENBLAS_NUM_THREADS=1 and 2 (measured 2026-12-04). The same
 // threads spin for a while after each such call, beside the estimator's own
-// (a sixth of that point's time).
+// (a sixth of that point's time); OPENBLAS_THREAD_TIMEOUT=4 in the environment
+// makes them sleep at once instead.
 //
 // Log-determinants are taken from the eigenvalues (sum of log lambda_i), not
 // from an LU or Cholesky factor: the matrices are symmetric, and the
