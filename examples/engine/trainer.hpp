@@ -168,6 +168,11 @@ template <class T>
 evaluation evaluate_in(const network<T>& net, const dataset<T>& data, std::size_t chunk, workspace<T>& ws) {
     detail::check_compatible(net, data, "mi_examples::engine::evaluate", "data");
     chunk = std::max<std::size_t>(1, std::min(chunk, data.n));
+    // gather writes a chunk into ws.input before forward() checks the batch: refuse a small workspace here
+    if (ws.input.size() < net.inputs() * chunk || ws.z.size() != net.num_layers())
+        mi::detail::fail("mi_examples::engine::evaluate_in", "workspace capacity",
+                         ws.input.size() / std::max<std::size_t>(1, net.inputs()),
+                         "at least the chunk, " + std::to_string(chunk) + " samples, of a workspace of this network");
     std::vector<std::size_t> idx(chunk);
     std::vector<std::uint32_t> labels;
     std::vector<T> targets;

@@ -234,6 +234,25 @@ TEST_CASE("pre_noise_layer_outputs: each hidden layer before its own noise, afte
     CHECK_THROWS_AS(eng::pre_noise_layer_outputs(net, wrong, 7), mi::error);
 }
 
+TEST_CASE("evaluate_in: evaluate()'s numbers in the caller's workspace, which must hold a chunk") {
+    const auto all = szt_all();
+    eng::network<float> net(szt_network(eng::activation::tanh()), 3);
+    auto ws = net.make_workspace(1000);
+    for (const std::size_t chunk : {std::size_t(1000), std::size_t(333), std::size_t(1)}) {
+        CAPTURE(chunk);
+        const auto a = eng::evaluate(net, all, chunk), b = eng::evaluate_in(net, all, chunk, ws);
+        CHECK(a.loss == b.loss);
+        CHECK(a.accuracy == b.accuracy);
+    }
+    // a chunk above the workspace's capacity, or another network's workspace, is refused before any write
+    CHECK_THROWS_WITH_AS(eng::evaluate_in(net, all, 1001, ws), doctest::Contains("workspace capacity = 1000"), mi::error);
+    auto other_cfg = szt_network(eng::activation::tanh());
+    other_cfg.hidden = {10, 7};
+    eng::network<float> other(other_cfg, 3);
+    auto other_ws = other.make_workspace(4096);
+    CHECK_THROWS_AS(eng::evaluate_in(net, all, 1000, other_ws), mi::error);
+}
+
 TEST_CASE("bad input to the trainer") {
     const auto all = szt_all();
     eng::network<float> net(szt_network(eng::activation::tanh()), 1);
