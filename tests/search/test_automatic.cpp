@@ -19,13 +19,13 @@ TEST_CASE("automatic picks a grid in low, a tree in middle and brute force in hi
     CHECK(mi::automatic<mi::max_norm>::prefers_tree(100000, 6));
     CHECK_FALSE(mi::automatic<mi::max_norm>::prefers_tree(1000, 6));
     CHECK_FALSE(mi::automatic<mi::max_norm>::prefers_tree(100000, 24));
-    // the boundary d <= c + log2(N) / 2: c = 4 for the max-norm, 1.5 for the Euclidean norm
+    // the boundary d <= c + log2(N) / 2: c = 4 for the max-norm, 2.5 for the Euclidean norm
     CHECK(mi::automatic<mi::max_norm>::prefers_tree(4096, 10));
     CHECK_FALSE(mi::automatic<mi::max_norm>::prefers_tree(4096, 11));
-    CHECK(mi::automatic<mi::euclidean>::prefers_tree(4096, 7));
-    CHECK_FALSE(mi::automatic<mi::euclidean>::prefers_tree(4096, 8));
-    CHECK(mi::automatic<mi::euclidean>::prefers_tree(16384, 8));
-    CHECK_FALSE(mi::automatic<mi::euclidean>::prefers_tree(16384, 9));
+    CHECK(mi::automatic<mi::euclidean>::prefers_tree(4096, 8));
+    CHECK_FALSE(mi::automatic<mi::euclidean>::prefers_tree(4096, 9));
+    CHECK(mi::automatic<mi::euclidean>::prefers_tree(16384, 9));
+    CHECK_FALSE(mi::automatic<mi::euclidean>::prefers_tree(16384, 10));
     const auto lo = mi_test::points(500, 2, false, 1);
     mi::automatic<mi::euclidean> a(mi::view(lo, 500, 2));
     CHECK(a.chosen() == "grid<euclidean>");
@@ -109,8 +109,11 @@ TEST_CASE("automatic probes a kd-tree beyond its dimension rule and keeps it whe
     CHECK(mi::automatic<mi::euclidean>::probes_tree(n, d));
     CHECK_FALSE(mi::automatic<mi::euclidean>::probes_tree(n, 33));
     CHECK_FALSE(mi::automatic<mi::euclidean>::probes_tree(2047, d));
-    CHECK(mi::automatic<mi::euclidean>::probe_threshold(2048) == doctest::Approx(0.65));
-    CHECK(mi::automatic<mi::euclidean>::probe_threshold(8192) == doctest::Approx(0.325));
+    CHECK(mi::automatic<mi::max_norm>::probe_threshold(2048) == doctest::Approx(0.65));
+    CHECK(mi::automatic<mi::max_norm>::probe_threshold(8192) == doctest::Approx(0.325));
+    CHECK(mi::automatic<mi::euclidean>::probe_threshold(2048) == doctest::Approx(0.95));  // capped
+    CHECK(mi::automatic<mi::euclidean>::probe_threshold(4096) == doctest::Approx(0.9));
+    CHECK(mi::automatic<mi::euclidean>::probe_threshold(65536) == doctest::Approx(0.9 * std::pow(1.0 / 16.0, 0.4)));
     // a plane in 12-D: the tree scans a few per cent of the points and is kept
     const auto flat = embedded_plane(n, d, 11);
     const mi::kd_tree<mi::euclidean> t(mi::view(flat, n, d));

@@ -53,6 +53,9 @@ TEST_CASE_TEMPLATE("kd_tree equals brute_force exactly", Metric, mi::max_norm, m
             }
     contract<Metric>(40, 3, 39, true, 4);  // k = N - 1
     contract<Metric>(1000, 2, 1, true, 16);
+    // deeper trees, leaves whose size is not a multiple of the SIMD width
+    contract<Metric>(2500, 6, 3, true, 37);
+    contract<Metric>(2500, 4, 2, false, 0);
 }
 
 TEST_CASE("kd_tree on all-identical rows: every distance 0, lowest indices first") {

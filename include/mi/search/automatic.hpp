@@ -10,34 +10,39 @@
 //     grid is dropped for a kd_tree, which splits such runs by index and
 //     skips them through its bounding boxes and index bounds.
 //   d > 4: kd_tree when N >= 2048 and d <= c + log2(N) / 2, with c = 4 for
-//     the max-norm and 1.5 for the Euclidean norm. A kd-tree with median
+//     the max-norm and 2.5 for the Euclidean norm. A kd-tree with median
 //     splits cuts each of the first log2(N / leaf) levels once, so it only
 //     separates neighbourhoods when N is large compared with 2^d; its boxes
 //     bound a max-norm ball (itself a box) more tightly than a sphere, so
 //     the max-norm keeps the tree a few dimensions longer (all-points kNN on
-//     Gaussian data, AMD Zen 4, 2 threads, 2026-12-04: max-norm k = 3, tree
-//     faster up to d = 12 at N = 2048-4096 and d = 10 at N = 16384;
-//     Euclidean k = 2, up to d = 7 at N = 2048-4096 and d = 8 at N = 16384);
+//     Gaussian data, AMD Zen 4, 2 threads: max-norm k = 3, tree faster up to
+//     d = 12 at N = 2048-4096 and d = 10 at N = 16384, measured 2026-12-04;
+//     Euclidean k = 2, since the kd_tree's queries share their leaf's
+//     traversal, 2026-12-04: tree / brute force time 0.62 at N = 2048, d = 8;
+//     0.65 at N = 4096, d = 8; 0.68 at N = 16384, d = 9; 0.57 at N = 65536,
+//     d = 10).
 //   Above that range, up to probe_dims dimensions and from 2048 points, the
 //     data decide: network layers often lie near a low-dimensional set, where
 //     a tree prunes as in few dimensions. When the intrinsic dimension of 256
 //     rows (two-NN estimate, intrinsic_dimension(); about 0.1 ms) is within 1
 //     of the range, the kd-tree is built and probed with probe_queries
 //     queries (kd_tree::scanned_fraction), and kept when they scan less than
-//     probe_threshold(N) = 0.65 sqrt(2048 / N) of the points. Brute force
-//     computes each pair once and spends relatively less per pair as N grows,
-//     so the break-even fraction falls with N; measured (Euclidean, 2-NN,
-//     Gaussian, Zen 4, 2 threads): tree / brute force time = 2 f r with f the
-//     scanned fraction and r = 0.74, 1.06, 1.92 at N = 2048, 4096, 16384
-//     (e.g. N = 4096, d = 10: f = 68 %, 13.1 ms against 9.1 ms), so f = 1 /
-//     (2 r) = 0.68, 0.47, 0.26 breaks even. The SZT network's 10-unit layers
-//     scan 15-31 % at N = 4096 (tree 5.0-7.2 ms, brute force 6.3-7.1 ms; with
-//     the within-class searches of Kozachenko-Leonenko, which the tree serves
-//     in the same traversal, 7.2 ms against 12.1 ms). A rejected probe costs
-//     the tree's build and the probe, 3-30 % of the brute-force pass (N =
-//     65536 down to 4096), which the intrinsic dimension spares spread data:
-//     two-NN gives 9.2 for a 10-D Gaussian sample, 10.2 for 12-D, and 2-7 for
-//     the SZT network's 10-unit layer over training;
+//     probe_threshold(N) of the points. Brute force computes each pair once
+//     and spends relatively less per pair as N grows, so the break-even
+//     fraction falls with N. Measured (Gaussian data, d = 6-12, Zen 4, 2
+//     threads), the tree / brute force time against the scanned fraction f
+//     crosses 1 at f = 0.92 for N = 4096, 0.54 for N = 16384 and 0.39 for
+//     N = 65536 (at N = 2048 the tree was faster at every f up to 0.91):
+//     Euclidean probe_threshold(N) = min(0.95, 0.9 (4096 / N)^0.4). For the
+//     max-norm, whose range counts (KSG) still traverse per query, it is
+//     0.65 sqrt(2048 / N), from the same measurement with per-query
+//     traversal (N = 4096, d = 10: f = 68 %, 13.1 ms against 9.1 ms). The
+//     SZT network's 10-unit layers scan 15-31 % at N = 4096 (tree 7.0 ms on
+//     one core on average over training, build included; brute force 9.5). A rejected probe costs the tree's
+//     build and the probe, 3-30 % of the brute-force pass (N = 65536 down to
+//     4096), which the intrinsic dimension spares spread data: two-NN gives
+//     9.2 for a 10-D Gaussian sample, 10.2 for 12-D, and 2-7 for the SZT
+//     network's 10-unit layer over training;
 //   otherwise brute_force, whose blocked SIMD scan beats a tree that visits
 //     most leaves anyway.
 // All give identical results, so the choice only changes the speed.
@@ -86,13 +91,15 @@ public:
     static constexpr double crowded = 8.0;
 
     /// c in the kd_tree's range d <= c + log2(N) / 2 (see the header comment).
-    static constexpr double tree_dims_offset = std::is_same_v<Metric, max_norm> ? 4.0 : 1.5;
+    static constexpr double tree_dims_offset = std::is_same_v<Metric, max_norm> ? 4.0 : 2.5;
     /// The probe of the kd-tree beyond that range: up to this many dimensions, with this many
     /// queries; the tree is kept when they scan less than probe_threshold(N) of the points.
     static constexpr std::size_t probe_dims = 32;
     static constexpr std::size_t probe_queries = 64;
     static double probe_threshold(std::size_t n) noexcept {
-        return 0.65 * std::sqrt(2048.0 / static_cast<double>(std::max<std::size_t>(n, 1)));
+        const double m = static_cast<double>(std::max<std::size_t>(n, 1));
+        if constexpr (std::is_same_v<Metric, max_norm>) return 0.65 * std::sqrt(2048.0 / m);
+        return std::min(0.95, 0.9 * std::pow(4096.0 / m, 0.4));
     }
 
     /// True when automatic builds a grid for n points in d dimensions (it
