@@ -40,6 +40,7 @@
 #define MI_SEARCH_KD_TREE_HPP
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -164,14 +165,27 @@ public:
     std::vector<double> kth_distance(std::size_t k) const { return knn(k).kth_distances(); }
 
     /// Every point's k-th-neighbour distance among all points and among the points of its own
-    /// group (group[i] for point i; more than k points in every group), in one traversal per
-    /// point: a subtree is skipped only when its bound exceeds the own-group list's k-th
-    /// distance, which is never below the all-points list's.
+    /// group (group[i] for point i; more than k points in every group), in one traversal (per
+    /// leaf of queries above two dimensions, per point below): a subtree is skipped only when
+    /// its bound exceeds the own-group list's k-th distance, which is never below the
+    /// all-points list's.
     grouped_kth kth_distance_grouped(std::size_t k, const std::vector<std::uint32_t>& group) const {
         const char* where = "mi::kd_tree::kth_distance_grouped";
         detail::check_k(k, n_, where);
         detail::check_groups(group, n_, k, where);
         grouped_kth out{std::vector<double>(n_), std::vector<double>(n_)};
+        if (d_ > batched_dims) {
+            std::vector<double> rho(n_ * k), own_rho(n_ * k);
+            std::vector<std::uint32_t> idx(n_ * k), own_idx(n_ * k);
+            parallel_for(leaves_.size(), [&](std::size_t l) {
+                knn_leaf_queries(leaves_[l], k, rho.data(), idx.data(), group.data(), own_rho.data(), own_idx.data());
+            });
+            for (std::size_t i = 0; i < n_; ++i) {
+                out.all[i] = Metric::to_distance(rho[i * k + k - 1]);
+                out.own[i] = Metric::to_distance(own_rho[i * k + k - 1]);
+            }
+            return out;
+        }
         constexpr std::size_t chunk = 64;
         parallel_for((n_ + chunk - 1) / chunk, [&](std::size_t c) {
             std::vector<double> rho(2 * k);
@@ -326,12 +340,26 @@ private:
         std::nth_element(keys, keys + (mid - begin), keys + m, [](const split_key& x, const split_key& y) {
             return x.v < y.v || (x.v == y.v && x.index < y.index);
         });
-        for (std::size_t t = 0; t < m; ++t) {
-            std::copy_n(src + static_cast<std::size_t>(keys[t].pos) * d_, d_, dst + (begin + t) * d_);
-            perm_[begin + t] = keys[t].index;
+        // the rows in their new order, each child's box and smallest index on the way
+        for (const auto& [child, b, e] : {std::array<std::size_t, 3>{left, begin, mid}, {right, mid, end}}) {
+            double* lo = lo_.data() + child * d_;
+            double* hi = hi_.data() + child * d_;
+            const double* first = src + static_cast<std::size_t>(keys[b - begin].pos) * d_;
+            for (std::size_t j = 0; j < d_; ++j) lo[j] = hi[j] = first[j];
+            std::uint32_t smallest = keys[b - begin].index;
+            for (std::size_t t = b - begin; t < e - begin; ++t) {
+                const double* from = src + static_cast<std::size_t>(keys[t].pos) * d_;
+                double* to = dst + (begin + t) * d_;
+                for (std::size_t j = 0; j < d_; ++j) {
+                    to[j] = from[j];
+                    lo[j] = std::min(lo[j], from[j]);
+                    hi[j] = std::max(hi[j], from[j]);
+                }
+                perm_[begin + t] = keys[t].index;
+                smallest = std::min(smallest, keys[t].index);
+            }
+            nodes_[child].min_index = smallest;
         }
-        set_box(left, dst, begin, mid);
-        set_box(right, dst, mid, end);
         if (level < 2 && m > 4096) {  // the two halves in parallel (nested calls run serially)
             parallel_for(2, [&](std::size_t h) {
                 if (h == 0) build_node(left, begin, mid, b, dst, src, level + 1);
@@ -592,15 +620,25 @@ private:
     // can improve, so the pruning is that of a query traversing alone (knn_one) while the
     // traversal's branches and bound loops are paid once per leaf of queries (on the SZT
     // network's 4- to 10-unit layers, N = 4096, they were most of a query's time).
-    void knn_leaf_queries(std::size_t leaf, std::size_t k, double* rho, std::uint32_t* idx) const {
+    // With `group`, a second list per query (own_rho, own_idx, indexed like rho) takes the points
+    // of the query's own group, and that list, the farther of the two, prunes (as in knn_one).
+    void knn_leaf_queries(std::size_t leaf, std::size_t k, double* rho, std::uint32_t* idx,
+                          const std::uint32_t* group = nullptr, double* own_rho = nullptr,
+                          std::uint32_t* own_idx = nullptr) const {
         using detail::dbatch;
         using detail::lanes;
         const node& q = nodes_[leaf];
         const std::size_t m = q.end - q.begin, padded = (m + lanes - 1) / lanes * lanes;
-        std::vector<detail::k_best> best;
+        std::vector<detail::k_best> best, own;
         best.reserve(m);
-        for (std::size_t p = q.begin; p < q.end; ++p)
-            best.emplace_back(rho + static_cast<std::size_t>(perm_[p]) * k, idx + static_cast<std::size_t>(perm_[p]) * k, k);
+        own.reserve(group ? m : 0);
+        for (std::size_t p = q.begin; p < q.end; ++p) {
+            const std::size_t i = static_cast<std::size_t>(perm_[p]) * k;
+            best.emplace_back(rho + i, idx + i, k);
+            if (group) own.emplace_back(own_rho + i, own_idx + i, k);
+        }
+        // the list that prunes query a
+        auto pruning = [&](std::size_t a) -> const detail::k_best& { return group ? own[a] : best[a]; };
         // dimension-major query coordinates; padding lanes get worst = -inf and never take part
         std::vector<double> coord(d_ * padded, 0.0), worst(padded, -std::numeric_limits<double>::infinity());
         for (std::size_t a = 0; a < m; ++a) {
@@ -630,9 +668,11 @@ private:
                         const std::uint32_t self = perm_[q.begin + query];
                         for (std::size_t l = 0; l < lanes && b * lanes + l < om; ++l) {
                             const std::uint32_t j = perm_[o.begin + b * lanes + l];
-                            if (j != self) best[query].offer(lane_rho[l], j);
+                            if (j == self) continue;
+                            best[query].offer(lane_rho[l], j);
+                            if (group && group[j] == group[self]) own[query].offer(lane_rho[l], j);
                         }
-                        worst[query] = best[query].worst();
+                        worst[query] = pruning(query).worst();
                     });
                 }
             }
