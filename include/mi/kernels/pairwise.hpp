@@ -38,6 +38,9 @@
 //   the largest term of row i is its own, log_kernel(0): the running maximum
 //   is known before the first tile and never moves, and every term is
 //   exp(v - log_kernel(0)) <= 1.
+// * Split form (log_sum_kernel_split, the KDE bounds with classes): several kernels over one
+//   distance tile, each row also summing its own class's terms; its `all` sums are the self
+//   form's bit for bit.
 // * Accuracy: float input gives float-accurate distances (relative
 //   ~sqrt(d) 2^-24) and float exponentials (xsimd, ~1 ulp); sums in double.
 //   Measured against the double-precision definition: relative error of L_i
@@ -53,8 +56,10 @@
 #define MI_KERNELS_PAIRWISE_HPP
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <new>
 #include <string>
@@ -521,6 +526,124 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
     return out;
 }
 
+/// L_i of run_self for one kernel, over all rows (`all`) and over the rows of i's own class
+/// (`own`).
+struct split_sums {
+    std::vector<double> all, own;
+};
+
+/// The self form for several kernels at once, each row also summing the terms of the rows of
+/// its own class (cls[i], in row order; the classes of I(T;Y)): each tile's distances (direct
+/// form) are formed once and serve every kernel, so the KDE bounds on H(T) and on every
+/// H(T | Y = l), upper and lower, come from one pass over half the pairs instead of four passes
+/// over them and over each class's pairs. `all` is run_self's result bit for bit (same tiles,
+/// work items and sum order, terms written to a second tile instead of in place); `own` groups
+/// its terms differently from a separate run_self over the class's rows, so it agrees with that
+/// to float rounding (tests/kernels/test_pairwise.cpp), not bit for bit. Thread count never
+/// matters.
+template <class Kernel, class T, std::size_t K>
+std::array<split_sums, K> run_self_split(const packed<T>& qp, const packed<T>& cp, const std::array<Kernel, K>& kernels,
+                                         const std::vector<std::uint32_t>& cls) {
+    using B = simd::batch<T>;
+    constexpr std::size_t w = simd::width<T>;
+    constexpr std::size_t nrt = nr<T>;
+    constexpr std::size_t pb = self_block;
+    const std::size_t n = qp.rows;
+    const std::size_t blocks = (n + pb - 1) / pb;
+    const std::size_t items = std::min(blocks, self_items);
+    // the class of every column as a T lane value (padding: -1, no row's class)
+    aligned_vector<T> col_class(blocks * pb + nrt, T(-1));
+    for (std::size_t i = 0; i < n; ++i) col_class[i] = static_cast<T>(cls[i]);
+    std::array<T, K> m0;
+    for (std::size_t q = 0; q < K; ++q) m0[q] = kernels[q].log_kernel(T(0));
+    // per kernel q: all then own row sums (2 n), and all then own column sums (items x n each)
+    std::vector<double> row_sum(2 * K * n, 0.0), col_sum(2 * K * items * n, 0.0);
+    alignas(64) T lanes[w];
+    for (std::size_t l = 0; l < w; ++l) lanes[l] = static_cast<T>(l);
+    const B lane = B::load_aligned(lanes);
+
+    parallel_for(items, [&](std::size_t s) {
+        T* const tile = thread_tile<T>(2 * pb * pb);
+        T* const terms = tile + pb * pb;
+        aligned_vector<T> part(pb), part_own(pb);
+        for (std::size_t a = s; a < blocks; a += items) {
+            const std::size_t i0 = a * pb, rows_here = std::min(pb, n - i0);
+            const std::size_t ipanels = (rows_here + mr - 1) / mr;
+            for (std::size_t b = a; b < blocks; ++b) {
+                const std::size_t j0 = b * pb, cols_here = std::min(pb, n - j0);
+                const std::size_t jpanels = (cols_here + nrt - 1) / nrt, cols_padded = jpanels * nrt;
+                fill_tile(qp, cp, i0, j0, ipanels, jpanels, false, tile, pb);
+                const std::size_t full = cols_here / w * w;
+                const B end(static_cast<T>(cols_here)), zero(T(0));
+                const T* cc = col_class.data() + j0;
+                for (std::size_t q = 0; q < K; ++q) {
+                    const Kernel& kernel = kernels[q];
+                    const B shift(m0[q]);
+                    double* rs = row_sum.data() + 2 * q * n;
+                    double* rs_own = rs + n;
+                    double* cs = col_sum.data() + (2 * q * items + s) * n;
+                    double* cs_own = col_sum.data() + ((2 * q + 1) * items + s) * n;
+                    for (std::size_t r = 0; r < rows_here; ++r) {
+                        const T* dist = tile + r * pb;
+                        T* row = terms + r * pb;
+                        const B mine(static_cast<T>(cls[i0 + r]));
+                        B acc(T(0)), own(T(0));
+                        for (std::size_t j = 0; j < full; j += w) {
+                            const B v = simd::exp(kernel.log_kernel(B::load_aligned(dist + j)) - shift);
+                            v.store_aligned(row + j);
+                            acc += v;
+                            own += xsimd::select(B::load_unaligned(cc + j) == mine, v, zero);
+                        }
+                        for (std::size_t j = full; j < cols_padded; j += w) {
+                            const auto valid = (lane + B(static_cast<T>(j))) < end;
+                            const B v =
+                                xsimd::select(valid, simd::exp(kernel.log_kernel(B::load_aligned(dist + j)) - shift), zero);
+                            v.store_aligned(row + j);
+                            acc += v;
+                            own += xsimd::select(B::load_unaligned(cc + j) == mine, v, zero);
+                        }
+                        rs[i0 + r] += static_cast<double>(simd::reduce_add(acc));
+                        rs_own[i0 + r] += static_cast<double>(simd::reduce_add(own));
+                    }
+                    if (b == a) continue;
+                    // column sums in float over runs of 16 rows, flushed to double (all and own)
+                    for (std::size_t r0 = 0; r0 < rows_here; r0 += 16) {
+                        const std::size_t r1 = std::min(rows_here, r0 + 16);
+                        for (std::size_t j = 0; j < cols_padded; j += w) {
+                            const B theirs = B::load_unaligned(cc + j);
+                            B acc(T(0)), own(T(0));
+                            for (std::size_t r = r0; r < r1; ++r) {
+                                const B v = B::load_aligned(terms + r * pb + j);
+                                acc += v;
+                                own += xsimd::select(theirs == B(static_cast<T>(cls[i0 + r])), v, zero);
+                            }
+                            acc.store_aligned(part.data() + j);
+                            own.store_aligned(part_own.data() + j);
+                        }
+                        for (std::size_t j = 0; j < cols_here; ++j) {
+                            cs[j0 + j] += static_cast<double>(part[j]);
+                            cs_own[j0 + j] += static_cast<double>(part_own[j]);
+                        }
+                    }
+                }
+            }
+        }
+    });
+    std::array<split_sums, K> out;
+    for (std::size_t q = 0; q < K; ++q)
+        for (std::size_t own = 0; own < 2; ++own) {
+            std::vector<double>& dst = own ? out[q].own : out[q].all;
+            dst.resize(n);
+            const double* rs = row_sum.data() + (2 * q + own) * n;
+            for (std::size_t i = 0; i < n; ++i) {
+                double t = rs[i];
+                for (std::size_t it = 0; it < items; ++it) t += col_sum[((2 * q + own) * items + it) * n + i];
+                dst[i] = static_cast<double>(m0[q]) + std::log(t);
+            }
+        }
+    return out;
+}
+
 /// The dense form: every pair's kernel value exp(log_kernel(d2)) written to out[i * ld + j].
 /// Tiles (a, b), a <= b, of the direct (difference) distances, so that near pairs (the entries
 /// close to exp(log_kernel(0)), which carry a Gram matrix's spectrum) have no cancellation;
@@ -579,6 +702,16 @@ std::vector<double> log_sum_kernel(const activation_view<const T>& queries,
     const packed<T> qp = pack(queries, mr, c);
     if (self) return run_self(qp, pack(queries, nr<T>, c), gemm, kernel);
     return run_cross(qp, pack(centres, nr<T>, c), gemm, kernel);
+}
+
+/// run_self_split over the rows with their classes cls (direct distances: fewer than
+/// gemm_min_dims units; classes below 2^24, exact as float lane values).
+template <class Kernel, class T, std::size_t K>
+std::array<split_sums, K> log_sum_kernel_split(const activation_view<const T>& rows, const std::array<Kernel, K>& kernels,
+                                               const std::vector<std::uint32_t>& cls) {
+    note_if_narrow_simd(static_cast<double>(rows.rows()) * static_cast<double>(rows.rows()) *
+                        static_cast<double>(rows.cols()));
+    return run_self_split(pack(rows, mr, nullptr), pack(rows, nr<T>, nullptr), kernels, cls);
 }
 
 }  // namespace detail::pairwise
