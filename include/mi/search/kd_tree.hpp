@@ -341,19 +341,19 @@ private:
             return x.v < y.v || (x.v == y.v && x.index < y.index);
         });
         // the rows in their new order, each child's box and smallest index on the way
-        for (const auto& [child, b, e] : {std::array<std::size_t, 3>{left, begin, mid}, {right, mid, end}}) {
-            double* lo = lo_.data() + child * d_;
-            double* hi = hi_.data() + child * d_;
-            const double* first = src + static_cast<std::size_t>(keys[b - begin].pos) * d_;
-            for (std::size_t j = 0; j < d_; ++j) lo[j] = hi[j] = first[j];
-            std::uint32_t smallest = keys[b - begin].index;
-            for (std::size_t t = b - begin; t < e - begin; ++t) {
+        for (const auto& [child, first_t, end_t] : {std::array<std::size_t, 3>{left, 0, mid - begin}, {right, mid - begin, m}}) {
+            double* box_lo = lo_.data() + child * d_;
+            double* box_hi = hi_.data() + child * d_;
+            const double* first = src + static_cast<std::size_t>(keys[first_t].pos) * d_;
+            for (std::size_t j = 0; j < d_; ++j) box_lo[j] = box_hi[j] = first[j];
+            std::uint32_t smallest = keys[first_t].index;
+            for (std::size_t t = first_t; t < end_t; ++t) {
                 const double* from = src + static_cast<std::size_t>(keys[t].pos) * d_;
                 double* to = dst + (begin + t) * d_;
                 for (std::size_t j = 0; j < d_; ++j) {
                     to[j] = from[j];
-                    lo[j] = std::min(lo[j], from[j]);
-                    hi[j] = std::max(hi[j], from[j]);
+                    box_lo[j] = std::min(box_lo[j], from[j]);
+                    box_hi[j] = std::max(box_hi[j], from[j]);
                 }
                 perm_[begin + t] = keys[t].index;
                 smallest = std::min(smallest, keys[t].index);
