@@ -6,7 +6,9 @@
 //                                     Kozachenko-Leonenko 2-D for N = 1k..65k,
 //                                     the fitted exponent of time ~ N^a, and
 //                                     brute_force vs kd_tree vs grid per
-//                                     dimension.
+//                                     dimension (max-norm), and kd_tree vs
+//                                     brute_force against the scanned
+//                                     fraction (Euclidean).
 //   bench_knn ksg X.bin Y.bin K REPS  one KSG estimate on the given data
 //   bench_knn kl  X.bin K REPS        one Kozachenko-Leonenko estimate
 //
@@ -121,6 +123,27 @@ int synthetic() {
         const mi::automatic<mi::max_norm> pick(mi::view(p, n, d));
         std::printf("| %zu | %.4f | %.4f | %.4f | %s |\n", d, bf, kd, gr, short_name(pick.chosen()).c_str());
     }
+    // Where automatic<euclidean> hands over from kd_tree to brute_force (its dimension rule and
+    // probe threshold, mi/search/automatic.hpp): the time ratio against the fraction of the
+    // points a query scans (kd_tree::scanned_fraction, 64 queries).
+    std::printf("\nall-points 2-NN, Euclidean (Kozachenko-Leonenko), Gaussian data: kd_tree vs brute_force "
+                "(seconds, build included; f = scanned fraction)\n\n");
+    std::printf("| N | d | brute_force | kd_tree | kd_tree / brute_force | f | probe threshold | automatic picks |\n"
+                "|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    for (std::size_t n : {2048, 4096, 16384, 65536})
+        for (std::size_t d : {6, 8, 10, 12}) {
+            mi::rng g(d + n);
+            std::vector<double> p(n * d);
+            for (auto& v : p) v = g.normal();
+            double v = 0;
+            const double bf = best_of(2, [&] { return mi::brute_force<mi::euclidean>(mi::view(p, n, d)).kth_distance(2)[0]; }, v);
+            const double kd = best_of(2, [&] { return mi::kd_tree<mi::euclidean>(mi::view(p, n, d)).kth_distance(2)[0]; }, v);
+            const mi::kd_tree<mi::euclidean> tree(mi::view(p, n, d));
+            const mi::automatic<mi::euclidean> pick(mi::view(p, n, d));
+            std::printf("| %zu | %zu | %.4f | %.4f | %.2f | %.2f | %.2f | %s |\n", n, d, bf, kd, kd / bf,
+                        tree.scanned_fraction(64, 2), mi::automatic<mi::euclidean>::probe_threshold(n),
+                        short_name(pick.chosen()).c_str());
+        }
     return 0;
 }
 

@@ -24,25 +24,27 @@
 //   Above that range, up to probe_dims dimensions and from 2048 points, the
 //     data decide: network layers often lie near a low-dimensional set, where
 //     a tree prunes as in few dimensions. When the intrinsic dimension of 256
-//     rows (two-NN estimate, intrinsic_dimension(); about 0.1 ms) is within 1
-//     of the range, the kd-tree is built and probed with probe_queries
-//     queries (kd_tree::scanned_fraction), and kept when they scan less than
+//     rows (two-NN estimate, intrinsic_dimension(); about 0.1 ms) is within
+//     probe_slack (1 for the max-norm, 2 for the Euclidean norm) of the
+//     range, the kd-tree is built and probed with probe_queries queries
+//     (kd_tree::scanned_fraction), and kept when they scan less than
 //     probe_threshold(N) of the points. Brute force computes each pair once
 //     and spends relatively less per pair as N grows, so the break-even
-//     fraction falls with N. Measured (Gaussian data, d = 6-12, Zen 4, 2
-//     threads), the tree / brute force time against the scanned fraction f
-//     crosses 1 at f = 0.92 for N = 4096, 0.54 for N = 16384 and 0.39 for
-//     N = 65536 (at N = 2048 the tree was faster at every f up to 0.91):
-//     Euclidean probe_threshold(N) = min(0.95, 0.9 (4096 / N)^0.4). For the
+//     fraction falls with N. Measured (bench_knn's last table: Gaussian data,
+//     d = 6-12, Zen 4, 2 threads), the tree / brute force time against the
+//     scanned fraction f crosses 1 near f = 0.58 for N = 16384 and 0.46 for
+//     N = 65536; at N = 2048-4096 the tree was faster at every f up to 0.91:
+//     Euclidean probe_threshold(N) = min(0.95, 0.85 (4096 / N)^0.3). For the
 //     max-norm, whose range counts (KSG) still traverse per query, it is
 //     0.65 sqrt(2048 / N), from the same measurement with per-query
 //     traversal (N = 4096, d = 10: f = 68 %, 13.1 ms against 9.1 ms). The
 //     SZT network's 10-unit layers scan 15-31 % at N = 4096 (tree 7.0 ms on
-//     one core on average over training, build included; brute force 9.5). A rejected probe costs the tree's
-//     build and the probe, 3-30 % of the brute-force pass (N = 65536 down to
-//     4096), which the intrinsic dimension spares spread data: two-NN gives
-//     9.2 for a 10-D Gaussian sample, 10.2 for 12-D, and 2-7 for the SZT
-//     network's 10-unit layer over training;
+//     one core on average over training, build included; brute force 9.5).
+//     A rejected probe costs the tree's build and the probe, 3-30 % of the
+//     brute-force pass (N = 65536 down to 4096), which the intrinsic
+//     dimension spares spread data: two-NN gives 9.2 for a 10-D Gaussian
+//     sample, 10.2 for 12-D, and 2-7 for the SZT network's 10-unit layer
+//     over training;
 //   otherwise brute_force, whose blocked SIMD scan beats a tree that visits
 //     most leaves anyway.
 // All give identical results, so the choice only changes the speed.
@@ -95,11 +97,13 @@ public:
     /// The probe of the kd-tree beyond that range: up to this many dimensions, with this many
     /// queries; the tree is kept when they scan less than probe_threshold(N) of the points.
     static constexpr std::size_t probe_dims = 32;
+    /// How far above the dimension rule's range the intrinsic dimension may be for a probe.
+    static constexpr double probe_slack = std::is_same_v<Metric, max_norm> ? 1.0 : 2.0;
     static constexpr std::size_t probe_queries = 64;
     static double probe_threshold(std::size_t n) noexcept {
         const double m = static_cast<double>(std::max<std::size_t>(n, 1));
         if constexpr (std::is_same_v<Metric, max_norm>) return 0.65 * std::sqrt(2048.0 / m);
-        return std::min(0.95, 0.9 * std::pow(4096.0 / m, 0.4));
+        return std::min(0.95, 0.85 * std::pow(4096.0 / m, 0.3));
     }
 
     /// True when automatic builds a grid for n points in d dimensions (it
@@ -182,7 +186,7 @@ public:
             if (g.crowding() <= crowded) return;
         }
         if (probes_tree(points.rows(), points.cols()) &&
-            intrinsic_dimension(points) <= tree_dims_offset + 1.0 + 0.5 * std::log2(static_cast<double>(points.rows()))) {
+            intrinsic_dimension(points) <= tree_dims_offset + probe_slack + 0.5 * std::log2(static_cast<double>(points.rows()))) {
             kd_tree<Metric>& t = impl_.template emplace<kd_tree<Metric>>(tree_);
             t.build(points);
             if (t.scanned_fraction(probe_queries, 2) < probe_threshold(points.rows())) return;
