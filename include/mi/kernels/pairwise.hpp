@@ -421,6 +421,27 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
 inline constexpr std::size_t self_block = 192;
 inline constexpr std::size_t self_items = 16;
 
+/// One block pair (a, b), a <= b, of the self form: rows i0 .. i0 + rows against columns
+/// j0 .. j0 + cols, in ipanels and jpanels micro-panels (cols_padded columns).
+struct self_tile {
+    std::size_t a, b, i0, j0, rows, cols, ipanels, jpanels, cols_padded;
+};
+
+/// Calls f(tile) for the block pairs of work item s of the self form over n rows: row blocks
+/// a = s, s + items, ... (the work is triangular), each against blocks b = a, a + 1, ...
+template <class T, class F>
+void for_self_tiles(std::size_t n, std::size_t s, std::size_t items, F&& f) {
+    constexpr std::size_t pb = self_block, nrt = nr<T>;
+    const std::size_t blocks = (n + pb - 1) / pb;
+    for (std::size_t a = s; a < blocks; a += items) {
+        const std::size_t i0 = a * pb, rows = std::min(pb, n - i0);
+        for (std::size_t b = a; b < blocks; ++b) {
+            const std::size_t j0 = b * pb, cols = std::min(pb, n - j0), jpanels = (cols + nrt - 1) / nrt;
+            f(self_tile{a, b, i0, j0, rows, cols, (rows + mr - 1) / mr, jpanels, jpanels * nrt});
+        }
+    }
+}
+
 template <class Kernel, class T>
 std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm, const Kernel& kernel) {
     using B = simd::batch<T>;
@@ -444,78 +465,74 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
         T* const tile = thread_tile<T>(pb * pb);
         aligned_vector<T> part(pb);
         double* cs = col_sum.data() + s * n;
-        for (std::size_t a = s; a < blocks; a += items) {
-            const std::size_t i0 = a * pb, rows_here = std::min(pb, n - i0);
-            const std::size_t ipanels = (rows_here + mr - 1) / mr;
-            for (std::size_t b = a; b < blocks; ++b) {
-                const std::size_t j0 = b * pb, cols_here = std::min(pb, n - j0);
-                const std::size_t jpanels = (cols_here + nrt - 1) / nrt, cols_padded = jpanels * nrt;
-                // 1. distances (direct) or dot products, K-blocked
-                fill_tile(qp, cp, i0, j0, ipanels, jpanels, gemm, tile, pb);
-                // 2. dot-product path: d2 clamped at 0; micro-tiles holding a pair whose
-                //    term could be within relevance_cut of the maximum are redone by differences.
-                if (gemm) {
-                    bool redo[pb / mr][pb / nr<T>] = {};
-                    const B two(T(2)), zero(T(0)), g(gamma), cutv(cut);
-                    for (std::size_t r = 0; r < rows_here; ++r) {
-                        T* row = tile + r * pb;
-                        const T nai = qp.norms[i0 + r];
-                        const B na(nai);
-                        for (std::size_t j = 0; j < cols_padded; j += w) {
-                            const B nbv = B::load_aligned(cp.norms.data() + j0 + j);
-                            const B d2 = xsimd::max(xsimd::fnma(two, B::load_aligned(row + j), na + nbv), zero);
-                            d2.store_aligned(row + j);
-                            bool& flag = redo[r / mr][j / nrt];
-                            if (flag) continue;
-                            const B lo = xsimd::max(xsimd::fnma(g, na + nbv, d2), zero);
-                            if (!xsimd::any(kernel.log_kernel(lo) >= cutv)) continue;
-                            const std::size_t jend = std::min(j + w, cols_here);
-                            for (std::size_t l = j; l < jend && !flag; ++l) {
-                                const T lol = std::max(row[l] - gamma * (nai + cp.norms[j0 + l]), T(0));
-                                flag = kernel.log_kernel(lol) >= cut;
-                            }
-                        }
-                    }
-                    for (std::size_t ip = 0; ip < ipanels; ++ip)
-                        for (std::size_t jp = 0; jp < jpanels; ++jp)
-                            if (redo[ip][jp])
-                                micro_kernel<true>(qp.panel(i0 / mr + ip), cp.panel(j0 / nrt + jp), d,
-                                                   tile + ip * mr * pb + jp * nrt, pb, false);
-                }
-                // 3. terms exp(log_kernel(d2) - log_kernel(0)), row sums (and column sums off the diagonal)
-                const B shift(m0), zero(T(0));
-                // padding columns hold real-looking values: the last chunk is masked
-                const std::size_t full = cols_here / w * w;
-                const B end(static_cast<T>(cols_here));
+        for_self_tiles<T>(n, s, items, [&](const self_tile& t) {
+            const std::size_t a = t.a, b = t.b, i0 = t.i0, j0 = t.j0, rows_here = t.rows, cols_here = t.cols;
+            const std::size_t ipanels = t.ipanels, jpanels = t.jpanels, cols_padded = t.cols_padded;
+            // 1. distances (direct) or dot products, K-blocked
+            fill_tile(qp, cp, i0, j0, ipanels, jpanels, gemm, tile, pb);
+            // 2. dot-product path: d2 clamped at 0; micro-tiles holding a pair whose
+            //    term could be within relevance_cut of the maximum are redone by differences.
+            if (gemm) {
+                bool redo[pb / mr][pb / nr<T>] = {};
+                const B two(T(2)), zero(T(0)), g(gamma), cutv(cut);
                 for (std::size_t r = 0; r < rows_here; ++r) {
                     T* row = tile + r * pb;
-                    B acc(T(0));
-                    for (std::size_t j = 0; j < full; j += w) {
-                        const B v = simd::exp(kernel.log_kernel(B::load_aligned(row + j)) - shift);
-                        v.store_aligned(row + j);
-                        acc += v;
-                    }
-                    for (std::size_t j = full; j < cols_padded; j += w) {
-                        const auto valid = (lane + B(static_cast<T>(j))) < end;
-                        const B v = xsimd::select(valid, simd::exp(kernel.log_kernel(B::load_aligned(row + j)) - shift), zero);
-                        v.store_aligned(row + j);
-                        acc += v;
-                    }
-                    row_sum[i0 + r] += static_cast<double>(simd::reduce_add(acc));
-                }
-                if (b == a) continue;
-                // column sums in float over runs of 16 rows, flushed to double
-                for (std::size_t r0 = 0; r0 < rows_here; r0 += 16) {
-                    const std::size_t r1 = std::min(rows_here, r0 + 16);
+                    const T nai = qp.norms[i0 + r];
+                    const B na(nai);
                     for (std::size_t j = 0; j < cols_padded; j += w) {
-                        B acc(T(0));
-                        for (std::size_t r = r0; r < r1; ++r) acc += B::load_aligned(tile + r * pb + j);
-                        acc.store_aligned(part.data() + j);
+                        const B nbv = B::load_aligned(cp.norms.data() + j0 + j);
+                        const B d2 = xsimd::max(xsimd::fnma(two, B::load_aligned(row + j), na + nbv), zero);
+                        d2.store_aligned(row + j);
+                        bool& flag = redo[r / mr][j / nrt];
+                        if (flag) continue;
+                        const B lo = xsimd::max(xsimd::fnma(g, na + nbv, d2), zero);
+                        if (!xsimd::any(kernel.log_kernel(lo) >= cutv)) continue;
+                        const std::size_t jend = std::min(j + w, cols_here);
+                        for (std::size_t l = j; l < jend && !flag; ++l) {
+                            const T lol = std::max(row[l] - gamma * (nai + cp.norms[j0 + l]), T(0));
+                            flag = kernel.log_kernel(lol) >= cut;
+                        }
                     }
-                    for (std::size_t j = 0; j < cols_here; ++j) cs[j0 + j] += static_cast<double>(part[j]);
                 }
+                for (std::size_t ip = 0; ip < ipanels; ++ip)
+                    for (std::size_t jp = 0; jp < jpanels; ++jp)
+                        if (redo[ip][jp])
+                            micro_kernel<true>(qp.panel(i0 / mr + ip), cp.panel(j0 / nrt + jp), d,
+                                               tile + ip * mr * pb + jp * nrt, pb, false);
             }
-        }
+            // 3. terms exp(log_kernel(d2) - log_kernel(0)), row sums (and column sums off the diagonal)
+            const B shift(m0), zero(T(0));
+            // padding columns hold real-looking values: the last chunk is masked
+            const std::size_t full = cols_here / w * w;
+            const B end(static_cast<T>(cols_here));
+            for (std::size_t r = 0; r < rows_here; ++r) {
+                T* row = tile + r * pb;
+                B acc(T(0));
+                for (std::size_t j = 0; j < full; j += w) {
+                    const B v = simd::exp(kernel.log_kernel(B::load_aligned(row + j)) - shift);
+                    v.store_aligned(row + j);
+                    acc += v;
+                }
+                for (std::size_t j = full; j < cols_padded; j += w) {
+                    const auto valid = (lane + B(static_cast<T>(j))) < end;
+                    const B v = xsimd::select(valid, simd::exp(kernel.log_kernel(B::load_aligned(row + j)) - shift), zero);
+                    v.store_aligned(row + j);
+                    acc += v;
+                }
+                row_sum[i0 + r] += static_cast<double>(simd::reduce_add(acc));
+            }
+            if (b == a) return;
+            // column sums in float over runs of 16 rows, flushed to double
+            for (std::size_t r0 = 0; r0 < rows_here; r0 += 16) {
+                const std::size_t r1 = std::min(rows_here, r0 + 16);
+                for (std::size_t j = 0; j < cols_padded; j += w) {
+                    B acc(T(0));
+                    for (std::size_t r = r0; r < r1; ++r) acc += B::load_aligned(tile + r * pb + j);
+                    acc.store_aligned(part.data() + j);
+                }
+                for (std::size_t j = 0; j < cols_here; ++j) cs[j0 + j] += static_cast<double>(part[j]);
+            }
+        });
     });
     std::vector<double> out(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -566,68 +583,64 @@ std::array<split_sums, K> run_self_split(const packed<T>& qp, const packed<T>& c
         T* const tile = thread_tile<T>(2 * pb * pb);
         T* const terms = tile + pb * pb;
         aligned_vector<T> part(pb), part_own(pb);
-        for (std::size_t a = s; a < blocks; a += items) {
-            const std::size_t i0 = a * pb, rows_here = std::min(pb, n - i0);
-            const std::size_t ipanels = (rows_here + mr - 1) / mr;
-            for (std::size_t b = a; b < blocks; ++b) {
-                const std::size_t j0 = b * pb, cols_here = std::min(pb, n - j0);
-                const std::size_t jpanels = (cols_here + nrt - 1) / nrt, cols_padded = jpanels * nrt;
-                fill_tile(qp, cp, i0, j0, ipanels, jpanels, false, tile, pb);
-                const std::size_t full = cols_here / w * w;
-                const B end(static_cast<T>(cols_here)), zero(T(0));
-                const T* cc = col_class.data() + j0;
-                for (std::size_t q = 0; q < K; ++q) {
-                    const Kernel& kernel = kernels[q];
-                    const B shift(m0[q]);
-                    double* rs = row_sum.data() + 2 * q * n;
-                    double* rs_own = rs + n;
-                    double* cs = col_sum.data() + (2 * q * items + s) * n;
-                    double* cs_own = col_sum.data() + ((2 * q + 1) * items + s) * n;
-                    for (std::size_t r = 0; r < rows_here; ++r) {
-                        const T* dist = tile + r * pb;
-                        T* row = terms + r * pb;
-                        const B mine(static_cast<T>(cls[i0 + r]));
-                        B acc(T(0)), own(T(0));
-                        for (std::size_t j = 0; j < full; j += w) {
-                            const B v = simd::exp(kernel.log_kernel(B::load_aligned(dist + j)) - shift);
-                            v.store_aligned(row + j);
-                            acc += v;
-                            own += xsimd::select(B::load_unaligned(cc + j) == mine, v, zero);
-                        }
-                        for (std::size_t j = full; j < cols_padded; j += w) {
-                            const auto valid = (lane + B(static_cast<T>(j))) < end;
-                            const B v =
-                                xsimd::select(valid, simd::exp(kernel.log_kernel(B::load_aligned(dist + j)) - shift), zero);
-                            v.store_aligned(row + j);
-                            acc += v;
-                            own += xsimd::select(B::load_unaligned(cc + j) == mine, v, zero);
-                        }
-                        rs[i0 + r] += static_cast<double>(simd::reduce_add(acc));
-                        rs_own[i0 + r] += static_cast<double>(simd::reduce_add(own));
+        for_self_tiles<T>(n, s, items, [&](const self_tile& t) {
+            const std::size_t a = t.a, b = t.b, i0 = t.i0, j0 = t.j0, rows_here = t.rows, cols_here = t.cols;
+            const std::size_t ipanels = t.ipanels, jpanels = t.jpanels, cols_padded = t.cols_padded;
+            fill_tile(qp, cp, i0, j0, ipanels, jpanels, false, tile, pb);
+            const std::size_t full = cols_here / w * w;
+            const B end(static_cast<T>(cols_here)), zero(T(0));
+            const T* cc = col_class.data() + j0;
+            for (std::size_t q = 0; q < K; ++q) {
+                const Kernel& kernel = kernels[q];
+                const B shift(m0[q]);
+                double* rs = row_sum.data() + 2 * q * n;
+                double* rs_own = rs + n;
+                double* cs = col_sum.data() + (2 * q * items + s) * n;
+                double* cs_own = col_sum.data() + ((2 * q + 1) * items + s) * n;
+                for (std::size_t r = 0; r < rows_here; ++r) {
+                    const T* dist = tile + r * pb;
+                    T* row = terms + r * pb;
+                    const B mine(static_cast<T>(cls[i0 + r]));
+                    B acc(T(0)), own(T(0));
+                    for (std::size_t j = 0; j < full; j += w) {
+                        const B v = simd::exp(kernel.log_kernel(B::load_aligned(dist + j)) - shift);
+                        v.store_aligned(row + j);
+                        acc += v;
+                        own += xsimd::select(B::load_unaligned(cc + j) == mine, v, zero);
                     }
-                    if (b == a) continue;
-                    // column sums in float over runs of 16 rows, flushed to double (all and own)
-                    for (std::size_t r0 = 0; r0 < rows_here; r0 += 16) {
-                        const std::size_t r1 = std::min(rows_here, r0 + 16);
-                        for (std::size_t j = 0; j < cols_padded; j += w) {
-                            const B theirs = B::load_unaligned(cc + j);
-                            B acc(T(0)), own(T(0));
-                            for (std::size_t r = r0; r < r1; ++r) {
-                                const B v = B::load_aligned(terms + r * pb + j);
-                                acc += v;
-                                own += xsimd::select(theirs == B(static_cast<T>(cls[i0 + r])), v, zero);
-                            }
-                            acc.store_aligned(part.data() + j);
-                            own.store_aligned(part_own.data() + j);
+                    for (std::size_t j = full; j < cols_padded; j += w) {
+                        const auto valid = (lane + B(static_cast<T>(j))) < end;
+                        const B v =
+                            xsimd::select(valid, simd::exp(kernel.log_kernel(B::load_aligned(dist + j)) - shift), zero);
+                        v.store_aligned(row + j);
+                        acc += v;
+                        own += xsimd::select(B::load_unaligned(cc + j) == mine, v, zero);
+                    }
+                    rs[i0 + r] += static_cast<double>(simd::reduce_add(acc));
+                    rs_own[i0 + r] += static_cast<double>(simd::reduce_add(own));
+                }
+                if (b == a) continue;
+                // column sums in float over runs of 16 rows, flushed to double (all and own)
+                for (std::size_t r0 = 0; r0 < rows_here; r0 += 16) {
+                    const std::size_t r1 = std::min(rows_here, r0 + 16);
+                    for (std::size_t j = 0; j < cols_padded; j += w) {
+                        const B theirs = B::load_unaligned(cc + j);
+                        B acc(T(0)), own(T(0));
+                        for (std::size_t r = r0; r < r1; ++r) {
+                            const B v = B::load_aligned(terms + r * pb + j);
+                            acc += v;
+                            own += xsimd::select(theirs == B(static_cast<T>(cls[i0 + r])), v, zero);
                         }
-                        for (std::size_t j = 0; j < cols_here; ++j) {
-                            cs[j0 + j] += static_cast<double>(part[j]);
-                            cs_own[j0 + j] += static_cast<double>(part_own[j]);
-                        }
+                        acc.store_aligned(part.data() + j);
+                        own.store_aligned(part_own.data() + j);
+                    }
+                    for (std::size_t j = 0; j < cols_here; ++j) {
+                        cs[j0 + j] += static_cast<double>(part[j]);
+                        cs_own[j0 + j] += static_cast<double>(part_own[j]);
                     }
                 }
             }
-        }
+        });
     });
     std::array<split_sums, K> out;
     for (std::size_t q = 0; q < K; ++q)

@@ -551,6 +551,21 @@ private:
         }
     }
 
+    // Pushes the children of node nd onto a depth-first stack of {node, box bound from the
+    // query leaf}, the nearer on top so that it is visited first.
+    template <class Entry>
+    void push_children(std::vector<Entry>& stack, std::size_t leaf, const node& nd) const {
+        const auto l = static_cast<std::size_t>(nd.left), r = static_cast<std::size_t>(nd.right);
+        const double bl = lower_bound(leaf, l), br = lower_bound(leaf, r);
+        if (bl <= br) {
+            stack.push_back({r, br});
+            stack.push_back({l, bl});
+        } else {
+            stack.push_back({l, bl});
+            stack.push_back({r, br});
+        }
+    }
+
     // k nearest neighbours of every point of one leaf. The leaf's queries
     // share one traversal; a node is skipped only when no query of the leaf
     // can gain a point from it (farther than every query's k-th distance, or
@@ -599,15 +614,7 @@ private:
             const node& nd = nodes_[e.id];
             if (!can_gain(e.bound, nd.min_index)) continue;
             if (nd.left >= 0) {
-                const auto l = static_cast<std::size_t>(nd.left), r = static_cast<std::size_t>(nd.right);
-                const double bl = lower_bound(leaf, l), br = lower_bound(leaf, r);
-                if (bl <= br) {
-                    stack.push_back({r, br});
-                    stack.push_back({l, bl});
-                } else {
-                    stack.push_back({l, bl});
-                    stack.push_back({r, br});
-                }
+                push_children(stack, leaf, nd);
                 continue;
             }
             scan(nd);
@@ -720,15 +727,7 @@ private:
             if (count == 0) continue;
             const node& nd = nodes_[e.id];
             if (nd.left >= 0) {
-                const auto l = static_cast<std::size_t>(nd.left), r = static_cast<std::size_t>(nd.right);
-                const double bl = lower_bound(leaf, l), br = lower_bound(leaf, r);
-                if (bl <= br) {
-                    stack.push_back({r, br});
-                    stack.push_back({l, bl});
-                } else {
-                    stack.push_back({l, bl});
-                    stack.push_back({r, br});
-                }
+                push_children(stack, leaf, nd);
                 continue;
             }
             scan(nd, count);
