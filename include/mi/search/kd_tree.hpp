@@ -284,14 +284,12 @@ private:
         nodes_[id].min_index = mn;
     }
 
-    // Children of node id (over [begin, end)) at its median; returns the split point.
+    // Links node id (over [begin, end)) to its children, split at the median position (the
+    // shape depends only on the sizes); returns the split point.
     std::size_t make_children(std::size_t id, std::size_t begin, std::size_t end) {
-        node& nd = nodes_[id];
-        nd.begin = begin;
-        nd.end = end;
         const std::size_t half = (end - begin) / 2;
-        nd.left = static_cast<std::int32_t>(id + 1);
-        nd.right = static_cast<std::int32_t>(id + 1 + subtree_nodes(half));
+        nodes_[id].left = static_cast<std::int32_t>(id + 1);
+        nodes_[id].right = static_cast<std::int32_t>(id + 1 + subtree_nodes(half));
         return begin + half;
     }
 
