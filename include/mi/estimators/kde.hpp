@@ -236,7 +236,8 @@ private:
         const auto by_class = y.rows_by_class();
         const double h0 = k.component_entropy(layer.cols());
         bounds h, conditional{0.0, 0.0};
-        if (layer.cols() >= detail::pairwise::gemm_min_dims) {
+        // (the split form carries class ids as float lane values: exact below 2^24 classes)
+        if (layer.cols() >= detail::pairwise::gemm_min_dims || y.classes() > (std::size_t(1) << 24)) {
             h = entropy_with(layer, k);
             for (const auto& rows_l : by_class) {
                 if (rows_l.empty()) continue;
