@@ -301,6 +301,32 @@ inline void fill_tile(const packed<T>& qp, const packed<T>& cp, std::size_t i0, 
     }
 }
 
+/// Dot-product path: whether a pair among columns j .. jend of a tile row (squared distances
+/// row[], query norm nai, centre norms norms[]) could have a term within relevance of the row's
+/// maximum, i.e. log_kernel of its rounding-widened lower bound reaching `cut`. lo holds those
+/// lower bounds for the SIMD chunk at j; the lanes are then checked one by one.
+template <class Kernel, class T>
+bool may_matter(const Kernel& kernel, const simd::batch<T>& lo, const T* row, const T* norms, std::size_t j,
+                std::size_t jend, T nai, T gamma, T cut) {
+    if (!xsimd::any(kernel.log_kernel(lo) >= simd::batch<T>(cut))) return false;
+    for (std::size_t l = j; l < jend; ++l)
+        if (kernel.log_kernel(std::max(row[l] - gamma * (nai + norms[l]), T(0))) >= cut) return true;
+    return false;
+}
+
+/// Recomputes by differences (exact near pairs) the micro-tiles of a tile (row stride ld) that
+/// may_matter flagged.
+template <class T, std::size_t RP, std::size_t CP>
+void redo_flagged(const bool (&redo)[RP][CP], const packed<T>& qp, const packed<T>& cp, std::size_t i0, std::size_t j0,
+                  std::size_t ipanels, std::size_t jpanels, T* tile, std::size_t ld) noexcept {
+    constexpr std::size_t nrt = nr<T>;
+    for (std::size_t ip = 0; ip < ipanels; ++ip)
+        for (std::size_t jp = 0; jp < jpanels; ++jp)
+            if (redo[ip][jp])
+                micro_kernel<true>(qp.panel(i0 / mr + ip), cp.panel(j0 / nrt + jp), qp.dims, tile + ip * mr * ld + jp * nrt,
+                                   ld, false);
+}
+
 /// The cross form: blocks of MB query rows against every centre block, online
 /// log-sum-exp per row. qp/cp: the packed queries and centres.
 template <class Kernel, class T>
@@ -360,25 +386,15 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
                     // largest possible value lies relevance_cut below it cannot matter.
                     const double m_lb = std::max(run_max[r], static_cast<double>(kernel.log_kernel(hmin)));
                     const T cut = static_cast<T>(m_lb - relevance_cut);
-                    const B cutv(cut);
                     for (std::size_t j = 0; j < cols_padded; j += w) {
                         bool& flag = redo[r / mr][j / nrt];
                         if (flag) continue;
                         const B nbv = B::load_aligned(cp.norms.data() + j0 + j);
                         const B lo = xsimd::max(xsimd::fnma(g, na + nbv, B::load_aligned(row + j)), zero);
-                        if (!xsimd::any(kernel.log_kernel(lo) >= cutv)) continue;
-                        const std::size_t jend = std::min(j + w, cols_here);
-                        for (std::size_t l = j; l < jend && !flag; ++l) {
-                            const T lol = std::max(row[l] - gamma * (nai + cp.norms[j0 + l]), T(0));
-                            flag = kernel.log_kernel(lol) >= cut;
-                        }
+                        flag = may_matter(kernel, lo, row, cp.norms.data() + j0, j, std::min(j + w, cols_here), nai, gamma, cut);
                     }
                 }
-                for (std::size_t ip = 0; ip < ipanels; ++ip)
-                    for (std::size_t jp = 0; jp < jpanels; ++jp)
-                        if (redo[ip][jp])
-                            micro_kernel<true>(qp.panel(i0 / mr + ip), cp.panel(j0 / nrt + jp), d,
-                                               tile + ip * mr * nb + jp * nrt, nb, false);
+                redo_flagged(redo, qp, cp, i0, j0, ipanels, jpanels, tile, nb);
             }
             // 3. per row: kernel, online log-sum-exp
             for (std::size_t r = 0; r < rows_here; ++r) {
@@ -474,7 +490,7 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
             //    term could be within relevance_cut of the maximum are redone by differences.
             if (gemm) {
                 bool redo[pb / mr][pb / nr<T>] = {};
-                const B two(T(2)), zero(T(0)), g(gamma), cutv(cut);
+                const B two(T(2)), zero(T(0)), g(gamma);
                 for (std::size_t r = 0; r < rows_here; ++r) {
                     T* row = tile + r * pb;
                     const T nai = qp.norms[i0 + r];
@@ -486,19 +502,10 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
                         bool& flag = redo[r / mr][j / nrt];
                         if (flag) continue;
                         const B lo = xsimd::max(xsimd::fnma(g, na + nbv, d2), zero);
-                        if (!xsimd::any(kernel.log_kernel(lo) >= cutv)) continue;
-                        const std::size_t jend = std::min(j + w, cols_here);
-                        for (std::size_t l = j; l < jend && !flag; ++l) {
-                            const T lol = std::max(row[l] - gamma * (nai + cp.norms[j0 + l]), T(0));
-                            flag = kernel.log_kernel(lol) >= cut;
-                        }
+                        flag = may_matter(kernel, lo, row, cp.norms.data() + j0, j, std::min(j + w, cols_here), nai, gamma, cut);
                     }
                 }
-                for (std::size_t ip = 0; ip < ipanels; ++ip)
-                    for (std::size_t jp = 0; jp < jpanels; ++jp)
-                        if (redo[ip][jp])
-                            micro_kernel<true>(qp.panel(i0 / mr + ip), cp.panel(j0 / nrt + jp), d,
-                                               tile + ip * mr * pb + jp * nrt, pb, false);
+                redo_flagged(redo, qp, cp, i0, j0, ipanels, jpanels, tile, pb);
             }
             // 3. terms exp(log_kernel(d2) - log_kernel(0)), row sums (and column sums off the diagonal)
             const B shift(m0), zero(T(0));
