@@ -58,6 +58,48 @@ TEST_CASE_TEMPLATE("kd_tree equals brute_force exactly", Metric, mi::max_norm, m
     contract<Metric>(2500, 4, 2, false, 0);
 }
 
+TEST_CASE_TEMPLATE("kd_tree's float pre-filter changes no result", Metric, mi::max_norm, mi::euclidean) {
+    // Float coordinates (activations) turn the pre-filter on; the scales put the float sums of
+    // squares in the normal range, near and below its bottom (subnormal and zero squares), and
+    // near 2^40; `near` rows differ from each other by a few float ulps of a large offset, so
+    // their double distances are distinct where the float ones collide.
+    for (const double scale : {1.0, 1e-21, 1e-30, 1e11}) {
+        for (const bool near : {false, true}) {
+            for (const std::size_t d : {3, 5, 10}) {
+                CAPTURE(scale);
+                CAPTURE(near);
+                CAPTURE(d);
+                const std::size_t n = 1500;
+                auto x = mi_test::points(n, d, false, 31 * d + (near ? 1 : 0));
+                for (auto& v : x)
+                    v = near ? static_cast<double>(static_cast<float>(scale * (1.0 + 1e-7 * v)))
+                             : static_cast<double>(static_cast<float>(scale * v));
+                const mi::brute_force<Metric> bf(mi::view(x, n, d));
+                const mi::kd_tree<Metric> kd(mi::view(x, n, d), 16);
+                REQUIRE(kd.float_prefilter());
+                const auto a = bf.knn(3);
+                const auto b = kd.knn(3);
+                CHECK(a.index == b.index);
+                CHECK(a.distance == b.distance);
+                std::vector<std::uint32_t> group(n);
+                for (std::size_t i = 0; i < n; ++i) group[i] = static_cast<std::uint32_t>((i * 7) % 3);
+                const auto ga = bf.kth_distance_grouped(3, group);
+                const auto gb = kd.kth_distance_grouped(3, group);
+                CHECK(ga.all == gb.all);
+                CHECK(ga.own == gb.own);
+            }
+        }
+    }
+    // where it does not apply: doubles that are not floats, magnitudes above 2^40, two dimensions
+    const auto g = mi_test::points(300, 4, false, 5);
+    CHECK_FALSE(mi::kd_tree<Metric>(mi::view(g, 300, 4)).float_prefilter());
+    auto big = mi_test::points(300, 4, true, 5);
+    big[17] = 0x1p41;
+    CHECK_FALSE(mi::kd_tree<Metric>(mi::view(big, 300, 4)).float_prefilter());
+    const auto flat = mi_test::points(300, 2, true, 5);
+    CHECK_FALSE(mi::kd_tree<Metric>(mi::view(flat, 300, 2)).float_prefilter());
+}
+
 TEST_CASE("kd_tree on all-identical rows: every distance 0, lowest indices first") {
     const std::vector<double> x(500 * 3, 1.25);
     const mi::kd_tree<mi::max_norm> kd(mi::view(x, 500, 3), 8);

@@ -32,6 +32,20 @@ struct scalar_of<V, std::void_t<typename V::value_type, decltype(V::size)>> {
 template <class V>
 using scalar_of_t = typename scalar_of<V>::type;
 
+/// Position of the lowest set bit of x != 0 (to walk the lanes of simd::bits).
+inline unsigned lowest_bit(std::uint64_t x) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    return static_cast<unsigned>(__builtin_ctzll(x));
+#else
+    unsigned n = 0;
+    while ((x & 1u) == 0) {
+        x >>= 1;
+        ++n;
+    }
+    return n;
+#endif
+}
+
 }  // namespace mi::detail
 
 namespace mi::simd {
@@ -101,6 +115,26 @@ auto mask_cast(const xsimd::batch_bool<T, A>& m) noexcept {
     return xsimd::batch_bool_cast<To>(m);
 #else
     return xsimd::bool_cast(m);
+#endif
+}
+
+/// The mask as bits, lane l in bit l (xsimd 9+: batch_bool::mask; xsimd 8 has none, so the
+/// AVX-512 mask register is read directly and other instruction sets go through memory).
+template <class T, class A>
+std::uint64_t bits(const xsimd::batch_bool<T, A>& m) noexcept {
+#if XSIMD_VERSION_MAJOR >= 9
+    return static_cast<std::uint64_t>(m.mask());
+#else
+    if constexpr (std::is_base_of_v<xsimd::avx512f, A>) {
+        return static_cast<std::uint64_t>(static_cast<typename xsimd::batch_bool<T, A>::register_type>(m));
+    } else {
+        constexpr std::size_t n = xsimd::batch_bool<T, A>::size;
+        bool lane[n];
+        m.store_unaligned(lane);
+        std::uint64_t out = 0;
+        for (std::size_t l = 0; l < n; ++l) out |= static_cast<std::uint64_t>(lane[l]) << l;
+        return out;
+    }
 #endif
 }
 

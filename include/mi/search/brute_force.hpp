@@ -212,14 +212,15 @@ private:
                         dbatch acc[group];
                         detail::block_reduced<Metric, group>(blocks_.data() + c * d_ * lanes, d_, qp, acc);
                         detail::unrolled<group>([&](auto a) {
-                            if (a >= real || !xsimd::any(acc[a] <= worst[a])) return;
+                            if (a >= real) return;
                             const std::size_t q = g + a;
                             detail::k_best& kb = row[q - i0];
+                            std::uint64_t pass = detail::lanes_within(acc[a], worst[a], n_ - c * lanes);
+                            if (pass == 0) return;
                             acc[a].store_unaligned(lane_rho);
-                            for (std::size_t l = 0; l < lanes; ++l) {
-                                const std::size_t j = c * lanes + l;
-                                if (j >= n_ || j == q) continue;
-                                kb.offer(lane_rho[l], static_cast<std::uint32_t>(j));
+                            for (; pass != 0; pass &= pass - 1) {
+                                const std::size_t l = detail::lowest_bit(pass);
+                                if (c * lanes + l != q) kb.offer(lane_rho[l], static_cast<std::uint32_t>(c * lanes + l));
                             }
                             worst[a] = dbatch(kb.worst());
                         });

@@ -82,6 +82,10 @@ public:
     std::size_t leaf_size() const noexcept { return leaf_size_; }
     /// The number of leaves of the built tree (0 before build).
     std::size_t leaves() const noexcept { return leaves_.size(); }
+    /// True when the k-nearest-neighbour searches of the built tree scan other leaves through
+    /// the float pre-filter (above two dimensions, every coordinate a float of magnitude at most
+    /// 2^40, as network activations are); the results are the same either way.
+    bool float_prefilter() const noexcept { return !float_blocks_.empty(); }
 
     /// Copies the points and builds the tree, O(N log N).
     template <class T>
@@ -125,9 +129,10 @@ public:
             if (nodes_[id].left < 0) {
                 leaves_.push_back(id);
                 nodes_[id].block = static_cast<std::uint32_t>(total);
-                total += (nodes_[id].end - nodes_[id].begin + detail::lanes - 1) / detail::lanes;
+                // rounded up to even, so that float block b of the leaf starts at block / 2 + b
+                total += (nodes_[id].end - nodes_[id].begin + detail::float_lanes - 1) / detail::float_lanes * 2;
             }
-        blocks_.assign(total * d_ * detail::lanes, 0.0);
+        blocks_.assign(total * d_ * detail::lanes, std::numeric_limits<double>::infinity());
         parallel_for(leaves_.size(), [&](std::size_t l) {
             const node& nd = nodes_[leaves_[l]];
             std::uint32_t local[1024];
@@ -141,6 +146,20 @@ public:
             detail::write_blocks(rows_.data(), d_, order, nd.end - nd.begin,
                                  blocks_.data() + static_cast<std::size_t>(nd.block) * d_ * detail::lanes);
         });
+        float_rows_.clear();
+        float_blocks_.clear();
+        if (d_ > batched_dims && d_ <= 4096 && detail::float_filter_applies(rows_)) {
+            float_rows_.assign(rows_.begin(), rows_.end());
+            float_blocks_.assign(total / 2 * d_ * detail::float_lanes, std::numeric_limits<float>::infinity());
+            for (const std::size_t id : leaves_) {
+                const node& nd = nodes_[id];
+                float* out = float_blocks_.data() + static_cast<std::size_t>(nd.block / 2) * d_ * detail::float_lanes;
+                for (std::size_t p = nd.begin; p < nd.end; ++p) {
+                    const std::size_t b = (p - nd.begin) / detail::float_lanes, l = (p - nd.begin) % detail::float_lanes;
+                    for (std::size_t j = 0; j < d_; ++j) out[(b * d_ + j) * detail::float_lanes + l] = float_rows_[p * d_ + j];
+                }
+            }
+        }
     }
 
     std::size_t size() const noexcept { return n_; }
@@ -434,20 +453,20 @@ private:
             const std::size_t m = nd.end - nd.begin, nb = (m + lanes - 1) / lanes;
             if (scanned) *scanned += m;
             const double* qp[1] = {q};
-            dbatch worst(best.worst());
             for (std::size_t b = 0; b < nb; ++b) {
                 dbatch acc[1];
                 detail::block_reduced<Metric, 1>(blocks_.data() + (static_cast<std::size_t>(nd.block) + b) * d_ * lanes, d_,
                                                  qp, acc);
-                if (!xsimd::any(acc[0] <= worst)) continue;
+                std::uint64_t pass = detail::lanes_within(acc[0], best.worst(), m - b * lanes);
+                if (pass == 0) continue;
                 acc[0].store_unaligned(lane_rho);
-                for (std::size_t l = 0; l < lanes && b * lanes + l < m; ++l) {
+                for (; pass != 0; pass &= pass - 1) {
+                    const std::size_t l = detail::lowest_bit(pass);
                     const std::uint32_t j = perm_[nd.begin + b * lanes + l];
                     if (j == self) continue;
                     all.offer(lane_rho[l], j);
                     if (group && group[j] == mine) own.offer(lane_rho[l], j);
                 }
-                worst = dbatch(best.worst());
             }
         }
     }
@@ -652,9 +671,24 @@ private:
         }
         std::vector<std::uint32_t> active(m);
         alignas(64) double lane_rho[lanes];
+        // Offers block b of leaf o to query `query`, whose reduced distances to it are acc.
+        auto offer_block = [&](std::size_t query, const node& o, std::size_t b, const dbatch& acc) {
+            std::uint64_t pass = detail::lanes_within(acc, worst[query], o.end - o.begin - b * lanes);
+            if (pass == 0) return;
+            acc.store_unaligned(lane_rho);
+            const std::uint32_t self = perm_[q.begin + query];
+            for (; pass != 0; pass &= pass - 1) {
+                const auto l = static_cast<std::size_t>(detail::lowest_bit(pass));
+                const std::uint32_t j = perm_[o.begin + b * lanes + l];
+                if (j == self) continue;
+                best[query].offer(lane_rho[l], j);
+                if (group && group[j] == group[self]) own[query].offer(lane_rho[l], j);
+            }
+            worst[query] = pruning(query).worst();
+        };
         // the leaf o against the queries active[0 .. count), four per register tile
         auto scan = [&](const node& o, std::size_t count) {
-            const std::size_t om = o.end - o.begin, nb = (om + lanes - 1) / lanes;
+            const std::size_t nb = (o.end - o.begin + lanes - 1) / lanes;
             for (std::size_t g = 0; g < count; g += 4) {
                 const std::size_t real = std::min<std::size_t>(4, count - g);
                 const double* qp[4];
@@ -666,24 +700,51 @@ private:
                     detail::block_reduced<Metric, 4>(blocks_.data() + (static_cast<std::size_t>(o.block) + b) * d_ * lanes,
                                                      d_, qp, acc);
                     detail::unrolled<4>([&](auto a) {
+                        if (a < real) offer_block(active[g + a], o, b, acc[a]);
+                    });
+                }
+            }
+        };
+        // The same, through the float pre-filter: twice the lanes per register, and a double
+        // block is computed (for one query) only where a float lane may be within the query's
+        // k-th distance (limit, float_filter_limit), so the offers are those of scan.
+        std::vector<float> limit(float_blocks_.empty() ? 0 : m, std::numeric_limits<float>::infinity());
+        auto scan_filtered = [&](const node& o, std::size_t count) {
+            using detail::fbatch;
+            using detail::float_lanes;
+            const std::size_t om = o.end - o.begin, nb = (om + float_lanes - 1) / float_lanes;
+            for (std::size_t g = 0; g < count; g += 4) {
+                const std::size_t real = std::min<std::size_t>(4, count - g);
+                const float* qf[4];
+                detail::unrolled<4>([&](auto a) {
+                    qf[a] = float_rows_.data() + (q.begin + active[g + std::min<std::size_t>(a, real - 1)]) * d_;
+                });
+                for (std::size_t b = 0; b < nb; ++b) {
+                    fbatch acc[4];
+                    detail::block_reduced<Metric, 4>(
+                        float_blocks_.data() + (static_cast<std::size_t>(o.block / 2) + b) * d_ * float_lanes, d_, qf, acc);
+                    detail::unrolled<4>([&](auto a) {
                         if (a >= real) return;
                         const std::size_t query = active[g + a];
-                        if (!xsimd::any(acc[a] <= dbatch(worst[query]))) return;
-                        acc[a].store_unaligned(lane_rho);
-                        const std::uint32_t self = perm_[q.begin + query];
-                        for (std::size_t l = 0; l < lanes && b * lanes + l < om; ++l) {
-                            const std::uint32_t j = perm_[o.begin + b * lanes + l];
-                            if (j == self) continue;
-                            best[query].offer(lane_rho[l], j);
-                            if (group && group[j] == group[self]) own[query].offer(lane_rho[l], j);
+                        const std::uint64_t pass = simd::bits(acc[a] <= fbatch(limit[query]));
+                        if (pass == 0) return;
+                        const double* qp[1] = {rows_.data() + (q.begin + query) * d_};
+                        for (std::size_t h = 0; h < 2; ++h) {
+                            const std::size_t half = 2 * b + h;
+                            if (((pass >> (h * lanes)) & ((std::uint64_t(1) << lanes) - 1)) == 0 || half * lanes >= om) continue;
+                            dbatch reduced[1];
+                            detail::block_reduced<Metric, 1>(
+                                blocks_.data() + (static_cast<std::size_t>(o.block) + half) * d_ * lanes, d_, qp, reduced);
+                            offer_block(query, o, half, reduced[0]);
                         }
-                        worst[query] = pruning(query).worst();
+                        limit[query] = detail::float_filter_limit(worst[query], d_);
                     });
                 }
             }
         };
         for (std::size_t a = 0; a < m; ++a) active[a] = static_cast<std::uint32_t>(a);
         scan(q, m);  // the own leaf first: a good k-th distance for every query at once
+        for (std::size_t a = 0; a < limit.size(); ++a) limit[a] = detail::float_filter_limit(worst[a], d_);
         // The queries that node id may improve, into active: those whose box bound does not
         // exceed their k-th distance (at equality the index may still win the tie).
         const double rel = rel_slack(), slack = abs_slack();
@@ -728,7 +789,8 @@ private:
                 push_children(stack, leaf, nd);
                 continue;
             }
-            scan(nd, count);
+            if (float_blocks_.empty()) scan(nd, count);
+            else scan_filtered(nd, count);
         }
     }
 
@@ -870,7 +932,10 @@ private:
     std::vector<double> lo_, hi_;
     std::vector<std::uint32_t> perm_;      // tree position -> original index
     std::vector<double> rows_;             // points in tree order
-    std::vector<double> blocks_;           // leaf blocks
+    std::vector<double> blocks_;           // leaf blocks (an even number per leaf: see float_blocks_)
+    // The float pre-filter of knn_leaf_queries (empty when it does not apply): the rows and the
+    // leaf blocks as floats, float block b of a leaf spanning its double blocks 2b and 2b + 1.
+    std::vector<float> float_rows_, float_blocks_;
 };
 
 }  // namespace mi

@@ -164,13 +164,60 @@ inline void unrolled(F&& f) {
 /// Reduced distances of Q query points to the `lanes` points of one block
 /// stored dimension-major (block[j * lanes + l] = coordinate j of lane l).
 /// Every search policy computes every pair through this function.
-template <class Metric, std::size_t Q>
-inline void block_reduced(const double* block, std::size_t d, const double* const* q, dbatch* acc) noexcept {
-    unrolled<Q>([&](auto a) { acc[a] = dbatch(0.0); });
+/// (The float form serves only as kd_tree's pre-filter, float_filter_limit.)
+template <class Metric, std::size_t Q, class T>
+inline void block_reduced(const T* block, std::size_t d, const T* const* q, simd::batch<T>* acc) noexcept {
+    using batch = simd::batch<T>;
+    constexpr std::size_t width = simd::width<T>;
+    unrolled<Q>([&](auto a) { acc[a] = batch(T(0)); });
     for (std::size_t j = 0; j < d; ++j) {
-        const dbatch p = dbatch::load_unaligned(block + j * lanes);
-        unrolled<Q>([&](auto a) { acc[a] = Metric::accumulate(acc[a], p - dbatch(q[a][j])); });
+        const batch p = batch::load_unaligned(block + j * width);
+        unrolled<Q>([&](auto a) { acc[a] = Metric::accumulate(acc[a], p - batch(q[a][j])); });
     }
+}
+
+/// Lanes of the float pre-filter; a float block spans two double blocks.
+inline constexpr std::size_t float_lanes = simd::width<float>;
+using fbatch = simd::batch<float>;
+static_assert(float_lanes == 2 * lanes, "a float register holds twice the doubles");
+
+/// True when every value is a float (so float differences carry relative rounding only) and
+/// small enough that no float square or sum of d squares can overflow.
+inline bool float_filter_applies(const std::vector<double>& values) noexcept {
+    for (const double v : values)
+        if (!(std::fabs(v) <= 0x1p40) || static_cast<double>(static_cast<float>(v)) != v) return false;
+    return true;
+}
+
+/// The float threshold F such that, for points whose coordinates are floats (float_filter_applies),
+/// a pair whose double reduced distance (block_reduced on doubles) is at most `limit` has a float
+/// reduced distance (block_reduced on floats) at most F: the pre-filter may pass pairs that the
+/// double comparison rejects, never the reverse. In d dimensions the float form carries a
+/// relative error below (1 + u)^(d + 2) - 1 with u = 2^-24 (one rounding per difference, per
+/// square and per sum: Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., 3.1;
+/// the max-norm has only the difference's) and, from underflow, an absolute one below
+/// d 2^-150; the double form's own error is far smaller. The margin 2 (d + 3) u covers both for
+/// d up to 2^20, and the result is rounded up to a float.
+inline float float_filter_limit(double limit, std::size_t d) noexcept {
+    const double dd = static_cast<double>(d);
+    const double wide = limit * (1.0 + 2.0 * (dd + 3.0) * 0x1p-24) + 2.0 * (dd + 1.0) * 0x1p-149;
+    if (!(wide < static_cast<double>(std::numeric_limits<float>::max()))) return std::numeric_limits<float>::infinity();
+    float f = static_cast<float>(wide);
+    if (static_cast<double>(f) < wide) f = std::nextafter(f, std::numeric_limits<float>::infinity());
+    return f;
+}
+
+/// The lanes of a block's reduced distances that are at most `limit`, among its first
+/// `count` lanes (a leaf's last block is padded with +inf, which would pass a limit of +inf),
+/// as bits: lane l in bit l. Walking them (lowest_bit) visits the lanes in order, as a loop
+/// over all of them would, so a k-best list that is offered only these gets the same offers
+/// that can change it (a lane above the limit cannot enter a list whose k-th is the limit).
+inline std::uint64_t lanes_within(const dbatch& acc, const dbatch& limit, std::size_t count) noexcept {
+    const std::uint64_t pass = simd::bits(acc <= limit);
+    return count >= lanes ? pass : pass & ((std::uint64_t(1) << count) - 1);
+}
+inline std::uint64_t lanes_within(const dbatch& acc, double limit, std::size_t count) noexcept {
+    return lanes_within(acc, dbatch(limit), count);
 }
 
 /// Sum of the lanes of a batch of small integer counts (exact in double).
