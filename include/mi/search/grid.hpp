@@ -123,6 +123,9 @@ public:
         // it would span all of them, and the rings would visit most of the grid (measured on
         // a ReLU layer of the SZT network: 2-5 s per search instead of 5 ms).
         std::vector<char> one_cell(d_, 0);
+        // each dimension's percentile pair, kept for the next layout when its tail is the same
+        std::vector<std::size_t> tail_of(d_, n_);
+        std::vector<double> low_pct(d_), high_pct(d_);
         // Lays out m cells per varying dimension and sorts the points into them.
         auto layout = [&](std::size_t per_dim) {
             const std::size_t tail = std::min((n_ - 1) / 100, (n_ - 1) / std::max<std::size_t>(per_dim, 1));
@@ -130,16 +133,21 @@ public:
             span_.assign(d_, 1.0);
             for (std::size_t j = 0; j < d_; ++j) {
                 if (!(hi[j] > lo[j])) continue;
-                // (the percentiles only shape the cells, so a strided sample of
-                // the rows is enough for large N)
-                const std::size_t step = std::max<std::size_t>(1, n_ / 8192), ns = (n_ + step - 1) / step;
-                col.resize(ns);
-                for (std::size_t i = 0; i < ns; ++i) col[i] = static_cast<double>(points(i * step, j));
-                const std::size_t ts = tail / step;
-                std::nth_element(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(ts), col.begin() + static_cast<std::ptrdiff_t>(ns));
-                double a = col[ts];
-                std::nth_element(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(ns - 1 - ts), col.begin() + static_cast<std::ptrdiff_t>(ns));
-                double b = col[ns - 1 - ts];
+                if (tail_of[j] != tail) {
+                    // (the percentiles only shape the cells, so a strided sample of
+                    // the rows is enough for large N)
+                    const std::size_t step = std::max<std::size_t>(1, n_ / 8192), ns = (n_ + step - 1) / step;
+                    col.resize(ns);
+                    for (std::size_t i = 0; i < ns; ++i) col[i] = static_cast<double>(points(i * step, j));
+                    const std::size_t ts = tail / step;
+                    std::nth_element(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(ts), col.begin() + static_cast<std::ptrdiff_t>(ns));
+                    low_pct[j] = col[ts];
+                    std::nth_element(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(ns - 1 - ts), col.begin() + static_cast<std::ptrdiff_t>(ns));
+                    high_pct[j] = col[ns - 1 - ts];
+                    tail_of[j] = tail;
+                }
+                double a = low_pct[j];
+                double b = high_pct[j];
                 if (!(b > a)) {
                     a = lo[j];
                     b = hi[j];
