@@ -35,9 +35,10 @@ TEST_CASE("reduced_limit turns a radius into an exact threshold on the reduced d
 
 TEST_CASE_TEMPLATE("float_filter_limit bounds the float reduced distance of every pair within the double one",
                    Metric, mi::max_norm, mi::euclidean) {
-    // Pairs of float points at scales where the float squares are normal, subnormal or zero,
-    // and pairs a few ulps apart on a large offset (cancellation); the limit is the pair's own
-    // double reduced distance, the hardest case for the pre-filter.
+    // Pairs of points at scales where the float squares are normal, subnormal or zero, and pairs
+    // close together on a large offset (cancellation), as floats (input error 0) and as doubles
+    // that floats only approximate; the limit is the pair's own double reduced distance, the
+    // hardest case for the pre-filter.
     using mi::detail::float_lanes;
     using mi::detail::lanes;
     mi::rng g(11);
@@ -45,39 +46,55 @@ TEST_CASE_TEMPLATE("float_filter_limit bounds the float reduced distance of ever
     for (const std::size_t d : {1, 3, 10, 64})
         for (const double scale : {1.0, 1e-3, 1e-20, 1e-23, 1e-42, 1e12})
             for (const bool near : {false, true})
-                for (int t = 0; t < 300; ++t) {
-                    std::vector<float> xf(d), yf(d * float_lanes);
-                    std::vector<double> xd(d), yd(d * lanes);
-                    for (std::size_t j = 0; j < d; ++j) {
-                        const double a = near ? 1000.0 + 1e-4 * g.normal() : g.normal();
-                        const double b = near ? 1000.0 + 1e-4 * g.normal() : g.normal();
-                        xf[j] = static_cast<float>(scale * a);
-                        const float y = static_cast<float>(scale * b);
-                        xd[j] = xf[j];
-                        for (std::size_t l = 0; l < float_lanes; ++l) yf[j * float_lanes + l] = y;
-                        for (std::size_t l = 0; l < lanes; ++l) yd[j * lanes + l] = y;
+                for (const bool floats : {true, false})
+                    for (int t = 0; t < 200; ++t) {
+                        std::vector<double> xd(d), y(d), both;
+                        for (std::size_t j = 0; j < d; ++j) {
+                            xd[j] = scale * (near ? 1.0 + 1e-7 * g.normal() : g.normal());
+                            y[j] = scale * (near ? 1.0 + 1e-7 * g.normal() : g.normal());
+                            if (floats) {
+                                xd[j] = static_cast<float>(xd[j]);
+                                y[j] = static_cast<float>(y[j]);
+                            }
+                            both.push_back(xd[j]);
+                            both.push_back(y[j]);
+                        }
+                        const double input_error = mi::detail::float_filter_input_error(both);
+                        if (scale <= 1e11) REQUIRE(input_error >= 0.0);
+                        if (input_error < 0.0) continue;  // above 2^40: the pre-filter is not used
+                        CHECK((input_error == 0.0) == floats);
+                        std::vector<float> xf(d), yf(d * float_lanes);
+                        std::vector<double> yd(d * lanes);
+                        for (std::size_t j = 0; j < d; ++j) {
+                            xf[j] = static_cast<float>(xd[j]);
+                            for (std::size_t l = 0; l < float_lanes; ++l) yf[j * float_lanes + l] = static_cast<float>(y[j]);
+                            for (std::size_t l = 0; l < lanes; ++l) yd[j * lanes + l] = y[j];
+                        }
+                        const float* qf[1] = {xf.data()};
+                        const double* qd[1] = {xd.data()};
+                        mi::detail::fbatch af[1];
+                        mi::detail::dbatch ad[1];
+                        mi::detail::block_reduced<Metric, 1>(yf.data(), d, qf, af);
+                        mi::detail::block_reduced<Metric, 1>(yd.data(), d, qd, ad);
+                        const double exact = mi::simd::reduce_max(ad[0]);
+                        const float rough = mi::simd::reduce_max(af[0]);
+                        CAPTURE(d);
+                        CAPTURE(scale);
+                        CAPTURE(floats);
+                        CAPTURE(exact);
+                        CAPTURE(rough);
+                        REQUIRE(rough <= mi::detail::float_filter_limit<Metric>(exact, d, input_error));
+                        ++tested;
                     }
-                    const float* qf[1] = {xf.data()};
-                    const double* qd[1] = {xd.data()};
-                    mi::detail::fbatch af[1];
-                    mi::detail::dbatch ad[1];
-                    mi::detail::block_reduced<Metric, 1>(yf.data(), d, qf, af);
-                    mi::detail::block_reduced<Metric, 1>(yd.data(), d, qd, ad);
-                    const double exact = mi::simd::reduce_max(ad[0]);
-                    const float rough = mi::simd::reduce_max(af[0]);
-                    CAPTURE(d);
-                    CAPTURE(scale);
-                    CAPTURE(exact);
-                    CAPTURE(rough);
-                    REQUIRE(rough <= mi::detail::float_filter_limit(exact, d));
-                    ++tested;
-                }
-    CHECK(tested == 4 * 6 * 2 * 300);
+    CHECK(tested > 4 * 5 * 2 * 2 * 200);  // at 1e12, the pairs within 2^40
     // the margin is a few float ulps per dimension, not more
-    CHECK(mi::detail::float_filter_limit(1.0, 10) < 1.0 + 64.0 * 0x1p-24);
-    CHECK(mi::detail::float_filter_limit(0.0, 10) < 1e-43f);
-    CHECK(std::isinf(mi::detail::float_filter_limit(std::numeric_limits<double>::infinity(), 3)));
-    CHECK(std::isinf(mi::detail::float_filter_limit(1e300, 3)));
+    CHECK(mi::detail::float_filter_limit<Metric>(1.0, 10) < 1.0 + 64.0 * 0x1p-24);
+    CHECK(mi::detail::float_filter_limit<Metric>(0.0, 10) < 1e-43f);
+    CHECK(std::isinf(mi::detail::float_filter_limit<Metric>(std::numeric_limits<double>::infinity(), 3)));
+    CHECK(std::isinf(mi::detail::float_filter_limit<Metric>(1e300, 3)));
+    CHECK(mi::detail::float_filter_input_error({0.5, -3.0, 1e-30}) > 0.0);
+    CHECK(mi::detail::float_filter_input_error({0.5, -3.0, 0x1p-30}) == 0.0);
+    CHECK(mi::detail::float_filter_input_error({0.5, 0x1p41}) < 0.0);
 }
 
 TEST_CASE("k_best keeps the k smallest (distance, index) pairs, ties by index") {

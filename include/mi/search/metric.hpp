@@ -181,26 +181,44 @@ inline constexpr std::size_t float_lanes = simd::width<float>;
 using fbatch = simd::batch<float>;
 static_assert(float_lanes == 2 * lanes, "a float register holds twice the doubles");
 
-/// True when every value is a float (so float differences carry relative rounding only) and
-/// small enough that no float square or sum of d squares can overflow.
-inline bool float_filter_applies(const std::vector<double>& values) noexcept {
-    for (const double v : values)
-        if (!(std::fabs(v) <= 0x1p40) || static_cast<double>(static_cast<float>(v)) != v) return false;
-    return true;
+/// The float pre-filter's input error: 0 when every value is a float, else 2^-23 M (1 + 2^-20)
+/// for values of magnitude at most M, a bound on how far the difference of two values moves when
+/// both are rounded to float; -1 when some magnitude exceeds 2^40, where float squares and their
+/// sums could overflow and the pre-filter is not used.
+inline double float_filter_input_error(const std::vector<double>& values) noexcept {
+    double largest = 0.0;
+    bool floats = true;
+    for (const double v : values) {
+        largest = std::max(largest, std::fabs(v));
+        floats = floats && static_cast<double>(static_cast<float>(v)) == v;
+    }
+    if (!(largest <= 0x1p40)) return -1.0;
+    return floats ? 0.0 : 0x1p-23 * largest * (1.0 + 0x1p-20);
 }
 
-/// The float threshold F such that, for points whose coordinates are floats (float_filter_applies),
-/// a pair whose double reduced distance (block_reduced on doubles) is at most `limit` has a float
-/// reduced distance (block_reduced on floats) at most F: the pre-filter may pass pairs that the
-/// double comparison rejects, never the reverse. In d dimensions the float form carries a
-/// relative error below (1 + u)^(d + 2) - 1 with u = 2^-24 (one rounding per difference, per
-/// square and per sum: Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., 3.1;
-/// the max-norm has only the difference's) and, from underflow, an absolute one below
-/// d 2^-150; the double form's own error is far smaller. The margin 2 (d + 3) u covers both for
-/// d up to 2^20, and the result is rounded up to a float.
-inline float float_filter_limit(double limit, std::size_t d) noexcept {
+/// The float threshold F such that a pair whose double reduced distance (block_reduced on the
+/// doubles) is at most `limit` has a float reduced distance (block_reduced on the values rounded
+/// to float) at most F: the pre-filter may pass pairs that the double comparison rejects, never
+/// the reverse. With a = float_filter_input_error, each float difference is within
+/// (|t| + a)(1 + u) of the exact difference t, u = 2^-24 (rounding of the inputs, then of the
+/// difference); the Euclidean sum of d squares then adds a relative error below
+/// (1 + u)^(d + 2) - 1 (one rounding per square and per sum: Higham, Accuracy and Stability of
+/// Numerical Algorithms, 2nd ed., 3.1) and, from underflow, an absolute one below d 2^-150, and
+/// by the triangle inequality the root of the sum of (|t_j| + a)^2 is at most sqrt(limit) +
+/// a sqrt(d); the max-norm has only the differences' errors. The double form's own error is far
+/// smaller. The factor 1 + 2 (d + 3) u covers the relative errors for d up to 2^20 with room
+/// for the double rounding of this computation, and the result is rounded up to a float.
+template <class Metric>
+float float_filter_limit(double limit, std::size_t d, double input_error = 0.0) noexcept {
     const double dd = static_cast<double>(d);
-    const double wide = limit * (1.0 + 2.0 * (dd + 3.0) * 0x1p-24) + 2.0 * (dd + 1.0) * 0x1p-149;
+    const double grow = 1.0 + 2.0 * (dd + 3.0) * 0x1p-24;
+    double wide = 0.0;
+    if constexpr (Metric::exact_bounds) {  // max-norm: the reduced distance is a distance
+        wide = (limit + input_error) * grow;
+    } else {
+        const double root = std::sqrt(limit) + input_error * std::sqrt(dd);
+        wide = (input_error > 0.0 ? root * root : limit) * grow + 2.0 * (dd + 1.0) * 0x1p-149;
+    }
     if (!(wide < static_cast<double>(std::numeric_limits<float>::max()))) return std::numeric_limits<float>::infinity();
     float f = static_cast<float>(wide);
     if (static_cast<double>(f) < wide) f = std::nextafter(f, std::numeric_limits<float>::infinity());
