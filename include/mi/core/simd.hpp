@@ -32,6 +32,17 @@ struct scalar_of<V, std::void_t<typename V::value_type, decltype(V::size)>> {
 template <class V>
 using scalar_of_t = typename scalar_of<V>::type;
 
+/// Number of set bits of x (to count the lanes of simd::bits).
+inline unsigned set_bits(std::uint64_t x) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    return static_cast<unsigned>(__builtin_popcountll(x));
+#else
+    unsigned n = 0;
+    for (; x != 0; x &= x - 1) ++n;
+    return n;
+#endif
+}
+
 /// Position of the lowest set bit of x != 0 (to walk the lanes of simd::bits).
 inline unsigned lowest_bit(std::uint64_t x) noexcept {
 #if defined(__GNUC__) || defined(__clang__)

@@ -434,11 +434,12 @@ private:
         detail::dbatch worst(st.best->worst());
         for (std::size_t pos = s; pos < e; pos += lanes) {
             const detail::dbatch acc = reduced_at<D>(pos, st.ctx->q.data());
-            if (!xsimd::any(acc <= worst)) continue;
+            std::uint64_t pass = detail::lanes_within(acc, worst, e - pos);
+            if (pass == 0) continue;
             acc.store_unaligned(lane_rho);
-            const std::size_t real = std::min(lanes, e - pos);
             double w = st.best->worst();
-            for (std::size_t l = 0; l < real; ++l) {
+            for (; pass != 0; pass &= pass - 1) {
+                const std::size_t l = detail::lowest_bit(pass);
                 if (lane_rho[l] > w) continue;  // cheap test before the tie-aware one
                 const std::uint32_t j = perm_[pos + l];
                 if (j == st.self) continue;
@@ -572,11 +573,9 @@ private:
         std::size_t pos = s;
         for (; pos + lanes <= e; pos += lanes)
             st.lanes_in += xsimd::select(reduced_at<D>(pos, st.ctx->q.data()) < limit, one, zero);
-        if (pos < e) {
-            alignas(64) double lane_rho[lanes];
-            reduced_at<D>(pos, st.ctx->q.data()).store_unaligned(lane_rho);
-            for (std::size_t l = 0; pos + l < e; ++l) st.tail += lane_rho[l] < st.tau;
-        }
+        if (pos < e)  // the lanes past e hold other cells' points (or +inf padding): masked off
+            st.tail += detail::set_bits(simd::bits(reduced_at<D>(pos, st.ctx->q.data()) < limit) &
+                                        ((std::uint64_t(1) << (e - pos)) - 1));
     }
 
     template <std::size_t D>

@@ -487,7 +487,6 @@ private:
         std::size_t stack[128];
         std::size_t top = 0;
         stack[top++] = 0;
-        alignas(64) double lane_rho[lanes];
         const dbatch limit(tau), one(1.0), zero(0.0);
         dbatch c(0.0);
         while (top > 0) {
@@ -503,18 +502,14 @@ private:
                 stack[top++] = static_cast<std::size_t>(nd.right);
                 continue;
             }
-            const std::size_t m = nd.end - nd.begin, full = m / lanes, nb = (m + lanes - 1) / lanes;
+            // (a leaf's last block is padded with +inf, which is never < tau)
+            const std::size_t nb = (nd.end - nd.begin + lanes - 1) / lanes;
             const double* qp[1] = {q};
             for (std::size_t b = 0; b < nb; ++b) {
                 dbatch acc[1];
                 detail::block_reduced<Metric, 1>(blocks_.data() + (static_cast<std::size_t>(nd.block) + b) * d_ * lanes, d_,
                                                  qp, acc);
-                if (b < full) {
-                    c += xsimd::select(acc[0] < limit, one, zero);
-                } else {
-                    acc[0].store_unaligned(lane_rho);
-                    for (std::size_t l = 0; b * lanes + l < m; ++l) count += lane_rho[l] < tau;
-                }
+                c += xsimd::select(acc[0] < limit, one, zero);
             }
         }
         count += static_cast<std::size_t>(detail::lane_sum(c));
@@ -882,7 +877,6 @@ private:
         const std::size_t m = q.end - q.begin;
         double tmin = std::numeric_limits<double>::infinity(), tmax = -tmin;
         std::vector<dbatch> limit(m), cnt(m, dbatch(0.0));
-        std::vector<std::size_t> count(m, 0);
         for (std::size_t a = 0; a < m; ++a) {
             const double t = tau[perm_[q.begin + a]];
             limit[a] = dbatch(t);
@@ -890,7 +884,6 @@ private:
             tmax = std::max(tmax, t);
         }
         const dbatch one(1.0), zero(0.0);
-        alignas(64) double lane_rho[lanes];
         std::size_t whole = 0;  // points counted for every query without a visit
         std::vector<std::size_t> stack;
         stack.reserve(2 * depth_ + 4);
@@ -909,20 +902,12 @@ private:
                 stack.push_back(static_cast<std::size_t>(nd.right));
                 continue;
             }
-            const std::size_t om = nd.end - nd.begin, full = om / lanes;
-            leaf_pairs(q, nd, [&](std::size_t a, std::size_t b, const dbatch& acc) {
-                if (b < full) {
-                    cnt[a] += xsimd::select(acc < limit[a], one, zero);
-                } else {
-                    acc.store_unaligned(lane_rho);
-                    const double t = tau[perm_[q.begin + a]];
-                    for (std::size_t l = 0; b * lanes + l < om; ++l) count[a] += lane_rho[l] < t;
-                }
-            });
+            // (a leaf's last block is padded with +inf, which is never < tau)
+            leaf_pairs(q, nd, [&](std::size_t a, std::size_t, const dbatch& acc) { cnt[a] += xsimd::select(acc < limit[a], one, zero); });
         }
         for (std::size_t a = 0; a < m; ++a) {
             const double t = tau[perm_[q.begin + a]];
-            std::size_t c = whole + count[a] + static_cast<std::size_t>(detail::lane_sum(cnt[a]));
+            std::size_t c = whole + static_cast<std::size_t>(detail::lane_sum(cnt[a]));
             if (0.0 < t) --c;  // the point itself (reduced distance 0), counted in its own leaf or a whole node
             out[perm_[q.begin + a]] = static_cast<std::uint32_t>(c);
         }
