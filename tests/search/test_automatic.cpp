@@ -18,10 +18,10 @@ TEST_CASE("automatic picks a grid in low, a tree in middle and brute force in hi
     CHECK(mi::automatic<mi::max_norm>::prefers_tree(100, 1));
     CHECK(mi::automatic<mi::max_norm>::prefers_tree(100000, 6));
     CHECK_FALSE(mi::automatic<mi::max_norm>::prefers_tree(1000, 6));
-    CHECK_FALSE(mi::automatic<mi::max_norm>::prefers_tree(100000, 25));
-    // the boundary d <= c + log2(N) / 2: c = 16 for the max-norm, 12 for the Euclidean norm
-    CHECK(mi::automatic<mi::max_norm>::prefers_tree(4096, 22));
-    CHECK_FALSE(mi::automatic<mi::max_norm>::prefers_tree(4096, 23));
+    CHECK_FALSE(mi::automatic<mi::max_norm>::prefers_tree(100000, 24));
+    // the boundary d <= c + log2(N) / 2: c = 4 for the max-norm, 12 for the Euclidean norm
+    CHECK(mi::automatic<mi::max_norm>::prefers_tree(4096, 10));
+    CHECK_FALSE(mi::automatic<mi::max_norm>::prefers_tree(4096, 11));
     CHECK(mi::automatic<mi::euclidean>::prefers_tree(4096, 18));
     CHECK_FALSE(mi::automatic<mi::euclidean>::prefers_tree(4096, 19));
     CHECK(mi::automatic<mi::euclidean>::prefers_tree(16384, 19));
@@ -109,8 +109,8 @@ TEST_CASE("automatic probes a kd-tree beyond its dimension rule and keeps it whe
     CHECK(mi::automatic<mi::euclidean>::probes_tree(n, d));
     CHECK_FALSE(mi::automatic<mi::euclidean>::probes_tree(n, 33));
     CHECK_FALSE(mi::automatic<mi::euclidean>::probes_tree(2047, d));
-    CHECK(mi::automatic<mi::max_norm>::probe_threshold(2048) == 0.9);
-    CHECK(mi::automatic<mi::max_norm>::probe_threshold(65536) == 0.9);
+    CHECK(mi::automatic<mi::max_norm>::probe_threshold(2048) == doctest::Approx(0.65));
+    CHECK(mi::automatic<mi::max_norm>::probe_threshold(8192) == doctest::Approx(0.325));
     CHECK(mi::automatic<mi::euclidean>::probe_threshold(2048) == 0.95);
     CHECK(mi::automatic<mi::euclidean>::probe_threshold(65536) == 0.95);
     // a plane in 24-D: the tree scans a few per cent of the points and is kept

@@ -9,20 +9,24 @@
 //     cell with more than `crowded` others on average (grid::crowding) the
 //     grid is dropped for a kd_tree, which splits such runs by index and
 //     skips them through its bounding boxes and index bounds.
-//   d > 4: kd_tree when N >= 2048 and d <= c + log2(N) / 2, with c = 16 for
-//     the max-norm and 12 for the Euclidean norm. A kd-tree with median
+//   d > 4: kd_tree when N >= 2048 and d <= c + log2(N) / 2, with c = 12 for
+//     the Euclidean norm and 4 for the max-norm. A kd-tree with median
 //     splits cuts each of the first log2(N / leaf) levels once, so it only
-//     separates neighbourhoods when N is large compared with 2^d; its boxes
-//     bound a max-norm ball (itself a box) more tightly than a sphere, so
-//     the max-norm keeps the tree a few dimensions longer. Since the tree
-//     scans other leaves through its float pre-filter (kd_tree.hpp), twice
-//     the lanes per register of brute force's double kernel, it is faster
-//     than brute force at every size measured (bench_knn's last two tables,
-//     Gaussian data, AMD Zen 4, 2 threads, 2026-12-05): Euclidean k = 2, tree
-//     / brute force time 0.17-0.96 for N = 2048-65536 and d = 6-20 (0.93-0.96
-//     at d = 20, N >= 16384, where a query scans 92-98 % of the points);
-//     max-norm k = 3, 0.18-0.79 for d = 8-24. c is set so that the rule
-//     covers the measured range (d = 20 and 24 at N = 65536) and no more.
+//     separates neighbourhoods when N is large compared with 2^d. Since the
+//     tree scans other leaves through its float pre-filter (kd_tree.hpp),
+//     twice the lanes per register of brute force's double kernel, its kNN
+//     is faster than brute force at every size measured (bench_knn's last
+//     two tables, Gaussian data, AMD Zen 4, 2 threads, 2026-12-05):
+//     Euclidean k = 2, tree / brute force time 0.16-0.97 for N = 2048-65536
+//     and d = 6-20 (0.93-0.97 at d = 20, N >= 16384, where a query scans
+//     92-98 % of the points); c = 12 covers the measured range (d = 20 at
+//     N = 65536) and no more. The max-norm's kNN was as fast (0.30-0.74 for
+//     d = 8-24), but its range counts (KSG's marginals, the same policy)
+//     traverse the tree per query above two dimensions and lose to brute
+//     force's blocked counts: with c = 16, KSG 12-D vs 12-D at N = 16384 took
+//     0.44 s instead of 0.30 s. So the max-norm keeps the rule measured with
+//     per-query traversal (2026-12-04: tree faster up to d = 12 at N =
+//     2048-4096 and d = 10 at N = 16384).
 //   Above that range, up to probe_dims dimensions and from 2048 points, the
 //     data decide: network layers often lie near a low-dimensional set, where
 //     a tree prunes as in few dimensions. When the intrinsic dimension of 256
@@ -30,12 +34,14 @@
 //     probe_slack (1 for the max-norm, 2 for the Euclidean norm) of the
 //     range, the kd-tree is built and probed with probe_queries queries
 //     (kd_tree::scanned_fraction), and kept when they scan less than
-//     probe_threshold(N) of the points: 0.95 for the Euclidean norm and 0.9
-//     for the max-norm at every N, as the tree stayed faster up to those
-//     fractions (before the pre-filter the break-even fell with N, from
-//     about 0.9 at N = 2048 to 0.46 at 65536). The SZT network's 10-unit
-//     layers scan 15-31 % at N = 4096 (tree 5.1 ms on one core on average
-//     over training, build included; brute force 9.9).
+//     probe_threshold(N) of the points: 0.95 for the Euclidean norm at every
+//     N, as the tree stayed faster up to that fraction (before the
+//     pre-filter the break-even fell with N, from about 0.9 at N = 2048 to
+//     0.46 at 65536), and for the max-norm 0.65 sqrt(2048 / N), from the
+//     per-query measurement (N = 4096, d = 10: f = 68 %, 13.1 ms against
+//     9.1 ms). The SZT network's 10-unit layers scan 15-31 % at N = 4096
+//     (tree 5.1 ms on one core on average over training, build included;
+//     brute force 9.9).
 //     A rejected probe costs the tree's build and the probe, 3-30 % of the
 //     brute-force pass (N = 65536 down to 4096), which the intrinsic
 //     dimension spares spread data: two-NN gives 9.2 for a 10-D Gaussian
@@ -89,14 +95,17 @@ public:
     static constexpr double crowded = 8.0;
 
     /// c in the kd_tree's range d <= c + log2(N) / 2 (see the header comment).
-    static constexpr double tree_dims_offset = std::is_same_v<Metric, max_norm> ? 16.0 : 12.0;
+    static constexpr double tree_dims_offset = std::is_same_v<Metric, max_norm> ? 4.0 : 12.0;
     /// The probe of the kd-tree beyond that range: up to this many dimensions, with this many
     /// queries; the tree is kept when they scan less than probe_threshold(N) of the points.
     static constexpr std::size_t probe_dims = 32;
     /// How far above the dimension rule's range the intrinsic dimension may be for a probe.
     static constexpr double probe_slack = std::is_same_v<Metric, max_norm> ? 1.0 : 2.0;
     static constexpr std::size_t probe_queries = 64;
-    static double probe_threshold(std::size_t /*n*/) noexcept { return std::is_same_v<Metric, max_norm> ? 0.9 : 0.95; }
+    static double probe_threshold(std::size_t n) noexcept {
+        if constexpr (std::is_same_v<Metric, max_norm>) return 0.65 * std::sqrt(2048.0 / static_cast<double>(std::max<std::size_t>(n, 1)));
+        return 0.95;
+    }
 
     /// True when automatic builds a grid for n points in d dimensions (it
     /// may still switch to a kd_tree on crowded cells).

@@ -40,6 +40,15 @@
 #include "mi/core/units.hpp"
 #include "mi/core/xtensor.hpp"
 
+// Forces the inlining of the distance kernel into the search loops (see block_reduced).
+#if defined(__GNUC__) || defined(__clang__)
+#define MI_DETAIL_ALWAYS_INLINE inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define MI_DETAIL_ALWAYS_INLINE __forceinline
+#else
+#define MI_DETAIL_ALWAYS_INLINE inline
+#endif
+
 namespace mi {
 
 /// Chebyshev (L-infinity) distance max_j |a_j - b_j|: the metric of the KSG
@@ -165,8 +174,10 @@ inline void unrolled(F&& f) {
 /// stored dimension-major (block[j * lanes + l] = coordinate j of lane l).
 /// Every search policy computes every pair through this function.
 /// (The float form serves only as kd_tree's pre-filter, float_filter_limit.)
+/// Always inlined: at -O2 GCC 12 kept it out of line in brute_force's loops, so the tile went
+/// through memory (KSG 12-D 1.2x slower than at -O3, bench/compare_opt_levels.py).
 template <class Metric, std::size_t Q, class T>
-inline void block_reduced(const T* block, std::size_t d, const T* const* q, simd::batch<T>* acc) noexcept {
+MI_DETAIL_ALWAYS_INLINE void block_reduced(const T* block, std::size_t d, const T* const* q, simd::batch<T>* acc) noexcept {
     using batch = simd::batch<T>;
     constexpr std::size_t width = simd::width<T>;
     unrolled<Q>([&](auto a) { acc[a] = batch(T(0)); });
