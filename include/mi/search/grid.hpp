@@ -137,13 +137,44 @@ public:
                     // (the percentiles only shape the cells, so a strided sample of
                     // the rows is enough for large N)
                     const std::size_t step = std::max<std::size_t>(1, n_ / 8192), ns = (n_ + step - 1) / step;
-                    col.resize(ns);
-                    for (std::size_t i = 0; i < ns; ++i) col[i] = static_cast<double>(points(i * step, j));
                     const std::size_t ts = tail / step;
-                    std::nth_element(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(ts), col.begin() + static_cast<std::ptrdiff_t>(ns));
-                    low_pct[j] = col[ts];
-                    std::nth_element(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(ns - 1 - ts), col.begin() + static_cast<std::ptrdiff_t>(ns));
-                    high_pct[j] = col[ns - 1 - ts];
+                    if (ts < small_tail) {
+                        // the ts-th smallest and largest in one pass, keeping the ts + 1 extremes
+                        // sorted (fine cells in few dimensions: ts is 0 to 2)
+                        double low[small_tail], high[small_tail];
+                        std::size_t kept = 0;
+                        for (std::size_t i = 0; i < ns; ++i) {
+                            const double v = static_cast<double>(points(i * step, j));
+                            if (kept <= ts) {
+                                std::size_t a = kept, b = kept;
+                                for (; a > 0 && low[a - 1] > v; --a) low[a] = low[a - 1];
+                                low[a] = v;
+                                for (; b > 0 && high[b - 1] < v; --b) high[b] = high[b - 1];
+                                high[b] = v;
+                                ++kept;
+                                continue;
+                            }
+                            if (v < low[ts]) {
+                                std::size_t a = ts;
+                                for (; a > 0 && low[a - 1] > v; --a) low[a] = low[a - 1];
+                                low[a] = v;
+                            }
+                            if (v > high[ts]) {
+                                std::size_t b = ts;
+                                for (; b > 0 && high[b - 1] < v; --b) high[b] = high[b - 1];
+                                high[b] = v;
+                            }
+                        }
+                        low_pct[j] = low[ts];
+                        high_pct[j] = high[ts];
+                    } else {
+                        col.resize(ns);
+                        for (std::size_t i = 0; i < ns; ++i) col[i] = static_cast<double>(points(i * step, j));
+                        std::nth_element(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(ts), col.begin() + static_cast<std::ptrdiff_t>(ns));
+                        low_pct[j] = col[ts];
+                        std::nth_element(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(ns - 1 - ts), col.begin() + static_cast<std::ptrdiff_t>(ns));
+                        high_pct[j] = col[ns - 1 - ts];
+                    }
                     tail_of[j] = tail;
                 }
                 double a = low_pct[j];
@@ -326,6 +357,7 @@ public:
 
 private:
     static constexpr std::size_t chunk = 256;  // queries per work item
+    static constexpr std::size_t small_tail = 8;  // percentiles this close to an end: one pass
 
     // Per-query scratch: coordinates and cell of the query.
     struct query {
