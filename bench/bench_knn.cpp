@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -80,6 +81,28 @@ std::string joint_policy(const matrix& x, const matrix& y) {
     return short_name(a.chosen());
 }
 
+// One crossover table of automatic<Metric>: kd_tree against brute_force on Gaussian data.
+template <class Metric>
+void crossover(const char* title, std::size_t k, std::initializer_list<std::size_t> dims, std::uint64_t seed) {
+    std::printf("\n%s, Gaussian data: kd_tree vs brute_force (seconds, build included; f = scanned fraction)\n\n", title);
+    std::printf("| N | d | brute_force | kd_tree | kd_tree / brute_force | f | probe threshold | automatic picks |\n"
+                "|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    for (std::size_t n : {2048, 4096, 16384, 65536})
+        for (std::size_t d : dims) {
+            mi::rng g(d + n + seed);
+            std::vector<double> p(n * d);
+            for (auto& v : p) v = g.normal();
+            double v = 0;
+            const double bf = best_of(2, [&] { return mi::brute_force<Metric>(mi::view(p, n, d)).kth_distance(k)[0]; }, v);
+            const double kd = best_of(2, [&] { return mi::kd_tree<Metric>(mi::view(p, n, d)).kth_distance(k)[0]; }, v);
+            const mi::kd_tree<Metric> tree(mi::view(p, n, d));
+            const mi::automatic<Metric> pick(mi::view(p, n, d));
+            std::printf("| %zu | %zu | %.4f | %.4f | %.2f | %.2f | %.2f | %s |\n", n, d, bf, kd, kd / bf,
+                        tree.scanned_fraction(64, k), mi::automatic<Metric>::probe_threshold(n),
+                        short_name(pick.chosen()).c_str());
+        }
+}
+
 int synthetic() {
     std::printf("threads: %zu, SIMD lanes (double): %zu\n\n", mi::num_threads(), mi::detail::lanes);
     std::printf("| estimator | N | seconds | N log N / time (rel.) |\n|---|---:|---:|---:|\n");
@@ -123,46 +146,12 @@ int synthetic() {
         const mi::automatic<mi::max_norm> pick(mi::view(p, n, d));
         std::printf("| %zu | %.4f | %.4f | %.4f | %s |\n", d, bf, kd, gr, short_name(pick.chosen()).c_str());
     }
-    // Where automatic<euclidean> hands over from kd_tree to brute_force (its dimension rule and
-    // probe threshold, mi/search/automatic.hpp): the time ratio against the fraction of the
-    // points a query scans (kd_tree::scanned_fraction, 64 queries).
-    std::printf("\nall-points 2-NN, Euclidean (Kozachenko-Leonenko), Gaussian data: kd_tree vs brute_force "
-                "(seconds, build included; f = scanned fraction)\n\n");
-    std::printf("| N | d | brute_force | kd_tree | kd_tree / brute_force | f | probe threshold | automatic picks |\n"
-                "|---:|---:|---:|---:|---:|---:|---:|---|\n");
-    for (std::size_t n : {2048, 4096, 16384, 65536})
-        for (std::size_t d : {6, 8, 10, 12, 16, 20}) {
-            mi::rng g(d + n);
-            std::vector<double> p(n * d);
-            for (auto& v : p) v = g.normal();
-            double v = 0;
-            const double bf = best_of(2, [&] { return mi::brute_force<mi::euclidean>(mi::view(p, n, d)).kth_distance(2)[0]; }, v);
-            const double kd = best_of(2, [&] { return mi::kd_tree<mi::euclidean>(mi::view(p, n, d)).kth_distance(2)[0]; }, v);
-            const mi::kd_tree<mi::euclidean> tree(mi::view(p, n, d));
-            const mi::automatic<mi::euclidean> pick(mi::view(p, n, d));
-            std::printf("| %zu | %zu | %.4f | %.4f | %.2f | %.2f | %.2f | %s |\n", n, d, bf, kd, kd / bf,
-                        tree.scanned_fraction(64, 2), mi::automatic<mi::euclidean>::probe_threshold(n),
-                        short_name(pick.chosen()).c_str());
-        }
-    // The same for automatic<max_norm> (KSG's joint space, k = 3).
-    std::printf("\nall-points 3-NN, max-norm (KSG), Gaussian data: kd_tree vs brute_force "
-                "(seconds, build included; f = scanned fraction)\n\n");
-    std::printf("| N | d | brute_force | kd_tree | kd_tree / brute_force | f | probe threshold | automatic picks |\n"
-                "|---:|---:|---:|---:|---:|---:|---:|---|\n");
-    for (std::size_t n : {2048, 4096, 16384, 65536})
-        for (std::size_t d : {8, 12, 16, 24}) {
-            mi::rng g(d + n + 1);
-            std::vector<double> p(n * d);
-            for (auto& v : p) v = g.normal();
-            double v = 0;
-            const double bf = best_of(2, [&] { return mi::brute_force<mi::max_norm>(mi::view(p, n, d)).kth_distance(3)[0]; }, v);
-            const double kd = best_of(2, [&] { return mi::kd_tree<mi::max_norm>(mi::view(p, n, d)).kth_distance(3)[0]; }, v);
-            const mi::kd_tree<mi::max_norm> tree(mi::view(p, n, d));
-            const mi::automatic<mi::max_norm> pick(mi::view(p, n, d));
-            std::printf("| %zu | %zu | %.4f | %.4f | %.2f | %.2f | %.2f | %s |\n", n, d, bf, kd, kd / bf,
-                        tree.scanned_fraction(64, 3), mi::automatic<mi::max_norm>::probe_threshold(n),
-                        short_name(pick.chosen()).c_str());
-        }
+    // Where automatic hands over from kd_tree to brute_force (its dimension rule and probe
+    // threshold, mi/search/automatic.hpp): the time ratio against the fraction of the points a
+    // query scans (kd_tree::scanned_fraction, 64 queries). Euclidean k = 2 (Kozachenko-Leonenko),
+    // max-norm k = 3 (KSG's joint space).
+    crossover<mi::euclidean>("all-points 2-NN, Euclidean (Kozachenko-Leonenko)", 2, {6, 8, 10, 12, 16, 20}, 0);
+    crossover<mi::max_norm>("all-points 3-NN, max-norm (KSG)", 3, {8, 12, 16, 24}, 1);
     return 0;
 }
 

@@ -689,15 +689,18 @@ private:
             }
             worst[query] = pruning(query).worst();
         };
+        // into out[0 .. 4): the rows (in `rows`) of the tile's queries active[g .. g + real), the
+        // last one repeated to fill the tile
+        auto tile_rows = [&](const auto* rows, std::size_t g, std::size_t real, const auto** out) {
+            detail::unrolled<4>([&](auto a) { out[a] = rows + (q.begin + active[g + std::min<std::size_t>(a, real - 1)]) * d_; });
+        };
         // the leaf o against the queries active[0 .. count), four per register tile
         auto scan = [&](const node& o, std::size_t count) {
             const std::size_t nb = (o.end - o.begin + lanes - 1) / lanes;
             for (std::size_t g = 0; g < count; g += 4) {
                 const std::size_t real = std::min<std::size_t>(4, count - g);
                 const double* qp[4];
-                detail::unrolled<4>([&](auto a) {
-                    qp[a] = rows_.data() + (q.begin + active[g + std::min<std::size_t>(a, real - 1)]) * d_;
-                });
+                tile_rows(rows_.data(), g, real, qp);
                 for (std::size_t b = 0; b < nb; ++b) {
                     dbatch acc[4];
                     detail::block_reduced<Metric, 4>(blocks_.data() + (static_cast<std::size_t>(o.block) + b) * d_ * lanes,
@@ -719,9 +722,7 @@ private:
             for (std::size_t g = 0; g < count; g += 4) {
                 const std::size_t real = std::min<std::size_t>(4, count - g);
                 const float* qf[4];
-                detail::unrolled<4>([&](auto a) {
-                    qf[a] = float_rows_.data() + (q.begin + active[g + std::min<std::size_t>(a, real - 1)]) * d_;
-                });
+                tile_rows(float_rows_.data(), g, real, qf);
                 for (std::size_t b = 0; b < nb; ++b) {
                     fbatch acc[4];
                     detail::block_reduced<Metric, 4>(
