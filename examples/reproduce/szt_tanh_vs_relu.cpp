@@ -73,6 +73,7 @@
 #include "mi/quantizers/uniform.hpp"
 #include "reproduce/common.hpp"
 #include "reproduce/ibsgd_szt.hpp"
+#include "reproduce/szt_plane.hpp"
 #include "reproduce/suite.hpp"
 #include "reproduce/verdict.hpp"
 
@@ -221,42 +222,6 @@ void print_accuracy(const rp::table& curves, const std::vector<std::string>& act
     }
 }
 
-// The recording restricted to some of its rows (the test set), with those rows' labels.
-mi::recording<float> rows_of(const mi::recording<float>& rec, const std::vector<std::size_t>& rows,
-                             const std::vector<std::uint32_t>& labels) {
-    mi::recording<float> out(mi::samples(mi::labels(labels, 2)));
-    std::vector<float> buffer;
-    for (const auto epoch : rec.epochs())
-        for (const auto layer : rec.layers()) {
-            if (!rec.contains(epoch, layer)) continue;
-            const auto v = rec.at(epoch, layer);
-            buffer.resize(rows.size() * v.cols());
-            for (std::size_t i = 0; i < rows.size(); ++i)
-                std::copy(v.row(rows[i]), v.row(rows[i]) + v.cols(), buffer.begin() + static_cast<std::ptrdiff_t>(i * v.cols()));
-            out.observe(epoch, layer, mi::activation_view<const float>(buffer.data(), rows.size(), v.cols(), v.cols()));
-        }
-    return out;
-}
-
-// The Kozachenko-Leonenko estimator as the paper reads it (App. B.3): H(T) alone. mi::kl_entropy's
-// point() also finds every H(T | Y = l) for its I(T;Y), which this program discards (the ity cells of
-// kl_entropy rows are left empty below); not computing them saves a quarter to two fifths of the
-// estimator's time. ixt is kl_entropy::entropy, the same number point() reports (tested bit for bit
-// in tests/estimators/test_kl_entropy.cpp); ity = 0 only fills the field the table then empties.
-struct kl_entropy_of_t {
-    mi::kl_entropy<> estimator;
-    std::string name() const { return estimator.name(); }
-    std::string parameters() const { return estimator.parameters(); }
-    template <class T>
-    mi::plane_point point(const mi::activation_view<const T>& layer, const mi::samples&) const {
-        mi::plane_point p;
-        p.ixt = estimator.entropy(layer);
-        p.ity = 0.0;
-        p.ixt_kind = mi::ixt_quantity::entropy;
-        return p;
-    }
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -314,13 +279,13 @@ int main(int argc, char** argv) {
             const mi::kde<mi::gaussian_kernel, mi::fixed_noise> kde{mi::fixed_noise(kde_variance)};
             std::vector<mi::trajectory> on_test;
             if (kde_on == "all") on_all.push_back(mi::information_plane(rec, kde, po));
-            else on_test.push_back(mi::information_plane(rows_of(rec, test_rows, data.test.labels), kde, po));
+            else on_test.push_back(mi::information_plane(rp::rows_of(rec, test_rows, data.test.labels), kde, po));
             if (knn) {
                 mi::kl_entropy_options kl;  // App. B.3: k = 2, epsilon = 1e-16 on every distance, no jitter
                 kl.k = 2;
                 kl.epsilon = 1e-16;
                 kl.ties = mi::tie_policy::none();
-                on_all.push_back(mi::information_plane(rec, kl_entropy_of_t{mi::kl_entropy<>(kl)}, po));
+                on_all.push_back(mi::information_plane(rec, rp::kl_entropy_of_t{mi::kl_entropy<>(kl)}, po));
             }
             const std::string seed = std::to_string(r.seed);
             rp::table rows = rp::plane_table(on_all, {{"activation", r.activation}, {"seed", seed}, {"samples", "all"}});
