@@ -84,8 +84,8 @@ TEST_CASE_TEMPLATE("automatic returns what brute_force returns", Metric, mi::max
 }
 
 TEST_CASE("automatic: k-th distances within groups from whichever policy it chose") {
-    // grid (d = 2), kd_tree (d = 6, N >= 2048) and brute force (d = 12)
-    for (const std::size_t d : {2, 6, 12}) {
+    // grid (d = 2), kd_tree (d = 6 and 12, N >= 1024) and brute force (d = 40, beyond the probe)
+    for (const std::size_t d : {2, 6, 12, 40}) {
         CAPTURE(d);
         CHECK(mi_test::grouped_mismatches<mi::automatic<mi::euclidean>>(2100, d, 2, false, d, 2) == 0);
     }
@@ -108,7 +108,11 @@ TEST_CASE("automatic probes a kd-tree beyond its dimension rule and keeps it whe
     CHECK_FALSE(mi::automatic<mi::euclidean>::prefers_tree(n, d));
     CHECK(mi::automatic<mi::euclidean>::probes_tree(n, d));
     CHECK_FALSE(mi::automatic<mi::euclidean>::probes_tree(n, 33));
-    CHECK_FALSE(mi::automatic<mi::euclidean>::probes_tree(2047, d));
+    CHECK_FALSE(mi::automatic<mi::euclidean>::probes_tree(1023, d));
+    CHECK(mi::automatic<mi::euclidean>::prefers_tree(1024, 16));
+    CHECK_FALSE(mi::automatic<mi::euclidean>::prefers_tree(1023, 16));
+    CHECK_FALSE(mi::automatic<mi::max_norm>::prefers_tree(2047, 6));
+    CHECK_FALSE(mi::automatic<mi::max_norm>::probes_tree(2047, 12));
     CHECK(mi::automatic<mi::max_norm>::probe_threshold(2048) == doctest::Approx(0.65));
     CHECK(mi::automatic<mi::max_norm>::probe_threshold(8192) == doctest::Approx(0.325));
     CHECK(mi::automatic<mi::euclidean>::probe_threshold(2048) == 0.95);

@@ -9,8 +9,9 @@
 //     cell with more than `crowded` others on average (grid::crowding) the
 //     grid is dropped for a kd_tree, which splits such runs by index and
 //     skips them through its bounding boxes and index bounds.
-//   d > 4: kd_tree when N >= 2048 and d <= c + log2(N) / 2, with c = 12 for
-//     the Euclidean norm and 4 for the max-norm. A kd-tree with median
+//   d > 4: kd_tree when N >= tree_min_points (1024 for the Euclidean norm,
+//     2048 for the max-norm) and d <= c + log2(N) / 2, with c = 12 for the
+//     Euclidean norm and 4 for the max-norm. A kd-tree with median
 //     splits cuts each of the first log2(N / leaf) levels once, so it only
 //     separates neighbourhoods when N is large compared with 2^d. Since the
 //     tree scans other leaves through its float pre-filter (kd_tree.hpp),
@@ -27,7 +28,7 @@
 //     0.44 s instead of 0.30 s. So the max-norm keeps the rule measured with
 //     per-query traversal (2026-12-04: tree faster up to d = 12 at N =
 //     2048-4096 and d = 10 at N = 16384).
-//   Above that range, up to probe_dims dimensions and from 2048 points, the
+//   Above that range, up to probe_dims dimensions and from tree_min_points, the
 //     data decide: network layers often lie near a low-dimensional set, where
 //     a tree prunes as in few dimensions. When the intrinsic dimension of 256
 //     rows (two-NN estimate, intrinsic_dimension(); about 0.1 ms) is within
@@ -94,6 +95,11 @@ public:
     /// (the SZT network's 3- and 4-unit layers, 844 of them: 1.2-3x faster with 8 than with 32).
     static constexpr double crowded = 8.0;
 
+    /// Below this many points (and above four dimensions) automatic uses brute force: 1024 for
+    /// the Euclidean norm, whose tree was 1.3-3x faster than brute force at N = 1024-2000 and
+    /// d = 4-16 but 1.1-1.4x slower at N = 512 (Gaussian data, Zen 4, 2 threads, 2026-12-05);
+    /// 2048 for the max-norm, whose range counts traverse per query (see the header comment).
+    static constexpr std::size_t tree_min_points = std::is_same_v<Metric, max_norm> ? 2048 : 1024;
     /// c in the kd_tree's range d <= c + log2(N) / 2 (see the header comment).
     static constexpr double tree_dims_offset = std::is_same_v<Metric, max_norm> ? 4.0 : 12.0;
     /// The probe of the kd-tree beyond that range: up to this many dimensions, with this many
@@ -114,14 +120,14 @@ public:
     /// n points in d dimensions when it does not build a grid, whatever the data.
     static bool prefers_tree(std::size_t n, std::size_t d) noexcept {
         if (d <= 4) return true;
-        if (n < 2048) return false;
+        if (n < tree_min_points) return false;
         return static_cast<double>(d) <= tree_dims_offset + 0.5 * std::log2(static_cast<double>(n));
     }
     /// True when, prefers_tree being false, automatic may probe a kd_tree (if the data's
     /// intrinsic dimension is near the tree's range) and keeps it if its probe scans less than
     /// probe_threshold(n) of the points.
     static bool probes_tree(std::size_t n, std::size_t d) noexcept {
-        return !prefers_tree(n, d) && n >= 2048 && d <= probe_dims;
+        return !prefers_tree(n, d) && n >= tree_min_points && d <= probe_dims;
     }
 
     /// The two-NN estimate of the intrinsic dimension of the rows of x (Facco, d'Errico, Rodriguez
