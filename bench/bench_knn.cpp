@@ -87,7 +87,7 @@ void crossover(const char* title, std::size_t k, std::initializer_list<std::size
     std::printf("\n%s, Gaussian data: kd_tree vs brute_force (seconds, build included; f = scanned fraction)\n\n", title);
     std::printf("| N | d | brute_force | kd_tree | kd_tree / brute_force | f | probe threshold | automatic picks |\n"
                 "|---:|---:|---:|---:|---:|---:|---:|---|\n");
-    for (std::size_t n : {2048, 4096, 16384, 65536})
+    for (std::size_t n : {512, 1024, 2048, 4096, 16384, 65536})
         for (std::size_t d : dims) {
             mi::rng g(d + n + seed);
             std::vector<double> p(n * d);

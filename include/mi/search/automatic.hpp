@@ -96,8 +96,8 @@ public:
     static constexpr double crowded = 8.0;
 
     /// Below this many points (and above four dimensions) automatic uses brute force: 1024 for
-    /// the Euclidean norm, whose tree was 1.3-3x faster than brute force at N = 1024-2000 and
-    /// d = 4-16 but 1.1-1.4x slower at N = 512 (Gaussian data, Zen 4, 2 threads, 2026-12-05);
+    /// the Euclidean norm, whose tree took 0.55-0.77 of brute force's time at N = 1024 and d =
+    /// 6-20 but 0.75-1.10 at N = 512 (bench_knn's Euclidean table, Zen 4, 2 threads, 2026-12-05);
     /// 2048 for the max-norm, whose range counts traverse per query (see the header comment).
     static constexpr std::size_t tree_min_points = std::is_same_v<Metric, max_norm> ? 2048 : 1024;
     /// c in the kd_tree's range d <= c + log2(N) / 2 (see the header comment).
