@@ -140,30 +140,23 @@ public:
                     const std::size_t ts = tail / step;
                     if (ts < small_tail) {
                         // the ts-th smallest and largest in one pass, keeping the ts + 1 extremes
-                        // sorted (fine cells in few dimensions: ts is 0 to 2)
+                        // of each side sorted (fine cells in few dimensions: ts is 0 to 2)
                         double low[small_tail], high[small_tail];
-                        std::size_t kept = 0;
+                        std::size_t kept = 0;  // values in low and in high, at most ts + 1
                         for (std::size_t i = 0; i < ns; ++i) {
                             const double v = static_cast<double>(points(i * step, j));
-                            if (kept <= ts) {
-                                std::size_t a = kept, b = kept;
-                                for (; a > 0 && low[a - 1] > v; --a) low[a] = low[a - 1];
-                                low[a] = v;
-                                for (; b > 0 && high[b - 1] < v; --b) high[b] = high[b - 1];
-                                high[b] = v;
-                                ++kept;
-                                continue;
-                            }
-                            if (v < low[ts]) {
-                                std::size_t a = ts;
+                            const bool full = kept > ts;
+                            if (!full || v < low[ts]) {  // insert, dropping the largest when full
+                                std::size_t a = full ? ts : kept;
                                 for (; a > 0 && low[a - 1] > v; --a) low[a] = low[a - 1];
                                 low[a] = v;
                             }
-                            if (v > high[ts]) {
-                                std::size_t b = ts;
+                            if (!full || v > high[ts]) {
+                                std::size_t b = full ? ts : kept;
                                 for (; b > 0 && high[b - 1] < v; --b) high[b] = high[b - 1];
                                 high[b] = v;
                             }
+                            if (!full) ++kept;
                         }
                         low_pct[j] = low[ts];
                         high_pct[j] = high[ts];

@@ -733,6 +733,7 @@ private:
                         const std::uint64_t pass = simd::bits(acc[a] <= fbatch(limit[query]));
                         if (pass == 0) return;
                         const double* qp[1] = {rows_.data() + (q.begin + query) * d_};
+                        const double before = worst[query];
                         for (std::size_t h = 0; h < 2; ++h) {
                             const std::size_t half = 2 * b + h;
                             if (((pass >> (h * lanes)) & ((std::uint64_t(1) << lanes) - 1)) == 0 || half * lanes >= om) continue;
@@ -741,7 +742,8 @@ private:
                                 blocks_.data() + (static_cast<std::size_t>(o.block) + half) * d_ * lanes, d_, qp, reduced);
                             offer_block(query, o, half, reduced[0]);
                         }
-                        limit[query] = detail::float_filter_limit<Metric>(worst[query], d_, input_error_);
+                        if (worst[query] != before)
+                            limit[query] = detail::float_filter_limit<Metric>(worst[query], d_, input_error_);
                     });
                 }
             }
