@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -8,6 +9,7 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/random.hpp"
 #include "mi/projections/concept.hpp"
 #include "mi/projections/pca.hpp"
 #include "mi/estimators/detail/subspace_iteration.hpp"
@@ -181,6 +183,46 @@ TEST_CASE("pca: the subspace solver finds the closed-form directions and varianc
     mi::detail::leading_eigenpairs unconverged;
     CHECK_FALSE(mi::detail::subspace_eigen(c, 4, 14, 1, 1e-12, unconverged));
     CHECK(unconverged.values.empty());
+}
+
+TEST_CASE("pca: the subspace solver's Gram-Schmidt gives orthonormal rows and reports lost rank") {
+    mi::rng r(12);
+    for (const std::size_t d : {3u, 8u, 9u, 40u, 257u}) {
+        CAPTURE(d);
+        const std::size_t l = std::min<std::size_t>(d, 6);
+        mi::detail::dense_matrix q = xt::zeros<double>({l, d});
+        for (auto& v : q) v = r.normal();
+        const mi::detail::dense_matrix before = q;
+        // the dot product of its eight partial sums against a long double sum
+        long double exact = 0.0L;
+        for (std::size_t i = 0; i < d; ++i) exact += static_cast<long double>(q(0, i)) * q(l - 1, i);
+        CHECK(std::fabs(mi::detail::dot_contiguous(&q(0, 0), &q(l - 1, 0), d) - static_cast<double>(exact)) <
+              1e-13 * static_cast<double>(d));
+        REQUIRE(mi::detail::orthonormalize_rows(q));
+        for (std::size_t a = 0; a < l; ++a)
+            for (std::size_t b = 0; b < l; ++b) {
+                double dot = 0.0;
+                for (std::size_t i = 0; i < d; ++i) dot += q(a, i) * q(b, i);
+                CHECK(std::fabs(dot - (a == b ? 1.0 : 0.0)) < 1e-14);
+            }
+        // QR's triangle: the j-th starting row lies in the span of the first j + 1 orthonormal rows
+        for (std::size_t j = 0; j < l; ++j) {
+            std::vector<double> residual(before.begin() + static_cast<std::ptrdiff_t>(j * d),
+                                         before.begin() + static_cast<std::ptrdiff_t>((j + 1) * d));
+            for (std::size_t p = 0; p <= j; ++p) {
+                double c = 0.0;
+                for (std::size_t i = 0; i < d; ++i) c += q(p, i) * before(j, i);
+                for (std::size_t i = 0; i < d; ++i) residual[i] -= c * q(p, i);
+            }
+            double largest = 0.0;
+            for (const double v : residual) largest = std::max(largest, std::fabs(v));
+            CHECK(largest < 1e-12 * std::sqrt(static_cast<double>(d)));
+        }
+        // a row that repeats an earlier one leaves nothing to normalise
+        mi::detail::dense_matrix dependent = before;
+        for (std::size_t i = 0; i < d; ++i) dependent(l - 1, i) = 2.0 * before(0, i);
+        CHECK_FALSE(mi::detail::orthonormalize_rows(dependent));
+    }
 }
 
 TEST_CASE("pca: a nearly flat spectrum falls back to the full solver") {

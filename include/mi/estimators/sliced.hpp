@@ -115,6 +115,7 @@
 #include <utility>
 #include <vector>
 
+#include "mi/core/mul_add.hpp"
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/finite.hpp"
@@ -337,16 +338,8 @@ private:
                 return by_reciprocal ? (x[c] - mean[c]) * recip[c] : (x[c] - mean[c]) / scale[c];
             };
             if constexpr (M == 2) {
-                // The three sums in registers. The general loop's `cov += z * z` is contracted to a fused
-                // multiply-add wherever the target has one; written out here, so that a vectoriser that
-                // splits this loop's products from its in-order sums cannot round them differently.
-                const auto mul_add = [](double p, double q, double acc) {
-#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
-                    return std::fma(p, q, acc);
-#else
-                    return acc + p * q;
-#endif
-                };
+                // The three sums in registers, contracted as the general loop's `cov += z * z` is.
+                using detail::mul_add;
                 double c00 = 0.0, c10 = 0.0, c11 = 0.0;
                 for (std::size_t i = 0; i < n; ++i) {
                     load(i);

@@ -238,8 +238,7 @@ public:
         check_dimensions(x.cols(), y.cols(), where);
         const detail::prepared px = detail::prepare(x, o_.ties, 0, false);
         const detail::prepared py = detail::prepare(y, o_.ties, 1, false);
-        double hx = 0.0;
-        return detail::finite(joint_information(px, nullptr, hx, py, where), where, "I(X;Y)");
+        return detail::finite(joint_information(px, py, where), where, "I(X;Y)");
     }
 
     /// I(T;Y) = H(T) - sum_l (N_l / N) H(T | Y = l) in nats.
@@ -249,9 +248,8 @@ public:
         detail::check_activations(t, where, "t");
         detail::check_same_rows(y.size(), t.rows(), where, "labels size");
         detail::check_k(o_.k, t.rows(), where);
-        const std::vector<double> w = weights(t.cols(), o_.k);
         const detail::prepared pt = detail::prepare(t, o_.ties, 1, false);
-        return detail::finite(label_information(pt, from_prepared(pt, w, where), w, y, where), where, "I(T;Y)");
+        return detail::finite(side_by_side(nullptr, pt, y, where).label_information(pt.n), where, "I(T;Y)");
     }
 
     /// ixt = I(X;T) with X the samples' network input, ity = I(T;Y).
@@ -272,11 +270,11 @@ public:
                 return in;
             });
         const detail::prepared pt = detail::prepare(layer, o_.ties, 1, false);
-        double ht = 0.0;
+        const entropies h = side_by_side(&held->x, pt, s.labels(), where);
         plane_point p;
         p.ixt_kind = ixt_quantity::mutual_information;
-        p.ixt = joint_information(held->x, &held->h, ht, pt, where);
-        p.ity = label_information(pt, ht, weights(pt.d, o_.k), s.labels(), where);
+        p.ixt = held->h + h.t - h.joint;
+        p.ity = h.label_information(pt.n);
         return detail::finite(p, where);
     }
 
@@ -293,36 +291,57 @@ private:
         (void)where;
     }
 
-    // H(X) (or the held one) + H(Y) - H(X,Y); hy receives H(Y). The three run side by side.
-    double joint_information(const detail::prepared& px, const double* held_hx, double& hy, const detail::prepared& py,
-                             const char* where) const {
+    // H(X) + H(Y) - H(X,Y), the three side by side.
+    double joint_information(const detail::prepared& px, const detail::prepared& py, const char* where) const {
         const detail::prepared z = detail::join_columns(px, py);
         const std::vector<double> wx = weights(px.d, o_.k), wy = weights(py.d, o_.k), wz = weights(z.d, o_.k);
-        double h[3] = {held_hx ? *held_hx : 0.0, 0.0, 0.0};
-        parallel_for(held_hx ? 2 : 3, [&](std::size_t v) {
+        double h[3] = {0.0, 0.0, 0.0};
+        parallel_for(3, [&](std::size_t v) {
             if (v == 0) h[1] = from_prepared(py, wy, where);
             else if (v == 1) h[2] = from_prepared(z, wz, where);
             else h[0] = from_prepared(px, wx, where);
         });
-        hy = h[1];
         return h[0] + h[1] - h[2];
     }
 
-    double label_information(const detail::prepared& pt, double ht, const std::vector<double>& w, const labels& y,
-                             const char* where) const {
+    // H(X,T) (when x is given), H(T) and every H(T | Y = l) of a point.
+    struct entropies {
+        double joint = 0.0, t = 0.0;
+        std::vector<double> by_class;
+        std::vector<std::size_t> class_rows;
+        // I(T;Y) = H(T) - sum_l (N_l / N) H(T | Y = l), summed in class order
+        double label_information(std::size_t n) const {
+            double conditional = 0.0;
+            for (std::size_t l = 0; l < by_class.size(); ++l)
+                conditional += static_cast<double>(class_rows[l]) / static_cast<double>(n) * by_class[l];
+            return t - conditional;
+        }
+    };
+
+    // The entropies of a point in one parallel region, largest first: the joint one, H(T), then the
+    // classes, which fill the threads that finish early. Each is the same code on the same rows
+    // whatever thread takes it, so the values do not depend on the schedule.
+    entropies side_by_side(const detail::prepared* x, const detail::prepared& pt, const labels& y,
+                           const char* where) const {
         const auto by_class = y.rows_by_class();
         for (std::size_t l = 0; l < by_class.size(); ++l)
             if (!by_class[l].empty() && by_class[l].size() <= o_.k)
                 detail::fail(where, ("rows of class " + std::to_string(l)).c_str(), by_class[l].size(),
                              "more than k = " + std::to_string(o_.k) + " rows in every non-empty class");
-        std::vector<double> h(by_class.size(), 0.0);
-        parallel_for(by_class.size(), [&](std::size_t l) {
-            if (!by_class[l].empty()) h[l] = from_prepared(detail::subset_rows(pt, by_class[l]), w, where);
+        const detail::prepared z = x ? detail::join_columns(*x, pt) : detail::prepared{};
+        const std::vector<double> wt = weights(pt.d, o_.k), wz = x ? weights(z.d, o_.k) : std::vector<double>{};
+        entropies h;
+        h.by_class.assign(by_class.size(), 0.0);
+        h.class_rows.resize(by_class.size());
+        for (std::size_t l = 0; l < by_class.size(); ++l) h.class_rows[l] = by_class[l].size();
+        const std::size_t first_class = x ? 2 : 1;
+        parallel_for(first_class + by_class.size(), [&](std::size_t task) {
+            if (task == 0 && x) h.joint = from_prepared(z, wz, where);
+            else if (task + 1 == first_class) h.t = from_prepared(pt, wt, where);
+            else if (!by_class[task - first_class].empty())
+                h.by_class[task - first_class] = from_prepared(detail::subset_rows(pt, by_class[task - first_class]), wt, where);
         });
-        double conditional = 0.0;
-        for (std::size_t l = 0; l < by_class.size(); ++l)
-            conditional += static_cast<double>(by_class[l].size()) / static_cast<double>(pt.n) * h[l];
-        return ht - conditional;
+        return h;
     }
 
     // sum_j w_j [(d/N) sum_i log rho_(j),i - psi(j)] + log V_d + log(N - 1) (+ (1/2) log det C when whitening)

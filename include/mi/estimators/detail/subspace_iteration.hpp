@@ -40,24 +40,34 @@
 
 namespace mi::detail {
 
-/// Orthonormalises the columns of the row-major d x l matrix in place (modified Gram-Schmidt,
-/// twice). False when a column is numerically in the span of the earlier ones.
-inline bool orthonormalize_columns(dense_matrix& q) {
-    const std::size_t d = q.shape()[0], l = q.shape()[1];
+/// The dot product of two contiguous vectors in eight interleaved partial sums: a single running
+/// sum is a chain of dependent additions, and the frame's Gram-Schmidt is made of them.
+inline double dot_contiguous(const double* a, const double* b, std::size_t n) noexcept {
+    double part[8] = {};
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (std::size_t k = 0; k < 8; ++k) part[k] += a[i + k] * b[i + k];
+    for (std::size_t k = 0; i + k < n; ++k) part[k] += a[i + k] * b[i + k];
+    return ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
+}
+
+/// Orthonormalises the rows of the row-major l x d matrix in place (modified Gram-Schmidt,
+/// twice). False when a row is numerically in the span of the earlier ones.
+inline bool orthonormalize_rows(dense_matrix& q) {
+    const std::size_t l = q.shape()[0], d = q.shape()[1];
     for (std::size_t j = 0; j < l; ++j) {
-        double before = 0.0;
-        for (std::size_t i = 0; i < d; ++i) before += q(i, j) * q(i, j);
+        double* row = &q(j, 0);
+        const double before = dot_contiguous(row, row, d);
         for (int pass = 0; pass < 2; ++pass)
             for (std::size_t p = 0; p < j; ++p) {
-                double dot = 0.0;
-                for (std::size_t i = 0; i < d; ++i) dot += q(i, p) * q(i, j);
-                for (std::size_t i = 0; i < d; ++i) q(i, j) -= dot * q(i, p);
+                const double* earlier = &q(p, 0);
+                const double dot = dot_contiguous(earlier, row, d);
+                for (std::size_t i = 0; i < d; ++i) row[i] -= dot * earlier[i];
             }
-        double norm = 0.0;
-        for (std::size_t i = 0; i < d; ++i) norm += q(i, j) * q(i, j);
+        const double norm = dot_contiguous(row, row, d);
         if (!(norm > 1e-24 * before) || !(norm > 0.0)) return false;
         const double inv = 1.0 / std::sqrt(norm);
-        for (std::size_t i = 0; i < d; ++i) q(i, j) *= inv;
+        for (std::size_t i = 0; i < d; ++i) row[i] *= inv;
     }
     return true;
 }
@@ -72,36 +82,38 @@ struct leading_eigenpairs {
 /// The m leading eigenpairs of the symmetric PSD matrix c (both triangles stored) by subspace
 /// iteration with blocks of l >= m columns, at most max_steps products with c. False (out
 /// untouched) when not converged to `tolerance` within them or when the iterate lost rank:
-/// the caller then takes the full decomposition.
+/// the caller then takes the full decomposition. The frame is kept transposed (l x d, one
+/// direction per contiguous row) for the Gram-Schmidt and the residuals.
 inline bool subspace_eigen(const dense_matrix& c, std::size_t m, std::size_t l, std::size_t max_steps,
                            double tolerance, leading_eigenpairs& out) {
     const std::size_t d = c.shape()[0];
     if (m < 1 || l < m || l > d) return false;
     rng r(0x5EED5AB5Bull);
-    const std::vector<double> start = stiefel_frame(d, l, r);
-    dense_matrix q = xt::zeros<double>({d, l});
-    std::copy(start.begin(), start.end(), q.begin());
+    const std::vector<double> start = stiefel_frame(d, l, r);  // d x l, row-major
+    dense_matrix qt = xt::zeros<double>({l, d});
+    for (std::size_t i = 0; i < d; ++i)
+        for (std::size_t j = 0; j < l; ++j) qt(j, i) = start[i * l + j];
+    dense_matrix sdt = xt::zeros<double>({l, l});
     for (std::size_t step = 1; step <= max_steps; ++step) {
-        const dense_matrix z = matmul(c, q);                  // C Q
-        const dense_matrix h = symmetrized(matmul(xt::eval(xt::transpose(q)), z));  // Q^T C Q
+        const dense_matrix zt = matmul(qt, c);               // (C Q)^T, C symmetric
+        const dense_matrix h = symmetrized(matmul_t(qt, zt));  // Q^T C Q
         std::vector<double> theta;
         dense_matrix s;
         sym_eigen(h, theta, s, "mi::detail::subspace_eigen", "Rayleigh quotient");
-        // descending order: LAPACK's ascending columns reversed
-        dense_matrix s_desc = xt::zeros<double>({l, l});
+        // S^T in descending order: LAPACK's ascending columns reversed, as rows
         std::vector<double> theta_desc(l);
         for (std::size_t j = 0; j < l; ++j) {
             theta_desc[j] = theta[l - 1 - j];
-            for (std::size_t i = 0; i < l; ++i) s_desc(i, j) = s(i, l - 1 - j);
+            for (std::size_t i = 0; i < l; ++i) sdt(j, i) = s(i, l - 1 - j);
         }
         if (!(theta_desc[0] > 0.0)) return false;  // C = 0 on the frame: no leading direction to find
-        const dense_matrix x = matmul(q, s_desc);  // Ritz vectors
-        dense_matrix zs = matmul(z, s_desc);       // C x_j
+        const dense_matrix xt_ritz = matmul(sdt, qt);  // Ritz vectors x_j as rows
+        dense_matrix czt = matmul(sdt, zt);            // C x_j as rows
         double worst = 0.0;
         for (std::size_t j = 0; j < m; ++j) {
             double rr = 0.0;
             for (std::size_t i = 0; i < d; ++i) {
-                const double e = zs(i, j) - theta_desc[j] * x(i, j);
+                const double e = czt(j, i) - theta_desc[j] * xt_ritz(j, i);
                 rr += e * e;
             }
             worst = std::max(worst, std::sqrt(rr));
@@ -110,12 +122,12 @@ inline bool subspace_eigen(const dense_matrix& c, std::size_t m, std::size_t l, 
             out.values.assign(theta_desc.begin(), theta_desc.begin() + static_cast<std::ptrdiff_t>(m));
             out.vectors = xt::zeros<double>({d, m});
             for (std::size_t i = 0; i < d; ++i)
-                for (std::size_t j = 0; j < m; ++j) out.vectors(i, j) = x(i, j);
+                for (std::size_t j = 0; j < m; ++j) out.vectors(i, j) = xt_ritz(j, i);
             out.steps = step;
             return true;
         }
-        if (!orthonormalize_columns(zs)) return false;
-        q = std::move(zs);
+        if (!orthonormalize_rows(czt)) return false;
+        qt = std::move(czt);
     }
     return false;
 }

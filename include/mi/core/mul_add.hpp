@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// acc + p * q rounded once where the target has a fused multiply-add, twice
+// where it has none: what GCC's default contraction makes of `acc += p * q`,
+// written out. A vectoriser that splits a loop's products from its in-order
+// sums may leave some of them uncontracted and others not, so a kernel that
+// restructures such a loop (several rows in registers, SIMD across lanes)
+// states the contraction here to keep the rounding of the plain loop.
+#ifndef MI_CORE_MUL_ADD_HPP
+#define MI_CORE_MUL_ADD_HPP
+
+#include <cmath>
+
+namespace mi::detail {
+
+inline double mul_add(double p, double q, double acc) noexcept {
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+    return std::fma(p, q, acc);
+#else
+    return acc + p * q;
+#endif
+}
+
+}  // namespace mi::detail
+
+#endif
