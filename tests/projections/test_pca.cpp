@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
@@ -12,7 +14,13 @@
 #include "mi/core/random.hpp"
 #include "mi/projections/concept.hpp"
 #include "mi/projections/pca.hpp"
+#include "mi/core/mul_add.hpp"
+#include "mi/core/parallel.hpp"
+#include "mi/core/stiefel_frame.hpp"
+#include "mi/estimators/detail/column_gram.hpp"
+#include "mi/estimators/detail/jacobi_eigen.hpp"
 #include "mi/estimators/detail/subspace_iteration.hpp"
+#include "default_threads.hpp"
 
 // Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
 namespace test_projections_pca {
@@ -222,6 +230,109 @@ TEST_CASE("pca: the subspace solver's Gram-Schmidt gives orthonormal rows and re
         mi::detail::dense_matrix dependent = before;
         for (std::size_t i = 0; i < d; ++i) dependent(l - 1, i) = 2.0 * before(0, i);
         CHECK_FALSE(mi::detail::orthonormalize_rows(dependent));
+    }
+}
+
+TEST_CASE("pca: Jacobi sweeps give a known spectrum, LAPACK's eigenvalues and orthonormal vectors") {
+    mi::rng r(21);
+    for (const std::size_t n : {1u, 2u, 5u, 14u, 32u}) {
+        CAPTURE(n);
+        // A = U diag(lambda) U^T, U Haar-random; a double and a negative eigenvalue included
+        std::vector<double> lambda(n);
+        for (std::size_t j = 0; j < n; ++j) lambda[j] = std::pow(0.6, static_cast<double>(j)) * 3.0;
+        if (n >= 5) {
+            lambda[2] = lambda[1];
+            lambda[n - 1] = -0.25;
+        }
+        const std::vector<double> u = mi::detail::stiefel_frame(n, n, r);
+        mi::detail::dense_matrix a = xt::zeros<double>({n, n});
+        for (std::size_t p = 0; p < n; ++p)
+            for (std::size_t q = 0; q < n; ++q)
+                for (std::size_t j = 0; j < n; ++j) a(p, q) += u[p * n + j] * lambda[j] * u[q * n + j];
+        a = mi::detail::symmetrized(a);
+        std::vector<double> values, lapack;
+        mi::detail::dense_matrix vectors, lapack_vectors;
+        REQUIRE(mi::detail::jacobi_eigen(a, values, vectors));
+        mi::detail::sym_eigen(a, lapack, lapack_vectors);
+        std::vector<double> sorted = lambda;
+        std::sort(sorted.begin(), sorted.end());
+        for (std::size_t j = 0; j < n; ++j) {
+            CHECK(std::fabs(values[j] - sorted[j]) < 1e-14 * 3.0 * static_cast<double>(n));
+            CHECK(std::fabs(values[j] - lapack[j]) < 1e-14 * 3.0 * static_cast<double>(n));
+        }
+        for (std::size_t j = 0; j < n; ++j) {
+            double residual = 0.0;  // |A v - lambda v|
+            for (std::size_t p = 0; p < n; ++p) {
+                double av = 0.0;
+                for (std::size_t q = 0; q < n; ++q) av += a(p, q) * vectors(q, j);
+                residual = std::max(residual, std::fabs(av - values[j] * vectors(p, j)));
+            }
+            CHECK(residual < 1e-14 * 3.0 * static_cast<double>(n));
+            for (std::size_t i = 0; i < n; ++i) {
+                double dot = 0.0;
+                for (std::size_t p = 0; p < n; ++p) dot += vectors(p, i) * vectors(p, j);
+                CHECK(std::fabs(dot - (i == j ? 1.0 : 0.0)) < 1e-14 * static_cast<double>(n));
+            }
+        }
+    }
+    // the zero matrix: already diagonal
+    std::vector<double> values;
+    mi::detail::dense_matrix vectors;
+    REQUIRE(mi::detail::jacobi_eigen(xt::zeros<double>({3, 3}), values, vectors));
+    CHECK(values == std::vector<double>{0.0, 0.0, 0.0});
+}
+
+TEST_CASE("pca: the column Gram matrix equals a wider sum, whatever the thread count") {
+    const mi_test::default_threads_on_exit restore;
+    mi::rng r(22);
+    // d = 300 spans 38 tiles and n = 1000 three row chunks of 431; d = 9 pads a tile with zeros
+    for (const auto& [n, d] : std::vector<std::pair<std::size_t, std::size_t>>{{1, 1}, {3, 7}, {40, 8}, {40, 9}, {1000, 300}}) {
+        CAPTURE(n);
+        CAPTURE(d);
+        mi::detail::dense_matrix a = xt::zeros<double>({n, d});
+        for (auto& v : a) v = r.normal();
+        mi::set_num_threads(1);
+        const mi::detail::dense_matrix one = mi::detail::gram_of_columns(a);
+        mi::set_num_threads(2);
+        const mi::detail::dense_matrix two = mi::detail::gram_of_columns(a);
+        CHECK(one == two);
+        double worst = 0.0;
+        for (std::size_t p = 0; p < d; ++p)
+            for (std::size_t q = 0; q < d; ++q) {
+                long double exact = 0.0L;
+                for (std::size_t i = 0; i < n; ++i) exact += static_cast<long double>(a(i, p)) * a(i, q);
+                worst = std::max(worst, static_cast<double>(std::fabs(one(p, q) - exact)));
+                CHECK(one(p, q) == one(q, p));
+            }
+        CHECK(worst < 1e-15 * static_cast<double>(n) * 10.0);
+    }
+}
+
+TEST_CASE("pca: the subspace iteration's row combinations are the in-order sums, whatever the thread count") {
+    const mi_test::default_threads_on_exit restore;
+    mi::rng r(23);
+    // l = 9 and 14 leave a partial group of eight; d = 7 and 1100 leave columns after whole batches;
+    // 14 x 100 x 1100 is above the size that splits the columns over threads
+    for (const auto& [l, k, d] : std::vector<std::tuple<std::size_t, std::size_t, std::size_t>>{
+             {1, 1, 1}, {8, 5, 7}, {9, 5, 130}, {14, 14, 256}, {14, 100, 1100}}) {
+        CAPTURE(l);
+        CAPTURE(k);
+        CAPTURE(d);
+        mi::detail::dense_matrix coef = xt::zeros<double>({l, k}), b = xt::zeros<double>({k, d});
+        for (auto& v : coef) v = r.normal();
+        for (auto& v : b) v = r.normal();
+        mi::set_num_threads(1);
+        const mi::detail::dense_matrix one = mi::detail::combine_rows(coef, b);
+        mi::set_num_threads(2);
+        CHECK(mi::detail::combine_rows(coef, b) == one);
+        std::size_t mismatches = 0;
+        for (std::size_t j = 0; j < l; ++j)
+            for (std::size_t c = 0; c < d; ++c) {
+                double acc = 0.0;
+                for (std::size_t i = 0; i < k; ++i) acc = mi::detail::mul_add(coef(j, i), b(i, c), acc);
+                mismatches += one(j, c) != acc;
+            }
+        CHECK(mismatches == 0);
     }
 }
 

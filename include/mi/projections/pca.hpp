@@ -9,9 +9,12 @@
 //   C = V diag(lambda) V^T,  lambda_1 >= ... >= lambda_d
 //   y = (x - mean) [v_1 ... v_m']                       m' = min(m, d)
 //
-// The covariance is one BLAS product (syrk). Its m leading eigenvectors come
-// from one of two solvers, which agree to rounding:
-//   full      LAPACK syevd, all d eigenpairs: O(d^3);
+// The covariance is mi's own tiled product (mi/estimators/detail/column_gram.hpp).
+// Its m leading eigenvectors come from one of two solvers, which agree to
+// rounding:
+//   full      all d eigenpairs: O(d^3); LAPACK syevd, or, for the automatic
+//             solver on at most 32 columns, Jacobi sweeps
+//             (mi/estimators/detail/jacobi_eigen.hpp);
 //   subspace  block subspace iteration with Rayleigh-Ritz on C, stopped when
 //             every leading Ritz pair has residual |C x - theta x| <= 1e-12
 //             lambda_1 (mi/estimators/detail/subspace_iteration.hpp): O(d^2 l)
@@ -19,7 +22,9 @@
 //             converged within the step limit falls back to `full`, so the
 //             result is always a converged decomposition.
 //   automatic (the default) takes subspace when the block is at most half of
-//             d, full otherwise (small d: syevd is as cheap).
+//             d, full otherwise (small d: a full decomposition is as cheap).
+// Neither the covariance, the subspace iteration nor the Jacobi sweeps use
+// BLAS, so on those paths OpenBLAS's threads neither start nor change a bit.
 // scikit-learn's PCA picks a randomized SVD for the same shapes ('auto'
 // solver) but stops after a fixed number of power steps without a residual
 // test; the residual test is what lets mi's fast path give the full solver's
@@ -45,6 +50,8 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/estimators/detail/column_gram.hpp"
+#include "mi/estimators/detail/jacobi_eigen.hpp"
 #include "mi/estimators/detail/linalg.hpp"
 #include "mi/estimators/detail/subspace_iteration.hpp"
 #include "mi/projections/concept.hpp"
@@ -69,6 +76,8 @@ public:
     static constexpr std::size_t oversampling = 10;
     /// The subspace iteration's residual test, relative to the largest eigenvalue.
     static constexpr double tolerance = 1e-12;
+    /// Up to this many columns the automatic solver's full decomposition is Jacobi's, not LAPACK's.
+    static constexpr std::size_t jacobi_limit = 32;
 
     /// m >= 1 principal components.
     explicit pca(std::size_t dimension = 4, pca_solver solver = pca_solver::automatic)
@@ -145,7 +154,9 @@ private:
         } else {
             std::vector<double> ascending;
             detail::dense_matrix all;
-            detail::sym_eigen(cov, ascending, all, where, "covariance of the rows");
+            // a narrow layer by Jacobi sweeps (no BLAS threads; see jacobi_eigen.hpp), else LAPACK
+            if (!(solver_ != pca_solver::full && d <= jacobi_limit && detail::jacobi_eigen(cov, ascending, all)))
+                detail::sym_eigen(cov, ascending, all, where, "covariance of the rows");
             std::vector<std::size_t> order(d);
             for (std::size_t j = 0; j < d; ++j) order[j] = j;
             std::stable_sort(order.begin(), order.end(),

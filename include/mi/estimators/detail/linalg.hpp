@@ -12,9 +12,12 @@
 // it splits over all of OpenBLAS's threads whatever the size, and adds the parts:
 // a compressed<pca, weighted_kl> point on a 10-unit layer moved by 2e-15
 // relative between OPENBLAS_NUM_THREADS=1 and 2 (measured 2026-12-04). The same
-// threads spin for a while after each such call, beside the estimator's own
-// (a sixth of that point's time); OPENBLAS_THREAD_TIMEOUT=4 in the environment
-// makes them sleep at once instead.
+// threads spin for up to ~0.1 s after each such call, beside the estimator's
+// own: that point took twice as long in half the runs. mi::pca therefore takes
+// its covariance, its subspace iteration and its narrow decompositions without
+// BLAS (column_gram.hpp, subspace_iteration.hpp, jacobi_eigen.hpp); for the
+// estimators that still call LAPACK here, OPENBLAS_THREAD_TIMEOUT=4 in the
+// environment makes the threads sleep at once instead.
 //
 // Log-determinants are taken from the eigenvalues (sum of log lambda_i), not
 // from an LU or Cholesky factor: the matrices are symmetric, and the
@@ -163,21 +166,6 @@ inline dense_matrix matmul(const dense_matrix& a, const dense_matrix& b) {
 inline dense_matrix matmul_t(const dense_matrix& a, const dense_matrix& b) {
     dense_matrix bt = xt::transpose(b);
     dense_matrix r = xt::linalg::dot(a, bt);
-    return r;
-}
-
-/// a^T a of a row-major n x d matrix: BLAS syrk (half the products of a general gemm), both
-/// triangles filled.
-inline dense_matrix gram_of_columns(const dense_matrix& a) {
-    const std::size_t n = a.shape()[0], d = a.shape()[1];
-    dense_matrix r = xt::zeros<double>({d, d});
-    if (n == 0 || d == 0) return r;
-    cxxblas::syrk<xt::blas_index_t>(cxxblas::RowMajor, cxxblas::Upper, cxxblas::Trans,
-                                    static_cast<xt::blas_index_t>(d), static_cast<xt::blas_index_t>(n), 1.0,
-                                    a.data(), static_cast<xt::blas_index_t>(d), 0.0, r.data(),
-                                    static_cast<xt::blas_index_t>(d));
-    for (std::size_t i = 0; i < d; ++i)
-        for (std::size_t j = i + 1; j < d; ++j) r(j, i) = r(i, j);
     return r;
 }
 

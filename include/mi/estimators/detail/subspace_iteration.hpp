@@ -24,8 +24,11 @@
 // back to the full decomposition when it is reached (the function says so by
 // returning false), as it does when the iterate loses rank (C of rank < l).
 //
-// Deterministic: the start frame comes from a fixed seed, every product is a
-// BLAS call on fixed shapes.
+// Deterministic: the start frame comes from a fixed seed; the products are
+// mi's own loops in a fixed order, and the l x l Rayleigh quotient is solved
+// by Jacobi sweeps (mi/estimators/detail/jacobi_eigen.hpp), so neither BLAS
+// nor its thread pool is involved and no thread count changes a bit. The
+// frame is kept transposed (l x d, one direction per contiguous row).
 #ifndef MI_ESTIMATORS_DETAIL_SUBSPACE_ITERATION_HPP
 #define MI_ESTIMATORS_DETAIL_SUBSPACE_ITERATION_HPP
 
@@ -34,8 +37,12 @@
 #include <cstddef>
 #include <vector>
 
+#include "mi/core/mul_add.hpp"
+#include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
+#include "mi/core/simd.hpp"
 #include "mi/core/stiefel_frame.hpp"
+#include "mi/estimators/detail/jacobi_eigen.hpp"
 #include "mi/estimators/detail/linalg.hpp"
 
 namespace mi::detail {
@@ -72,6 +79,48 @@ inline bool orthonormalize_rows(dense_matrix& q) {
     return true;
 }
 
+/// out = coef b: row j of out is sum_i coef(j, i) b(i, :), the i in increasing order (l x k times
+/// k x d, row-major). Eight rows of out by one batch of columns in registers; column blocks over
+/// mi's threads when the product is large (each entry's sum is the same whatever thread takes it).
+inline dense_matrix combine_rows(const dense_matrix& coef, const dense_matrix& b) {
+    using batch = simd::batch<double>;
+    constexpr std::size_t lanes = simd::width<double>, group = 8, block = 128;
+    const std::size_t l = coef.shape()[0], k = coef.shape()[1], d = b.shape()[1];
+    dense_matrix out = xt::zeros<double>({l, d});
+    // coef transposed, its rows padded with zeros to whole groups: the register loop has a fixed length
+    const std::size_t padded = (l + group - 1) / group * group;
+    std::vector<double> ct(k * padded, 0.0);
+    for (std::size_t j = 0; j < l; ++j)
+        for (std::size_t i = 0; i < k; ++i) ct[i * padded + j] = coef(j, i);
+    const std::size_t blocks = (d + block - 1) / block;
+    const auto run = [&](std::size_t blk) {
+        const std::size_t c0 = blk * block, c1 = std::min(d, c0 + block);
+        for (std::size_t j0 = 0; j0 < l; j0 += group) {
+            const std::size_t rows = std::min(group, l - j0);
+            std::size_t c = c0;
+            for (; c + lanes <= c1; c += lanes) {
+                batch acc[group];
+                for (std::size_t g = 0; g < group; ++g) acc[g] = batch(0.0);
+                for (std::size_t i = 0; i < k; ++i) {
+                    const batch v = batch::load_unaligned(&b(i, c));
+                    const double* f = ct.data() + i * padded + j0;
+                    for (std::size_t g = 0; g < group; ++g) acc[g] = xsimd::fma(batch(f[g]), v, acc[g]);
+                }
+                for (std::size_t g = 0; g < rows; ++g) acc[g].store_unaligned(&out(j0 + g, c));
+            }
+            for (; c < c1; ++c)  // the last columns, one at a time, same order
+                for (std::size_t g = 0; g < rows; ++g) {
+                    double acc = 0.0;
+                    for (std::size_t i = 0; i < k; ++i) acc = mul_add(ct[i * padded + j0 + g], b(i, c), acc);
+                    out(j0 + g, c) = acc;
+                }
+        }
+    };
+    if (l * k * d >= (std::size_t{1} << 20)) parallel_for(blocks, run);
+    else for (std::size_t blk = 0; blk < blocks; ++blk) run(blk);
+    return out;
+}
+
 /// What subspace_eigen found: eigenvalues (descending) and eigenvectors (columns, d x m).
 struct leading_eigenpairs {
     std::vector<double> values;
@@ -93,13 +142,15 @@ inline bool subspace_eigen(const dense_matrix& c, std::size_t m, std::size_t l, 
     dense_matrix qt = xt::zeros<double>({l, d});
     for (std::size_t i = 0; i < d; ++i)
         for (std::size_t j = 0; j < l; ++j) qt(j, i) = start[i * l + j];
-    dense_matrix sdt = xt::zeros<double>({l, l});
+    dense_matrix sdt = xt::zeros<double>({l, l}), h = xt::zeros<double>({l, l});
     for (std::size_t step = 1; step <= max_steps; ++step) {
-        const dense_matrix zt = matmul(qt, c);               // (C Q)^T, C symmetric
-        const dense_matrix h = symmetrized(matmul_t(qt, zt));  // Q^T C Q
+        const dense_matrix zt = combine_rows(qt, c);  // (C Q)^T, C symmetric
+        for (std::size_t a = 0; a < l; ++a)           // Q^T C Q, symmetrised
+            for (std::size_t b = 0; b <= a; ++b)
+                h(a, b) = h(b, a) = 0.5 * (dot_contiguous(&qt(a, 0), &zt(b, 0), d) + dot_contiguous(&qt(b, 0), &zt(a, 0), d));
         std::vector<double> theta;
         dense_matrix s;
-        sym_eigen(h, theta, s, "mi::detail::subspace_eigen", "Rayleigh quotient");
+        if (!jacobi_eigen(h, theta, s)) return false;
         // S^T in descending order: LAPACK's ascending columns reversed, as rows
         std::vector<double> theta_desc(l);
         for (std::size_t j = 0; j < l; ++j) {
@@ -107,8 +158,8 @@ inline bool subspace_eigen(const dense_matrix& c, std::size_t m, std::size_t l, 
             for (std::size_t i = 0; i < l; ++i) sdt(j, i) = s(i, l - 1 - j);
         }
         if (!(theta_desc[0] > 0.0)) return false;  // C = 0 on the frame: no leading direction to find
-        const dense_matrix xt_ritz = matmul(sdt, qt);  // Ritz vectors x_j as rows
-        dense_matrix czt = matmul(sdt, zt);            // C x_j as rows
+        const dense_matrix xt_ritz = combine_rows(sdt, qt);  // Ritz vectors x_j as rows
+        dense_matrix czt = combine_rows(sdt, zt);            // C x_j as rows
         double worst = 0.0;
         for (std::size_t j = 0; j < m; ++j) {
             double rr = 0.0;
