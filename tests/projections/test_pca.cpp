@@ -280,6 +280,11 @@ TEST_CASE("pca: Jacobi sweeps give a known spectrum, LAPACK's eigenvalues and or
     mi::detail::dense_matrix vectors;
     REQUIRE(mi::detail::jacobi_eigen(xt::zeros<double>({3, 3}), values, vectors));
     CHECK(values == std::vector<double>{0.0, 0.0, 0.0});
+    // entries whose squares overflow double: [[2, 1], [1, 2]] 1e160 has eigenvalues 1e160 and 3e160
+    mi::detail::dense_matrix huge = {{2e160, 1e160}, {1e160, 2e160}};
+    REQUIRE(mi::detail::jacobi_eigen(huge, values, vectors));
+    CHECK(values[0] == doctest::Approx(1e160).epsilon(1e-14));
+    CHECK(values[1] == doctest::Approx(3e160).epsilon(1e-14));
 }
 
 TEST_CASE("pca: the column Gram matrix equals a wider sum, whatever the thread count") {

@@ -115,7 +115,6 @@
 #include <utility>
 #include <vector>
 
-#include "mi/core/mul_add.hpp"
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/finite.hpp"
@@ -128,6 +127,7 @@
 #include "mi/core/stiefel_frame.hpp"
 #include "mi/core/discrete.hpp"
 #include "mi/core/input_ids.hpp"
+#include "mi/core/mul_add.hpp"
 #include "mi/estimators/binning.hpp"
 #include "mi/estimators/concept.hpp"
 #include "mi/estimators/kde.hpp"

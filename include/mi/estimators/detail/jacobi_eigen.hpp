@@ -42,14 +42,19 @@ inline bool jacobi_eigen(const xt::xtensor<double, 2>& a, std::vector<double>& v
     xt::xtensor<double, 2> m = a;
     xt::xtensor<double, 2> v = xt::zeros<double>({n, n});
     for (std::size_t i = 0; i < n; ++i) v(i, i) = 1.0;
+    // the norms in units of the largest entry, so that squares of entries near the top of the
+    // double range cannot overflow into an infinite limit (which would stop before any rotation)
+    double largest = 0.0;
+    for (const double x : m) largest = std::max(largest, std::fabs(x));
+    const double unit = largest > 0.0 ? 1.0 / largest : 1.0;
     double whole = 0.0;
-    for (const double x : m) whole += x * x;
+    for (const double x : m) whole += (x * unit) * (x * unit);
     const double limit = std::numeric_limits<double>::epsilon() * std::numeric_limits<double>::epsilon() * whole;
     bool converged = false;
     for (int sweep = 0; sweep < 64 && !converged; ++sweep) {
         double off = 0.0;
         for (std::size_t p = 0; p < n; ++p)
-            for (std::size_t q = p + 1; q < n; ++q) off += 2.0 * m(p, q) * m(p, q);
+            for (std::size_t q = p + 1; q < n; ++q) off += 2.0 * (m(p, q) * unit) * (m(p, q) * unit);
         if (off <= limit) {
             converged = true;
             break;
