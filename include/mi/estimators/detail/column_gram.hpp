@@ -51,24 +51,24 @@ inline xt::xtensor<double, 2> gram_of_columns(const xt::xtensor<double, 2>& a) {
             for (std::size_t c = 0; c < d; ++c) strips[((c / tile) * rows + i) * tile + c % tile] = a(i0 + i, c);
         parallel_for(first.size(), [&](std::size_t t) {
             using batch = simd::batch<double>;
-            constexpr std::size_t lanes = simd::width<double>, parts = tile / lanes;
-            static_assert(tile % lanes == 0, "a tile row is whole batches");
+            constexpr std::size_t per_batch = simd::width<double>, parts = tile / per_batch;
+            static_assert(tile % per_batch == 0, "a tile row is whole batches");
             batch acc[tile][parts];
             double* out = sums.data() + t * tile * tile;
             for (std::size_t u = 0; u < tile; ++u)
-                for (std::size_t w = 0; w < parts; ++w) acc[u][w] = batch::load_unaligned(out + u * tile + w * lanes);
+                for (std::size_t w = 0; w < parts; ++w) acc[u][w] = batch::load_unaligned(out + u * tile + w * per_batch);
             const double* su = strips.data() + first[t] * rows * tile;
             const double* sw = strips.data() + second[t] * rows * tile;
             for (std::size_t i = 0; i < rows; ++i) {
                 batch y[parts];
-                for (std::size_t w = 0; w < parts; ++w) y[w] = batch::load_unaligned(sw + i * tile + w * lanes);
+                for (std::size_t w = 0; w < parts; ++w) y[w] = batch::load_unaligned(sw + i * tile + w * per_batch);
                 for (std::size_t u = 0; u < tile; ++u) {
                     const batch x(su[i * tile + u]);
                     for (std::size_t w = 0; w < parts; ++w) acc[u][w] = xsimd::fma(x, y[w], acc[u][w]);
                 }
             }
             for (std::size_t u = 0; u < tile; ++u)
-                for (std::size_t w = 0; w < parts; ++w) acc[u][w].store_unaligned(out + u * tile + w * lanes);
+                for (std::size_t w = 0; w < parts; ++w) acc[u][w].store_unaligned(out + u * tile + w * per_batch);
         });
     }
     for (std::size_t t = 0; t < first.size(); ++t)

@@ -84,7 +84,7 @@ inline bool orthonormalize_rows(dense_matrix& q) {
 /// mi's threads when the product is large (each entry's sum is the same whatever thread takes it).
 inline dense_matrix combine_rows(const dense_matrix& coef, const dense_matrix& b) {
     using batch = simd::batch<double>;
-    constexpr std::size_t lanes = simd::width<double>, group = 8, block = 128;
+    constexpr std::size_t per_batch = simd::width<double>, group = 8, block = 128;
     const std::size_t l = coef.shape()[0], k = coef.shape()[1], d = b.shape()[1];
     dense_matrix out = xt::zeros<double>({l, d});
     // coef transposed, its rows padded with zeros to whole groups: the register loop has a fixed length
@@ -98,7 +98,7 @@ inline dense_matrix combine_rows(const dense_matrix& coef, const dense_matrix& b
         for (std::size_t j0 = 0; j0 < l; j0 += group) {
             const std::size_t rows = std::min(group, l - j0);
             std::size_t c = c0;
-            for (; c + lanes <= c1; c += lanes) {
+            for (; c + per_batch <= c1; c += per_batch) {
                 batch acc[group];
                 for (std::size_t g = 0; g < group; ++g) acc[g] = batch(0.0);
                 for (std::size_t i = 0; i < k; ++i) {
