@@ -291,7 +291,8 @@ TEST_CASE("pca: the column Gram matrix equals a wider sum, whatever the thread c
     const mi_test::default_threads_on_exit restore;
     mi::rng r(22);
     // d = 300 spans 38 tiles and n = 1000 three row chunks of 431; d = 9 pads a tile with zeros
-    for (const auto& [n, d] : std::vector<std::pair<std::size_t, std::size_t>>{{1, 1}, {3, 7}, {40, 8}, {40, 9}, {1000, 300}}) {
+    for (const auto& shape : std::vector<std::pair<std::size_t, std::size_t>>{{1, 1}, {3, 7}, {40, 8}, {40, 9}, {1000, 300}}) {
+        const std::size_t n = shape.first, d = shape.second;  // not a structured binding: CAPTURE's lambda takes it
         CAPTURE(n);
         CAPTURE(d);
         mi::detail::dense_matrix a = xt::zeros<double>({n, d});
@@ -318,8 +319,9 @@ TEST_CASE("pca: the subspace iteration's row combinations are the in-order sums,
     mi::rng r(23);
     // l = 9 and 14 leave a partial group of eight; d = 7 and 1100 leave columns after whole batches;
     // 14 x 100 x 1100 is above the size that splits the columns over threads
-    for (const auto& [l, k, d] : std::vector<std::tuple<std::size_t, std::size_t, std::size_t>>{
+    for (const auto& shape : std::vector<std::tuple<std::size_t, std::size_t, std::size_t>>{
              {1, 1, 1}, {8, 5, 7}, {9, 5, 130}, {14, 14, 256}, {14, 100, 1100}}) {
+        const std::size_t l = std::get<0>(shape), k = std::get<1>(shape), d = std::get<2>(shape);
         CAPTURE(l);
         CAPTURE(k);
         CAPTURE(d);
