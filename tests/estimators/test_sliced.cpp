@@ -475,6 +475,62 @@ TEST_CASE("(4) bit-identical for 1, 2 and 3 threads; the seed changes the direct
     }
 }
 
+TEST_CASE("(4b) projections: every value the same whatever the slices projected together, and near a wider sum") {
+    // 70 rows: a block of 64 and 6 more, each ending in rows the four-row kernel leaves to the plain loop
+    const std::size_t n = 70, d = 37;
+    mi::rng r(41);
+    std::vector<double> v(n * d);
+    for (double& a : v) a = r.normal();
+    const auto view = mi::view(v, n, d);
+    // columns of frames side by side, m of them; `part` takes columns [j0, j0 + w) as its own frames
+    const auto frames = [&](std::size_t m) {
+        std::vector<double> f(d * m);
+        for (double& a : f) a = r.normal();
+        return f;
+    };
+    const auto part = [&](const std::vector<double>& f, std::size_t m, std::size_t j0, std::size_t w) {
+        std::vector<double> g(d * w);
+        for (std::size_t c = 0; c < d; ++c)
+            for (std::size_t j = 0; j < w; ++j) g[c * w + j] = f[c * m + j0 + j];
+        return g;
+    };
+    // 1-D slices: 128 columns (four kernel groups) and 104 (three and 8 plain ones), against passes of 32 and 8
+    for (const std::size_t m : {128u, 104u}) {
+        CAPTURE(m);
+        const std::vector<double> f = frames(m);
+        std::vector<double> all(n * m);
+        mi::detail::project_rows(view, f, m, 1, all.data());
+        std::size_t mismatches = 0;
+        double worst = 0.0;
+        for (std::size_t j0 = 0; j0 < m; j0 += 32) {
+            const std::size_t w = std::min<std::size_t>(32, m - j0);
+            std::vector<double> some(n * w);
+            mi::detail::project_rows(view, part(f, m, j0, w), w, 1, some.data());
+            for (std::size_t j = 0; j < w; ++j)
+                for (std::size_t i = 0; i < n; ++i) {
+                    mismatches += all[(j0 + j) * n + i] != some[j * n + i];
+                    long double exact = 0.0L;
+                    for (std::size_t c = 0; c < d; ++c) exact += static_cast<long double>(v[i * d + c]) * f[c * m + j0 + j];
+                    worst = std::max(worst, static_cast<double>(std::fabs(all[(j0 + j) * n + i] - exact)));
+                }
+        }
+        CHECK(mismatches == 0);
+        CHECK(worst < 1e-13);
+    }
+    // 2-D slices (k = 2): four slices at once against one at a time
+    const std::size_t m = 8;
+    const std::vector<double> f = frames(m);
+    std::vector<double> all(n * m);
+    mi::detail::project_rows(view, f, m, 2, all.data());
+    std::size_t mismatches = 0;
+    for (std::size_t s = 0; s < 4; ++s) {
+        std::vector<double> one(n * 2);
+        mi::detail::project_rows(view, part(f, m, 2 * s, 2), 2, 2, one.data());
+        for (std::size_t i = 0; i < n * 2; ++i) mismatches += all[s * n * 2 + i] != one[i];
+    }
+    CHECK(mismatches == 0);
+}
+
 TEST_CASE("(5) bad input raises mi::error naming the argument") {
     const std::size_t n = 40;
     const xy_data d = draw(n, 3);

@@ -155,12 +155,12 @@ inline std::size_t projected_index(std::size_t i, std::size_t j, std::size_t n, 
     return (j / k) * n * k + i * k + j % k;
 }
 
-/// Rows i .. i+3 of v projected on the d x 32 frames f of 32 one-dimensional slices into out (the
-/// layout of projected_index with k = 1): out(i + r, j) = sum over c in increasing order of
-/// v(i + r, c) f(c, j), as project_rows' loop sums.
+/// Rows i .. i+3 of v projected on 32 one-dimensional slices' frames, column j of them at
+/// f[c * stride + j], into out (the layout of projected_index with k = 1, column 0 at out[0]):
+/// out(i + r, j) = sum over c in increasing order of v(i + r, c) f(c, j), as project_rows' loop sums.
 template <class T>
-void project_four_rows(const activation_view<const T>& v, const double* f, std::size_t d, std::size_t i,
-                       double* out) {
+void project_four_rows(const activation_view<const T>& v, const double* f, std::size_t stride, std::size_t d,
+                       std::size_t i, double* out) {
     constexpr std::size_t w = project_width;
     double acc[4][w] = {};
     const T* r0 = v.row(i);
@@ -168,7 +168,7 @@ void project_four_rows(const activation_view<const T>& v, const double* f, std::
     const T* r2 = v.row(i + 2);
     const T* r3 = v.row(i + 3);
     for (std::size_t c = 0; c < d; ++c) {
-        const double* fc = f + c * w;
+        const double* fc = f + c * stride;
         const double x0 = static_cast<double>(r0[c]), x1 = static_cast<double>(r1[c]);
         const double x2 = static_cast<double>(r2[c]), x3 = static_cast<double>(r3[c]);
         for (std::size_t j = 0; j < w; ++j) {
@@ -197,25 +197,29 @@ void project_rows(const activation_view<const T>& v, const std::vector<double>& 
     const std::size_t blocks = (n + block - 1) / block;
     // below about a million multiply-adds, starting threads costs more than it saves
     const std::size_t threads = n * d * m < (std::size_t(1) << 20) ? 1 : 0;
+    // 1-D slices: whole groups of 32 columns by the four-row kernel (4 x 32 sums in registers, each
+    // row of frames loaded once for the four rows; the same sums, in the same order, as below)
+    const std::size_t kernel_columns = k == 1 ? m / project_width * project_width : 0;
     parallel_for(blocks, [&](std::size_t b) {
         const double* fr = f.data();
-        std::size_t i = b * block;
-        const std::size_t end = std::min(n, (b + 1) * block);
-        if (m == project_width && k == 1) {
-            // a full chunk of 1-D slices: four rows at a time with their 4 x 32 sums in registers, each
-            // row of frames loaded once for the four (the same sums, in the same order, as below)
-            for (; i + 4 <= end; i += 4) project_four_rows(v, fr, d, i, out);
-        }
-        std::vector<double> o(i < end ? m : 0);
-        for (; i < end; ++i) {
+        const std::size_t begin = b * block, end = std::min(n, begin + block);
+        const std::size_t quads_end = kernel_columns > 0 ? begin + (end - begin) / 4 * 4 : begin;
+        // groups of columns outside, rows inside: the block's rows stay in cache for every group,
+        // and v is read from memory once per call whatever the number of slices
+        for (std::size_t q = 0; q < kernel_columns; q += project_width)
+            for (std::size_t i = begin; i < quads_end; i += 4) project_four_rows(v, fr + q, m, d, i, out + q * n);
+        std::vector<double> o(m);
+        for (std::size_t i = begin; i < end; ++i) {
+            const std::size_t j0 = i < quads_end ? kernel_columns : 0;  // the columns left to this loop
+            if (j0 == m) continue;
             const T* row = v.row(i);
-            std::fill(o.begin(), o.end(), 0.0);
+            std::fill(o.begin() + static_cast<std::ptrdiff_t>(j0), o.end(), 0.0);
             for (std::size_t c = 0; c < d; ++c) {
                 const double x = static_cast<double>(row[c]);
                 const double* fc = fr + c * m;
-                for (std::size_t j = 0; j < m; ++j) o[j] += x * fc[j];
+                for (std::size_t j = j0; j < m; ++j) o[j] += x * fc[j];
             }
-            for (std::size_t j = 0; j < m; ++j) out[projected_index(i, j, n, k)] = o[j];
+            for (std::size_t j = j0; j < m; ++j) out[projected_index(i, j, n, k)] = o[j];
         }
     }, threads);
 }
@@ -610,9 +614,11 @@ public:
 private:
     // Slices are projected in chunks of `chunk`: the chunk's frames side by side (slice s draws T's
     // frame, then X's, from the stream derive_seed(seed, s)), one pass over the rows for all of them,
-    // then the chunk's per-slice estimates in parallel, each writing only its own entries. The chunk
-    // size is fixed, so neither the frames nor the sums depend on the thread count.
-    static constexpr std::size_t chunk = detail::project_width;
+    // then the chunk's per-slice estimates in parallel, each writing only its own entries. A slice's
+    // frame and every projected value are the same whatever the chunk size and the thread count.
+    // 128 slices per pass: with 32 (the register kernel's width), the 1024-unit layer's 10,000 rows
+    // were read from memory four times per 128 slices, and the projections were bandwidth-bound.
+    static constexpr std::size_t chunk = 4 * detail::project_width;
 
     template <class T, class U, class F>
     std::pair<std::vector<double>, std::vector<double>> run_slices(const activation_view<const T>& t,
