@@ -41,6 +41,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -86,7 +87,7 @@ public:
         n_ = points.rows();
         d_ = points.cols();
         const double occ = occupancy_ > 0.0 ? occupancy_ : (d_ <= 3 ? 2.0 : 4.0);
-        std::vector<double> col;  // a column's percentile sample
+        std::vector<double> col, top;  // a column's low and high percentile heaps
         std::vector<double> lo(d_), hi(d_);
         std::size_t varying = 0;
         for (std::size_t j = 0; j < d_; ++j) {
@@ -161,12 +162,29 @@ public:
                         low_pct[j] = low[ts];
                         high_pct[j] = high[ts];
                     } else {
-                        col.resize(ns);
-                        for (std::size_t i = 0; i < ns; ++i) col[i] = static_cast<double>(points(i * step, j));
-                        std::nth_element(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(ts), col.begin() + static_cast<std::ptrdiff_t>(ns));
-                        low_pct[j] = col[ts];
-                        std::nth_element(col.begin(), col.begin() + static_cast<std::ptrdiff_t>(ns - 1 - ts), col.begin() + static_cast<std::ptrdiff_t>(ns));
-                        high_pct[j] = col[ns - 1 - ts];
+                        // the same two order statistics in one pass: a max-heap of the ts + 1 smallest
+                        // and a min-heap of the ts + 1 largest (ts is at most 1 % of the sample, and
+                        // a value enters a heap only when it beats the heap's top)
+                        col.resize(ts + 1);
+                        top.resize(ts + 1);
+                        for (std::size_t i = 0; i <= ts; ++i) col[i] = top[i] = static_cast<double>(points(i * step, j));
+                        std::make_heap(col.begin(), col.end());
+                        std::make_heap(top.begin(), top.end(), std::greater<double>());
+                        for (std::size_t i = ts + 1; i < ns; ++i) {
+                            const double v = static_cast<double>(points(i * step, j));
+                            if (v < col.front()) {
+                                std::pop_heap(col.begin(), col.end());
+                                col.back() = v;
+                                std::push_heap(col.begin(), col.end());
+                            }
+                            if (v > top.front()) {
+                                std::pop_heap(top.begin(), top.end(), std::greater<double>());
+                                top.back() = v;
+                                std::push_heap(top.begin(), top.end(), std::greater<double>());
+                            }
+                        }
+                        low_pct[j] = col.front();
+                        high_pct[j] = top.front();
                     }
                     tail_of[j] = tail;
                 }
