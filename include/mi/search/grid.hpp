@@ -139,53 +139,29 @@ public:
                     // the rows is enough for large N)
                     const std::size_t step = std::max<std::size_t>(1, n_ / 8192), ns = (n_ + step - 1) / step;
                     const std::size_t ts = tail / step;
-                    if (ts < small_tail) {
-                        // the ts-th smallest and largest in one pass, keeping the ts + 1 extremes
-                        // of each side sorted (fine cells in few dimensions: ts is 0 to 2)
-                        double low[small_tail], high[small_tail];
-                        std::size_t kept = 0;  // values in low and in high, at most ts + 1
-                        for (std::size_t i = 0; i < ns; ++i) {
-                            const double v = static_cast<double>(points(i * step, j));
-                            const bool full = kept > ts;
-                            if (!full || v < low[ts]) {  // insert, dropping the largest when full
-                                std::size_t a = full ? ts : kept;
-                                for (; a > 0 && low[a - 1] > v; --a) low[a] = low[a - 1];
-                                low[a] = v;
-                            }
-                            if (!full || v > high[ts]) {
-                                std::size_t b = full ? ts : kept;
-                                for (; b > 0 && high[b - 1] < v; --b) high[b] = high[b - 1];
-                                high[b] = v;
-                            }
-                            if (!full) ++kept;
+                    // the ts-th smallest and largest in one pass: a max-heap of the ts + 1 smallest and
+                    // a min-heap of the ts + 1 largest (ts is at most 1 % of the sample, and a value
+                    // enters a heap only when it beats the heap's top)
+                    col.resize(ts + 1);
+                    top.resize(ts + 1);
+                    for (std::size_t i = 0; i <= ts; ++i) col[i] = top[i] = static_cast<double>(points(i * step, j));
+                    std::make_heap(col.begin(), col.end());
+                    std::make_heap(top.begin(), top.end(), std::greater<double>());
+                    for (std::size_t i = ts + 1; i < ns; ++i) {
+                        const double v = static_cast<double>(points(i * step, j));
+                        if (v < col.front()) {
+                            std::pop_heap(col.begin(), col.end());
+                            col.back() = v;
+                            std::push_heap(col.begin(), col.end());
                         }
-                        low_pct[j] = low[ts];
-                        high_pct[j] = high[ts];
-                    } else {
-                        // the same two order statistics in one pass: a max-heap of the ts + 1 smallest
-                        // and a min-heap of the ts + 1 largest (ts is at most 1 % of the sample, and
-                        // a value enters a heap only when it beats the heap's top)
-                        col.resize(ts + 1);
-                        top.resize(ts + 1);
-                        for (std::size_t i = 0; i <= ts; ++i) col[i] = top[i] = static_cast<double>(points(i * step, j));
-                        std::make_heap(col.begin(), col.end());
-                        std::make_heap(top.begin(), top.end(), std::greater<double>());
-                        for (std::size_t i = ts + 1; i < ns; ++i) {
-                            const double v = static_cast<double>(points(i * step, j));
-                            if (v < col.front()) {
-                                std::pop_heap(col.begin(), col.end());
-                                col.back() = v;
-                                std::push_heap(col.begin(), col.end());
-                            }
-                            if (v > top.front()) {
-                                std::pop_heap(top.begin(), top.end(), std::greater<double>());
-                                top.back() = v;
-                                std::push_heap(top.begin(), top.end(), std::greater<double>());
-                            }
+                        if (v > top.front()) {
+                            std::pop_heap(top.begin(), top.end(), std::greater<double>());
+                            top.back() = v;
+                            std::push_heap(top.begin(), top.end(), std::greater<double>());
                         }
-                        low_pct[j] = col.front();
-                        high_pct[j] = top.front();
                     }
+                    low_pct[j] = col.front();
+                    high_pct[j] = top.front();
                     tail_of[j] = tail;
                 }
                 double a = low_pct[j];
@@ -368,7 +344,6 @@ public:
 
 private:
     static constexpr std::size_t chunk = 256;  // queries per work item
-    static constexpr std::size_t small_tail = 8;  // percentiles this close to an end: one pass
 
     // Per-query scratch: coordinates and cell of the query.
     struct query {
