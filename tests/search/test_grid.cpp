@@ -28,6 +28,13 @@ void contract(const std::vector<double>& x, std::size_t n, std::size_t d, std::s
     const auto b = g.knn(k);
     REQUIRE(a.index == b.index);
     REQUIRE(a.distance == b.distance);
+    // k-th distances alone (grid takes them cell by cell, one point per lane, up to k = 8):
+    // k = 9 is past that path, k = N - 1 (small N) leaves no point out
+    for (std::size_t kk : {std::size_t(1), std::size_t(2), k, std::size_t(8), std::size_t(9), n <= 600 ? n - 1 : 1})
+        if (kk < n) {
+            CAPTURE(kk);
+            REQUIRE(bf.kth_distance(kk) == g.kth_distance(kk));
+        }
     // radii at the k-th distance (the KSG case: many points exactly at r),
     // between neighbours, far beyond them (whole cells inside), zero and negative
     std::vector<double> r(n), r2(n), r3(n), r4(n);
@@ -104,6 +111,7 @@ TEST_CASE("grid on all-identical rows: every distance 0, lowest indices first") 
     CHECK(nb.index(299, 0) == 0);
     CHECK(nb.index(299, 2) == 2);
     CHECK(nb.distance(150, 2) == 0.0);
+    CHECK(g.kth_distance(7) == std::vector<double>(300, 0.0));
     CHECK(g.count_within(std::vector<double>(300, 0.0), mi::range::inclusive)[17] == 299);
     CHECK(g.count_within(std::vector<double>(300, 0.0), mi::range::strict)[17] == 0);
 }

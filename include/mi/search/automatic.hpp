@@ -89,11 +89,12 @@ public:
     explicit automatic(kd_tree<Metric> tree, grid<Metric> cells = grid<Metric>())
         : tree_(std::move(tree)), cells_(std::move(cells)) {}
 
-    /// The largest grid::crowding() a grid may have before automatic prefers a kd_tree. Spread
-    /// data gives 2-3 (the grid's target occupancy); network layers with units dead or saturated
-    /// on part of the inputs give 10-50, where the kd_tree was faster in every case measured
-    /// (the SZT network's 3- and 4-unit layers, 844 of them: 1.2-3x faster with 8 than with 32).
-    static constexpr double crowded = 8.0;
+    /// How many times the occupancy its grid aimed at grid::crowding() may reach before
+    /// automatic prefers a kd_tree. Spread data gives 1.2-1.6 times it; network layers with units
+    /// dead or saturated on part of the inputs give 5-25 times (measured at occupancy 2, where
+    /// the kd_tree was faster in every such case: the SZT network's 3- and 4-unit layers, 844 of
+    /// them, 1.2-3x faster with 4 times than with 16 times).
+    static constexpr double crowded = 4.0;
 
     /// Below this many points (and above four dimensions) automatic uses brute force: 1024 for
     /// the Euclidean norm, whose tree took 0.55-0.77 of brute force's time at N = 1024 and d =
@@ -190,7 +191,7 @@ public:
         if (prefers_grid(points.rows(), points.cols())) {
             grid<Metric>& g = impl_.template emplace<grid<Metric>>(cells_);
             g.build(points);
-            if (g.crowding() <= crowded) return;
+            if (g.crowding() <= crowded * g.target_occupancy()) return;
         }
         if (probes_tree(points.rows(), points.cols()) &&
             intrinsic_dimension(points) <= tree_dims_offset + probe_slack + 0.5 * std::log2(static_cast<double>(points.rows()))) {

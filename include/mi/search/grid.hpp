@@ -61,7 +61,7 @@ public:
     static constexpr bool exact = true;
 
     /// occupancy: the mean number of points per cell aimed at; 0 (default)
-    /// picks 2 for d <= 3 and 4 above (measured, bench/knn.md).
+    /// picks 6 for d <= 3 and 4 above (measured, bench/knn.md).
     explicit grid(double occupancy = 0.0) : occupancy_(occupancy) {
         if (!(occupancy >= 0.0) || !(occupancy <= 1e6))
             detail::fail("mi::grid", "occupancy", occupancy, "0 (automatic) or a value in (0, 1e6]");
@@ -86,7 +86,8 @@ public:
             detail::fail("mi::grid::build", "points", points.rows(), "at most 4294967294 rows");
         n_ = points.rows();
         d_ = points.cols();
-        const double occ = occupancy_ > 0.0 ? occupancy_ : (d_ <= 3 ? 2.0 : 4.0);
+        const double occ = occupancy_ > 0.0 ? occupancy_ : (d_ == 1 ? 2.0 : d_ <= 3 ? 6.0 : 4.0);
+        target_ = occ;
         std::vector<double> col, top;  // a column's low and high percentile heaps
         std::vector<double> lo(d_), hi(d_);
         std::size_t varying = 0;
@@ -192,8 +193,11 @@ public:
                 const std::size_t mj = m_[j];
                 e[0] = lo[j];
                 e[mj] = hi[j];
-                for (std::size_t c = 1; c < mj; ++c)
-                    e[c] = std::min(hi[j], std::max(e[c - 1], origin_[j] + span_[j] * static_cast<double>(c) / static_cast<double>(mj)));
+                // origin + span c / m never falls as c grows (each rounding is monotone), so
+                // clamping each edge to [lo, hi] alone keeps them in order: one pass with no
+                // dependence between cells (it vectorises)
+                const double o = origin_[j], sp = span_[j], md = static_cast<double>(mj), l = lo[j], h = hi[j];
+                for (std::size_t c = 1; c < mj; ++c) e[c] = std::min(h, std::max(l, o + sp * static_cast<double>(c) / md));
             }
             // counting sort by cell, stable, so a cell's points are in index order
             for (std::size_t i = 0; i < n_; ++i) {
@@ -252,6 +256,8 @@ public:
     /// The mean number of points sharing a point's cell, sum(count^2) / N:
     /// what a query scans per cell (many exact duplicates make it large).
     double crowding() const noexcept { return crowding_; }
+    /// The occupancy the last build aimed at (the chosen one, or the automatic one for its d).
+    double target_occupancy() const noexcept { return target_; }
 
     /// The k nearest neighbours of every point, self excluded.
     neighbors knn(std::size_t k) const {
@@ -288,9 +294,21 @@ public:
                 query ctx(d_);
                 std::vector<double> rho(k);
                 std::vector<std::uint32_t> idx(k);
-                for (std::size_t p = c * chunk; p < std::min(n_, (c + 1) * chunk); ++p) {
+                const std::size_t end = std::min(n_, (c + 1) * chunk);
+                for (std::size_t p = c * chunk; p < end;) {
+                    if constexpr (D >= 1 && D <= 4) {
+                        if (k <= block_k) {
+                            // the point and those after it in its cell, up to a batch of them
+                            std::size_t g = 1;
+                            while (g < detail::lanes && p + g < end && cell_[p + g] == cell_[p]) ++g;
+                            kth_of_cell<D>(p, g, k, ctx, rho.data(), idx.data(), r.data());
+                            p += g;
+                            continue;
+                        }
+                    }
                     knn_one<D>(p, ctx, k, rho.data(), idx.data());
                     r[perm_[p]] = Metric::to_distance(rho[k - 1]);
+                    ++p;
                 }
             });
         });
@@ -344,6 +362,7 @@ public:
 
 private:
     static constexpr std::size_t chunk = 256;  // queries per work item
+    static constexpr std::size_t block_k = 8;  // largest k that kth_of_cell serves
 
     // Per-query scratch: coordinates and cell of the query.
     struct query {
@@ -375,7 +394,7 @@ private:
         return s / static_cast<double>(n_);
     }
 
-    std::size_t cell_index(std::size_t j, double v) const noexcept {
+    MI_DETAIL_ALWAYS_INLINE std::size_t cell_index(std::size_t j, double v) const noexcept {
         const std::size_t mj = m_[j];
         if (mj == 1) return 0;
         const double* e = edges_.data() + edge_at_[j];
@@ -531,6 +550,94 @@ private:
         }
     }
 
+    // kth_distance for g points of one cell (positions p0 .. p0 + g - 1, g <= lanes), one
+    // point per lane: every point of the cells within one cell of theirs is broadcast against
+    // all of them at once, and each lane keeps its K smallest reduced distances by a min/max
+    // insertion network (no branches, no neighbour lists). Only the k-th value is wanted, and
+    // the k-th smallest of a multiset does not depend on how ties are ordered, so it equals
+    // knn_one's (the same differences, accumulated in the same order). A point whose k-th
+    // distance those cells do not settle (fewer than k points there, or a farther cell that
+    // could hold a nearer one: knn_one's ring test) is searched by knn_one.
+    template <std::size_t D>
+    void kth_of_cell(std::size_t p0, std::size_t g, std::size_t k, query& ctx, double* rho, std::uint32_t* idx,
+                     double* out) const {
+        switch (k) {
+            case 1: kth_of_cell<D, 1>(p0, g, ctx, rho, idx, out); break;
+            case 2: kth_of_cell<D, 2>(p0, g, ctx, rho, idx, out); break;
+            case 3: kth_of_cell<D, 3>(p0, g, ctx, rho, idx, out); break;
+            case 4: kth_of_cell<D, 4>(p0, g, ctx, rho, idx, out); break;
+            case 5: kth_of_cell<D, 5>(p0, g, ctx, rho, idx, out); break;
+            case 6: kth_of_cell<D, 6>(p0, g, ctx, rho, idx, out); break;
+            case 7: kth_of_cell<D, 7>(p0, g, ctx, rho, idx, out); break;
+            default: kth_of_cell<D, 8>(p0, g, ctx, rho, idx, out); break;
+        }
+    }
+
+    template <std::size_t D, std::size_t K>
+    void kth_of_cell(std::size_t p0, std::size_t g, query& ctx, double* rho, std::uint32_t* idx, double* out) const {
+        using detail::dbatch;
+        using detail::lanes;
+        load<D>(p0, ctx);
+        const double inf = std::numeric_limits<double>::infinity();
+        dbatch q[D];
+        for (std::size_t j = 0; j < D; ++j) q[j] = dbatch::load_unaligned(coords_.data() + j * pitch_ + p0);
+        dbatch best[K];
+        for (std::size_t i = 0; i < K; ++i) best[i] = dbatch(inf);
+        const dbatch lane = lane_numbers();
+        auto take = [&](std::size_t t) {
+            dbatch acc(0.0);
+            for (std::size_t j = 0; j < D; ++j) acc = Metric::accumulate(acc, dbatch(coords_[j * pitch_ + t]) - q[j]);
+            if (t - p0 < g) acc = xsimd::select(lane == dbatch(static_cast<double>(t - p0)), dbatch(inf), acc);
+            for (std::size_t i = K - 1; i > 0; --i) best[i] = xsimd::min(best[i], xsimd::max(best[i - 1], acc));
+            best[0] = xsimd::min(best[0], acc);
+        };
+        constexpr std::size_t rows = D == 1 ? 1 : D == 2 ? 3 : D == 3 ? 9 : 27;
+        const std::size_t cv = ctx.cq[0];
+        const std::size_t a = cv > 0 ? cv - 1 : 0, b = std::min(m_[0] - 1, cv + 1);
+        for (std::size_t r = 0; r < rows; ++r) {
+            std::size_t base = 0, code = r;
+            bool valid = true;
+            for (std::size_t j = 1; j < D; ++j) {
+                const std::size_t t = code % 3;  // offsets 0, -1, +1
+                code /= 3;
+                const std::size_t cj = ctx.cq[j];
+                if ((t == 1 && cj == 0) || (t == 2 && cj + 1 >= m_[j])) {
+                    valid = false;
+                    break;
+                }
+                base += (t == 0 ? cj : t == 1 ? cj - 1 : cj + 1) * stride_[j];
+            }
+            if (!valid) continue;
+            for (std::size_t t = start_[base + a], e = start_[base + b + 1]; t < e; ++t) take(t);
+        }
+        alignas(64) double kth[lanes];
+        best[K - 1].store_unaligned(kth);
+        for (std::size_t l = 0; l < g; ++l) {
+            // knn_one's ring test for R = 2: the nearest point outside these cells
+            double bound = inf;
+            for (std::size_t j = 0; j < D; ++j) {
+                const double* edge = edges_.data() + edge_at_[j];
+                const std::size_t c = ctx.cq[j];
+                const double v = coords_[j * pitch_ + p0 + l];
+                if (c >= 2) bound = std::min(bound, v - edge[c - 1]);
+                if (c + 2 < m_[j]) bound = std::min(bound, edge[c + 2] - v);
+            }
+            const std::size_t p = p0 + l;
+            if (kth[l] < inf && (bound == inf || lower(Metric::combine_bound(0.0, bound)) > kth[l])) {
+                out[perm_[p]] = Metric::to_distance(kth[l]);
+            } else {
+                knn_one<D>(p, ctx, K, rho, idx);
+                out[perm_[p]] = Metric::to_distance(rho[K - 1]);
+            }
+        }
+    }
+
+    static detail::dbatch lane_numbers() noexcept {
+        alignas(64) double v[detail::lanes];
+        for (std::size_t l = 0; l < detail::lanes; ++l) v[l] = static_cast<double>(l);
+        return detail::dbatch::load_unaligned(v);
+    }
+
     template <std::size_t D>
     void knn_one(std::size_t p, query& ctx, std::size_t k, double* rho, std::uint32_t* idx,
                  const std::uint32_t* group = nullptr, double* own_rho = nullptr, std::uint32_t* own_idx = nullptr) const {
@@ -584,7 +691,7 @@ private:
 
     // Counts the points of positions [s, e) closer than tau (reduced).
     template <std::size_t D>
-    void scan_count(std::size_t s, std::size_t e, count_state& st) const {
+    MI_DETAIL_ALWAYS_INLINE void scan_count(std::size_t s, std::size_t e, count_state& st) const {
         using detail::dbatch;
         using detail::lanes;
         const dbatch limit(st.tau), one(1.0), zero(0.0);
@@ -596,39 +703,52 @@ private:
                                         ((std::uint64_t(1) << (e - pos)) - 1));
     }
 
+    // The cells of one row along dimension 0 (from cell `base`) that the ball reaches. Kept apart
+    // from count_rec and forced inline: once the grid grew, GCC stopped inlining the recursion
+    // into the 1-D counts (KSG's marginals), which then took 1.5 times as long.
+    template <std::size_t D>
+    MI_DETAIL_ALWAYS_INLINE void count_row(std::size_t base, double part_lo, double part_hi, count_state& st) const {
+        const std::size_t cv = st.ctx->cq[0];
+        const double v = st.ctx->q[0], tau = st.tau;
+        auto reach = [&](std::size_t c) { return lower(Metric::combine_bound(part_lo, gap(0, c, cv, v))) < tau; };
+        // the cells along 0 that the ball reaches form an interval around cv
+        // (the gap grows away from cv)
+        if (!reach(cv)) return;
+        // the cells holding v -+ r, then a step or two for rounding
+        double r = tau;
+        if constexpr (!Metric::exact_bounds) r = std::sqrt(std::max(0.0, upper(tau) - part_lo));
+        std::size_t a = std::min(cv, cell_index(0, v - r)), b = std::max(cv, cell_index(0, v + r));
+        while (a < cv && !reach(a)) ++a;
+        while (a > 0 && reach(a - 1)) --a;
+        while (b > cv && !reach(b)) --b;
+        while (b + 1 < m_[0] && reach(b + 1)) ++b;
+        // cells wholly inside: an interval too, since the far distance
+        // falls towards cv and its minimum is at cv - 1, cv or cv + 1
+        auto inside = [&](std::size_t c) { return upper(Metric::combine_bound(part_hi, far(0, c, v))) < tau; };
+        const bool some = inside(cv) || (cv > a && inside(cv - 1)) || (cv < b && inside(cv + 1));
+        std::size_t ia = a, ib = b;
+        while (some && !inside(ia)) ++ia;
+        if (!some) {
+            scan_count<D>(start_[base + a], start_[base + b + 1], st);
+            return;
+        }
+        while (!inside(ib)) --ib;
+        st.whole += start_[base + ib + 1] - start_[base + ia];
+        scan_count<D>(start_[base + a], start_[base + ia], st);
+        scan_count<D>(start_[base + ib + 1], start_[base + b + 1], st);
+    }
+
     template <std::size_t D>
     void count_rec(std::size_t j, std::size_t base, double part_lo, double part_hi, count_state& st) const {
+        if (j == 0) {
+            count_row<D>(base, part_lo, part_hi, st);
+            return;
+        }
         const std::size_t cv = st.ctx->cq[j];
         const double v = st.ctx->q[j], tau = st.tau;
         auto reach = [&](std::size_t c) { return lower(Metric::combine_bound(part_lo, gap(j, c, cv, v))) < tau; };
         // the cells along j that the ball reaches form an interval around cv
         // (the gap grows away from cv)
-        if (j == 0) {
-            if (!reach(cv)) return;
-            // the cells holding v -+ r, then a step or two for rounding
-            double r = tau;
-            if constexpr (!Metric::exact_bounds) r = std::sqrt(std::max(0.0, upper(tau) - part_lo));
-            std::size_t a = std::min(cv, cell_index(0, v - r)), b = std::max(cv, cell_index(0, v + r));
-            while (a < cv && !reach(a)) ++a;
-            while (a > 0 && reach(a - 1)) --a;
-            while (b > cv && !reach(b)) --b;
-            while (b + 1 < m_[0] && reach(b + 1)) ++b;
-            // cells wholly inside: an interval too, since the far distance
-            // falls towards cv and its minimum is at cv - 1, cv or cv + 1
-            auto inside = [&](std::size_t c) { return upper(Metric::combine_bound(part_hi, far(0, c, v))) < tau; };
-            const bool some = inside(cv) || (cv > a && inside(cv - 1)) || (cv < b && inside(cv + 1));
-            std::size_t ia = a, ib = b;
-            while (some && !inside(ia)) ++ia;
-            if (!some) {
-                scan_count<D>(start_[base + a], start_[base + b + 1], st);
-                return;
-            }
-            while (!inside(ib)) --ib;
-            st.whole += start_[base + ib + 1] - start_[base + ia];
-            scan_count<D>(start_[base + a], start_[base + ia], st);
-            scan_count<D>(start_[base + ib + 1], start_[base + b + 1], st);
-            return;
-        }
         for (std::size_t c = cv + 1; c-- > 0;) {
             if (!reach(c)) break;
             count_rec<D>(j - 1, base + c * stride_[j], Metric::combine_bound(part_lo, gap(j, c, cv, v)),
@@ -642,10 +762,13 @@ private:
     }
 
     template <std::size_t D>
-    std::uint32_t count_one(std::size_t p, query& ctx, double tau) const {
+    MI_DETAIL_ALWAYS_INLINE std::uint32_t count_one(std::size_t p, query& ctx, double tau) const {
         load<D>(p, ctx);
         count_state st{&ctx, tau};
-        if (tau > 0.0) count_rec<D>((D ? D : d_) - 1, 0, 0.0, 0.0, st);
+        if (tau > 0.0) {
+            if constexpr (D == 1) count_row<D>(0, 0.0, 0.0, st);
+            else count_rec<D>((D ? D : d_) - 1, 0, 0.0, 0.0, st);
+        }
         std::size_t c = st.whole + st.tail + static_cast<std::size_t>(detail::lane_sum(st.lanes_in));
         if (0.0 < tau) --c;  // the point itself, at reduced distance 0
         return static_cast<std::uint32_t>(c);
@@ -653,7 +776,7 @@ private:
 
     double occupancy_ = 0.0;
     std::size_t n_ = 0, d_ = 0, pitch_ = 0, largest_ = 0;
-    double crowding_ = 0.0;
+    double crowding_ = 0.0, target_ = 0.0;
     std::vector<std::size_t> m_, stride_, edge_at_;
     std::vector<double> origin_, span_;  // per dimension the percentile range of the inner edges
     std::vector<double> inverse_;        // per dimension cells per unit of that range

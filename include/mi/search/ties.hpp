@@ -110,16 +110,21 @@ prepared prepare(const activation_view<const T>& v, const tie_policy& ties, std:
         double m = 0.0;
         for (std::size_t i = 0; i < p.n; ++i) m = std::max(m, std::fabs(p.values[i * p.d + j]));
         const int e = m > 0.0 ? -std::ilogb(m) : 0;
+        // x * 2^e rounds exactly as ldexp(x, e) does (both are the correctly rounded x 2^e),
+        // without a library call per value, while 2^e is a normal double
+        const bool by_product = e >= -1022 && e <= 1022;
+        const double two_e = by_product ? std::ldexp(1.0, e) : 1.0;
+        auto scaled = [&](double x) { return by_product ? x * two_e : std::ldexp(x, e); };
         double s = 0.0, a = 0.0;
         for (std::size_t i = 0; i < p.n; ++i) {
-            const double x = std::ldexp(p.values[i * p.d + j], e);
+            const double x = scaled(p.values[i * p.d + j]);
             s += x;
             a += std::fabs(x);
         }
         const double mean = s / dn;
         double ss = 0.0;
         for (std::size_t i = 0; i < p.n; ++i) {
-            const double t = std::ldexp(p.values[i * p.d + j], e) - mean;
+            const double t = scaled(p.values[i * p.d + j]) - mean;
             ss += t * t;
         }
         const double sd = std::ldexp(std::sqrt(ss / dn), -e);
