@@ -15,8 +15,11 @@ Usage (from the repository root, after building bench_knn):
     /usr/bin/python3 bench/compare_knn.py build-knn/bench/bench_knn [--quick]
 
 Data are numpy-seeded Gaussians written to a temporary directory and read by
-bench_knn, so both sides see identical doubles. Times are the best of 3 runs
-(1 run when a run takes more than 5 s) and include index construction.
+bench_knn, so both sides see identical doubles. Times are the best of
+reps(N) runs on each side (3 at N >= 65,536, more below: a call of a few
+milliseconds is at the mercy of the machine's run-to-run spread, which best
+of 3 did not remove; the peer stops once its runs have taken 5 s) and include
+index construction.
 Prints markdown tables (seconds and peer/mi ratios) and fitted exponents of
 time ~ N^a.
 """
@@ -43,14 +46,19 @@ def save(path, a):
         a.tofile(f)
 
 
+def reps(n):
+    """Calls per side at N rows: about 2e5 / N (at least 3, at most 50), the same for mi and the peer."""
+    return max(3, min(50, 200000 // n))
+
+
 def best(f, reps=3, enough=5.0):
-    """Best seconds of up to `reps` calls (stopping after a call longer than `enough` s) and the last value."""
+    """Best seconds of up to `reps` calls (stopping once the calls have taken more than `enough` s) and the last value."""
     times, value = [], None
     for _ in range(reps):
         t0 = time.perf_counter()
         value = f()
         times.append(time.perf_counter() - t0)
-        if times[-1] > enough:
+        if sum(times) > enough:
             break
     return min(times), value
 
@@ -107,8 +115,8 @@ def main():
         y = 0.8 * x + 0.6 * g.standard_normal(n)
         save(f"{tmp}/x.bin", x)
         save(f"{tmp}/y.bin", y)
-        ts, v, _ = run_mi(binary, ["ksg", f"{tmp}/x.bin", f"{tmp}/y.bin", 3, 3])
-        tp, vp = best(lambda: mutual_info_regression(x.reshape(-1, 1), y, n_neighbors=3, random_state=0)[0])
+        ts, v, _ = run_mi(binary, ["ksg", f"{tmp}/x.bin", f"{tmp}/y.bin", 3, reps(n)])
+        tp, vp = best(lambda: mutual_info_regression(x.reshape(-1, 1), y, n_neighbors=3, random_state=0)[0], reps(n))
         mi_t.append(ts)
         print(f"| {n} | {ts:.4f} | {tp:.4f} | {tp / ts:.1f} | {v:.4f} | {vp:.4f} |")
     print(f"\nfitted exponent of mi's time ~ N^a: a = {slope(sizes, mi_t):.3f} "
@@ -126,9 +134,9 @@ def main():
             y = 0.6 * x + 0.8 * g.standard_normal((n, d))
             save(f"{tmp}/x.bin", x)
             save(f"{tmp}/y.bin", y)
-            ts, v, search = run_mi(binary, ["ksg", f"{tmp}/x.bin", f"{tmp}/y.bin", 3, 3])
-            t1, v1 = best(lambda: ksg_ckdtree(x, y, 3, 1))
-            t2, _ = best(lambda: ksg_ckdtree(x, y, 3, -1))
+            ts, v, search = run_mi(binary, ["ksg", f"{tmp}/x.bin", f"{tmp}/y.bin", 3, reps(n)])
+            t1, v1 = best(lambda: ksg_ckdtree(x, y, 3, 1), reps(n))
+            t2, _ = best(lambda: ksg_ckdtree(x, y, 3, -1), reps(n))
             mi_t.append(ts)
             print(f"| {n} | {ts:.4f} ({search}) | {t1:.4f} | {t1 / ts:.1f} | {t2:.4f} | {t2 / ts:.1f} | {v:.4f} | {v1:.4f} |")
         print(f"\nfitted exponent of mi's time ~ N^a: a = {slope(ns, mi_t):.3f}\n")
@@ -141,9 +149,9 @@ def main():
     for d in (2, 3, 4, 6, 8, 12, 16, 20):
         x = g.standard_normal((n, d))
         save(f"{tmp}/x.bin", x)
-        ts, v, search = run_mi(binary, ["kl", f"{tmp}/x.bin", 2, 3])
-        t1, v1 = best(lambda: kl_ckdtree(x, 2, 1))
-        t2, _ = best(lambda: kl_ckdtree(x, 2, -1))
+        ts, v, search = run_mi(binary, ["kl", f"{tmp}/x.bin", 2, reps(n)])
+        t1, v1 = best(lambda: kl_ckdtree(x, 2, 1), reps(n))
+        t2, _ = best(lambda: kl_ckdtree(x, 2, -1), reps(n))
         print(f"| {d} | {ts:.4f} ({search}) | {t1:.4f} | {t1 / ts:.1f} | {t2:.4f} | {t2 / ts:.1f} | {v:.4f} | {v1:.4f} |")
 
     print("\n### Kozachenko-Leonenko entropy, k = 2, d = 2: growth with N\n")
@@ -153,8 +161,8 @@ def main():
     for n in sizes + ([] if quick else [262144]):
         x = g.standard_normal((n, 2))
         save(f"{tmp}/x.bin", x)
-        ts, v, _ = run_mi(binary, ["kl", f"{tmp}/x.bin", 2, 3])
-        t2, _ = best(lambda: kl_ckdtree(x, 2, -1))
+        ts, v, _ = run_mi(binary, ["kl", f"{tmp}/x.bin", 2, reps(n)])
+        t2, _ = best(lambda: kl_ckdtree(x, 2, -1), reps(n))
         mi_t.append(ts)
         print(f"| {n} | {ts:.4f} | {t2:.4f} | {t2 / ts:.1f} |")
     ns = sizes + ([] if quick else [262144])

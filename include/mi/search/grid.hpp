@@ -409,24 +409,24 @@ private:
     }
 
     // Euclidean bounds are widened by a few ulps per dimension (as kd_tree).
-    double lower(double s) const noexcept {
+    MI_DETAIL_ALWAYS_INLINE double lower(double s) const noexcept {
         if constexpr (Metric::exact_bounds) return s;
         else return s * (1.0 - 8.0 * (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::epsilon()) -
                     (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::denorm_min() * 4.0;
     }
-    double upper(double s) const noexcept {
+    MI_DETAIL_ALWAYS_INLINE double upper(double s) const noexcept {
         if constexpr (Metric::exact_bounds) return s;
         else return s * (1.0 + 8.0 * (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::epsilon()) +
                     (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::denorm_min() * 4.0;
     }
     // Gap from coordinate v of the query (in cell cv) to cell c along j.
-    double gap(std::size_t j, std::size_t c, std::size_t cv, double v) const noexcept {
+    MI_DETAIL_ALWAYS_INLINE double gap(std::size_t j, std::size_t c, std::size_t cv, double v) const noexcept {
         const double* e = edges_.data() + edge_at_[j];
         if (c < cv) return v - e[c + 1];
         if (c > cv) return e[c] - v;
         return 0.0;
     }
-    double far(std::size_t j, std::size_t c, double v) const noexcept {
+    MI_DETAIL_ALWAYS_INLINE double far(std::size_t j, std::size_t c, double v) const noexcept {
         const double* e = edges_.data() + edge_at_[j];
         return std::max(std::fabs(v - e[c]), std::fabs(e[c + 1] - v));
     }
@@ -444,7 +444,7 @@ private:
     }
 
     template <std::size_t D>
-    detail::dbatch reduced_at(std::size_t pos, const double* q) const noexcept {
+    MI_DETAIL_ALWAYS_INLINE detail::dbatch reduced_at(std::size_t pos, const double* q) const noexcept {
         detail::dbatch acc(0.0);
         for (std::size_t j = 0; j < (D ? D : d_); ++j) {
             const detail::dbatch p = detail::dbatch::load_unaligned(coords_.data() + j * pitch_ + pos);
@@ -706,58 +706,86 @@ private:
     // The cells of one row along dimension 0 (from cell `base`) that the ball reaches. Kept apart
     // from count_rec and forced inline: once the grid grew, GCC stopped inlining the recursion
     // into the 1-D counts (KSG's marginals), which then took 1.5 times as long.
+    // Whether the ball of reduced radius tau reaches cell c of the row (part: the lower bound
+    // over the other dimensions), and whether it holds the whole cell (part: the upper bound).
+    MI_DETAIL_ALWAYS_INLINE bool reaches(double part, std::size_t c, std::size_t cv, double v, double tau) const noexcept {
+        return lower(Metric::combine_bound(part, gap(0, c, cv, v))) < tau;
+    }
+    MI_DETAIL_ALWAYS_INLINE bool holds(double part, std::size_t c, double v, double tau) const noexcept {
+        return upper(Metric::combine_bound(part, far(0, c, v))) < tau;
+    }
+
     template <std::size_t D>
     MI_DETAIL_ALWAYS_INLINE void count_row(std::size_t base, double part_lo, double part_hi, count_state& st) const {
         const std::size_t cv = st.ctx->cq[0];
         const double v = st.ctx->q[0], tau = st.tau;
-        auto reach = [&](std::size_t c) { return lower(Metric::combine_bound(part_lo, gap(0, c, cv, v))) < tau; };
         // the cells along 0 that the ball reaches form an interval around cv
         // (the gap grows away from cv)
-        if (!reach(cv)) return;
+        if (!reaches(part_lo, cv, cv, v, tau)) return;
         // the cells holding v -+ r, then a step or two for rounding
         double r = tau;
         if constexpr (!Metric::exact_bounds) r = std::sqrt(std::max(0.0, upper(tau) - part_lo));
         std::size_t a = std::min(cv, cell_index(0, v - r)), b = std::max(cv, cell_index(0, v + r));
-        while (a < cv && !reach(a)) ++a;
-        while (a > 0 && reach(a - 1)) --a;
-        while (b > cv && !reach(b)) --b;
-        while (b + 1 < m_[0] && reach(b + 1)) ++b;
+        while (a < cv && !reaches(part_lo, a, cv, v, tau)) ++a;
+        while (a > 0 && reaches(part_lo, a - 1, cv, v, tau)) --a;
+        while (b > cv && !reaches(part_lo, b, cv, v, tau)) --b;
+        while (b + 1 < m_[0] && reaches(part_lo, b + 1, cv, v, tau)) ++b;
         // cells wholly inside: an interval too, since the far distance
         // falls towards cv and its minimum is at cv - 1, cv or cv + 1
-        auto inside = [&](std::size_t c) { return upper(Metric::combine_bound(part_hi, far(0, c, v))) < tau; };
-        const bool some = inside(cv) || (cv > a && inside(cv - 1)) || (cv < b && inside(cv + 1));
+        const bool some = holds(part_hi, cv, v, tau) || (cv > a && holds(part_hi, cv - 1, v, tau)) ||
+                          (cv < b && holds(part_hi, cv + 1, v, tau));
         std::size_t ia = a, ib = b;
-        while (some && !inside(ia)) ++ia;
+        while (some && !holds(part_hi, ia, v, tau)) ++ia;
         if (!some) {
             scan_count<D>(start_[base + a], start_[base + b + 1], st);
             return;
         }
-        while (!inside(ib)) --ib;
+        while (!holds(part_hi, ib, v, tau)) --ib;
         st.whole += start_[base + ib + 1] - start_[base + ia];
         scan_count<D>(start_[base + a], start_[base + ia], st);
         scan_count<D>(start_[base + ib + 1], start_[base + b + 1], st);
     }
 
-    template <std::size_t D>
+    // The rows along dimensions j and below that the ball reaches. For d <= 4 the dimension is a
+    // template argument too (J), so the levels inline into one another down to count_row;
+    // above, one recursive function serves every level.
+    template <std::size_t D, std::size_t J>
+    MI_DETAIL_ALWAYS_INLINE void count_level(std::size_t base, double part_lo, double part_hi, count_state& st) const {
+        if constexpr (J == 0) {
+            count_row<D>(base, part_lo, part_hi, st);
+        } else {
+            const std::size_t cv = st.ctx->cq[J];
+            const double v = st.ctx->q[J], tau = st.tau;
+            // the cells along J that the ball reaches form an interval around cv (the gap grows away from cv)
+            for (std::size_t c = cv + 1; c-- > 0;) {
+                const double lo = Metric::combine_bound(part_lo, gap(J, c, cv, v));
+                if (!(lower(lo) < tau)) break;
+                count_level<D, J - 1>(base + c * stride_[J], lo, Metric::combine_bound(part_hi, far(J, c, v)), st);
+            }
+            for (std::size_t c = cv + 1; c < m_[J]; ++c) {
+                const double lo = Metric::combine_bound(part_lo, gap(J, c, cv, v));
+                if (!(lower(lo) < tau)) break;
+                count_level<D, J - 1>(base + c * stride_[J], lo, Metric::combine_bound(part_hi, far(J, c, v)), st);
+            }
+        }
+    }
+
     void count_rec(std::size_t j, std::size_t base, double part_lo, double part_hi, count_state& st) const {
         if (j == 0) {
-            count_row<D>(base, part_lo, part_hi, st);
+            count_row<0>(base, part_lo, part_hi, st);
             return;
         }
         const std::size_t cv = st.ctx->cq[j];
         const double v = st.ctx->q[j], tau = st.tau;
-        auto reach = [&](std::size_t c) { return lower(Metric::combine_bound(part_lo, gap(j, c, cv, v))) < tau; };
-        // the cells along j that the ball reaches form an interval around cv
-        // (the gap grows away from cv)
         for (std::size_t c = cv + 1; c-- > 0;) {
-            if (!reach(c)) break;
-            count_rec<D>(j - 1, base + c * stride_[j], Metric::combine_bound(part_lo, gap(j, c, cv, v)),
-                      Metric::combine_bound(part_hi, far(j, c, v)), st);
+            const double lo = Metric::combine_bound(part_lo, gap(j, c, cv, v));
+            if (!(lower(lo) < tau)) break;
+            count_rec(j - 1, base + c * stride_[j], lo, Metric::combine_bound(part_hi, far(j, c, v)), st);
         }
         for (std::size_t c = cv + 1; c < m_[j]; ++c) {
-            if (!reach(c)) break;
-            count_rec<D>(j - 1, base + c * stride_[j], Metric::combine_bound(part_lo, gap(j, c, cv, v)),
-                      Metric::combine_bound(part_hi, far(j, c, v)), st);
+            const double lo = Metric::combine_bound(part_lo, gap(j, c, cv, v));
+            if (!(lower(lo) < tau)) break;
+            count_rec(j - 1, base + c * stride_[j], lo, Metric::combine_bound(part_hi, far(j, c, v)), st);
         }
     }
 
@@ -766,8 +794,8 @@ private:
         load<D>(p, ctx);
         count_state st{&ctx, tau};
         if (tau > 0.0) {
-            if constexpr (D == 1) count_row<D>(0, 0.0, 0.0, st);
-            else count_rec<D>((D ? D : d_) - 1, 0, 0.0, 0.0, st);
+            if constexpr (D >= 1) count_level<D, D - 1>(0, 0.0, 0.0, st);
+            else count_rec(d_ - 1, 0, 0.0, 0.0, st);
         }
         std::size_t c = st.whole + st.tail + static_cast<std::size_t>(detail::lane_sum(st.lanes_in));
         if (0.0 < tau) --c;  // the point itself, at reduced distance 0
