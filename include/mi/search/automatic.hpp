@@ -6,9 +6,10 @@
 //     cells around its own, where a kd-tree pays a descent and backtracking.
 //     Many exact duplicates (dead or saturated units without jitter) pile up
 //     in one cell and make the grid quadratic, so when a point shares its
-//     cell with more than `crowded` others on average (grid::crowding) the
-//     grid is dropped for a kd_tree, which splits such runs by index and
-//     skips them through its bounding boxes and index bounds.
+//     cell with more than `crowded` times the occupancy the grid aimed at
+//     (grid::crowding, grid::target_occupancy) the grid is dropped for a
+//     kd_tree, which splits such runs by index and skips them through its
+//     bounding boxes and index bounds.
 //   d > 4: kd_tree when N >= tree_min_points (1024 for the Euclidean norm,
 //     2048 for the max-norm) and d <= c + log2(N) / 2, with c = 12 for the
 //     Euclidean norm and 4 for the max-norm. A kd-tree with median

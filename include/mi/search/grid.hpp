@@ -23,7 +23,11 @@
 // Queries: kNN scans the 3^d cells around the query's cell as 3^(d-1) runs,
 // then rings of cells at growing Chebyshev cell distance, and stops when the
 // nearest unvisited cell is farther than the current k-th distance (at equal
-// distance it continues, so ties are resolved by index as everywhere). Range
+// distance it continues, so ties are resolved by index as everywhere). The
+// k-th distance alone (kth_distance, k <= 8, d <= 4) is taken for the points
+// of a cell together, one per SIMD lane, against the points of the cells
+// around it (kth_of_cell); the points those cells do not settle take the kNN
+// path. Range
 // counts add whole cells that lie inside the radius from the cell offsets and
 // scan only the cells the sphere's border crosses. Cell bounds follow the
 // rules of kd_tree: exact for the max-norm (rounding is monotone, and every
