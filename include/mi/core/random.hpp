@@ -112,14 +112,28 @@ public:
             has_spare_ = false;
             return spare_;
         }
-        double u1 = uniform();
+        double u1 = 0.0, u2 = 0.0;
+        box_muller_uniforms(u1, u2);
+        double first = 0.0;
+        box_muller(u1, u2, first, spare_);
+        has_spare_ = true;
+        return first;
+    }
+
+    /// The two uniforms normal() draws for its next pair (u1 in (0, 1), u2 in [0, 1)): drawn
+    /// ahead, box_muller can turn them into the same pair anywhere, e.g. on another thread.
+    void box_muller_uniforms(double& u1, double& u2) noexcept {
+        u1 = uniform();
         while (u1 <= 0.0) u1 = uniform();
-        const double u2 = uniform();
+        u2 = uniform();
+    }
+
+    /// The pair of standard normals of uniforms u1, u2, in the order normal() returns them.
+    static void box_muller(double u1, double u2, double& first, double& second) noexcept {
         const double r = std::sqrt(-2.0 * std::log(u1));
         const double a = 6.283185307179586476925286766559 * u2;
-        spare_ = r * std::sin(a);
-        has_spare_ = true;
-        return r * std::cos(a);
+        second = r * std::sin(a);
+        first = r * std::cos(a);
     }
 
 private:

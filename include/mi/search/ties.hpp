@@ -32,6 +32,7 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
 #include "mi/core/rows.hpp"
 
@@ -140,9 +141,22 @@ prepared prepare(const activation_view<const T>& v, const tie_policy& ties, std:
     if (ties.policy() == tie_policy::kind::jitter) {
         std::vector<double> scale(p.d);
         for (std::size_t j = 0; j < p.d; ++j) scale[j] = ties.amplitude() * std::max(unit[j], mean_abs[j]);
+        // The values of gen.normal() in row-major order: the uniforms are drawn in sequence, and
+        // the logarithms and sines, most of the cost, are taken on all cores (each value by the
+        // same expressions, so the noise does not depend on the thread count).
         rng gen(derive_seed(ties.seed(), stream));
-        for (std::size_t i = 0; i < p.n; ++i)
-            for (std::size_t j = 0; j < p.d; ++j) p.values[i * p.d + j] += scale[j] * gen.normal();
+        const std::size_t total = p.n * p.d, pairs = (total + 1) / 2;
+        std::vector<double> u(2 * pairs);
+        for (std::size_t t = 0; t < pairs; ++t) gen.box_muller_uniforms(u[2 * t], u[2 * t + 1]);
+        constexpr std::size_t block = 2048;  // pairs per work item
+        parallel_for((pairs + block - 1) / block, [&](std::size_t b) {
+            for (std::size_t t = b * block; t < std::min(pairs, (b + 1) * block); ++t) {
+                double first = 0.0, second = 0.0;
+                rng::box_muller(u[2 * t], u[2 * t + 1], first, second);
+                p.values[2 * t] += scale[(2 * t) % p.d] * first;
+                if (2 * t + 1 < total) p.values[2 * t + 1] += scale[(2 * t + 1) % p.d] * second;
+            }
+        });
     }
     return p;
 }
