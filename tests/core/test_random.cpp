@@ -47,3 +47,27 @@ TEST_CASE("rng::below: the stream of the __int128 implementation, unchanged") {
 }
 
 }  // namespace test_core_random
+
+namespace test_core_random {
+
+TEST_CASE("rng::normal is box_muller of box_muller_uniforms, first value then second") {
+    mi::rng a(99), b(99);
+    for (int t = 0; t < 1000; ++t) {
+        double u1 = 0.0, u2 = 0.0, first = 0.0, second = 0.0;
+        b.box_muller_uniforms(u1, u2);
+        REQUIRE(u1 > 0.0);
+        REQUIRE(u1 < 1.0);
+        REQUIRE(u2 >= 0.0);
+        REQUIRE(u2 < 1.0);
+        mi::rng::box_muller(u1, u2, first, second);
+        REQUIRE(a.normal() == first);
+        REQUIRE(a.normal() == second);
+    }
+    // the transform itself: r = sqrt(-2 log u1) at angle 2 pi u2
+    double first = 0.0, second = 0.0;
+    mi::rng::box_muller(std::exp(-0.5), 0.25, first, second);  // r = 1, angle pi / 2
+    CHECK(first == doctest::Approx(0.0).epsilon(1e-12));
+    CHECK(second == doctest::Approx(1.0));
+}
+
+}  // namespace test_core_random

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "mi/core/error.hpp"
+#include "mi/core/parallel.hpp"
+#include "mi/core/random.hpp"
 #include "mi/search/ties.hpp"
 
 // Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
@@ -37,6 +39,39 @@ TEST_CASE("jitter separates duplicates with noise relative to each column's scal
     CHECK(again.values == p.values);
     const auto other = mi::detail::prepare(mi::view(x, n, 3), t, 1, false);
     CHECK(other.values != p.values);
+}
+
+TEST_CASE("jitter adds gen.normal() in row-major order, whatever the number of threads") {
+    // prepare draws the uniforms in sequence and transforms them on all cores; the serial
+    // definition, with an odd number of values (the last pair's second value unused)
+    const std::size_t n = 4099, d = 3;
+    std::vector<double> x(n * d);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.37 * static_cast<double>(i)) * 4.0 + 1.0;
+    const auto t = mi::tie_policy::jitter(1e-3, 7);
+    std::vector<double> unit(d), mean_abs(d);
+    for (std::size_t j = 0; j < d; ++j) {
+        double s = 0.0, a = 0.0, ss = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+            s += x[i * d + j];
+            a += std::fabs(x[i * d + j]);
+        }
+        for (std::size_t i = 0; i < n; ++i) ss += (x[i * d + j] - s / n) * (x[i * d + j] - s / n);
+        unit[j] = std::sqrt(ss / n);
+        mean_abs[j] = a / n;
+    }
+    mi::rng gen(mi::derive_seed(7, 3));
+    std::vector<double> expect(x);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < d; ++j) expect[i * d + j] += 1e-3 * std::max(unit[j], mean_abs[j]) * gen.normal();
+    mi::set_num_threads(1);
+    const auto one = mi::detail::prepare(mi::view(x, n, d), t, 3, false);
+    for (std::size_t i = 0; i < x.size(); ++i) REQUIRE(one.values[i] == doctest::Approx(expect[i]).epsilon(1e-12));
+    for (std::size_t threads : {2, 3}) {
+        CAPTURE(threads);
+        mi::set_num_threads(threads);
+        CHECK(mi::detail::prepare(mi::view(x, n, d), t, 3, false).values == one.values);
+    }
+    mi::set_num_threads(0);
 }
 
 TEST_CASE("standardize divides each column by its standard deviation; none leaves values alone") {
