@@ -524,12 +524,12 @@ private:
         }
     }
 
-    // The cells within Chebyshev cell distance 1 of the query's cell: one run
-    // of up to three cells along dimension 0 per neighbouring row, the
-    // query's own row first (a good k-th distance early prunes the others).
-    template <std::size_t D>
-    void block(knn_state& st) const {
-        const query& ctx = *st.ctx;
+    // The cells within Chebyshev cell distance 1 of the query's cell: one run of up to three
+    // cells along dimension 0 per neighbouring row (3^(D-1) rows, the query's own row first),
+    // passed to f as the positions [s, e) with the lower bound `partial` of the distance to the
+    // row over the other dimensions.
+    template <std::size_t D, class F>
+    MI_DETAIL_ALWAYS_INLINE void neighbour_rows(const query& ctx, F&& f) const {
         const std::size_t cv = ctx.cq[0];
         const std::size_t a = cv > 0 ? cv - 1 : 0, b = std::min(m_[0] - 1, cv + 1);
         constexpr std::size_t rows = D == 1 ? 1 : D == 2 ? 3 : D == 3 ? 9 : 27;
@@ -549,9 +549,16 @@ private:
                 partial = Metric::combine_bound(partial, gap(j, c, cj, ctx.q[j]));
                 base += c * stride_[j];
             }
-            if (!valid || lower(partial) > st.best->worst()) continue;
-            scan_knn<D>(start_[base + a], start_[base + b + 1], st);
+            if (valid) f(partial, start_[base + a], start_[base + b + 1]);
         }
+    }
+
+    // The kNN's rings 0 and 1 (a good k-th distance early prunes the other rows).
+    template <std::size_t D>
+    void block(knn_state& st) const {
+        neighbour_rows<D>(*st.ctx, [&](double partial, std::size_t s, std::size_t e) {
+            if (!(lower(partial) > st.best->worst())) scan_knn<D>(s, e, st);
+        });
     }
 
     // kth_distance for g points of one cell (positions p0 .. p0 + g - 1, g <= lanes), one
@@ -595,25 +602,9 @@ private:
             for (std::size_t i = K - 1; i > 0; --i) best[i] = xsimd::min(best[i], xsimd::max(best[i - 1], acc));
             best[0] = xsimd::min(best[0], acc);
         };
-        constexpr std::size_t rows = D == 1 ? 1 : D == 2 ? 3 : D == 3 ? 9 : 27;
-        const std::size_t cv = ctx.cq[0];
-        const std::size_t a = cv > 0 ? cv - 1 : 0, b = std::min(m_[0] - 1, cv + 1);
-        for (std::size_t r = 0; r < rows; ++r) {
-            std::size_t base = 0, code = r;
-            bool valid = true;
-            for (std::size_t j = 1; j < D; ++j) {
-                const std::size_t t = code % 3;  // offsets 0, -1, +1
-                code /= 3;
-                const std::size_t cj = ctx.cq[j];
-                if ((t == 1 && cj == 0) || (t == 2 && cj + 1 >= m_[j])) {
-                    valid = false;
-                    break;
-                }
-                base += (t == 0 ? cj : t == 1 ? cj - 1 : cj + 1) * stride_[j];
-            }
-            if (!valid) continue;
-            for (std::size_t t = start_[base + a], e = start_[base + b + 1]; t < e; ++t) take(t);
-        }
+        neighbour_rows<D>(ctx, [&](double, std::size_t s, std::size_t e) {
+            for (std::size_t t = s; t < e; ++t) take(t);
+        });
         alignas(64) double kth[lanes];
         best[K - 1].store_unaligned(kth);
         for (std::size_t l = 0; l < g; ++l) {
@@ -750,27 +741,37 @@ private:
         scan_count<D>(start_[base + ib + 1], start_[base + b + 1], st);
     }
 
-    // The rows along dimensions j and below that the ball reaches. For d <= 4 the dimension is a
-    // template argument too (J), so the levels inline into one another down to count_row;
-    // above, one recursive function serves every level.
+    // The cells c0..c1 along dimension j that the ball reaches, given the lower bound part_lo
+    // over the dimensions above: an interval around the query's cell cv, since the gap grows
+    // away from cv; false when it does not reach cv, so none.
+    MI_DETAIL_ALWAYS_INLINE bool reached(std::size_t j, double part_lo, const count_state& st, std::size_t& c0,
+                                         std::size_t& c1) const noexcept {
+        const std::size_t cv = st.ctx->cq[j];
+        const double v = st.ctx->q[j];
+        auto reach = [&](std::size_t c) { return lower(Metric::combine_bound(part_lo, gap(j, c, cv, v))) < st.tau; };
+        if (!reach(cv)) return false;
+        c0 = c1 = cv;
+        while (c0 > 0 && reach(c0 - 1)) --c0;
+        while (c1 + 1 < m_[j] && reach(c1 + 1)) ++c1;
+        return true;
+    }
+
+    // The rows along dimensions j and below that the ball reaches, one level per dimension
+    // (the counts are whole numbers, so the order of the cells changes no sum). For d <= 4 the
+    // dimension is a template argument too (J), so the levels inline into one another down to
+    // count_row, each once; above, one recursive function serves every level.
     template <std::size_t D, std::size_t J>
     MI_DETAIL_ALWAYS_INLINE void count_level(std::size_t base, double part_lo, double part_hi, count_state& st) const {
         if constexpr (J == 0) {
             count_row<D>(base, part_lo, part_hi, st);
         } else {
+            std::size_t c0 = 0, c1 = 0;
+            if (!reached(J, part_lo, st, c0, c1)) return;
             const std::size_t cv = st.ctx->cq[J];
-            const double v = st.ctx->q[J], tau = st.tau;
-            // the cells along J that the ball reaches form an interval around cv (the gap grows away from cv)
-            for (std::size_t c = cv + 1; c-- > 0;) {
-                const double lo = Metric::combine_bound(part_lo, gap(J, c, cv, v));
-                if (!(lower(lo) < tau)) break;
-                count_level<D, J - 1>(base + c * stride_[J], lo, Metric::combine_bound(part_hi, far(J, c, v)), st);
-            }
-            for (std::size_t c = cv + 1; c < m_[J]; ++c) {
-                const double lo = Metric::combine_bound(part_lo, gap(J, c, cv, v));
-                if (!(lower(lo) < tau)) break;
-                count_level<D, J - 1>(base + c * stride_[J], lo, Metric::combine_bound(part_hi, far(J, c, v)), st);
-            }
+            const double v = st.ctx->q[J];
+            for (std::size_t c = c0; c <= c1; ++c)
+                count_level<D, J - 1>(base + c * stride_[J], Metric::combine_bound(part_lo, gap(J, c, cv, v)),
+                                      Metric::combine_bound(part_hi, far(J, c, v)), st);
         }
     }
 
@@ -779,18 +780,13 @@ private:
             count_row<0>(base, part_lo, part_hi, st);
             return;
         }
+        std::size_t c0 = 0, c1 = 0;
+        if (!reached(j, part_lo, st, c0, c1)) return;
         const std::size_t cv = st.ctx->cq[j];
-        const double v = st.ctx->q[j], tau = st.tau;
-        for (std::size_t c = cv + 1; c-- > 0;) {
-            const double lo = Metric::combine_bound(part_lo, gap(j, c, cv, v));
-            if (!(lower(lo) < tau)) break;
-            count_rec(j - 1, base + c * stride_[j], lo, Metric::combine_bound(part_hi, far(j, c, v)), st);
-        }
-        for (std::size_t c = cv + 1; c < m_[j]; ++c) {
-            const double lo = Metric::combine_bound(part_lo, gap(j, c, cv, v));
-            if (!(lower(lo) < tau)) break;
-            count_rec(j - 1, base + c * stride_[j], lo, Metric::combine_bound(part_hi, far(j, c, v)), st);
-        }
+        const double v = st.ctx->q[j];
+        for (std::size_t c = c0; c <= c1; ++c)
+            count_rec(j - 1, base + c * stride_[j], Metric::combine_bound(part_lo, gap(j, c, cv, v)),
+                      Metric::combine_bound(part_hi, far(j, c, v)), st);
     }
 
     template <std::size_t D>
