@@ -65,7 +65,7 @@ public:
     static constexpr bool exact = true;
 
     /// occupancy: the mean number of points per cell aimed at; 0 (default)
-    /// picks 6 for d <= 3 and 4 above (measured, bench/knn.md).
+    /// picks 2 for d = 1, 6 for d = 2-3 and 4 above (measured, bench/knn.md).
     explicit grid(double occupancy = 0.0) : occupancy_(occupancy) {
         if (!(occupancy >= 0.0) || !(occupancy <= 1e6))
             detail::fail("mi::grid", "occupancy", occupancy, "0 (automatic) or a value in (0, 1e6]");
@@ -608,23 +608,37 @@ private:
         alignas(64) double kth[lanes];
         best[K - 1].store_unaligned(kth);
         for (std::size_t l = 0; l < g; ++l) {
-            // knn_one's ring test for R = 2: the nearest point outside these cells
-            double bound = inf;
-            for (std::size_t j = 0; j < D; ++j) {
-                const double* edge = edges_.data() + edge_at_[j];
-                const std::size_t c = ctx.cq[j];
-                const double v = coords_[j * pitch_ + p0 + l];
-                if (c >= 2) bound = std::min(bound, v - edge[c - 1]);
-                if (c + 2 < m_[j]) bound = std::min(bound, edge[c + 2] - v);
-            }
             const std::size_t p = p0 + l;
-            if (kth[l] < inf && (bound == inf || lower(Metric::combine_bound(0.0, bound)) > kth[l])) {
+            // knn_one's ring test after the cells within distance 1
+            if (kth[l] < inf && settled(2, D, ctx.cq.data(), coords_.data() + p, pitch_, kth[l])) {
                 out[perm_[p]] = Metric::to_distance(kth[l]);
             } else {
                 knn_one<D>(p, ctx, K, rho, idx);
                 out[perm_[p]] = Metric::to_distance(rho[K - 1]);
             }
         }
+    }
+
+    // The ring test of the kNN search: true when no point outside the cells within Chebyshev
+    // cell distance R - 1 of the query's cell (cq) can be nearer than reduced distance `worst`
+    // to the query (coordinate j at q[j * stride]), or when there are no such cells.
+    bool settled(std::size_t R, std::size_t d, const std::size_t* cq, const double* q, std::size_t stride,
+                 double worst) const noexcept {
+        double bound = std::numeric_limits<double>::infinity();
+        bool more = false;
+        for (std::size_t j = 0; j < d; ++j) {
+            const double* e = edges_.data() + edge_at_[j];
+            const std::size_t cv = cq[j];
+            if (cv >= R) {
+                more = true;
+                bound = std::min(bound, q[j * stride] - e[cv - R + 1]);
+            }
+            if (cv + R < m_[j]) {
+                more = true;
+                bound = std::min(bound, e[cv + R] - q[j * stride]);
+            }
+        }
+        return !more || lower(Metric::combine_bound(0.0, bound)) > worst;
     }
 
     static detail::dbatch lane_numbers() noexcept {
@@ -654,24 +668,7 @@ private:
             first = 2;
         }
         for (std::size_t R = first;; ++R) {
-            if (R > 0) {
-                // nearest point outside the cells within distance R - 1
-                double bound = std::numeric_limits<double>::infinity();
-                bool more = false;
-                for (std::size_t j = 0; j < d; ++j) {
-                    const double* e = edges_.data() + edge_at_[j];
-                    const std::size_t cv = ctx.cq[j];
-                    if (cv >= R) {
-                        more = true;
-                        bound = std::min(bound, ctx.q[j] - e[cv - R + 1]);
-                    }
-                    if (cv + R < m_[j]) {
-                        more = true;
-                        bound = std::min(bound, e[cv + R] - ctx.q[j]);
-                    }
-                }
-                if (!more || lower(Metric::combine_bound(0.0, bound)) > best.worst()) break;
-            }
+            if (R > 0 && settled(R, d, ctx.cq.data(), ctx.q.data(), 1, best.worst())) break;
             ring<D>(d - 1, R, false, 0, 0.0, st);
         }
     }
@@ -698,33 +695,35 @@ private:
                                         ((std::uint64_t(1) << (e - pos)) - 1));
     }
 
-    // The cells of one row along dimension 0 (from cell `base`) that the ball reaches. Kept apart
-    // from count_rec and forced inline: once the grid grew, GCC stopped inlining the recursion
-    // into the 1-D counts (KSG's marginals), which then took 1.5 times as long.
-    // Whether the ball of reduced radius tau reaches cell c of the row (part: the lower bound
-    // over the other dimensions), and whether it holds the whole cell (part: the upper bound).
-    MI_DETAIL_ALWAYS_INLINE bool reaches(double part, std::size_t c, std::size_t cv, double v, double tau) const noexcept {
-        return lower(Metric::combine_bound(part, gap(0, c, cv, v))) < tau;
+    // Whether the ball of reduced radius tau around coordinate v (in cell cv) reaches cell c
+    // along j (part: the lower bound over the other dimensions), and whether it holds the whole
+    // cell c along dimension 0 (part: the upper bound).
+    MI_DETAIL_ALWAYS_INLINE bool reaches(std::size_t j, double part, std::size_t c, std::size_t cv, double v,
+                                         double tau) const noexcept {
+        return lower(Metric::combine_bound(part, gap(j, c, cv, v))) < tau;
     }
     MI_DETAIL_ALWAYS_INLINE bool holds(double part, std::size_t c, double v, double tau) const noexcept {
         return upper(Metric::combine_bound(part, far(0, c, v))) < tau;
     }
 
+    // The cells of one row along dimension 0 (from cell `base`) that the ball reaches. Forced
+    // inline: once the grid grew, GCC stopped inlining it into the 1-D counts (KSG's
+    // marginals), which then took 1.5 times as long.
     template <std::size_t D>
     MI_DETAIL_ALWAYS_INLINE void count_row(std::size_t base, double part_lo, double part_hi, count_state& st) const {
         const std::size_t cv = st.ctx->cq[0];
         const double v = st.ctx->q[0], tau = st.tau;
         // the cells along 0 that the ball reaches form an interval around cv
         // (the gap grows away from cv)
-        if (!reaches(part_lo, cv, cv, v, tau)) return;
+        if (!reaches(0, part_lo, cv, cv, v, tau)) return;
         // the cells holding v -+ r, then a step or two for rounding
         double r = tau;
         if constexpr (!Metric::exact_bounds) r = std::sqrt(std::max(0.0, upper(tau) - part_lo));
         std::size_t a = std::min(cv, cell_index(0, v - r)), b = std::max(cv, cell_index(0, v + r));
-        while (a < cv && !reaches(part_lo, a, cv, v, tau)) ++a;
-        while (a > 0 && reaches(part_lo, a - 1, cv, v, tau)) --a;
-        while (b > cv && !reaches(part_lo, b, cv, v, tau)) --b;
-        while (b + 1 < m_[0] && reaches(part_lo, b + 1, cv, v, tau)) ++b;
+        while (a < cv && !reaches(0, part_lo, a, cv, v, tau)) ++a;
+        while (a > 0 && reaches(0, part_lo, a - 1, cv, v, tau)) --a;
+        while (b > cv && !reaches(0, part_lo, b, cv, v, tau)) --b;
+        while (b + 1 < m_[0] && reaches(0, part_lo, b + 1, cv, v, tau)) ++b;
         // cells wholly inside: an interval too, since the far distance
         // falls towards cv and its minimum is at cv - 1, cv or cv + 1
         const bool some = holds(part_hi, cv, v, tau) || (cv > a && holds(part_hi, cv - 1, v, tau)) ||
@@ -748,11 +747,10 @@ private:
                                          std::size_t& c1) const noexcept {
         const std::size_t cv = st.ctx->cq[j];
         const double v = st.ctx->q[j];
-        auto reach = [&](std::size_t c) { return lower(Metric::combine_bound(part_lo, gap(j, c, cv, v))) < st.tau; };
-        if (!reach(cv)) return false;
+        if (!reaches(j, part_lo, cv, cv, v, st.tau)) return false;
         c0 = c1 = cv;
-        while (c0 > 0 && reach(c0 - 1)) --c0;
-        while (c1 + 1 < m_[j] && reach(c1 + 1)) ++c1;
+        while (c0 > 0 && reaches(j, part_lo, c0 - 1, cv, v, st.tau)) --c0;
+        while (c1 + 1 < m_[j] && reaches(j, part_lo, c1 + 1, cv, v, st.tau)) ++c1;
         return true;
     }
 
