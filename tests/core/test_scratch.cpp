@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <new>
+#include <vector>
 
 #include "mi/core/scratch.hpp"
 
@@ -31,6 +33,48 @@ TEST_CASE("scratch_array: large arrays are 2 MiB aligned and fully writable") {
 
 TEST_CASE("scratch_array: an impossible size throws std::bad_alloc") {
     CHECK_THROWS_AS(mi::detail::scratch_array<std::uint64_t>(~std::size_t(0) / 4), std::bad_alloc);
+}
+
+TEST_CASE("block_cache: a freed block serves the next request of at least half its size") {
+    using mi::detail::block_cache;
+    using mi::detail::cached_vector;
+    block_cache::trim();
+    CHECK(block_cache::blocks_kept() == 0);
+    const double* first = nullptr;
+    {
+        cached_vector<double> a(100000, 1.0);  // 800 kB
+        first = a.data();
+        CHECK(reinterpret_cast<std::uintptr_t>(first) % 64 == 0);
+    }
+    CHECK(block_cache::blocks_kept() == 1);
+    {
+        // value-initialised although the block held ones: a reused block's old contents never show
+        cached_vector<double> b(60000);
+        CHECK(b.data() == first);
+        CHECK(std::all_of(b.begin(), b.end(), [](double v) { return v == 0.0; }));
+        CHECK(block_cache::blocks_kept() == 0);
+        // a request below half of every kept block's size is a new allocation
+        cached_vector<double> c(10000);
+        CHECK(c.data() != first);
+    }
+    // blocks under 64 KiB are not kept
+    const std::size_t bytes = block_cache::bytes_kept();
+    { cached_vector<char> small(1000); }
+    CHECK(block_cache::bytes_kept() == bytes);
+}
+
+TEST_CASE("block_cache: at most 16 blocks and 64 MiB are kept") {
+    using mi::detail::block_cache;
+    {
+        std::vector<mi::detail::cached_vector<char>> many;
+        for (std::size_t i = 0; i < 40; ++i) many.emplace_back(std::size_t(3) << 20);  // 3 MiB each
+    }
+    CHECK(block_cache::blocks_kept() == 16);  // 16 blocks of 3 MiB (and a header each): 48 MiB fit
+    CHECK(block_cache::bytes_kept() <= (std::size_t(64) << 20));
+    { mi::detail::cached_vector<char> huge(std::size_t(20) << 20); }  // above 16 MiB: freed, not kept
+    CHECK(block_cache::blocks_kept() == 16);
+    block_cache::trim();
+    CHECK(block_cache::bytes_kept() == 0);
 }
 
 }  // namespace test_core_scratch

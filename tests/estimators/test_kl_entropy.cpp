@@ -344,6 +344,33 @@ TEST_CASE("kl_entropy: one search for H(T) and every H(T | Y = l) gives the sepa
     check_grouped_point<mi::grid<mi::euclidean>>(3);
 }
 
+TEST_CASE("distinct_rows: one repeated pair among 20000 rows is found on 1, 2 and 3 threads") {
+    // 20000 rows make a set of 2^16 slots, split into one table per thread
+    mi::detail::prepared p;
+    p.n = 20000;
+    p.d = 2;
+    p.values.resize(2 * p.n);
+    for (std::size_t i = 0; i < p.n; ++i) {
+        p.values[2 * i] = static_cast<double>(i % 157);
+        p.values[2 * i + 1] = static_cast<double>(i / 157);
+    }
+    for (std::size_t threads : {1, 2, 3}) {
+        CAPTURE(threads);
+        mi::set_num_threads(threads);
+        CHECK(mi::detail::distinct_rows(p).count.empty());
+    }
+    p.values[2 * 19999] = p.values[2 * 3];  // row 19999 = row 3
+    p.values[2 * 19999 + 1] = p.values[2 * 3 + 1];
+    for (std::size_t threads : {1, 2, 3}) {
+        CAPTURE(threads);
+        mi::set_num_threads(threads);
+        const auto g = mi::detail::distinct_rows(p);
+        REQUIRE(g.count.size() == p.n - 1);
+        CHECK(std::count(g.count.begin(), g.count.end(), std::size_t(2)) == 1);
+    }
+    mi::set_num_threads(0);
+}
+
 TEST_CASE("distinct_rows: distinct rows, repeats with their counts, and -0 equal to +0") {
     mi::detail::prepared p;
     p.n = 5;
@@ -356,7 +383,7 @@ TEST_CASE("distinct_rows: distinct rows, repeats with their counts, and -0 equal
     REQUIRE(g.count.size() == 3);
     CHECK(g.rows.n == 3);
     // lexicographic order: (0.5, 0), (1, 2), (3, 1)
-    CHECK(g.rows.values == std::vector<double>{0.5, 0.0, 1.0, 2.0, 3.0, 1.0});
+    CHECK(std::vector<double>(g.rows.values.begin(), g.rows.values.end()) == std::vector<double>{0.5, 0.0, 1.0, 2.0, 3.0, 1.0});
     CHECK(g.count == std::vector<std::size_t>{2, 2, 1});
 }
 

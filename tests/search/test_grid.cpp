@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -181,6 +182,36 @@ TEST_CASE("grid gives the same results with 1 and 2 threads") {
     CHECK(a.index == b.index);
     CHECK(a.distance == b.distance);
     CHECK(ca == cb);
+}
+
+TEST_CASE_TEMPLATE("grid builds the same grid on 1, 2 and 3 threads, equal to brute_force", Metric, mi::max_norm,
+                   mi::euclidean) {
+    // more than two of the build's blocks (4096 rows), ties, and +0 and -0 as a column's minimum
+    const std::size_t n = 9000;
+    auto x = mi_test::points(n, 2, true, 21);
+    for (std::size_t i = 0; i < n; ++i) x[2 * i + 1] = i % 13 == 0 ? (i % 2 == 0 ? 0.0 : -0.0) : std::fabs(x[2 * i + 1]);
+    std::vector<mi::neighbors> knn;
+    std::vector<std::vector<double>> kth;
+    std::vector<std::vector<std::uint32_t>> counts;
+    std::vector<double> crowding;
+    for (std::size_t threads : {1, 2, 3}) {
+        mi::set_num_threads(threads);
+        const mi::grid<Metric> g(mi::view(x, n, 2));
+        knn.push_back(g.knn(4));
+        kth.push_back(g.kth_distance(3));
+        counts.push_back(g.count_within(kth.back(), mi::range::inclusive));
+        crowding.push_back(g.crowding());
+    }
+    for (std::size_t t = 1; t < 3; ++t) {
+        CAPTURE(t);
+        CHECK(knn[t].index == knn[0].index);
+        CHECK(knn[t].distance == knn[0].distance);
+        CHECK(kth[t] == kth[0]);
+        CHECK(counts[t] == counts[0]);
+        CHECK(crowding[t] == crowding[0]);
+    }
+    contract<Metric>(x, n, 2, 4, 0.0);  // on 3 threads
+    mi::set_num_threads(0);
 }
 
 TEST_CASE("grid rejects bad input with mi::error naming the argument") {

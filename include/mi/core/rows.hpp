@@ -18,9 +18,9 @@ namespace mi::detail {
 
 /// Rows rows[0 .. n) of v (repeats allowed), copied into `buffer` (resized to n x cols);
 /// returns a view of the copy, valid while `buffer` is neither resized nor destroyed.
-template <class T, class Index>
+template <class T, class Index, class Allocator>
 activation_view<const T> gather_rows(const activation_view<const T>& v, const Index* rows, std::size_t n,
-                                     std::vector<std::remove_const_t<T>>& buffer) {
+                                     std::vector<std::remove_const_t<T>, Allocator>& buffer) {
     const std::size_t d = v.cols();
     buffer.resize(n * d);
     for (std::size_t i = 0; i < n; ++i) {
@@ -30,9 +30,9 @@ activation_view<const T> gather_rows(const activation_view<const T>& v, const In
     return activation_view<const T>(buffer.data(), n, d, d);
 }
 
-template <class T, class Index>
+template <class T, class Index, class Allocator>
 activation_view<const T> gather_rows(const activation_view<const T>& v, const std::vector<Index>& rows,
-                                     std::vector<std::remove_const_t<T>>& buffer) {
+                                     std::vector<std::remove_const_t<T>, Allocator>& buffer) {
     return gather_rows(v, rows.data(), rows.size(), buffer);
 }
 

@@ -89,6 +89,7 @@
 #include "mi/core/parallel.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
+#include "mi/core/scratch.hpp"
 #include "mi/core/special.hpp"
 #include "mi/core/units.hpp"
 #include "mi/estimators/concept.hpp"
@@ -123,34 +124,54 @@ inline row_groups distinct_rows(const prepared& p) {
         // usual case (jittered rows: all distinct) in O(N) without the index sort below, which
         // compares rows lexicographically (a sixth of a 2-D estimate at N = 16384). Equal
         // hashes, from equal rows or a collision, go on to the exact sort. -0 hashes as +0:
-        // they compare equal. The set is open-addressed at load <= 1/2, 0 marking a free slot.
+        // they compare equal. The hashes are taken on all cores; the set is split by its slots'
+        // top bits into one open-addressed table per core (load <= 1/2, 0 marking a free slot),
+        // each filled with the hashes that fall in it, so the answer does not depend on the split.
+        cached_vector<std::uint64_t> hash(p.n);
+        constexpr std::size_t block = 4096;
+        parallel_for((p.n + block - 1) / block, [&](std::size_t b) {
+            for (std::size_t i = b * block; i < std::min(p.n, (b + 1) * block); ++i) {
+                std::uint64_t h = 0x9E3779B97F4A7C15ull;
+                for (std::size_t j = 0; j < d; ++j) {
+                    const double v = row(i)[j] == 0.0 ? 0.0 : row(i)[j];
+                    std::uint64_t value_bits = 0;
+                    std::memcpy(&value_bits, &v, sizeof value_bits);
+                    h = (h ^ value_bits) * 0xFF51AFD7ED558CCDull;
+                    h ^= h >> 32;
+                }
+                hash[i] = h == 0 ? 1 : h;
+            }
+        });
         std::size_t bits = 1;
         while ((std::size_t(1) << bits) < 2 * p.n) ++bits;
-        std::vector<std::uint64_t> set(std::size_t(1) << bits, 0);
-        const std::size_t mask = set.size() - 1;
-        bool repeated = false;
-        for (std::size_t i = 0; i < p.n && !repeated; ++i) {
-            std::uint64_t h = 0x9E3779B97F4A7C15ull;
-            for (std::size_t j = 0; j < d; ++j) {
-                const double v = row(i)[j] == 0.0 ? 0.0 : row(i)[j];
-                std::uint64_t value_bits = 0;
-                std::memcpy(&value_bits, &v, sizeof value_bits);
-                h = (h ^ value_bits) * 0xFF51AFD7ED558CCDull;
-                h ^= h >> 32;
-            }
-            h = h == 0 ? 1 : h;
-            for (std::size_t s = static_cast<std::size_t>(h >> (64 - bits));; s = (s + 1) & mask) {
-                if (set[s] == 0) {
-                    set[s] = h;
-                    break;
+        std::size_t part_bits = 0;  // 2^part_bits tables, at most one per core and each of 2^10 slots or more
+        while (part_bits + 10 < bits && (std::size_t(2) << part_bits) <= num_threads()) ++part_bits;
+        const std::size_t parts = std::size_t(1) << part_bits, slots = std::size_t(1) << (bits - part_bits);
+        cached_vector<std::uint64_t> set(parts * slots, 0);
+        std::vector<char> repeated_in(parts, 0);
+        parallel_for(parts, [&](std::size_t q) {
+            std::uint64_t* table = set.data() + q * slots;
+            std::size_t filled = 0;
+            for (std::size_t i = 0; i < p.n; ++i) {
+                const std::uint64_t h = hash[i];
+                if (part_bits > 0 && (h >> (64 - part_bits)) != q) continue;
+                if (filled++ == slots) {  // hashes crowding one table: the exact sort decides
+                    repeated_in[q] = 1;
+                    return;
                 }
-                if (set[s] == h) {
-                    repeated = true;
-                    break;
+                for (std::size_t s = static_cast<std::size_t>(h >> (64 - bits)) & (slots - 1);; s = (s + 1) & (slots - 1)) {
+                    if (table[s] == 0) {
+                        table[s] = h;
+                        break;
+                    }
+                    if (table[s] == h) {
+                        repeated_in[q] = 1;
+                        return;
+                    }
                 }
             }
-        }
-        if (!repeated) return {};
+        });
+        if (std::none_of(repeated_in.begin(), repeated_in.end(), [](char r) { return r != 0; })) return {};
     }
     std::vector<std::size_t> order(p.n);
     for (std::size_t i = 0; i < p.n; ++i) order[i] = i;
@@ -375,7 +396,7 @@ private:
         const double eps = std::ldexp(epsilon_, e);
         const double shift = -static_cast<double>(e) * ln2;
         // the logarithms on all cores, their sum in row order (the same sum for any thread count)
-        std::vector<double> term(r.size());
+        detail::cached_vector<double> term(r.size());
         constexpr std::size_t block = 4096;
         parallel_for((r.size() + block - 1) / block, [&](std::size_t b) {
             for (std::size_t i = b * block; i < std::min(r.size(), (b + 1) * block); ++i) {

@@ -289,8 +289,8 @@ private:
     }
 
     std::size_t n_ = 0, d_ = 0, nb_ = 0;
-    std::vector<double> rows_;
-    std::vector<double> blocks_;
+    detail::cached_vector<double> rows_;
+    detail::cached_vector<double> blocks_;
 };
 
 }  // namespace mi

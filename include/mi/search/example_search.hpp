@@ -48,7 +48,7 @@ public:
         detail::point_copy c = detail::copy_points(points, "mi::example_search::build");
         n_ = c.n;
         d_ = c.d;
-        rows_ = std::move(c.rows);
+        rows_.assign(c.rows.begin(), c.rows.end());
         std::vector<std::uint32_t> order(n_);
         for (std::size_t i = 0; i < n_; ++i) order[i] = static_cast<std::uint32_t>(i);
         blocks_.assign(((n_ + detail::lanes - 1) / detail::lanes) * d_ * detail::lanes, 0.0);

@@ -54,6 +54,7 @@
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/parallel.hpp"
+#include "mi/core/scratch.hpp"
 #include "mi/search/metric.hpp"
 
 namespace mi {
@@ -93,14 +94,33 @@ public:
         const double occ = occupancy_ > 0.0 ? occupancy_ : (d_ == 1 ? 2.0 : d_ <= 3 ? 6.0 : 4.0);
         target_ = occ;
         std::vector<double> col, top;  // a column's low and high percentile heaps
-        std::vector<double> lo(d_), hi(d_);
+        // The passes over the points run on all cores in blocks of consecutive rows, each
+        // block's results combined in block order, so every value is the serial loop's.
+        constexpr std::size_t block = 4096;
+        const std::size_t blocks = (n_ + block - 1) / block;
+        auto rows_of = [this](std::size_t b) { return std::make_pair(b * block, std::min(n_, (b + 1) * block)); };
+        // per block and column the smallest and largest value; std::min and std::max keep the
+        // first of equal values (-0 and +0), so combining the blocks in order gives the serial one
+        std::vector<double> block_lo(blocks * d_), block_hi(blocks * d_);
+        parallel_for(blocks, [&](std::size_t b) {
+            const auto [first, last] = rows_of(b);
+            for (std::size_t j = 0; j < d_; ++j) {
+                double l = static_cast<double>(points(first, j)), h = l;
+                for (std::size_t i = first + 1; i < last; ++i) {
+                    const double v = static_cast<double>(points(i, j));
+                    l = std::min(l, v);
+                    h = std::max(h, v);
+                }
+                block_lo[b * d_ + j] = l;
+                block_hi[b * d_ + j] = h;
+            }
+        });
+        std::vector<double> lo(block_lo.data(), block_lo.data() + d_), hi(block_hi.data(), block_hi.data() + d_);
         std::size_t varying = 0;
         for (std::size_t j = 0; j < d_; ++j) {
-            lo[j] = hi[j] = static_cast<double>(points(0, j));
-            for (std::size_t i = 1; i < n_; ++i) {
-                const double v = static_cast<double>(points(i, j));
-                lo[j] = std::min(lo[j], v);
-                hi[j] = std::max(hi[j], v);
+            for (std::size_t b = 1; b < blocks; ++b) {
+                lo[j] = std::min(lo[j], block_lo[b * d_ + j]);
+                hi[j] = std::max(hi[j], block_hi[b * d_ + j]);
             }
             if (hi[j] > lo[j]) ++varying;
         }
@@ -121,7 +141,7 @@ public:
         std::size_t m = cells_per_dim(varying);
         // The outer cells take the tails beyond the percentiles f and 1 - f,
         // about one layer of cells' worth of points (f = 1/m, at most 1%).
-        std::vector<std::uint32_t> cell_of(n_);
+        detail::cached_vector<std::uint32_t> cell_of(n_);
         std::size_t cells = 1;
         // A varying dimension whose bulk is one value (its percentiles f and 1 - f coincide: a
         // dead or saturated unit with a few outliers) gets one cell: m cells of the whole range
@@ -204,12 +224,17 @@ public:
                 for (std::size_t c = 1; c < mj; ++c) e[c] = std::min(h, std::max(l, o + sp * static_cast<double>(c) / md));
             }
             // counting sort by cell, stable, so a cell's points are in index order
-            for (std::size_t i = 0; i < n_; ++i) {
-                std::size_t id = 0;
-                for (std::size_t j = 0; j < d_; ++j)
-                    id += cell_index(j, static_cast<double>(points(i, j))) * stride_[j];
-                cell_of[i] = static_cast<std::uint32_t>(id);
-            }
+            parallel_for(blocks, [&](std::size_t b) {
+                const auto [first, last] = rows_of(b);
+                std::fill(cell_of.data() + first, cell_of.data() + last, 0u);
+                for (std::size_t j = 0; j < d_; ++j) {
+                    if (m_[j] == 1) continue;
+                    const axis a = axis_of(j);
+                    const auto stride = static_cast<std::uint32_t>(stride_[j]);
+                    for (std::size_t i = first; i < last; ++i)
+                        cell_of[i] += static_cast<std::uint32_t>(a.index(static_cast<double>(points(i, j)))) * stride;
+                }
+            });
             start_.assign(cells + 1, 0);
             for (std::size_t i = 0; i < n_; ++i) ++start_[cell_of[i] + 1];
             for (std::size_t c = 0; c < cells; ++c) start_[c + 1] += start_[c];
@@ -240,17 +265,38 @@ public:
         crowding_ = crowding_of(cells);
         largest_ = 0;
         for (std::size_t c = 0; c < cells; ++c) largest_ = std::max<std::size_t>(largest_, start_[c + 1] - start_[c]);
-        std::vector<std::uint32_t> fill(start_.begin(), start_.end() - 1);
-        perm_.assign(n_, 0);
-        cell_.assign(n_, 0);
+        perm_.resize(n_);
+        cell_.resize(n_);
         pitch_ = n_ + detail::lanes;
-        coords_.assign(d_ * pitch_, std::numeric_limits<double>::infinity());
-        for (std::size_t i = 0; i < n_; ++i) {
-            const std::uint32_t p = fill[cell_of[i]]++;
-            perm_[p] = static_cast<std::uint32_t>(i);
-            cell_[p] = cell_of[i];
-            for (std::size_t j = 0; j < d_; ++j) coords_[j * pitch_ + p] = static_cast<double>(points(i, j));
+        coords_.resize(d_ * pitch_);
+        for (std::size_t j = 0; j < d_; ++j)
+            std::fill(coords_.data() + j * pitch_ + n_, coords_.data() + (j + 1) * pitch_,
+                      std::numeric_limits<double>::infinity());
+        // Each part of consecutive rows writes its points at the cell's start plus the points of
+        // that cell in the parts before it: the serial counting sort's positions, for any split.
+        const std::size_t parts = std::min(num_threads(), blocks);
+        detail::cached_vector<std::uint32_t> fill(parts * cells);
+        parallel_for(parts, [&](std::size_t q) {
+            std::uint32_t* f = fill.data() + q * cells;
+            for (std::size_t i = n_ * q / parts; i < n_ * (q + 1) / parts; ++i) ++f[cell_of[i]];
+        });
+        for (std::size_t c = 0; c < cells; ++c) {
+            std::uint32_t at = start_[c];
+            for (std::size_t q = 0; q < parts; ++q) {
+                const std::uint32_t k = fill[q * cells + c];
+                fill[q * cells + c] = at;
+                at += k;
+            }
         }
+        parallel_for(parts, [&](std::size_t q) {
+            std::uint32_t* f = fill.data() + q * cells;
+            for (std::size_t i = n_ * q / parts; i < n_ * (q + 1) / parts; ++i) {
+                const std::uint32_t p = f[cell_of[i]]++;
+                perm_[p] = static_cast<std::uint32_t>(i);
+                cell_[p] = cell_of[i];
+                for (std::size_t j = 0; j < d_; ++j) coords_[j * pitch_ + p] = static_cast<double>(points(i, j));
+            }
+        });
     }
 
     std::size_t size() const noexcept { return n_; }
@@ -398,19 +444,25 @@ private:
         return s / static_cast<double>(n_);
     }
 
-    MI_DETAIL_ALWAYS_INLINE std::size_t cell_index(std::size_t j, double v) const noexcept {
-        const std::size_t mj = m_[j];
-        if (mj == 1) return 0;
-        const double* e = edges_.data() + edge_at_[j];
-        double t = (v - origin_[j]) * inverse_[j];
-        if (!(t > 0.0)) t = 0.0;  // also NaN, from an infinite radius times a zero scale
-        t = std::min(t, static_cast<double>(mj - 1));
-        auto c = static_cast<std::size_t>(t);
-        // make e[c] <= v < e[c + 1] hold exactly (v <= e[m] in the last cell)
-        while (c > 0 && v < e[c]) --c;
-        while (c + 1 < mj && v >= e[c + 1]) ++c;
-        return c;
-    }
+    /// One dimension's cells, read once for a pass over many values.
+    struct axis {
+        std::size_t m;
+        const double* edges;
+        double origin, inverse;
+        MI_DETAIL_ALWAYS_INLINE std::size_t index(double v) const noexcept {
+            if (m == 1) return 0;
+            double t = (v - origin) * inverse;
+            if (!(t > 0.0)) t = 0.0;  // also NaN, from an infinite radius times a zero scale
+            t = std::min(t, static_cast<double>(m - 1));
+            auto c = static_cast<std::size_t>(t);
+            // make edges[c] <= v < edges[c + 1] hold exactly (v <= edges[m] in the last cell)
+            while (c > 0 && v < edges[c]) --c;
+            while (c + 1 < m && v >= edges[c + 1]) ++c;
+            return c;
+        }
+    };
+    axis axis_of(std::size_t j) const noexcept { return {m_[j], edges_.data() + edge_at_[j], origin_[j], inverse_[j]}; }
+    MI_DETAIL_ALWAYS_INLINE std::size_t cell_index(std::size_t j, double v) const noexcept { return axis_of(j).index(v); }
 
     // Euclidean bounds are widened by a few ulps per dimension (as kd_tree).
     MI_DETAIL_ALWAYS_INLINE double lower(double s) const noexcept {
@@ -807,10 +859,10 @@ private:
     std::vector<double> origin_, span_;  // per dimension the percentile range of the inner edges
     std::vector<double> inverse_;        // per dimension cells per unit of that range
     std::vector<double> edges_;          // per dimension m + 1 cell edges
-    std::vector<std::uint32_t> start_;   // cell -> first position (cells + 1 entries)
-    std::vector<std::uint32_t> perm_;    // position -> original index
-    std::vector<std::uint32_t> cell_;    // position -> cell
-    std::vector<double> coords_;         // per dimension, points in cell order (+inf padding)
+    detail::cached_vector<std::uint32_t> start_;  // cell -> first position (cells + 1 entries)
+    detail::cached_vector<std::uint32_t> perm_;   // position -> original index
+    detail::cached_vector<std::uint32_t> cell_;   // position -> cell
+    detail::cached_vector<double> coords_;        // per dimension, points in cell order (+inf padding)
 };
 
 }  // namespace mi

@@ -127,7 +127,7 @@ public:
         if (d_ == 1) {
             build_sorted(0, 0, n_);
         } else {
-            build_buffers b{std::vector<double>(n_ * d_), std::vector<split_key>(n_)};
+            build_buffers b{detail::cached_vector<double>(n_ * d_), detail::cached_vector<split_key>(n_)};
             build_node(0, 0, n_, b, rows_.data(), b.rows.data(), 0);
         }
         std::size_t total = 0;
@@ -290,8 +290,8 @@ private:
         std::uint32_t index, pos;
     };
     struct build_buffers {
-        std::vector<double> rows;
-        std::vector<split_key> keys;
+        detail::cached_vector<double> rows;
+        detail::cached_vector<split_key> keys;
     };
 
     // Tight box and smallest original index of node id, from its rows src[begin, end).
@@ -923,15 +923,15 @@ private:
     std::size_t leaf_size_ = 0;
     std::size_t leaf_ = 32;
     std::size_t n_ = 0, d_ = 0, depth_ = 0;
-    std::vector<node> nodes_;
+    detail::cached_vector<node> nodes_;
     std::vector<std::size_t> leaves_;
-    std::vector<double> lo_, hi_;
-    std::vector<std::uint32_t> perm_;      // tree position -> original index
-    std::vector<double> rows_;             // points in tree order
-    std::vector<double> blocks_;           // leaf blocks (an even number per leaf: see float_blocks_)
+    detail::cached_vector<double> lo_, hi_;
+    detail::cached_vector<std::uint32_t> perm_;  // tree position -> original index
+    detail::cached_vector<double> rows_;         // points in tree order
+    detail::cached_vector<double> blocks_;       // leaf blocks (an even number per leaf: see float_blocks_)
     // The float pre-filter of knn_leaf_queries (empty when it does not apply): the rows and the
     // leaf blocks as floats, float block b of a leaf spanning its double blocks 2b and 2b + 1.
-    std::vector<float> float_rows_, float_blocks_;
+    detail::cached_vector<float> float_rows_, float_blocks_;
     double input_error_ = -1.0;  // detail::float_filter_input_error of the rows
 };
 

@@ -35,6 +35,7 @@
 
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/scratch.hpp"
 #include "mi/core/simd.hpp"
 #include "mi/core/special.hpp"
 #include "mi/core/units.hpp"
@@ -196,7 +197,8 @@ static_assert(float_lanes == 2 * lanes, "a float register holds twice the double
 /// for values of magnitude at most M, a bound on how far the difference of two values moves when
 /// both are rounded to float; -1 when some magnitude exceeds 2^40, where float squares and their
 /// sums could overflow and the pre-filter is not used.
-inline double float_filter_input_error(const std::vector<double>& values) noexcept {
+template <class Values = std::vector<double>>
+double float_filter_input_error(const Values& values) noexcept {
     double largest = 0.0;
     bool floats = true;
     for (const double v : values) {
@@ -298,7 +300,7 @@ private:
 struct point_copy {
     std::size_t n = 0;
     std::size_t d = 0;
-    std::vector<double> rows;
+    cached_vector<double> rows;
 };
 
 template <class T>

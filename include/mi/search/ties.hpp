@@ -35,6 +35,7 @@
 #include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
 #include "mi/core/rows.hpp"
+#include "mi/core/scratch.hpp"
 
 namespace mi {
 
@@ -89,7 +90,7 @@ namespace detail {
 struct prepared {
     std::size_t n = 0;
     std::size_t d = 0;
-    std::vector<double> values;
+    cached_vector<double> values;
     activation_view<const double> view() const { return {values.data(), n, d, d}; }
 };
 
@@ -146,7 +147,7 @@ prepared prepare(const activation_view<const T>& v, const tie_policy& ties, std:
         // same expressions, so the noise does not depend on the thread count).
         rng gen(derive_seed(ties.seed(), stream));
         const std::size_t total = p.n * p.d, pairs = (total + 1) / 2;
-        std::vector<double> u(2 * pairs);
+        cached_vector<double> u(2 * pairs);
         for (std::size_t t = 0; t < pairs; ++t) gen.box_muller_uniforms(u[2 * t], u[2 * t + 1]);
         constexpr std::size_t block = 2048;  // pairs per work item
         parallel_for((pairs + block - 1) / block, [&](std::size_t b) {
