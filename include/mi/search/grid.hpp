@@ -674,7 +674,7 @@ private:
     // The ring test of the kNN search: true when no point outside the cells within Chebyshev
     // cell distance R - 1 of the query's cell (cq) can be nearer than reduced distance `worst`
     // to the query (coordinate j at q[j * stride]), or when there are no such cells.
-    bool settled(std::size_t R, std::size_t d, const std::size_t* cq, const double* q, std::size_t stride,
+    MI_DETAIL_ALWAYS_INLINE bool settled(std::size_t R, std::size_t d, const std::size_t* cq, const double* q, std::size_t stride,
                  double worst) const noexcept {
         double bound = std::numeric_limits<double>::infinity();
         bool more = false;
