@@ -70,9 +70,10 @@ public:
     static constexpr bool exact = true;
 
     /// leaf_size: the largest number of points in a leaf; 0 (default) picks
-    /// 8 for d <= 2, 64 for d <= 4 and 128 above (measured, bench/knn.md:
-    /// in 6 to 8 dimensions a query visits many leaves, and longer SIMD leaf
-    /// scans cost less than the extra levels of bounds they replace).
+    /// 8 for d <= 2, 64 for d <= 4, 128 for d = 5 and 256 above (measured,
+    /// bench/knn.md: from 6 dimensions a query visits many leaves, and longer
+    /// SIMD leaf scans, with the float pre-filter, cost less than the extra
+    /// levels of bounds they replace).
     explicit kd_tree(std::size_t leaf_size = 0) : leaf_size_(leaf_size) {
         if (leaf_size > 4096) detail::fail("mi::kd_tree", "leaf_size", leaf_size, "0 (automatic) or 1..4096");
     }
@@ -100,7 +101,7 @@ public:
         detail::point_copy c = detail::copy_points(points, "mi::kd_tree::build");
         n_ = c.n;
         d_ = c.d;
-        leaf_ = leaf_size_ > 0 ? leaf_size_ : (d_ <= 2 ? 8 : d_ <= 4 ? 64 : 128);
+        leaf_ = leaf_size_ > 0 ? leaf_size_ : (d_ <= 2 ? 8 : d_ <= 4 ? 64 : d_ <= 5 ? 128 : 256);
         perm_.resize(n_);
         for (std::size_t i = 0; i < n_; ++i) perm_[i] = static_cast<std::uint32_t>(i);
         // The shape depends only on N and the leaf size (median splits), so
