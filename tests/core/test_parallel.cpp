@@ -27,6 +27,28 @@ TEST_CASE("parallel_for visits every item once, any thread count") {
     }
 }
 
+TEST_CASE("parallel_for_ranges covers [0, n) in consecutive blocks, any thread count") {
+    for (std::size_t threads : {1, 2, 3}) {
+        for (std::size_t n : {0, 1, 999, 1000, 1001}) {
+            CAPTURE(threads);
+            CAPTURE(n);
+            std::vector<int> hits(n, 0);
+            std::atomic<std::size_t> ranges{0};
+            mi::parallel_for_ranges(n, 100, [&](std::size_t first, std::size_t last) {
+                CHECK(first % 100 == 0);
+                CHECK(last == std::min(n, first + 100));
+                for (std::size_t i = first; i < last; ++i) hits[i] += 1;
+                ++ranges;
+            }, threads);
+            for (int h : hits) CHECK(h == 1);
+            CHECK(ranges == (n + 99) / 100);
+        }
+    }
+    std::size_t calls = 0;  // block 0 counts as 1
+    mi::parallel_for_ranges(3, 0, [&](std::size_t first, std::size_t last) { calls += last - first == 1 && first < 3; }, 1);
+    CHECK(calls == 3);
+}
+
 TEST_CASE("nested parallel_for runs serially inside a worker") {
     std::atomic<int> total{0};
     mi::parallel_for(4, [&](std::size_t) {

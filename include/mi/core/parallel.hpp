@@ -244,6 +244,15 @@ void parallel_for(std::size_t n, F&& f, std::size_t threads = 0, std::size_t gra
     if (first_error) std::rethrow_exception(first_error);
 }
 
+/// Calls f(first, last) for the ranges [0, block), [block, 2 block), ... of [0, n), each range
+/// one parallel_for item: per-range results combined in range order are the same for any
+/// thread count.
+template <class F>
+void parallel_for_ranges(std::size_t n, std::size_t block, F&& f, std::size_t threads = 0) {
+    block = std::max<std::size_t>(block, 1);
+    parallel_for((n + block - 1) / block, [&](std::size_t b) { f(b * block, std::min(n, (b + 1) * block)); }, threads);
+}
+
 }  // namespace mi
 
 #endif

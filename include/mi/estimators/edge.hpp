@@ -142,10 +142,8 @@ public:
         const std::uint64_t buckets_count =
             static_cast<std::uint64_t>(std::min(std::max(fb, 1.0), 4294967295.0));
         std::vector<std::uint32_t> out(n);
-        const std::size_t block = 1024;
-        parallel_for((n + block - 1) / block, [&](std::size_t b) {
-            const std::size_t end = std::min(n, (b + 1) * block);
-            for (std::size_t i = b * block; i < end; ++i) {
+        parallel_for_ranges(n, 1024, [&](std::size_t first, std::size_t last) {
+            for (std::size_t i = first; i < last; ++i) {
                 const T* row = z.row(i);
                 std::uint64_t h = 0;
                 for (std::size_t j = 0; j < d; ++j) {

@@ -128,9 +128,8 @@ inline row_groups distinct_rows(const prepared& p) {
         // top bits into one open-addressed table per core (load <= 1/2, 0 marking a free slot),
         // each filled with the hashes that fall in it, so the answer does not depend on the split.
         cached_vector<std::uint64_t> hash(p.n);
-        constexpr std::size_t block = 4096;
-        parallel_for((p.n + block - 1) / block, [&](std::size_t b) {
-            for (std::size_t i = b * block; i < std::min(p.n, (b + 1) * block); ++i) {
+        parallel_for_ranges(p.n, 4096, [&](std::size_t first, std::size_t last) {
+            for (std::size_t i = first; i < last; ++i) {
                 std::uint64_t h = 0x9E3779B97F4A7C15ull;
                 for (std::size_t j = 0; j < d; ++j) {
                     const double v = row(i)[j] == 0.0 ? 0.0 : row(i)[j];
@@ -397,9 +396,8 @@ private:
         const double shift = -static_cast<double>(e) * ln2;
         // the logarithms on all cores, their sum in row order (the same sum for any thread count)
         detail::cached_vector<double> term(r.size());
-        constexpr std::size_t block = 4096;
-        parallel_for((r.size() + block - 1) / block, [&](std::size_t b) {
-            for (std::size_t i = b * block; i < std::min(r.size(), (b + 1) * block); ++i) {
+        parallel_for_ranges(r.size(), 4096, [&](std::size_t first, std::size_t last) {
+            for (std::size_t i = first; i < last; ++i) {
                 const double v = r[i] + eps;
                 if (!(v > 0.0))
                     detail::fail(where, "epsilon", epsilon_,

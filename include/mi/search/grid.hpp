@@ -98,12 +98,11 @@ public:
         // block's results combined in block order, so every value is the serial loop's.
         constexpr std::size_t block = 4096;
         const std::size_t blocks = (n_ + block - 1) / block;
-        auto rows_of = [this](std::size_t b) { return std::make_pair(b * block, std::min(n_, (b + 1) * block)); };
         // per block and column the smallest and largest value; std::min and std::max keep the
         // first of equal values (-0 and +0), so combining the blocks in order gives the serial one
         std::vector<double> block_lo(blocks * d_), block_hi(blocks * d_);
-        parallel_for(blocks, [&](std::size_t b) {
-            const auto [first, last] = rows_of(b);
+        parallel_for_ranges(n_, block, [&](std::size_t first, std::size_t last) {
+            const std::size_t b = first / block;
             for (std::size_t j = 0; j < d_; ++j) {
                 double l = static_cast<double>(points(first, j)), h = l;
                 for (std::size_t i = first + 1; i < last; ++i) {
@@ -224,8 +223,7 @@ public:
                 for (std::size_t c = 1; c < mj; ++c) e[c] = std::min(h, std::max(l, o + sp * static_cast<double>(c) / md));
             }
             // counting sort by cell, stable, so a cell's points are in index order
-            parallel_for(blocks, [&](std::size_t b) {
-                const auto [first, last] = rows_of(b);
+            parallel_for_ranges(n_, block, [&](std::size_t first, std::size_t last) {
                 std::fill(cell_of.data() + first, cell_of.data() + last, 0u);
                 for (std::size_t j = 0; j < d_; ++j) {
                     if (m_[j] == 1) continue;

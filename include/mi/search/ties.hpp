@@ -149,9 +149,8 @@ prepared prepare(const activation_view<const T>& v, const tie_policy& ties, std:
         const std::size_t total = p.n * p.d, pairs = (total + 1) / 2;
         cached_vector<double> u(2 * pairs);
         for (std::size_t t = 0; t < pairs; ++t) gen.box_muller_uniforms(u[2 * t], u[2 * t + 1]);
-        constexpr std::size_t block = 2048;  // pairs per work item
-        parallel_for((pairs + block - 1) / block, [&](std::size_t b) {
-            for (std::size_t t = b * block; t < std::min(pairs, (b + 1) * block); ++t) {
+        parallel_for_ranges(pairs, 2048, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t t = begin; t < end; ++t) {
                 double first = 0.0, second = 0.0;
                 rng::box_muller(u[2 * t], u[2 * t + 1], first, second);
                 p.values[2 * t] += scale[(2 * t) % p.d] * first;
