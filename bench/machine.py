@@ -52,6 +52,40 @@ def blas_kernel():
                      f"{i.get('num_threads')} threads" for i in info)
 
 
+SSE_ERA_KERNELS = {"katmai", "coppermine", "northwood", "prescott", "banias", "atom", "core2", "penryn",
+                   "dunnington", "nehalem", "opteron", "opteron(sse3)", "barcelona", "bobcat"}
+
+
+def blas_fallback_warning():
+    """A line for the header when OpenBLAS runs SSE-era kernels on a CPU with AVX2/FMA.
+
+    That is OpenBLAS's fallback for a CPU newer than itself (0.3.21 on an Intel family 6
+    model 207 ran Prescott, 3-4x slower SGEMM than SkylakeX). numpy's products and the
+    engine's then both run slowly, so ratios against numpy's BLAS would flatter mi; the
+    benches inherit the environment on both sides, and OPENBLAS_CORETYPE fixes both."""
+    try:
+        __import__("numpy")
+        import threadpoolctl
+    except ImportError:
+        return None
+    kernels = [str(i.get("architecture", "")) for i in threadpoolctl.threadpool_info()
+               if i.get("internal_api") == "openblas"]
+    flags = set()
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+                break
+    except OSError:
+        pass
+    if not ({"avx2", "fma"} <= flags) or not any(k.lower() in SSE_ERA_KERNELS for k in kernels):
+        return None
+    better = "SkylakeX" if {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"} <= flags else "Haswell"
+    return (f"* **warning**: OpenBLAS runs its {kernels[0]} kernels (its fallback for a CPU it does not "
+            f"know) on a CPU with AVX2/FMA: BLAS products on both sides are several times slower than they "
+            f"should be; run the command again with OPENBLAS_CORETYPE={better}")
+
+
 def measured_peak(bench_dir, threads=None):
     """FP32 FMA GFLOP/s measured by bench_peak on `threads` threads (all by default), or None."""
     exe = os.path.join(bench_dir, "bench_peak")
@@ -85,6 +119,9 @@ def header(bench_dir, sgemm=True):
              "* FP32 FMA peak, measured (bench_peak, all cores): "
              + (f"{peak:.0f} GFLOP/s" if peak else "not measured (bench_peak not built)"),
              f"* numpy BLAS: {blas_kernel()}"]
+    warning = blas_fallback_warning()
+    if warning:
+        lines.append(warning)
     if sgemm:
         rate = sgemm_rate()
         share = f" ({100 * rate / peak:.0f} % of the FMA peak)" if peak else ""

@@ -60,6 +60,7 @@
 
 #include <unistd.h>
 
+#include "engine/blas_kernel.hpp"
 #include "engine/trainer.hpp"
 #include "mi/core/error.hpp"
 #include "reproduce/checkpoint.hpp"
@@ -94,6 +95,7 @@ class suite {
 public:
     suite(int argc, char** argv, std::string program, const std::string& usage)
         : program_(std::move(program)), cli_(argc, argv, usage + common_usage) {
+        engine::use_fitting_openblas_kernels(argv);
         full_ = cli_.flag("full");
         smoke_ = cli_.flag("smoke");
         first_seed_ = cli_.count("seed", 0);
@@ -176,11 +178,13 @@ public:
         make_directory(out_);
         if (sharded()) make_directory(shard_dir());
         if (!checkpoint_path_.empty()) start_checkpoints(fnv1a(identity));
-        std::printf("%s: output in %s%s%s\n", program_.c_str(), out_.c_str(),
+        const std::string kernel = engine::openblas_kernel();
+        std::printf("%s: output in %s%s%s%s\n", program_.c_str(), out_.c_str(),
                     sharded() ? (", shard " + std::to_string(shard_index_) + "/" + std::to_string(shard_count_))
                                     .c_str()
                               : "",
-                    full_ ? " (--full)" : smoke_ ? " (--smoke)" : "");
+                    full_ ? " (--full)" : smoke_ ? " (--smoke)" : "",
+                    kernel.empty() ? "" : (", OpenBLAS kernels " + kernel).c_str());
         std::fflush(stdout);
     }
 
