@@ -6,6 +6,9 @@
 // tests/reference/engine_reference.py; float64 on both sides).
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -134,6 +137,83 @@ TEST_CASE("Adam's first step moves every weight by lr against the gradient's sig
     for (std::size_t i = 0; i < w0.size(); ++i)
         CHECK(net.at(0).w[i] - w0[i] == doctest::Approx(ws.grad_w[0][i] > 0 ? -0.01 : 0.01).epsilon(1e-6));
     CHECK(opt.steps() == 1);
+}
+
+TEST_CASE("Adam with subnormal moments and zero gradients gives the float arithmetic's values") {
+    // The bit-level path for idle weights (optimizer.hpp) against the update written out in float
+    // here: bit for bit where it applies (no rounding there depends on FMA contraction), within
+    // float rounding elsewhere; 100 weights, so a block with subnormals and one without.
+    eng::network_config cfg;
+    cfg.inputs = 10;
+    cfg.hidden = {};
+    cfg.outputs = 10;
+    eng::network<float> net(cfg, 5);
+    auto ws = net.make_workspace(1);
+    const float lr = 4e-4f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+    eng::optimizer<float> opt(eng::optimizer_config::adam(lr, 0.9, 0.999, 1e-8), net);
+    auto state = opt.get_state();
+    state.steps = 5000;
+    const auto sub = [](std::uint32_t units, bool negative) {
+        const std::uint32_t bits = units | (negative ? 0x80000000u : 0u);
+        float f;
+        std::memcpy(&f, &bits, sizeof f);
+        return f;
+    };
+    auto& m = state.m_w[0];
+    auto& v = state.v_w[0];
+    auto& g = ws.grad_w[0];
+    auto& w = net.at(0).w;
+    for (std::size_t i = 0; i < m.size(); ++i) {  // normal moments and gradients by default
+        m[i] = 1e-3f * static_cast<float>(i % 7) - 2e-3f;
+        v[i] = 1e-6f * static_cast<float>(1 + i % 5);
+        g[i] = 1e-2f * static_cast<float>(i % 3) - 1e-2f;
+    }
+    // idle weights: zero gradient, subnormal or zero first moment, the second anything >= 0
+    const std::vector<std::size_t> idle = {0, 1, 2, 3, 6, 7};
+    g[0] = 0.0f, m[0] = sub(4, false), v[0] = sub(500, false);  // both stuck where they round back
+    g[1] = 0.0f, m[1] = sub(4, true), v[1] = 1e-30f;             // v normal
+    g[2] = -0.0f, m[2] = 0.0f, v[2] = sub(300, false);           // +0 + -0 = +0
+    g[3] = -0.0f, m[3] = -0.0f, v[3] = sub(300, false), w[3] = -0.0f;  // m' = -0, w' = -0 - (-0) = +0
+    g[4] = 0.0f, m[4] = sub(1u << 22, false), v[4] = sub(7, false);     // step * m' not below half a unit
+    g[5] = 1e-3f, m[5] = sub(4, false), v[5] = sub(9, false);           // a gradient
+    g[6] = 0.0f, m[6] = sub(1, false), v[6] = 0.0f;
+    g[7] = 0.0f, m[7] = sub(123, true), v[7] = sub(8388607, false);     // largest subnormal v
+    ws.grad_b[0].assign(ws.grad_b[0].size(), 0.0f);
+    opt.restore(state);
+
+    const double t = 5001.0;
+    const float step_size = static_cast<float>(lr / (1.0 - std::pow(0.9, t)));
+    const float inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(0.999, t)));
+    std::vector<float> m2(m.size()), v2(m.size()), w2(m.size());
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        const float gi = g[i];
+        m2[i] = b1 * m[i] + (1.0f - b1) * gi;
+        v2[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+        w2[i] = w[i] - step_size * m2[i] / (std::sqrt(v2[i]) * inv_sqrt_bc2 + eps);
+    }
+    opt.step(net, ws);
+    const auto after = opt.get_state();
+    const auto bits = [](float f) {
+        std::uint32_t b;
+        std::memcpy(&b, &f, sizeof b);
+        return b;
+    };
+    for (const std::size_t i : idle) {
+        CAPTURE(i);
+        CHECK(bits(after.m_w[0][i]) == bits(m2[i]));
+        CHECK(bits(after.v_w[0][i]) == bits(v2[i]));
+        CHECK(bits(net.at(0).w[i]) == bits(w2[i]));
+    }
+    CHECK(bits(after.m_w[0][0]) == 4u);   // m = 4 units stays: 0.9 * 4 = 3.6 rounds to 4
+    CHECK(bits(after.v_w[0][0]) == 500u);  // 0.999f * 500 = 499.500006 rounds to 500
+    CHECK(bits(after.m_w[0][2]) == 0u);
+    CHECK(bits(net.at(0).w[3]) == 0u);     // -0 became +0
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        CAPTURE(i);
+        CHECK(after.m_w[0][i] == doctest::Approx(m2[i]).epsilon(1e-6));
+        CHECK(after.v_w[0][i] == doctest::Approx(v2[i]).epsilon(1e-6));
+        CHECK(net.at(0).w[i] == doctest::Approx(w2[i]).epsilon(1e-6));
+    }
 }
 
 TEST_CASE("train_biases = false keeps the biases and moves the weights as before") {
