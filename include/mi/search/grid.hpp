@@ -91,6 +91,7 @@ public:
             detail::fail("mi::grid::build", "points", points.rows(), "at most 4294967294 rows");
         n_ = points.rows();
         d_ = points.cols();
+        widen_ = detail::bound_widening(d_);
         const double occ = occupancy_ > 0.0 ? occupancy_ : (d_ == 1 ? 2.0 : d_ <= 3 ? 6.0 : 4.0);
         target_ = occ;
         std::vector<double> col, top;  // a column's low and high percentile heaps
@@ -465,13 +466,11 @@ private:
     // Euclidean bounds are widened by a few ulps per dimension (as kd_tree).
     MI_DETAIL_ALWAYS_INLINE double lower(double s) const noexcept {
         if constexpr (Metric::exact_bounds) return s;
-        else return s * (1.0 - 8.0 * (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::epsilon()) -
-                    (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::denorm_min() * 4.0;
+        else return widen_.lower(s);
     }
     MI_DETAIL_ALWAYS_INLINE double upper(double s) const noexcept {
         if constexpr (Metric::exact_bounds) return s;
-        else return s * (1.0 + 8.0 * (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::epsilon()) +
-                    (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::denorm_min() * 4.0;
+        else return widen_.upper(s);
     }
     // Gap from coordinate v of the query (in cell cv) to cell c along j.
     MI_DETAIL_ALWAYS_INLINE double gap(std::size_t j, std::size_t c, std::size_t cv, double v) const noexcept {
@@ -852,6 +851,7 @@ private:
 
     double occupancy_ = 0.0;
     std::size_t n_ = 0, d_ = 0, pitch_ = 0, largest_ = 0;
+    detail::bound_widening widen_;
     double crowding_ = 0.0, target_ = 0.0;
     std::vector<std::size_t> m_, stride_, edge_at_;
     std::vector<double> origin_, span_;  // per dimension the percentile range of the inner edges

@@ -101,6 +101,7 @@ public:
         detail::point_copy c = detail::copy_points(points, "mi::kd_tree::build");
         n_ = c.n;
         d_ = c.d;
+        widen_ = detail::bound_widening(d_);
         leaf_ = leaf_size_ > 0 ? leaf_size_ : (d_ <= 2 ? 8 : d_ <= 4 ? 64 : d_ <= 5 ? 128 : 256);
         perm_.resize(n_);
         for (std::size_t i = 0; i < n_; ++i) perm_[i] = static_cast<std::uint32_t>(i);
@@ -266,14 +267,6 @@ private:
         std::uint32_t min_index = 0;  // smallest original index in the node
     };
 
-    // Relative and absolute slack of the Euclidean box bounds (a few ulps per
-    // dimension plus room for underflow), none for the max-norm.
-    double rel_slack() const noexcept {
-        return Metric::exact_bounds ? 0.0 : 8.0 * (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::epsilon();
-    }
-    double abs_slack() const noexcept {
-        return Metric::exact_bounds ? 0.0 : (static_cast<double>(d_) + 2.0) * std::numeric_limits<double>::denorm_min() * 4.0;
-    }
 
     std::size_t subtree_nodes(std::size_t m) const noexcept {
         if (m <= leaf_) return 1;
@@ -408,7 +401,7 @@ private:
             else if (q[j] > hi[j]) gap = q[j] - hi[j];
             s = Metric::combine_bound(s, gap);
         }
-        if constexpr (!Metric::exact_bounds) s = s * (1.0 - rel_slack()) - abs_slack();
+        if constexpr (!Metric::exact_bounds) s = widen_.lower(s);
         return s;
     }
     double point_upper_bound(std::size_t id, const double* q) const noexcept {
@@ -417,7 +410,7 @@ private:
         double s = 0.0;
         for (std::size_t j = 0; j < d_; ++j)
             s = Metric::combine_bound(s, std::max(std::fabs(q[j] - lo[j]), std::fabs(hi[j] - q[j])));
-        if constexpr (!Metric::exact_bounds) s = s * (1.0 + rel_slack()) + abs_slack();
+        if constexpr (!Metric::exact_bounds) s = widen_.upper(s);
         return s;
     }
 
@@ -533,7 +526,7 @@ private:
             else if (la[j] > hb[j]) gap = la[j] - hb[j];
             s = Metric::combine_bound(s, gap);
         }
-        if constexpr (!Metric::exact_bounds) s = s * (1.0 - rel_slack()) - abs_slack();
+        if constexpr (!Metric::exact_bounds) s = widen_.lower(s);
         return s;
     }
     double upper_bound(std::size_t a, std::size_t b) const noexcept {
@@ -544,7 +537,7 @@ private:
         double s = 0.0;
         for (std::size_t j = 0; j < d_; ++j)
             s = Metric::combine_bound(s, std::max(std::fabs(hb[j] - la[j]), std::fabs(ha[j] - lb[j])));
-        if constexpr (!Metric::exact_bounds) s = s * (1.0 + rel_slack()) + abs_slack();
+        if constexpr (!Metric::exact_bounds) s = widen_.upper(s);
         return s;
     }
 
@@ -754,7 +747,6 @@ private:
         for (std::size_t a = 0; a < limit.size(); ++a) limit[a] = detail::float_filter_limit<Metric>(worst[a], d_, input_error_);
         // The queries that node id may improve, into active: those whose box bound does not
         // exceed their k-th distance (at equality the index may still win the tie).
-        const double rel = rel_slack(), slack = abs_slack();
         auto gather_active = [&](std::size_t id) {
             const double* lo = lo_.data() + id * d_;
             const double* hi = hi_.data() + id * d_;
@@ -768,7 +760,7 @@ private:
                     const dbatch gap = xsimd::max(dbatch(lo[j]) - x, zero) + xsimd::max(x - dbatch(hi[j]), zero);
                     s = Metric::accumulate(s, gap);
                 }
-                if constexpr (!Metric::exact_bounds) s = s * dbatch(1.0 - rel) - dbatch(slack);
+                if constexpr (!Metric::exact_bounds) s = widen_.lower(s);
                 const auto in = s <= dbatch::load_unaligned(worst.data() + v);
                 if (!xsimd::any(in)) continue;
                 alignas(64) double bound[lanes];
@@ -924,6 +916,7 @@ private:
     std::size_t leaf_size_ = 0;
     std::size_t leaf_ = 32;
     std::size_t n_ = 0, d_ = 0, depth_ = 0;
+    detail::bound_widening widen_;  // the Euclidean box bounds' slack (metric.hpp)
     detail::cached_vector<node> nodes_;
     std::vector<std::size_t> leaves_;
     detail::cached_vector<double> lo_, hi_;
