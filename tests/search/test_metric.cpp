@@ -97,6 +97,44 @@ TEST_CASE_TEMPLATE("float_filter_limit bounds the float reduced distance of ever
     CHECK(mi::detail::float_filter_input_error({0.5, 0x1p41}) < 0.0);
 }
 
+TEST_CASE("bound_widening: the old formula's slack where it matters, conservative everywhere") {
+    const double eps = std::numeric_limits<double>::epsilon(), tiny = std::numeric_limits<double>::denorm_min();
+    for (const std::size_t d : {1u, 4u, 12u, 1000u}) {
+        CAPTURE(d);
+        const mi::detail::bound_widening w(d);
+        const double k = static_cast<double>(d) + 2.0;
+        CHECK(w.abs == k * 4.0 * tiny);  // an integer number of denorm_min: exact
+        CHECK(w.lower(0.0) == -w.abs);
+        CHECK(w.upper(0.0) == w.abs);
+        CHECK(w.lower(1.0) == 1.0 - 8.0 * k * eps);
+        CHECK(w.upper(1.0) == 1.0 + 8.0 * k * eps);
+        CHECK(std::isinf(w.lower(std::numeric_limits<double>::infinity())));
+        CHECK(std::isnan(w.lower(std::numeric_limits<double>::quiet_NaN())));
+        // below 2^-1000 the absolute term is applied as in s (1 - rel) - abs
+        const double s = 3.0e-310;
+        CHECK(w.lower(s) == s * w.down - w.abs);
+        CHECK(w.upper(s) == s * w.up + w.abs);
+        // every bound stays on its side of s, also next to the 2^-1000 switch
+        mi::rng g(d);
+        for (int t = 0; t < 2000; ++t) {
+            const double v = std::ldexp(0.5 + g.uniform(), static_cast<int>(g.uniform() * 2090.0) - 1074);
+            CHECK(w.lower(v) <= v);
+            CHECK(w.upper(v) >= v);
+            CHECK(w.lower(v) < v);
+        }
+        for (const double v : {0x1p-1000, std::nextafter(0x1p-1000, 0.0), std::nextafter(0x1p-1000, 1.0)}) {
+            CHECK(w.lower(v) < v);
+            CHECK(w.upper(v) > v);
+        }
+        // the batch form equals the scalar one lane by lane (zeros, subnormals, normal values)
+        alignas(64) double in[mi::detail::lanes], out[mi::detail::lanes];
+        for (std::size_t l = 0; l < mi::detail::lanes; ++l)
+            in[l] = l % 3 == 0 ? 0.0 : l % 3 == 1 ? 1e-310 * static_cast<double>(l) : 0.25 * static_cast<double>(l);
+        w.lower(mi::detail::dbatch::load_unaligned(in)).store_unaligned(out);
+        for (std::size_t l = 0; l < mi::detail::lanes; ++l) CHECK(out[l] == w.lower(in[l]));
+    }
+}
+
 TEST_CASE("k_best keeps the k smallest (distance, index) pairs, ties by index") {
     double rho[3];
     std::uint32_t idx[3];
