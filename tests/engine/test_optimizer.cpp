@@ -59,6 +59,15 @@ std::vector<reference_case> read_cases() {
     return out;
 }
 
+/// A network of one layer (inputs -> outputs), no hidden units.
+eng::network_config one_layer(std::size_t inputs, std::size_t outputs) {
+    eng::network_config cfg;
+    cfg.inputs = inputs;
+    cfg.hidden = {};
+    cfg.outputs = outputs;
+    return cfg;
+}
+
 }  // namespace
 
 TEST_CASE("SGD, GD and Adam steps match PyTorch") {
@@ -121,11 +130,7 @@ TEST_CASE("SGD, GD and Adam steps match PyTorch") {
 
 TEST_CASE("Adam's first step moves every weight by lr against the gradient's sign") {
     // With bias correction, step 1 is lr * g / (|g| + eps * ...) = lr * sign(g) for |g| >> eps.
-    eng::network_config cfg;
-    cfg.inputs = 2;
-    cfg.hidden = {};
-    cfg.outputs = 2;
-    eng::network<double> net(cfg, 3);
+    eng::network<double> net(one_layer(2, 2), 3);
     const auto w0 = net.at(0).w;
     auto ws = net.make_workspace(1);
     ws.input = {1.0, -2.0};
@@ -143,11 +148,7 @@ TEST_CASE("Adam with subnormal moments and zero gradients gives the float arithm
     // The bit-level path for idle weights (optimizer.hpp) against the update written out in float
     // here: bit for bit where it applies (no rounding there depends on FMA contraction), within
     // float rounding elsewhere; 100 weights, so a block with subnormals and one without.
-    eng::network_config cfg;
-    cfg.inputs = 10;
-    cfg.hidden = {};
-    cfg.outputs = 10;
-    eng::network<float> net(cfg, 5);
+    eng::network<float> net(one_layer(10, 10), 5);
     auto ws = net.make_workspace(1);
     const float lr = 4e-4f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
     eng::optimizer<float> opt(eng::optimizer_config::adam(lr, 0.9, 0.999, 1e-8), net);

@@ -267,7 +267,6 @@ private:
         std::uint32_t min_index = 0;  // smallest original index in the node
     };
 
-
     std::size_t subtree_nodes(std::size_t m) const noexcept {
         if (m <= leaf_) return 1;
         return 1 + subtree_nodes(m / 2) + subtree_nodes(m - m / 2);
