@@ -178,8 +178,9 @@ private:
             w[i] -= step_size * m[i] / denom;
         };
         if constexpr (std::is_same_v<T, float>) {
-            // wd = 0: the gradient term is then g + (+-0), zero exactly when g is
-            if (wd == 0.0f && (any_subnormal(m, n) || any_subnormal(v, n))) {
+            // wd = 0: the gradient term is then g + (+-0), zero exactly when g is. A block is
+            // checked just before its update, so the check reads what the update is about to load.
+            if (wd == 0.0f) {
                 constexpr std::size_t block = 64;  // blocks without subnormals keep the vector loop
                 for (std::size_t s = 0; s < n; s += block) {
                     const std::size_t e = std::min(n, s + block);
