@@ -178,9 +178,10 @@ private:
             w[i] -= step_size * m[i] / denom;
         };
         if constexpr (std::is_same_v<T, float>) {
-            // wd = 0: the gradient term is then g + (+-0), zero exactly when g is. A block is
-            // checked just before its update, so the check reads what the update is about to load.
-            if (wd == 0.0f) {
+            // wd = 0: the gradient term is then g + (+-0), zero exactly when g is. The factors' ranges
+            // are those idle_update's rounding argument needs. A block is checked just before its
+            // update, so the check reads what the update is about to load.
+            if (wd == 0.0f && b1 >= 0.5f && b1 < 1.0f && b2 >= 0.0f && b2 < 1.0f && step_size > 0.0f) {
                 constexpr std::size_t block = 64;  // blocks without subnormals keep the vector loop
                 for (std::size_t s = 0; s < n; s += block) {
                     const std::size_t e = std::min(n, s + block);
@@ -219,6 +220,7 @@ private:
         return any != 0u;
     }
 
+    // For 0.5 <= b1 < 1, 0 <= b2 < 1 and step_size > 0 (checked by the caller).
     static bool idle_update(float& w, float gi, float& m, float& v, float b1, float b2, float step_size) noexcept {
         std::uint32_t mb, vb;
         std::memcpy(&mb, &m, sizeof mb);
@@ -226,8 +228,6 @@ private:
         const std::uint32_t mk = mb & 0x7FFFFFFFu;  // |m| in units of 2^-149 when subnormal
         if (gi != 0.0f || (mb & 0x7F800000u) != 0u || (vb & 0x80000000u) != 0u || (vb & 0x7F800000u) == 0x7F800000u)
             return false;  // a gradient, a normal first moment, or a second moment that is not finite and >= 0
-        if (!(b1 >= 0.5f && b1 < 1.0f && b2 >= 0.0f && b2 < 1.0f && step_size > 0.0f && step_size < 1.0f))
-            return false;
         const double m_units = std::nearbyint(static_cast<double>(mk) * static_cast<double>(b1));
         const bool v_subnormal = (vb & 0x7F800000u) == 0u;
         // step_size * m' in units of 2^-149; from half a unit on it would not round to zero
