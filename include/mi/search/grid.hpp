@@ -24,10 +24,10 @@
 // then rings of cells at growing Chebyshev cell distance, and stops when the
 // nearest unvisited cell is farther than the current k-th distance (at equal
 // distance it continues, so ties are resolved by index as everywhere). The
-// k-th distance alone (kth_distance, k <= 8, d <= 4) is taken for the points
-// of a cell together, one per SIMD lane, against the points of the cells
-// around it (kth_of_cell); the points those cells do not settle take the kNN
-// path. Range
+// k-th distance alone (kth_distance, k <= 8, d <= 4) is taken for up to a
+// SIMD batch of points together, one per lane (those of a cell and of the next
+// cells of its row), against the points of the cells around theirs
+// (kth_of_cell); the points those cells do not settle take the kNN path. Range
 // counts add whole cells that lie inside the radius from the cell offsets and
 // scan only the cells the sphere's border crosses. Cell bounds follow the
 // rules of kd_tree: exact for the max-norm (rounding is monotone, and every
@@ -271,27 +271,17 @@ public:
         for (std::size_t j = 0; j < d_; ++j)
             std::fill(coords_.data() + j * pitch_ + n_, coords_.data() + (j + 1) * pitch_,
                       std::numeric_limits<double>::infinity());
-        // Each part of consecutive rows writes its points at the cell's start plus the points of
-        // that cell in the parts before it: the serial counting sort's positions, for any split.
-        const std::size_t parts = std::min(num_threads(), blocks);
-        detail::cached_vector<std::uint32_t> fill(parts * cells);
-        parallel_for(parts, [&](std::size_t q) {
-            std::uint32_t* f = fill.data() + q * cells;
-            for (std::size_t i = n_ * q / parts; i < n_ * (q + 1) / parts; ++i) ++f[cell_of[i]];
-        });
-        for (std::size_t c = 0; c < cells; ++c) {
-            std::uint32_t at = start_[c];
-            for (std::size_t q = 0; q < parts; ++q) {
-                const std::uint32_t k = fill[q * cells + c];
-                fill[q * cells + c] = at;
-                at += k;
-            }
+        // The counting sort's scatter is one pass of an increment and a store per point, serial:
+        // split over threads by rows, the threads' stores shared cache lines (a cell takes points
+        // from every part) and the split pass took longer than this one. The cells and the
+        // coordinates are then gathered in position order on all cores.
+        {
+            detail::cached_vector<std::uint32_t> fill(start_.data(), start_.data() + cells);
+            for (std::size_t i = 0; i < n_; ++i) perm_[fill[cell_of[i]]++] = static_cast<std::uint32_t>(i);
         }
-        parallel_for(parts, [&](std::size_t q) {
-            std::uint32_t* f = fill.data() + q * cells;
-            for (std::size_t i = n_ * q / parts; i < n_ * (q + 1) / parts; ++i) {
-                const std::uint32_t p = f[cell_of[i]]++;
-                perm_[p] = static_cast<std::uint32_t>(i);
+        parallel_for_ranges(n_, block, [&](std::size_t first, std::size_t last) {
+            for (std::size_t p = first; p < last; ++p) {
+                const std::uint32_t i = perm_[p];
                 cell_[p] = cell_of[i];
                 for (std::size_t j = 0; j < d_; ++j) coords_[j * pitch_ + p] = static_cast<double>(points(i, j));
             }
@@ -347,9 +337,12 @@ public:
                 for (std::size_t p = c * chunk; p < end;) {
                     if constexpr (D >= 1 && D <= 4) {
                         if (k <= block_k) {
-                            // the point and those after it in its cell, up to a batch of them
+                            // the point and those after it in its cell and the next cells of its
+                            // row along dimension 0, up to a batch of them
                             std::size_t g = 1;
-                            while (g < detail::lanes && p + g < end && cell_[p + g] == cell_[p]) ++g;
+                            const std::size_t row = cell_[p] / m_[0];
+                            while (g < detail::lanes && p + g < end && cell_[p + g] / m_[0] == row)
+                                ++g;
                             kth_of_cell<D>(p, g, k, ctx, rho.data(), idx.data(), r.data());
                             p += g;
                             continue;
@@ -576,11 +569,12 @@ private:
     // The cells within Chebyshev cell distance 1 of the query's cell: one run of up to three
     // cells along dimension 0 per neighbouring row (3^(D-1) rows, the query's own row first),
     // passed to f as the positions [s, e) with the lower bound `partial` of the distance to the
-    // row over the other dimensions.
+    // row over the other dimensions. With span > 0 each run reaches `span` cells further along
+    // dimension 0: the cells within one cell of any of the cells cq[0] .. cq[0] + span.
     template <std::size_t D, class F>
-    MI_DETAIL_ALWAYS_INLINE void neighbour_rows(const query& ctx, F&& f) const {
+    MI_DETAIL_ALWAYS_INLINE void neighbour_rows(const query& ctx, F&& f, std::size_t span = 0) const {
         const std::size_t cv = ctx.cq[0];
-        const std::size_t a = cv > 0 ? cv - 1 : 0, b = std::min(m_[0] - 1, cv + 1);
+        const std::size_t a = cv > 0 ? cv - 1 : 0, b = std::min(m_[0] - 1, cv + 1 + span);
         constexpr std::size_t rows = D == 1 ? 1 : D == 2 ? 3 : D == 3 ? 9 : 27;
         for (std::size_t r = 0; r < rows; ++r) {
             std::size_t base = 0, code = r;
@@ -610,14 +604,16 @@ private:
         });
     }
 
-    // kth_distance for g points of one cell (positions p0 .. p0 + g - 1, g <= lanes), one
-    // point per lane: every point of the cells within one cell of theirs is broadcast against
-    // all of them at once, and each lane keeps its K smallest reduced distances by a min/max
-    // insertion network (no branches, no neighbour lists). Only the k-th value is wanted, and
-    // the k-th smallest of a multiset does not depend on how ties are ordered, so it equals
-    // knn_one's (the same differences, accumulated in the same order). A point whose k-th
-    // distance those cells do not settle (fewer than k points there, or a farther cell that
-    // could hold a nearer one: knn_one's ring test) is searched by knn_one.
+    // kth_distance for g points of consecutive cells of one row along dimension 0 (positions
+    // p0 .. p0 + g - 1, g <= lanes), one point per lane: filling the lanes from several cells
+    // (a cell holds a few points) costs one more cell per row for each cell added, where a
+    // batch of its own would scan three. Every point of the cells within one cell of theirs is
+    // broadcast against all of them at once, and each lane keeps its K smallest reduced
+    // distances by a min/max insertion network (no branches, no neighbour lists). Only the k-th
+    // value is wanted, and the k-th smallest of a multiset does not depend on how ties are
+    // ordered, so it equals knn_one's (the same differences, accumulated in the same order). A
+    // point whose k-th distance those cells do not settle (fewer than k points there, or a
+    // farther cell that could hold a nearer one: knn_one's ring test) is searched by knn_one.
     template <std::size_t D>
     void kth_of_cell(std::size_t p0, std::size_t g, std::size_t k, query& ctx, double* rho, std::uint32_t* idx,
                      double* out) const {
@@ -651,15 +647,23 @@ private:
             for (std::size_t i = K - 1; i > 0; --i) best[i] = xsimd::min(best[i], xsimd::max(best[i - 1], acc));
             best[0] = xsimd::min(best[0], acc);
         };
+        // the group's cells: cq[0] .. cq[0] + span of one row along dimension 0 (stride 1)
+        const std::size_t first_cell = cell_[p0], span = cell_[p0 + g - 1] - first_cell;
         neighbour_rows<D>(ctx, [&](double, std::size_t s, std::size_t e) {
             for (std::size_t t = s; t < e; ++t) take(t);
-        });
+        }, span);
         alignas(64) double kth[lanes];
         best[K - 1].store_unaligned(kth);
+        std::size_t cq[D];  // each point's own cell, for its ring test
+        for (std::size_t j = 0; j < D; ++j) cq[j] = ctx.cq[j];
+        const std::size_t cq0 = cq[0];
         for (std::size_t l = 0; l < g; ++l) {
             const std::size_t p = p0 + l;
-            // knn_one's ring test after the cells within distance 1
-            if (kth[l] < inf && settled(2, D, ctx.cq.data(), coords_.data() + p, pitch_, kth[l])) {
+            cq[0] = cq0 + (cell_[p] - first_cell);
+            // knn_one's ring test after the cells within distance 1 of the point's cell: the k-th
+            // value of a superset of those cells is at most theirs, and when nothing outside them
+            // can be nearer, the points the superset adds are farther too, so it is theirs
+            if (kth[l] < inf && settled(2, D, cq, coords_.data() + p, pitch_, kth[l])) {
                 out[perm_[p]] = Metric::to_distance(kth[l]);
             } else {
                 knn_one<D>(p, ctx, K, rho, idx);
