@@ -345,7 +345,8 @@ TEST_CASE("kl_entropy: one search for H(T) and every H(T | Y = l) gives the sepa
 }
 
 TEST_CASE("distinct_rows: one repeated pair among 20000 rows is found on 1, 2 and 3 threads") {
-    // 20000 rows make a set of 2^16 slots, split into one table per thread
+    // the row hashes are taken on all cores; a few hundred rows share a slot of the 2^20-slot
+    // bitmap with another, and only those hashes are compared
     mi::detail::prepared p;
     p.n = 20000;
     p.d = 2;

@@ -120,13 +120,15 @@ inline row_groups distinct_rows(const prepared& p) {
     const std::size_t d = p.d;
     const auto row = [&](std::size_t i) { return p.values.data() + i * d; };
     {
-        // Rows whose hashes differ are distinct, so a hash set of 64-bit row hashes settles the
-        // usual case (jittered rows: all distinct) in O(N) without the index sort below, which
-        // compares rows lexicographically (a sixth of a 2-D estimate at N = 16384). Equal
-        // hashes, from equal rows or a collision, go on to the exact sort. -0 hashes as +0:
-        // they compare equal. The hashes are taken on all cores; the set is split by its slots'
-        // top bits into one open-addressed table per core (load <= 1/2, 0 marking a free slot),
-        // each filled with the hashes that fall in it, so the answer does not depend on the split.
+        // Rows whose hashes differ are distinct, so the 64-bit row hashes settle the usual case
+        // (jittered rows: all distinct) in O(N) without the index sort below, which compares rows
+        // lexicographically (a sixth of a 2-D estimate at N = 16384). Equal hashes, from equal
+        // rows or a collision, go on to the exact sort. -0 hashes as +0: they compare equal.
+        // The hashes are taken on all cores. A row whose hash's top `bits` bits (2^bits >= 32 N
+        // slots) no other row shares is distinct; one pass over a bitmap of those slots marks
+        // the slots taken twice, and only the hashes in them (about N / 32) are compared, sorted.
+        // (A hash table split over the cores took 9 % of a 2-D estimate: its probes mispredict,
+        // and the bitmap's test-and-set has no branch.)
         cached_vector<std::uint64_t> hash(p.n);
         parallel_for_ranges(p.n, 4096, [&](std::size_t first, std::size_t last) {
             for (std::size_t i = first; i < last; ++i) {
@@ -138,39 +140,26 @@ inline row_groups distinct_rows(const prepared& p) {
                     h = (h ^ value_bits) * 0xFF51AFD7ED558CCDull;
                     h ^= h >> 32;
                 }
-                hash[i] = h == 0 ? 1 : h;
+                hash[i] = h;
             }
         });
-        std::size_t bits = 1;
-        while ((std::size_t(1) << bits) < 2 * p.n) ++bits;
-        std::size_t part_bits = 0;  // 2^part_bits tables, at most one per core and each of 2^10 slots or more
-        while (part_bits + 10 < bits && (std::size_t(2) << part_bits) <= num_threads()) ++part_bits;
-        const std::size_t parts = std::size_t(1) << part_bits, slots = std::size_t(1) << (bits - part_bits);
-        cached_vector<std::uint64_t> set(parts * slots, 0);
-        std::vector<char> repeated_in(parts, 0);
-        parallel_for(parts, [&](std::size_t q) {
-            std::uint64_t* table = set.data() + q * slots;
-            std::size_t filled = 0;
-            for (std::size_t i = 0; i < p.n; ++i) {
-                const std::uint64_t h = hash[i];
-                if (part_bits > 0 && (h >> (64 - part_bits)) != q) continue;
-                if (filled++ == slots) {  // hashes crowding one table: the exact sort decides
-                    repeated_in[q] = 1;
-                    return;
-                }
-                for (std::size_t s = static_cast<std::size_t>(h >> (64 - bits)) & (slots - 1);; s = (s + 1) & (slots - 1)) {
-                    if (table[s] == 0) {
-                        table[s] = h;
-                        break;
-                    }
-                    if (table[s] == h) {
-                        repeated_in[q] = 1;
-                        return;
-                    }
-                }
-            }
-        });
-        if (std::none_of(repeated_in.begin(), repeated_in.end(), [](char r) { return r != 0; })) return {};
+        std::size_t bits = 10;
+        while ((std::uint64_t(1) << bits) < 32 * static_cast<std::uint64_t>(p.n)) ++bits;
+        // per 64 slots a word of "seen" and beside it a word of "seen twice"
+        cached_vector<std::uint64_t> slots(2 * ((std::size_t(1) << bits) / 64), 0);
+        for (std::size_t i = 0; i < p.n; ++i) {
+            const std::uint64_t b = hash[i] >> (64 - bits), mask = std::uint64_t(1) << (b & 63);
+            std::uint64_t* w = slots.data() + 2 * (b >> 6);
+            w[1] |= w[0] & mask;
+            w[0] |= mask;
+        }
+        std::vector<std::uint64_t> shared;
+        for (std::size_t i = 0; i < p.n; ++i) {
+            const std::uint64_t b = hash[i] >> (64 - bits);
+            if ((slots[2 * (b >> 6) + 1] >> (b & 63)) & 1) shared.push_back(hash[i]);
+        }
+        std::sort(shared.begin(), shared.end());
+        if (std::adjacent_find(shared.begin(), shared.end()) == shared.end()) return {};
     }
     std::vector<std::size_t> order(p.n);
     for (std::size_t i = 0; i < p.n; ++i) order[i] = i;
