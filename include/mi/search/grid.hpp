@@ -27,7 +27,8 @@
 // k-th distance alone (kth_distance, k <= 8, d <= 4) is taken for up to a
 // SIMD batch of points together, one per lane (those of a cell and of the next
 // cells of its row), against the points of the cells around theirs
-// (kth_of_cell); the points those cells do not settle take the kNN path. Range
+// (kth_of_cell); a point those cells do not settle continues with the kNN
+// search's rings from its K smallest there, skipping the cells seen. Range
 // counts add whole cells that lie inside the radius from the cell offsets and
 // scan only the cells the sphere's border crosses. Cell bounds follow the
 // rules of kd_tree: exact for the max-norm (rounding is monotone, and every
@@ -507,6 +508,9 @@ private:
         detail::k_best* all = nullptr;
         const std::uint32_t* group = nullptr;
         std::uint32_t mine = 0;
+        // cells along dimension 0 already offered, in the rows within one cell of the query's
+        // (kth_of_cell's batch): the rings skip them (empty when skip_lo > skip_hi)
+        std::size_t skip_lo = 1, skip_hi = 0;
     };
 
     // Offers the points of positions [s, e) to the k best list.
@@ -539,8 +543,10 @@ private:
 
     // Cells at Chebyshev cell distance exactly R from the query's cell,
     // dimension j and below; `on` once a higher dimension is at distance R.
+    // `near` while every higher dimension is within one cell of the query's.
     template <std::size_t D>
-    void ring(std::size_t j, std::size_t R, bool on, std::size_t base, double partial, knn_state& st) const {
+    void ring(std::size_t j, std::size_t R, bool on, std::size_t base, double partial, knn_state& st,
+              bool near = true) const {
         const std::size_t cv = st.ctx->cq[j];
         const double v = st.ctx->q[j];
         const std::size_t c0 = cv >= R ? cv - R : 0, c1 = std::min(m_[j] - 1, cv + R);
@@ -553,8 +559,9 @@ private:
             if (on || R == 0) {
                 run(c0, c1);
             } else {
-                if (cv >= R) run(cv - R, cv - R);
-                if (cv + R < m_[0]) run(cv + R, cv + R);
+                const auto skipped = [&](std::size_t c) { return near && c >= st.skip_lo && c <= st.skip_hi; };
+                if (cv >= R && !skipped(cv - R)) run(cv - R, cv - R);
+                if (cv + R < m_[0] && !skipped(cv + R)) run(cv + R, cv + R);
             }
             return;
         }
@@ -562,7 +569,7 @@ private:
             const bool at = (c > cv ? c - cv : cv - c) == R;
             const double s = Metric::combine_bound(partial, gap(j, c, cv, v));
             if (lower(s) > st.best->worst()) continue;
-            ring<D>(j - 1, R, on || at, base + c * stride_[j], s, st);
+            ring<D>(j - 1, R, on || at, base + c * stride_[j], s, st, near && (c > cv ? c - cv : cv - c) <= 1);
         }
     }
 
@@ -613,7 +620,9 @@ private:
     // value is wanted, and the k-th smallest of a multiset does not depend on how ties are
     // ordered, so it equals knn_one's (the same differences, accumulated in the same order). A
     // point whose k-th distance those cells do not settle (fewer than k points there, or a
-    // farther cell that could hold a nearer one: knn_one's ring test) is searched by knn_one.
+    // farther cell that could hold a nearer one: knn_one's ring test) goes on with knn_one's
+    // rings from ring 2, its list holding the K smallest values of the batch's cells (the k-th
+    // value does not depend on which points carry them) and the rings skipping those cells.
     template <std::size_t D>
     void kth_of_cell(std::size_t p0, std::size_t g, std::size_t k, query& ctx, double* rho, std::uint32_t* idx,
                      double* out) const {
@@ -654,6 +663,8 @@ private:
         }, span);
         alignas(64) double kth[lanes];
         best[K - 1].store_unaligned(kth);
+        alignas(64) double kept[K][lanes];  // each lane's K smallest, for the points left unsettled
+        bool stored = false;
         std::size_t cq[D];  // each point's own cell, for its ring test
         for (std::size_t j = 0; j < D; ++j) cq[j] = ctx.cq[j];
         const std::size_t cq0 = cq[0];
@@ -666,7 +677,22 @@ private:
             if (kth[l] < inf && settled(2, D, cq, coords_.data() + p, pitch_, kth[l])) {
                 out[perm_[p]] = Metric::to_distance(kth[l]);
             } else {
-                knn_one<D>(p, ctx, K, rho, idx);
+                if (!stored) {
+                    for (std::size_t i = 0; i < K; ++i) best[i].store_unaligned(kept[i]);
+                    stored = true;
+                }
+                // the search goes on from ring 2 with the lane's K smallest of the batch's cells
+                // (only their values matter for the k-th), skipping the cells the batch offered
+                load<D>(p, ctx);
+                detail::k_best list(rho, idx, K);
+                for (std::size_t i = 0; i < K; ++i) list.offer(kept[i][l], 0xFFFFFFFEu);
+                knn_state st{&ctx, &list, perm_[p]};
+                st.skip_lo = cq0 > 0 ? cq0 - 1 : 0;
+                st.skip_hi = std::min(m_[0] - 1, cq0 + span + 1);
+                for (std::size_t R = 2;; ++R) {
+                    if (settled(R, D, ctx.cq.data(), ctx.q.data(), 1, list.worst())) break;
+                    ring<D>(D - 1, R, false, 0, 0.0, st);
+                }
                 out[perm_[p]] = Metric::to_distance(rho[K - 1]);
             }
         }
