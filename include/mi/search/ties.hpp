@@ -105,59 +105,70 @@ prepared prepare(const activation_view<const T>& v, const tie_policy& ties, std:
     if (!standardize && ties.policy() == tie_policy::kind::none) return p;
     const double dn = static_cast<double>(p.n);
     std::vector<double> unit(p.d), mean_abs(p.d);
-    for (std::size_t j = 0; j < p.d; ++j) {
-        // The sums run on the column scaled by a power of two that puts its largest magnitude
-        // in [1, 2): exact, so the statistics are bit for bit those of the unscaled sums
-        // wherever those do not overflow (|x| ~ 1e154 squares past the double range).
-        double m = 0.0;
-        for (std::size_t i = 0; i < p.n; ++i) m = std::max(m, std::fabs(p.values[i * p.d + j]));
-        const int e = m > 0.0 ? -std::ilogb(m) : 0;
-        // x * 2^e rounds exactly as ldexp(x, e) does (both are the correctly rounded x 2^e),
-        // without a library call per value, while 2^e is a normal double
-        const bool by_product = e >= -1022 && e <= 1022;
-        const double two_e = by_product ? std::ldexp(1.0, e) : 1.0;
-        auto scaled = [&](double x) { return by_product ? x * two_e : std::ldexp(x, e); };
-        double s = 0.0, a = 0.0;
-        for (std::size_t i = 0; i < p.n; ++i) {
-            const double x = scaled(p.values[i * p.d + j]);
-            s += x;
-            a += std::fabs(x);
-        }
-        const double mean = s / dn;
-        double ss = 0.0;
-        for (std::size_t i = 0; i < p.n; ++i) {
-            const double t = scaled(p.values[i * p.d + j]) - mean;
-            ss += t * t;
-        }
-        const double sd = std::ldexp(std::sqrt(ss / dn), -e);
-        unit[j] = sd > 0.0 ? sd : 1.0;
-        mean_abs[j] = std::ldexp(a / dn, -e);
-    }
-    if (standardize)
+    auto statistics = [&] {
         for (std::size_t j = 0; j < p.d; ++j) {
-            for (std::size_t i = 0; i < p.n; ++i) p.values[i * p.d + j] /= unit[j];
-            mean_abs[j] /= unit[j];
-            unit[j] = 1.0;
-        }
-    if (ties.policy() == tie_policy::kind::jitter) {
-        std::vector<double> scale(p.d);
-        for (std::size_t j = 0; j < p.d; ++j) scale[j] = ties.amplitude() * std::max(unit[j], mean_abs[j]);
-        // The values of gen.normal() in row-major order: the uniforms are drawn in sequence, and
-        // the logarithms and sines, most of the cost, are taken on all cores (each value by the
-        // same expressions, so the noise does not depend on the thread count).
-        rng gen(derive_seed(ties.seed(), stream));
-        const std::size_t total = p.n * p.d, pairs = (total + 1) / 2;
-        cached_vector<double> u(2 * pairs);
-        for (std::size_t t = 0; t < pairs; ++t) gen.box_muller_uniforms(u[2 * t], u[2 * t + 1]);
-        parallel_for_ranges(pairs, 2048, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t t = begin; t < end; ++t) {
-                double first = 0.0, second = 0.0;
-                rng::box_muller(u[2 * t], u[2 * t + 1], first, second);
-                p.values[2 * t] += scale[(2 * t) % p.d] * first;
-                if (2 * t + 1 < total) p.values[2 * t + 1] += scale[(2 * t + 1) % p.d] * second;
+            // The sums run on the column scaled by a power of two that puts its largest magnitude
+            // in [1, 2): exact, so the statistics are bit for bit those of the unscaled sums
+            // wherever those do not overflow (|x| ~ 1e154 squares past the double range).
+            double m = 0.0;
+            for (std::size_t i = 0; i < p.n; ++i) m = std::max(m, std::fabs(p.values[i * p.d + j]));
+            const int e = m > 0.0 ? -std::ilogb(m) : 0;
+            // x * 2^e rounds exactly as ldexp(x, e) does (both are the correctly rounded x 2^e),
+            // without a library call per value, while 2^e is a normal double
+            const bool by_product = e >= -1022 && e <= 1022;
+            const double two_e = by_product ? std::ldexp(1.0, e) : 1.0;
+            auto scaled = [&](double x) { return by_product ? x * two_e : std::ldexp(x, e); };
+            double s = 0.0, a = 0.0;
+            for (std::size_t i = 0; i < p.n; ++i) {
+                const double x = scaled(p.values[i * p.d + j]);
+                s += x;
+                a += std::fabs(x);
             }
-        });
+            const double mean = s / dn;
+            double ss = 0.0;
+            for (std::size_t i = 0; i < p.n; ++i) {
+                const double t = scaled(p.values[i * p.d + j]) - mean;
+                ss += t * t;
+            }
+            const double sd = std::ldexp(std::sqrt(ss / dn), -e);
+            unit[j] = sd > 0.0 ? sd : 1.0;
+            mean_abs[j] = std::ldexp(a / dn, -e);
+        }
+        if (standardize)
+            for (std::size_t j = 0; j < p.d; ++j) {
+                for (std::size_t i = 0; i < p.n; ++i) p.values[i * p.d + j] /= unit[j];
+                mean_abs[j] /= unit[j];
+                unit[j] = 1.0;
+            }
+    };
+    if (ties.policy() != tie_policy::kind::jitter) {
+        statistics();
+        return p;
     }
+    // The values of gen.normal() in row-major order: the uniforms are drawn in sequence, and the
+    // logarithms and sines, most of the cost, are taken on all cores (each value by the same
+    // expressions, so the noise does not depend on the thread count). The draws and the column
+    // statistics do not depend on each other, so two threads take them side by side.
+    const std::size_t total = p.n * p.d, pairs = (total + 1) / 2;
+    cached_vector<double> u(2 * pairs);
+    auto uniforms = [&] {
+        rng gen(derive_seed(ties.seed(), stream));
+        for (std::size_t t = 0; t < pairs; ++t) gen.box_muller_uniforms(u[2 * t], u[2 * t + 1]);
+    };
+    parallel_for(2, [&](std::size_t task) {
+        if (task == 0) statistics();
+        else uniforms();
+    });
+    std::vector<double> scale(p.d);
+    for (std::size_t j = 0; j < p.d; ++j) scale[j] = ties.amplitude() * std::max(unit[j], mean_abs[j]);
+    parallel_for_ranges(pairs, 2048, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t t = begin; t < end; ++t) {
+            double first = 0.0, second = 0.0;
+            rng::box_muller(u[2 * t], u[2 * t + 1], first, second);
+            p.values[2 * t] += scale[(2 * t) % p.d] * first;
+            if (2 * t + 1 < total) p.values[2 * t + 1] += scale[(2 * t + 1) % p.d] * second;
+        }
+    });
     return p;
 }
 
