@@ -661,10 +661,9 @@ private:
         neighbour_rows<D>(ctx, [&](double, std::size_t s, std::size_t e) {
             for (std::size_t t = s; t < e; ++t) take(t);
         }, span);
-        alignas(64) double kth[lanes];
-        best[K - 1].store_unaligned(kth);
-        alignas(64) double kept[K][lanes];  // each lane's K smallest, for the points left unsettled
-        bool stored = false;
+        alignas(64) double kept[K][lanes];  // each lane's K smallest (kept[K - 1]: its k-th)
+        for (std::size_t i = 0; i < K; ++i) best[i].store_unaligned(kept[i]);
+        const double* kth = kept[K - 1];
         std::size_t cq[D];  // each point's own cell, for its ring test
         for (std::size_t j = 0; j < D; ++j) cq[j] = ctx.cq[j];
         const std::size_t cq0 = cq[0];
@@ -677,10 +676,6 @@ private:
             if (kth[l] < inf && settled(2, D, cq, coords_.data() + p, pitch_, kth[l])) {
                 out[perm_[p]] = Metric::to_distance(kth[l]);
             } else {
-                if (!stored) {
-                    for (std::size_t i = 0; i < K; ++i) best[i].store_unaligned(kept[i]);
-                    stored = true;
-                }
                 // the search goes on from ring 2 with the lane's K smallest of the batch's cells
                 // (only their values matter for the k-th), skipping the cells the batch offered
                 load<D>(p, ctx);
@@ -689,10 +684,7 @@ private:
                 knn_state st{&ctx, &list, perm_[p]};
                 st.skip_lo = cq0 > 0 ? cq0 - 1 : 0;
                 st.skip_hi = std::min(m_[0] - 1, cq0 + span + 1);
-                for (std::size_t R = 2;; ++R) {
-                    if (settled(R, D, ctx.cq.data(), ctx.q.data(), 1, list.worst())) break;
-                    ring<D>(D - 1, R, false, 0, 0.0, st);
-                }
+                rings_from<D>(2, D, st);
                 out[perm_[p]] = Metric::to_distance(rho[K - 1]);
             }
         }
@@ -726,6 +718,15 @@ private:
         return detail::dbatch::load_unaligned(v);
     }
 
+    // The rings R0, R0 + 1, ... of a kNN search until the ring test settles its list.
+    template <std::size_t D>
+    void rings_from(std::size_t R0, std::size_t d, knn_state& st) const {
+        for (std::size_t R = R0;; ++R) {
+            if (R > 0 && settled(R, d, st.ctx->cq.data(), st.ctx->q.data(), 1, st.best->worst())) break;
+            ring<D>(d - 1, R, false, 0, 0.0, st);
+        }
+    }
+
     template <std::size_t D>
     void knn_one(std::size_t p, query& ctx, std::size_t k, double* rho, std::uint32_t* idx,
                  const std::uint32_t* group = nullptr, double* own_rho = nullptr, std::uint32_t* own_idx = nullptr) const {
@@ -740,16 +741,12 @@ private:
             st.group = group;
             st.mine = group[perm_[p]];
         }
-        detail::k_best& best = *st.best;
         std::size_t first = 0;
         if constexpr (D >= 1 && D <= 4) {
             block<D>(st);  // rings 0 and 1 as 3^(D-1) runs along dimension 0
             first = 2;
         }
-        for (std::size_t R = first;; ++R) {
-            if (R > 0 && settled(R, d, ctx.cq.data(), ctx.q.data(), 1, best.worst())) break;
-            ring<D>(d - 1, R, false, 0, 0.0, st);
-        }
+        rings_from<D>(first, d, st);
     }
 
     struct count_state {
