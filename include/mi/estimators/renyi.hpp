@@ -88,7 +88,8 @@
 // Cost per plane point: exact, three eigen-problems of size N, O(N^3);
 // lanczos, O(N^2 d) for the Gram matrix and O(N^2 probes steps) for the
 // traces (measured growth in bench/estimators.md). Memory: the N x N Gram
-// matrices are stored (A_T, the memoised A_X, A_X o A_T: 3 x 8 N^2 bytes).
+// matrices are stored (A_T, which then becomes A_X o A_T, and the memoised
+// A_X: 2 x 8 N^2 bytes; with indicator labels, A_T's class blocks besides).
 // Results in nats.
 #ifndef MI_ESTIMATORS_RENYI_HPP
 #define MI_ESTIMATORS_RENYI_HPP
@@ -100,6 +101,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
@@ -174,7 +176,7 @@ template <class T>
 dense_matrix normalized_gram(const activation_view<const T>& z, double sigma) {
     const std::size_t n = z.rows(), d = z.cols();
     const double variance = sigma * sigma;
-    dense_matrix a = xt::zeros<double>({n, n});
+    dense_matrix a = dense_matrix::from_shape({n, n});  // every entry is written below
     if (variance > 0.0 && std::isfinite(0.5 / variance)) {
         const gaussian_kernel k(variance);
         if constexpr (std::is_same_v<std::remove_const_t<T>, double>) {
@@ -189,7 +191,10 @@ dense_matrix normalized_gram(const activation_view<const T>& z, double sigma) {
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = 0; j < n; ++j) a(i, j) = std::equal(z.row(i), z.row(i) + d, z.row(j)) ? 1.0 : 0.0;
     }
-    a /= static_cast<double>(n);
+    const double dn = static_cast<double>(n);
+    parallel_for(n, [&](std::size_t r) {
+        for (double* p = a.data() + r * n; p != a.data() + (r + 1) * n; ++p) *p /= dn;
+    }, 0, 64);
     return a;
 }
 
@@ -304,8 +309,9 @@ public:
         detail::check_activations(x, where, "x");
         detail::check_same_rows(x.rows(), layer.rows(), where, "x rows");
         const input_gram in = input_gram_of(x);
-        const auto a = detail::gram_of(layer, o_.width);
-        return detail::finite(ixt(a, entropy_of({&a}, role_layer), in), where, "I(X;T)");
+        auto a = detail::gram_of(layer, o_.width);
+        const double st = entropy_of({&a}, role_layer);
+        return detail::finite(ixt(std::move(a), st, in), where, "I(X;T)");
     }
 
     /// I(T;Y) = S(A_T) + S(A_Y) - S(A_T, A_Y), nats.
@@ -327,11 +333,11 @@ public:
         s.network_input().require(layer.rows(), where);
         const auto in = s.network_input().template memo<input_gram>(
             "mi::renyi;" + parameters(), [&] { return s.network_input().visit([&](const auto& x) { return input_gram_of(x); }); });
-        const auto a = detail::gram_of(layer, o_.width);
+        auto a = detail::gram_of(layer, o_.width);
         const double st = entropy_of({&a}, role_layer);
         plane_point p;
-        p.ixt = ixt(a, st, *in);
         p.ity = ity(a, st, s.labels());
+        p.ixt = ixt(std::move(a), st, *in);  // A_X o A_T overwrites A_T, which I(T;Y) no longer needs
         p.ixt_kind = ixt_quantity::mutual_information;
         return detail::finite(p, "mi::renyi::point");
     }
@@ -398,6 +404,17 @@ private:
         return detail::renyi_from_spectrum(joint, o_.alpha);
     }
 
+    // sum_ij B_ij^2, which is also the check that every entry is finite (one pass over B, not two)
+    static double sum_of_squares(const detail::dense_matrix& b) {
+        const double s = detail::slq::frobenius_squared(b.data(), b.shape()[0]);
+        if (!std::isfinite(s)) {
+            detail::require_finite(b, "mi::renyi", "Gram matrix");
+            detail::fail("mi::renyi", "Gram matrix", "entries whose squares sum to " + detail::to_text(s),
+                         "a finite sum of squares (entries of a normalised Gram matrix are at most 1)");
+        }
+        return s;
+    }
+
     // tr f(A) of a block-diagonal matrix by SLQ, blocks of at most lanczos_steps rows exactly.
     detail::trace_estimate lanczos_trace(const std::vector<const detail::dense_matrix*>& blocks, std::uint64_t role) const {
         detail::trace_estimate total;
@@ -405,14 +422,13 @@ private:
             const auto& b = *blocks[k];
             const std::size_t n = b.shape()[0];
             if (n == 0) continue;
-            detail::require_finite(b, "mi::renyi", "Gram matrix");
             if (n <= o_.lanczos_steps) {
                 for (const double l : detail::sym_eigenvalues(b, "mi::renyi", "Gram matrix")) total.value += spectral_term(l);
                 continue;
             }
             const auto e = detail::slq_trace(
-                b.data(), n, [this](double l) { return spectral_term(l); }, o_.probes, o_.lanczos_steps,
-                derive_seed(o_.seed, role, k));
+                b.data(), n, sum_of_squares(b), [this](double l) { return spectral_term(l); }, o_.probes,
+                o_.lanczos_steps, derive_seed(o_.seed, role, k));
             total.value += e.value;
             total.variance += e.variance;
             total.quadrature_error += e.quadrature_error;
@@ -431,10 +447,7 @@ private:
         if (m == trace_method::exact) return exact_entropy(blocks);
         if (m == trace_method::frobenius) {
             double t = 0.0;
-            for (const auto* b : blocks) {
-                detail::require_finite(*b, "mi::renyi", "Gram matrix");
-                t += detail::slq::frobenius_squared(b->data(), b->shape()[0]);
-            }
+            for (const auto* b : blocks) t += sum_of_squares(*b);
             return -std::log(t);
         }
         const detail::trace_estimate t = lanczos_trace(blocks, role);
@@ -453,17 +466,17 @@ private:
         if (!(std::isfinite(alpha) && alpha > 0.0)) detail::fail("mi::renyi", "alpha", alpha, "a finite value > 0");
     }
 
-    double ixt(const detail::dense_matrix& a, double st, const input_gram& in) const {
-        const std::size_t n = a.shape()[0];
+    // I(X;T) from A_T, whose storage becomes the joint A_X o A_T (a fresh N x N matrix would cost
+    // its page faults at every point: a tenth of a point at N = 8000)
+    double ixt(detail::dense_matrix j, double st, const input_gram& in) const {
+        const std::size_t n = j.shape()[0];
         // A_X o A_T has trace 1/N; renormalised to trace 1 (a loop on all cores: the xtensor
         // expression cost as much as the fast path's whole trace estimate at N = 2000)
-        detail::dense_matrix j = detail::dense_matrix::from_shape({n, n});
         const double dn = static_cast<double>(n);
         parallel_for(n, [&](std::size_t r) {
-            const double* p = a.data() + r * n;
             const double* q = in.gram.data() + r * n;
             double* o = j.data() + r * n;
-            for (std::size_t c = 0; c < n; ++c) o[c] = p[c] * q[c] * dn;
+            for (std::size_t c = 0; c < n; ++c) o[c] = o[c] * q[c] * dn;
         }, 0, 64);
         const double sj = entropy_of({&j}, role_joint_input);
         return in.entropy + st - sj;
