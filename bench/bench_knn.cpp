@@ -11,6 +11,12 @@
 //                                     fraction (Euclidean).
 //   bench_knn ksg X.bin Y.bin K REPS  one KSG estimate on the given data
 //   bench_knn kl  X.bin K REPS        one Kozachenko-Leonenko estimate
+//   bench_knn crowded                 grid vs kd_tree k-th distances (build
+//                                     included, Euclidean, k = 2) on Gaussian
+//                                     points of which a fraction are copies
+//                                     of one or of sixteen rows: the data
+//                                     behind automatic's use of the grid for
+//                                     kth_distance on crowded cells
 //
 // The second form is what bench/compare_knn.py calls, so that mi and the
 // peer tools (scikit-learn, scipy cKDTree) time the same arrays in the same
@@ -155,6 +161,37 @@ int synthetic() {
     return 0;
 }
 
+// Grid against kd_tree for kth_distance as exact copies crowd the cells (automatic.hpp keeps
+// the grid for kth_distance however crowded; this is the table behind that rule).
+int crowded() {
+    std::printf("| d | N | copied rows | copied from | crowding / target | grid ms | kd_tree ms | grid / kd_tree |\n");
+    std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (const std::size_t d : {2, 3, 4})
+        for (const std::size_t n : {4096, 16384})
+            for (const double fraction : {0.0, 0.05, 0.1, 0.2, 0.4})
+                for (const std::size_t sources : {1, 16}) {
+                    std::vector<double> x = gaussian(n * d, 100 + d);
+                    const auto copies = static_cast<std::size_t>(fraction * static_cast<double>(n));
+                    for (std::size_t i = 0; i < copies; ++i)
+                        for (std::size_t j = 0; j < d; ++j) x[i * d + j] = x[(n - 1 - i % sources) * d + j];
+                    const mi::activation_view<const double> v(x.data(), n, d);
+                    mi::grid<mi::euclidean> g;
+                    mi::kd_tree<mi::euclidean> t;
+                    double unused = 0;
+                    const double tg = best_of(5, [&] {
+                        g.build(v);
+                        return g.kth_distance(2)[0];
+                    }, unused);
+                    const double tt = best_of(5, [&] {
+                        t.build(v);
+                        return t.kth_distance(2)[0];
+                    }, unused);
+                    std::printf("| %zu | %zu | %.0f %% | %zu | %.1f | %.2f | %.2f | %.2f |\n", d, n, 100.0 * fraction, sources,
+                                g.crowding() / g.target_occupancy(), 1e3 * tg, 1e3 * tt, tg / tt);
+                }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -172,6 +209,7 @@ int main(int argc, char** argv) {
             std::printf("seconds=%.6f value=%.10f search=%s\n", s, v, joint_policy(x, y).c_str());
             return 0;
         }
+        if (what == "crowded" && argc == 2) return crowded();
         if (what == "kl" && argc == 5) {
             const matrix x = load(argv[2]);
             const std::size_t k = std::stoul(argv[3]);
@@ -179,10 +217,10 @@ int main(int argc, char** argv) {
             double v = 0;
             const double s = best_of(reps, [&] { return mi::kl_entropy<>(k).entropy(mi::view(x.v, x.rows, x.cols)); }, v);
             const mi::automatic<mi::euclidean> a(mi::view(x.v, x.rows, x.cols));
-            std::printf("seconds=%.6f value=%.10f search=%s\n", s, v, short_name(a.chosen()).c_str());
+            std::printf("seconds=%.6f value=%.10f search=%s\n", s, v, short_name(a.chosen_for_kth()).c_str());
             return 0;
         }
-        std::fprintf(stderr, "usage: bench_knn | bench_knn ksg X.bin Y.bin K REPS | bench_knn kl X.bin K REPS\n");
+        std::fprintf(stderr, "usage: bench_knn | bench_knn ksg X.bin Y.bin K REPS | bench_knn kl X.bin K REPS | bench_knn crowded\n");
         return 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_knn: %s\n", e.what());

@@ -47,11 +47,11 @@ TEST_CASE("automatic drops the grid for a kd_tree when duplicates crowd one cell
     CHECK(a.knn(4).index == b.knn(4).index);
 }
 
-TEST_CASE("automatic prefers a kd_tree when a partly dead unit crowds the grid's cells") {
+TEST_CASE("automatic answers knn with a kd_tree and kth_distance with the grid when a partly dead unit crowds the cells") {
     // Like the SZT ReLU network's 3-unit layer early in training: unit 0 is dead on 75% of
     // the inputs, unit 1 on all, unit 2 on the inputs where unit 0 is alive. The grid's
     // crowding() is 28 here, 4.7 times the occupancy it aimed at (6), above `crowded` (4
-    // times; spread data gives 1.2-1.6): the kd_tree was faster on every such layer measured
+    // times; spread data gives 1.2-1.6): the kd_tree answers knn, the grid kth_distance
     // (mi/search/automatic.hpp). Same neighbours either way.
     const std::size_t n = 3000;
     const auto g = mi_test::points(n, 2, false, 31);
@@ -63,11 +63,47 @@ TEST_CASE("automatic prefers a kd_tree when a partly dead unit crowds the grid's
     const mi::grid<mi::euclidean> cells(mi::view(x, n, 3));
     CHECK(cells.target_occupancy() == 6.0);
     CHECK(cells.crowding() > mi::automatic<mi::euclidean>::crowded * cells.target_occupancy());
-    const mi::automatic<mi::euclidean> a(mi::view(x, n, 3));
+    mi::automatic<mi::euclidean> a(mi::view(x, n, 3));
     CHECK(a.chosen() == "kd_tree<euclidean>");
+    CHECK(a.chosen_for_kth() == "grid<euclidean>");
     const mi::brute_force<mi::euclidean> b(mi::view(x, n, 3));
     CHECK(a.knn(2).index == b.knn(2).index);
     CHECK(a.kth_distance(2) == b.kth_distance(2));
+    CHECK(a.count_within(b.kth_distance(2)) == b.count_within(b.kth_distance(2)));
+    // a new build forgets the crowded grid: spread 2-D points take the grid for everything,
+    // 12-D points a structure without a grid
+    const auto spread = mi_test::points(n, 2, false, 32);
+    a.build(mi::view(spread, n, 2));
+    CHECK(a.chosen() == "grid<euclidean>");
+    CHECK(a.chosen_for_kth() == "grid<euclidean>");
+    const auto wide = mi_test::points(n, 12, false, 33);
+    a.build(mi::view(wide, n, 12));
+    CHECK(a.chosen_for_kth() == a.chosen());
+    CHECK(a.chosen() != "grid<euclidean>");
+    CHECK(a.kth_distance(2) == mi::brute_force<mi::euclidean>(mi::view(wide, n, 12)).kth_distance(2));
+}
+
+TEST_CASE_TEMPLATE("automatic's kth_distance on the grid when 40 % of the rows are one row", Metric, mi::max_norm, mi::euclidean) {
+    // crowding() hundreds of times the target: the grid's batched k-th distances still
+    // answer (the repeated rows' k-th distance is 0), and equal brute force's
+    for (const std::size_t d : {2, 4}) {
+        const std::size_t n = 4096;
+        auto x = mi_test::points(n, d, false, 40 + d);
+        for (std::size_t i = 0; i < 2 * n / 5; ++i)
+            for (std::size_t j = 0; j < d; ++j) x[i * d + j] = x[(n - 1) * d + j];
+        const mi::automatic<Metric> a(mi::view(x, n, d));
+        CHECK(a.chosen() == std::string("kd_tree<") + Metric::name() + ">");
+        CHECK(a.chosen_for_kth() == std::string("grid<") + Metric::name() + ">");
+        const mi::brute_force<Metric> b(mi::view(x, n, d));
+        for (const std::size_t k : {1, 3}) {
+            CAPTURE(d);
+            CAPTURE(k);
+            CHECK(a.kth_distance(k) == b.kth_distance(k));
+            const auto na = a.knn(k), nb = b.knn(k);
+            CHECK(na.index == nb.index);
+            CHECK(na.distance == nb.distance);
+        }
+    }
 }
 
 TEST_CASE_TEMPLATE("automatic returns what brute_force returns", Metric, mi::max_norm, mi::euclidean) {

@@ -7,9 +7,16 @@
 //     Many exact duplicates (dead or saturated units without jitter) pile up
 //     in one cell and make the grid quadratic, so when a point shares its
 //     cell with more than `crowded` times the occupancy the grid aimed at
-//     (grid::crowding, grid::target_occupancy) the grid is dropped for a
-//     kd_tree, which splits such runs by index and skips them through its
-//     bounding boxes and index bounds.
+//     (grid::crowding, grid::target_occupancy) a kd_tree answers knn and
+//     the range counts, as it splits such runs by index and skips them
+//     through its bounding boxes and index bounds. The grid is kept for
+//     kth_distance, whose batched scan (grid.hpp) stays ahead of the tree
+//     however crowded the cells: on Gaussian points of which 0-40 % are exact
+//     copies of one or of sixteen rows (crowding up to 656 times the target;
+//     d = 2-4, N = 4096 and 16384; `bench_knn crowded`, bench/knn.md,
+//     2026-12-06), grid build + kth_distance took 0.07-0.64 of the tree's
+//     build + kth_distance; on the SZT network's crowded 2- to 4-unit layers
+//     the grid built beside the tree took 0.73 of the tree alone.
 //   d > 4: kd_tree when N >= tree_min_points (1024 for the Euclidean norm,
 //     2048 for the max-norm) and d <= c + log2(N) / 2, with c = 12 for the
 //     Euclidean norm and 4 for the max-norm. A kd-tree with median
@@ -62,6 +69,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -91,10 +99,11 @@ public:
         : tree_(std::move(tree)), cells_(std::move(cells)) {}
 
     /// How many times the occupancy its grid aimed at grid::crowding() may reach before
-    /// automatic prefers a kd_tree. Spread data gives 1.2-1.6 times it; network layers with units
-    /// dead or saturated on part of the inputs give 5-25 times (measured at occupancy 2, where
-    /// the kd_tree was faster in every such case: the SZT network's 3- and 4-unit layers, 844 of
-    /// them, 1.2-3x faster with 4 times than with 16 times).
+    /// automatic answers knn and the range counts with a kd_tree (kth_distance keeps the grid).
+    /// Spread data gives 1.2-1.6 times it; network layers with units dead or saturated on part
+    /// of the inputs give 5-25 times (measured at occupancy 2, before the grid's batched
+    /// kth_distance, when the kd_tree was faster in every such case: the SZT network's 3- and
+    /// 4-unit layers, 844 of them, 1.2-3x faster with 4 times than with 16 times).
     static constexpr double crowded = 4.0;
 
     /// Below this many points (and above four dimensions) automatic uses brute force: 1024 for
@@ -182,17 +191,22 @@ public:
         if (cells_.occupancy() > 0.0) p += ";occupancy=" + detail::to_text(cells_.occupancy());
         return p;
     }
-    /// The name of the policy chosen by the last build.
+    /// The name of the policy chosen by the last build (for knn, the range counts and the grouped distances).
     std::string chosen() const {
         return std::visit([](const auto& s) { return s.name(); }, impl_);
     }
+    /// The name of the policy that answers kth_distance: chosen(), or the grid kept beside a
+    /// kd_tree chosen for crowded cells.
+    std::string chosen_for_kth() const { return kth_grid_ ? kth_grid_->name() : chosen(); }
 
     template <class T>
     void build(const activation_view<const T>& points) {
+        kth_grid_.reset();
         if (prefers_grid(points.rows(), points.cols())) {
             grid<Metric>& g = impl_.template emplace<grid<Metric>>(cells_);
             g.build(points);
             if (g.crowding() <= crowded * g.target_occupancy()) return;
+            kth_grid_ = std::move(g);
         }
         if (probes_tree(points.rows(), points.cols()) &&
             intrinsic_dimension(points) <= tree_dims_offset + probe_slack + 0.5 * std::log2(static_cast<double>(points.rows()))) {
@@ -220,6 +234,7 @@ public:
         return std::visit([&](const auto& s) { return s.knn(k); }, impl_);
     }
     std::vector<double> kth_distance(std::size_t k) const {
+        if (kth_grid_) return kth_grid_->kth_distance(k);
         return std::visit([&](const auto& s) { return s.kth_distance(k); }, impl_);
     }
     /// The k-th-neighbour distances among all points and within each point's group, from one
@@ -235,6 +250,8 @@ private:
     kd_tree<Metric> tree_;
     grid<Metric> cells_;
     std::variant<brute_force<Metric>, kd_tree<Metric>, grid<Metric>> impl_;
+    // The crowded grid that kth_distance keeps when impl_ is the kd_tree (see the header comment).
+    std::optional<grid<Metric>> kth_grid_;
 };
 
 }  // namespace mi
