@@ -412,7 +412,7 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
                 const B shift(static_cast<T>(m_new));
                 B acc(T(0));
                 for (std::size_t j = 0; j < cols_padded; j += w)
-                    acc += simd::exp(B::load_aligned(row + j) - shift);
+                    acc += simd::exp_flushed(B::load_aligned(row + j) - shift);
                 const double block_sum = static_cast<double>(simd::reduce_add(acc));
                 run_sum[r] = run_sum[r] * std::exp(run_max[r] - m_new) + block_sum;
                 run_max[r] = m_new;
@@ -516,13 +516,13 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
                 T* row = tile + r * pb;
                 B acc(T(0));
                 for (std::size_t j = 0; j < full; j += w) {
-                    const B v = simd::exp(kernel.log_kernel(B::load_aligned(row + j)) - shift);
+                    const B v = simd::exp_flushed(kernel.log_kernel(B::load_aligned(row + j)) - shift);
                     v.store_aligned(row + j);
                     acc += v;
                 }
                 for (std::size_t j = full; j < cols_padded; j += w) {
                     const auto valid = (lane + B(static_cast<T>(j))) < end;
-                    const B v = xsimd::select(valid, simd::exp(kernel.log_kernel(B::load_aligned(row + j)) - shift), zero);
+                    const B v = xsimd::select(valid, simd::exp_flushed(kernel.log_kernel(B::load_aligned(row + j)) - shift), zero);
                     v.store_aligned(row + j);
                     acc += v;
                 }
@@ -610,7 +610,7 @@ std::array<split_sums, K> run_self_split(const packed<T>& qp, const packed<T>& c
                     const B mine(static_cast<T>(cls[i0 + r]));
                     B acc(T(0)), own(T(0));
                     for (std::size_t j = 0; j < full; j += w) {
-                        const B v = simd::exp(kernel.log_kernel(B::load_aligned(dist + j)) - shift);
+                        const B v = simd::exp_flushed(kernel.log_kernel(B::load_aligned(dist + j)) - shift);
                         v.store_aligned(row + j);
                         acc += v;
                         own += xsimd::select(B::load_unaligned(cc + j) == mine, v, zero);
@@ -618,7 +618,7 @@ std::array<split_sums, K> run_self_split(const packed<T>& qp, const packed<T>& c
                     for (std::size_t j = full; j < cols_padded; j += w) {
                         const auto valid = (lane + B(static_cast<T>(j))) < end;
                         const B v =
-                            xsimd::select(valid, simd::exp(kernel.log_kernel(B::load_aligned(dist + j)) - shift), zero);
+                            xsimd::select(valid, simd::exp_flushed(kernel.log_kernel(B::load_aligned(dist + j)) - shift), zero);
                         v.store_aligned(row + j);
                         acc += v;
                         own += xsimd::select(B::load_unaligned(cc + j) == mine, v, zero);
