@@ -4,12 +4,12 @@
 // data with bench/bench_knn.cpp, see bench/knn.md):
 //   d <= 4: grid. A cell list is built in O(N) and a query looks at the few
 //     cells around its own, where a kd-tree pays a descent and backtracking.
-//     Many exact duplicates (dead or saturated units without jitter) pile up
-//     in one cell and make the grid quadratic, so when a point shares its
-//     cell with more than `crowded` times the occupancy the grid aimed at
-//     (grid::crowding, grid::target_occupancy) a kd_tree answers knn and
-//     the range counts, as it splits such runs by index and skips them
-//     through its bounding boxes and index bounds. The grid is kept for
+//     Data crowded into few cells (dead or saturated units without jitter:
+//     runs of exact duplicates) slow the grid's per-point searches, so when
+//     a point shares its cell with more than `crowded` times the occupancy
+//     the grid aimed at (grid::crowding, grid::target_occupancy) a kd_tree
+//     answers knn and the range counts, as it splits such runs by index and
+//     skips them through its bounding boxes and index bounds. The grid is kept for
 //     kth_distance, whose batched scan (grid.hpp) stays ahead of the tree
 //     however crowded the cells: on Gaussian points of which 0-40 % are exact
 //     copies of one or of sixteen rows (crowding up to 656 times the target;
