@@ -119,29 +119,22 @@ xsimd::batch<T, A> exp(const xsimd::batch<T, A>& x) noexcept {
     return xsimd::exp(xsimd::max(x, xsimd::batch<T, A>(floor)));
 }
 
-/// exp(x) without subnormal arithmetic, for the kernel sums (kernels/pairwise.hpp). On Intel
-/// cores an instruction with a subnormal operand or result takes a microcode assist of about a
-/// hundred cycles for the whole batch, and xsimd's exp meets them in two places:
-/// - a tiny argument (|x| below 2^-27 in float, 2^-56 in double: two near-duplicate rows) makes
-///   the polynomial's r^2 subnormal; exp of such x is exactly 1 in T, which exp(0) gives;
-/// - below log of the smallest normal T (about -87.34 in float, -708.40 in double) the result
-///   itself is subnormal; it is flushed to 0. A subnormal is below half an ulp of any partial
-///   sum above 2^-100, and a kernel sum holds a term of 1 (its self term or its running
-///   maximum's), so the sums come out the same unless a partial sum of such tiny terms lies
-///   within 2^-126 of a rounding boundary (the SZT plane's KDE values are byte-identical).
-/// On the SZT network's KDE (Intel Xeon model 207, 2026-12-06) the first took a third of the
-/// kernel sums' time. Every normal result is xsimd's, bit for bit (tests/core/test_simd.cpp);
-/// the cut-off is log(min) rounded to T at or below its value, so x equal to it may still give
-/// xsimd's subnormal.
+/// exp(x), evaluated at 0 where |x| is below 2^-27 (float) or 2^-56 (double): exp of such x
+/// is exactly 1 in T, as exp(0), but xsimd's polynomial would square it into a subnormal
+/// number, and on Intel cores an instruction with a subnormal operand or result takes a
+/// microcode assist of about a hundred cycles for the whole batch. Tiny arguments are what
+/// near-duplicate rows give a kernel sum over one set of rows (a saturated layer's rows differ
+/// by a few float ulps): on the SZT network's KDE plane they took a fifth of the time (Intel
+/// Xeon model 207, 2026-12-06). Every result is simd::exp(x)'s, bit for bit
+/// (tests/core/test_simd.cpp sweeps every binade of tiny arguments). The test is three
+/// instructions per batch: on rows without near-duplicates (bench_kde on Gaussian rows) within
+/// the machine's spread of simd::exp, but enough to slow a cross sum (sample propagation's) by
+/// a tenth, which therefore keeps simd::exp.
 template <class T, class A>
-xsimd::batch<T, A> exp_flushed(const xsimd::batch<T, A>& x) noexcept {
-    static_assert(std::is_floating_point_v<T>, "exp_flushed: float or double batches");
-    constexpr T cut = sizeof(T) == 4 ? T(-87.33654785f) : T(-708.3964185322642);
+xsimd::batch<T, A> exp_tiny_at_zero(const xsimd::batch<T, A>& x) noexcept {
+    static_assert(std::is_floating_point_v<T>, "exp_tiny_at_zero: float or double batches");
     constexpr T one_below = sizeof(T) == 4 ? T(0x1p-27) : T(0x1p-56);
-    const auto sub = x < xsimd::batch<T, A>(cut);
-    const auto one = xsimd::abs(x) < xsimd::batch<T, A>(one_below);
-    const xsimd::batch<T, A> zero(T(0));
-    return xsimd::select(sub, zero, xsimd::exp(xsimd::select(sub || one, zero, x)));
+    return simd::exp(xsimd::select(xsimd::abs(x) < xsimd::batch<T, A>(one_below), xsimd::batch<T, A>(T(0)), x));
 }
 
 /// Converts a mask to a mask of another element type of the same width.

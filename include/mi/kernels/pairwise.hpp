@@ -29,7 +29,9 @@
 //     far apart cost nothing extra. On Zen 4 both kernels run at the same
 //     rate (the subtraction goes to the separate FP add pipes); where adds and
 //     FMAs share ports (Intel) the dot product is twice as fast.
-// * Exponentials: xsimd::exp (through simd::exp) on T batches (16 floats with AVX-512). Sums of
+// * Exponentials: xsimd::exp (through simd::exp) on T batches (16 floats with AVX-512); the
+//   self forms, whose near-duplicate rows give arguments so small that xsimd's exp would form
+//   subnormal numbers, through simd::exp_tiny_at_zero (same values). Sums of
 //   terms are kept per lane in T over at most 16 terms, then in double.
 // * Self form: the distances are symmetric, so only tiles (a, b), a <= b, are
 //   computed; a tile adds its row sums to the rows of a and its column sums
@@ -412,7 +414,7 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
                 const B shift(static_cast<T>(m_new));
                 B acc(T(0));
                 for (std::size_t j = 0; j < cols_padded; j += w)
-                    acc += simd::exp_flushed(B::load_aligned(row + j) - shift);
+                    acc += simd::exp(B::load_aligned(row + j) - shift);
                 const double block_sum = static_cast<double>(simd::reduce_add(acc));
                 run_sum[r] = run_sum[r] * std::exp(run_max[r] - m_new) + block_sum;
                 run_max[r] = m_new;
@@ -516,13 +518,13 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
                 T* row = tile + r * pb;
                 B acc(T(0));
                 for (std::size_t j = 0; j < full; j += w) {
-                    const B v = simd::exp_flushed(kernel.log_kernel(B::load_aligned(row + j)) - shift);
+                    const B v = simd::exp_tiny_at_zero(kernel.log_kernel(B::load_aligned(row + j)) - shift);
                     v.store_aligned(row + j);
                     acc += v;
                 }
                 for (std::size_t j = full; j < cols_padded; j += w) {
                     const auto valid = (lane + B(static_cast<T>(j))) < end;
-                    const B v = xsimd::select(valid, simd::exp_flushed(kernel.log_kernel(B::load_aligned(row + j)) - shift), zero);
+                    const B v = xsimd::select(valid, simd::exp_tiny_at_zero(kernel.log_kernel(B::load_aligned(row + j)) - shift), zero);
                     v.store_aligned(row + j);
                     acc += v;
                 }
@@ -610,7 +612,7 @@ std::array<split_sums, K> run_self_split(const packed<T>& qp, const packed<T>& c
                     const B mine(static_cast<T>(cls[i0 + r]));
                     B acc(T(0)), own(T(0));
                     for (std::size_t j = 0; j < full; j += w) {
-                        const B v = simd::exp_flushed(kernel.log_kernel(B::load_aligned(dist + j)) - shift);
+                        const B v = simd::exp_tiny_at_zero(kernel.log_kernel(B::load_aligned(dist + j)) - shift);
                         v.store_aligned(row + j);
                         acc += v;
                         own += xsimd::select(B::load_unaligned(cc + j) == mine, v, zero);
@@ -618,7 +620,7 @@ std::array<split_sums, K> run_self_split(const packed<T>& qp, const packed<T>& c
                     for (std::size_t j = full; j < cols_padded; j += w) {
                         const auto valid = (lane + B(static_cast<T>(j))) < end;
                         const B v =
-                            xsimd::select(valid, simd::exp_flushed(kernel.log_kernel(B::load_aligned(dist + j)) - shift), zero);
+                            xsimd::select(valid, simd::exp_tiny_at_zero(kernel.log_kernel(B::load_aligned(dist + j)) - shift), zero);
                         v.store_aligned(row + j);
                         acc += v;
                         own += xsimd::select(B::load_unaligned(cc + j) == mine, v, zero);
