@@ -340,10 +340,11 @@ public:
                         if (k <= block_k) {
                             // the point and those after it in its cell and the next cells of its
                             // row along dimension 0, up to a batch of them
+                            // (positions are in cell order, so the row ends at the first cell
+                            // of the next row)
                             std::size_t g = 1;
-                            const std::size_t row = cell_[p] / m_[0];
-                            while (g < detail::lanes && p + g < end && cell_[p + g] / m_[0] == row)
-                                ++g;
+                            const std::size_t row_end = (cell_[p] / m_[0] + 1) * m_[0];
+                            while (g < detail::lanes && p + g < end && cell_[p + g] < row_end) ++g;
                             kth_of_cell<D>(p, g, k, ctx, rho.data(), idx.data(), r.data());
                             p += g;
                             continue;
