@@ -37,14 +37,33 @@ TEST_CASE("automatic picks a grid in low, a tree in middle and brute force in hi
     CHECK(b.chosen() == "brute_force<euclidean>");
 }
 
-TEST_CASE("automatic drops the grid for a kd_tree when duplicates crowd one cell") {
-    // a dead unit without jitter: 70% of the rows are the same point
-    auto x = mi_test::points(1000, 2, false, 4);
-    for (std::size_t i = 0; i < 700; ++i) x[2 * i] = x[2 * i + 1] = 0.0;
-    const mi::automatic<mi::max_norm> a(mi::view(x, 1000, 2));
-    CHECK(a.chosen() == "kd_tree<max_norm>");
-    const mi::brute_force<mi::max_norm> b(mi::view(x, 1000, 2));
-    CHECK(a.knn(4).index == b.knn(4).index);
+TEST_CASE_TEMPLATE("automatic: duplicates crowding one cell take the kd_tree for knn, the grid for kth_distance", Metric,
+                   mi::max_norm, mi::euclidean) {
+    // a dead unit without jitter: 70 % of 1000 rows the same point (2-D), and 40 % of 4096 rows
+    // one row (2-D and 4-D). crowding() is hundreds of times the target: the grid's batched
+    // k-th distances still answer (the repeated rows' k-th distance is 0), and both policies
+    // equal brute force
+    struct crowd {
+        std::size_t n, d, copies;
+    };
+    for (const crowd c : {crowd{1000, 2, 700}, crowd{4096, 2, 4096 * 2 / 5}, crowd{4096, 4, 4096 * 2 / 5}}) {
+        CAPTURE(c.n);
+        CAPTURE(c.d);
+        auto x = mi_test::points(c.n, c.d, false, c.n == 1000 ? 4 : 40 + c.d);
+        for (std::size_t i = 0; i < c.copies; ++i)
+            for (std::size_t j = 0; j < c.d; ++j) x[i * c.d + j] = c.n == 1000 ? 0.0 : x[(c.n - 1) * c.d + j];
+        const mi::automatic<Metric> a(mi::view(x, c.n, c.d));
+        CHECK(a.chosen() == std::string("kd_tree<") + Metric::name() + ">");
+        CHECK(a.chosen_for_kth() == std::string("grid<") + Metric::name() + ">");
+        const mi::brute_force<Metric> b(mi::view(x, c.n, c.d));
+        for (const std::size_t k : {1, 3, 4}) {
+            CAPTURE(k);
+            CHECK(a.kth_distance(k) == b.kth_distance(k));
+            const auto na = a.knn(k), nb = b.knn(k);
+            CHECK(na.index == nb.index);
+            CHECK(na.distance == nb.distance);
+        }
+    }
 }
 
 TEST_CASE("automatic answers knn with a kd_tree and kth_distance with the grid when a partly dead unit crowds the cells") {
@@ -81,29 +100,6 @@ TEST_CASE("automatic answers knn with a kd_tree and kth_distance with the grid w
     CHECK(a.chosen_for_kth() == a.chosen());
     CHECK(a.chosen() != "grid<euclidean>");
     CHECK(a.kth_distance(2) == mi::brute_force<mi::euclidean>(mi::view(wide, n, 12)).kth_distance(2));
-}
-
-TEST_CASE_TEMPLATE("automatic's kth_distance on the grid when 40 % of the rows are one row", Metric, mi::max_norm, mi::euclidean) {
-    // crowding() hundreds of times the target: the grid's batched k-th distances still
-    // answer (the repeated rows' k-th distance is 0), and equal brute force's
-    for (const std::size_t d : {2, 4}) {
-        const std::size_t n = 4096;
-        auto x = mi_test::points(n, d, false, 40 + d);
-        for (std::size_t i = 0; i < 2 * n / 5; ++i)
-            for (std::size_t j = 0; j < d; ++j) x[i * d + j] = x[(n - 1) * d + j];
-        const mi::automatic<Metric> a(mi::view(x, n, d));
-        CHECK(a.chosen() == std::string("kd_tree<") + Metric::name() + ">");
-        CHECK(a.chosen_for_kth() == std::string("grid<") + Metric::name() + ">");
-        const mi::brute_force<Metric> b(mi::view(x, n, d));
-        for (const std::size_t k : {1, 3}) {
-            CAPTURE(d);
-            CAPTURE(k);
-            CHECK(a.kth_distance(k) == b.kth_distance(k));
-            const auto na = a.knn(k), nb = b.knn(k);
-            CHECK(na.index == nb.index);
-            CHECK(na.distance == nb.distance);
-        }
-    }
 }
 
 TEST_CASE_TEMPLATE("automatic returns what brute_force returns", Metric, mi::max_norm, mi::euclidean) {
