@@ -5,7 +5,7 @@
 // 2004 use a box-assisted search for the same reason).
 //
 // Build: each node splits its points at the median of the dimension with the
-// widest bounding box (std::nth_element with ties broken by index, so the
+// widest bounding box (a quickselect, select(), with ties broken by index, so the
 // tree is the same on every run; in one dimension a single sort), moving the
 // rows into tree order (from one buffer into another, level by level, with
 // the children's boxes found on the way); the shape depends only on N, so
@@ -26,6 +26,14 @@
 // activations are: detail::float_filter_limit); only the blocks holding a lane
 // that may be within it are computed in double, so the results do not change
 // (1.2-1.45x faster on the SZT network's 4- to 10-unit layers, 2026-12-05).
+// Inside a leaf the points are ordered by further median splits down to runs
+// of one float block (order_leaf), so that each block is a small cluster with
+// a bounding ball (build_balls): a query first takes its own block in double,
+// which gives it a near k-th distance at once, and a tile of queries then
+// scans only the blocks whose ball it may reach (detail::ball_threshold, the
+// triangle inequality with rounding margins). On the SZT network's 5- to
+// 10-unit layers the kNN took 0.7-0.8 of its time without them, build
+// included (2026-12-06, Intel Xeon, bench/knn.md).
 // Range counts above two
 // dimensions, the within-group search and scanned_fraction still traverse
 // per query. In one dimension, range counts are window edges in the sorted
@@ -70,10 +78,10 @@ public:
     static constexpr bool exact = true;
 
     /// leaf_size: the largest number of points in a leaf; 0 (default) picks
-    /// 8 for d <= 2, 64 for d <= 4, 128 for d = 5 and 256 above (measured,
-    /// bench/knn.md: from 6 dimensions a query visits many leaves, and longer
-    /// SIMD leaf scans, with the float pre-filter, cost less than the extra
-    /// levels of bounds they replace).
+    /// 8 for d <= 2 and 256 above (measured, bench/knn.md: with the balls
+    /// inside leaves, a leaf of 256 was the fastest kNN on the SZT network's
+    /// 3- to 10-unit layers, and KSG's 4-D range counts were no slower than
+    /// with the former 64).
     explicit kd_tree(std::size_t leaf_size = 0) : leaf_size_(leaf_size) {
         if (leaf_size > 4096) detail::fail("mi::kd_tree", "leaf_size", leaf_size, "0 (automatic) or 1..4096");
     }
@@ -102,7 +110,7 @@ public:
         n_ = c.n;
         d_ = c.d;
         widen_ = detail::bound_widening(d_);
-        leaf_ = leaf_size_ > 0 ? leaf_size_ : (d_ <= 2 ? 8 : d_ <= 4 ? 64 : d_ <= 5 ? 128 : 256);
+        leaf_ = leaf_size_ > 0 ? leaf_size_ : (d_ <= 2 ? 8 : 256);
         perm_.resize(n_);
         for (std::size_t i = 0; i < n_; ++i) perm_[i] = static_cast<std::uint32_t>(i);
         // The shape depends only on N and the leaf size (median splits), so
@@ -129,7 +137,8 @@ public:
         if (d_ == 1) {
             build_sorted(0, 0, n_);
         } else {
-            build_buffers b{detail::cached_vector<double>(n_ * d_), detail::cached_vector<split_key>(n_)};
+            build_buffers b{detail::cached_vector<double>(n_ * d_), detail::cached_vector<split_key>(n_),
+                            detail::cached_vector<split_key>(n_)};
             build_node(0, 0, n_, b, rows_.data(), b.rows.data(), 0);
         }
         std::size_t total = 0;
@@ -169,6 +178,7 @@ public:
                     for (std::size_t j = 0; j < d_; ++j) out[(b * d_ + j) * detail::float_lanes + l] = float_rows_[p * d_ + j];
                 }
             }
+            build_balls();
         }
     }
 
@@ -265,6 +275,7 @@ private:
         std::int32_t left = -1, right = -1;
         std::uint32_t block = 0;      // first leaf block (leaves only)
         std::uint32_t min_index = 0;  // smallest original index in the node
+        std::uint32_t balls = 0;      // first block of ball centres (leaves, with the pre-filter)
     };
 
     std::size_t subtree_nodes(std::size_t m) const noexcept {
@@ -284,8 +295,44 @@ private:
     };
     struct build_buffers {
         detail::cached_vector<double> rows;
-        detail::cached_vector<split_key> keys;
+        detail::cached_vector<split_key> keys, spare;  // spare: select()'s scratch
     };
+    static bool key_less(const split_key& x, const split_key& y) noexcept {
+        return (x.v < y.v) | ((x.v == y.v) & (x.index < y.index));
+    }
+    // Reorders keys[0, m) so that keys[kth] is the kth smallest by (v, index), with no larger key
+    // before it and no smaller one after: the partition std::nth_element gives (the keys are
+    // distinct, so the two halves are the same sets), by quickselect with a median-of-three
+    // pivot and a partition without branches (into spare[0, m)): std::nth_element's comparisons
+    // mispredict on half of random coordinates (a 10-unit SZT layer's build, N = 4096, with the
+    // leaves ordered: 0.95 ms with it, 0.81 ms with this).
+    static void select(split_key* keys, std::size_t m, std::size_t kth, split_key* spare) noexcept {
+        std::size_t lo = 0, hi = m;
+        while (hi - lo > 1) {
+            const std::size_t mid = lo + (hi - lo) / 2;
+            std::size_t p = key_less(keys[lo], keys[mid]) ? mid : lo, other = p == mid ? lo : mid;
+            // p is the larger of the first two; the pivot is the median of the three
+            if (key_less(keys[hi - 1], keys[p])) p = key_less(keys[other], keys[hi - 1]) ? hi - 1 : other;
+            const split_key pivot = keys[p];
+            keys[p] = keys[hi - 1];
+            const std::size_t count = hi - 1 - lo;
+            std::size_t below = 0, above = 0;
+            for (std::size_t t = lo; t < hi - 1; ++t) {
+                const split_key x = keys[t];
+                const bool less = key_less(x, pivot);
+                spare[below] = x;                  // kept when x is below the pivot
+                spare[count - 1 - above] = x;  // kept when it is above
+                below += less;
+                above += !less;
+            }
+            std::copy_n(spare, below, keys + lo);
+            keys[lo + below] = pivot;
+            std::copy_n(spare + below, above, keys + lo + below + 1);
+            if (kth < lo + below) hi = lo + below;
+            else if (kth > lo + below) lo = lo + below + 1;
+            else return;
+        }
+    }
 
     // Tight box and smallest original index of node id, from its rows src[begin, end).
     void set_box(std::size_t id, const double* src, std::size_t begin, std::size_t end) {
@@ -338,6 +385,8 @@ private:
         nodes_[id].end = end;
         if (end - begin <= leaf_) {
             if (src != rows_.data()) std::copy_n(src + begin * d_, (end - begin) * d_, rows_.data() + begin * d_);
+            // the other buffer's rows [begin, end) are free scratch once the leaf's rows are in rows_
+            if (d_ > batched_dims) order_leaf(id, b.keys.data() + begin, b.spare.data() + begin, (src != rows_.data() ? src : dst) + begin * d_);
             return;
         }
         const double* lo = lo_.data() + id * d_;
@@ -355,9 +404,7 @@ private:
         const std::size_t m = end - begin;
         for (std::size_t p = begin; p < end; ++p)
             keys[p - begin] = split_key{src[p * d_ + dim], perm_[p], static_cast<std::uint32_t>(p)};
-        std::nth_element(keys, keys + (mid - begin), keys + m, [](const split_key& x, const split_key& y) {
-            return x.v < y.v || (x.v == y.v && x.index < y.index);
-        });
+        select(keys, m, mid - begin, b.spare.data() + begin);
         // the rows in their new order, each child's box and smallest index on the way
         for (const auto& [child, first_t, end_t] : {std::array<std::size_t, 3>{left, 0, mid - begin}, {right, mid - begin, m}}) {
             double* box_lo = lo_.data() + child * d_;
@@ -387,6 +434,85 @@ private:
             build_node(left, begin, mid, b, dst, src, level + 1);
             build_node(right, mid, end, b, dst, src, level + 1);
         }
+    }
+
+    // The ball around each float block of every leaf (detail::ball_extent): its centre, the
+    // middle of the block's box rounded to float, stored dimension-major float_lanes balls to a
+    // block (a leaf's balls start at its node's `balls`), and its radius as a ball_extent. Lanes
+    // past a leaf's last block have radius +inf.
+    void build_balls() {
+        using detail::float_lanes;
+        std::size_t total = 0;
+        for (const std::size_t id : leaves_) {
+            node& nd = nodes_[id];
+            nd.balls = static_cast<std::uint32_t>(total);
+            total += (nd.end - nd.begin + float_lanes * float_lanes - 1) / (float_lanes * float_lanes);
+        }
+        ball_centres_.assign(total * d_ * float_lanes, 0.0f);
+        ball_radii_.assign(total * float_lanes, std::numeric_limits<float>::infinity());
+        parallel_for(leaves_.size(), [&](std::size_t l) {
+            const node& nd = nodes_[leaves_[l]];
+            std::vector<double> centre(d_);
+            for (std::size_t first = nd.begin; first < nd.end; first += float_lanes) {
+                const std::size_t last = std::min(nd.end, first + float_lanes), b = (first - nd.begin) / float_lanes;
+                const std::size_t lane = static_cast<std::size_t>(nd.balls) * float_lanes + b;
+                for (std::size_t j = 0; j < d_; ++j) {
+                    double lo = rows_[first * d_ + j], hi = lo;
+                    for (std::size_t p = first + 1; p < last; ++p) {
+                        lo = std::min(lo, rows_[p * d_ + j]);
+                        hi = std::max(hi, rows_[p * d_ + j]);
+                    }
+                    const float c = static_cast<float>(lo + 0.5 * (hi - lo));
+                    centre[j] = static_cast<double>(c);
+                    ball_centres_[((lane / float_lanes) * d_ + j) * float_lanes + lane % float_lanes] = c;
+                }
+                double farthest = 0.0;
+                for (std::size_t p = first; p < last; ++p) {
+                    double r = 0.0;
+                    for (std::size_t j = 0; j < d_; ++j) r = Metric::accumulate(r, rows_[p * d_ + j] - centre[j]);
+                    farthest = std::max(farthest, r);
+                }
+                ball_radii_[lane] = detail::ball_extent<Metric>(farthest, d_, 0.0);
+            }
+        });
+    }
+
+    // Orders the points of leaf id (rows in rows_) by further median splits, down to runs of one
+    // float block (detail::float_lanes points) starting at multiples of it from the leaf's start:
+    // every float block of the leaf is then a small cluster, which knn_leaf_queries relies on (a
+    // query's own block gives it a near k-th distance; the blocks' balls are small). The nodes
+    // and their boxes do not change, only the order inside leaves, which no result depends on.
+    void order_leaf(std::size_t id, split_key* keys, split_key* spare, double* scratch) {
+        const std::size_t begin = nodes_[id].begin, end = nodes_[id].end, m = end - begin;
+        if (m <= detail::float_lanes) return;
+        for (std::size_t t = 0; t < m; ++t) keys[t] = split_key{0.0, perm_[begin + t], static_cast<std::uint32_t>(begin + t)};
+        // the split dimensions are chosen on the cells (the leaf's box cut at each median), which
+        // spares a pass over the rows per level
+        std::vector<double> lo(lo_.begin() + id * d_, lo_.begin() + (id + 1) * d_), hi(hi_.begin() + id * d_, hi_.begin() + (id + 1) * d_);
+        split_runs(keys, m, lo.data(), hi.data(), spare);
+        for (std::size_t t = 0; t < m; ++t) {
+            std::copy_n(rows_.data() + static_cast<std::size_t>(keys[t].pos) * d_, d_, scratch + t * d_);
+            perm_[begin + t] = keys[t].index;
+        }
+        std::copy_n(scratch, m * d_, rows_.data() + begin * d_);
+    }
+    void split_runs(split_key* keys, std::size_t m, double* lo, double* hi, split_key* spare) {
+        if (m <= detail::float_lanes) return;
+        std::size_t dim = 0;
+        for (std::size_t j = 1; j < d_; ++j)
+            if (hi[j] - lo[j] > hi[dim] - lo[dim]) dim = j;
+        for (std::size_t t = 0; t < m; ++t) keys[t].v = rows_[static_cast<std::size_t>(keys[t].pos) * d_ + dim];
+        // the left part a whole number of float blocks, about half
+        const std::size_t left = std::min(m - 1, (m / 2 + detail::float_lanes - 1) / detail::float_lanes * detail::float_lanes);
+        select(keys, m, left, spare);
+        const double cut = keys[left].v, upper = hi[dim];
+        hi[dim] = cut;
+        split_runs(keys, left, lo, hi, spare);
+        hi[dim] = upper;
+        const double lower = lo[dim];
+        lo[dim] = cut;
+        split_runs(keys + left, m - left, lo, hi, spare);
+        lo[dim] = lower;
     }
 
     // Bounds on the reduced distance from point q to any point of node id.
@@ -687,14 +813,14 @@ private:
         auto tile_rows = [&](const auto* rows, std::size_t g, std::size_t real, const auto** out) {
             detail::unrolled<4>([&](auto a) { out[a] = rows + (q.begin + active[g + std::min<std::size_t>(a, real - 1)]) * d_; });
         };
-        // the leaf o against the queries active[0 .. count), four per register tile
-        auto scan = [&](const node& o, std::size_t count) {
-            const std::size_t nb = (o.end - o.begin + lanes - 1) / lanes;
-            for (std::size_t g = 0; g < count; g += 4) {
-                const std::size_t real = std::min<std::size_t>(4, count - g);
+        // blocks [b_first, b_last) of the leaf o against the queries active[g_first .. g_last),
+        // four per register tile
+        auto scan_blocks = [&](const node& o, std::size_t g_first, std::size_t g_last, std::size_t b_first, std::size_t b_last) {
+            for (std::size_t g = g_first; g < g_last; g += 4) {
+                const std::size_t real = std::min<std::size_t>(4, g_last - g);
                 const double* qp[4];
                 tile_rows(rows_.data(), g, real, qp);
-                for (std::size_t b = 0; b < nb; ++b) {
+                for (std::size_t b = b_first; b < b_last; ++b) {
                     dbatch acc[4];
                     detail::block_reduced<Metric, 4>(blocks_.data() + (static_cast<std::size_t>(o.block) + b) * d_ * lanes,
                                                      d_, qp, acc);
@@ -704,11 +830,24 @@ private:
                 }
             }
         };
+        auto scan = [&](const node& o, std::size_t count) { scan_blocks(o, 0, count, 0, (o.end - o.begin + lanes - 1) / lanes); };
         // The same, through the float pre-filter: twice the lanes per register, and a double
         // block is computed (for one query) only where a float lane may be within the query's
-        // k-th distance (limit, float_filter_limit), so the offers are those of scan.
+        // k-th distance (limit, float_filter_limit), so the offers are those of scan. Before
+        // that, the tile's distances to the centres of the leaf's block balls (build_balls)
+        // skip the blocks that no query of the tile can gain from (detail::ball_threshold with
+        // the query's reach, its k-th distance as a ball_extent).
+        // own_seeded: o is the query leaf, every query active in order, and each query has
+        // already been offered its own float block (which is skipped: a tile of four queries
+        // lies within one float block).
         std::vector<float> limit(float_blocks_.empty() ? 0 : m, std::numeric_limits<float>::infinity());
-        auto scan_filtered = [&](const node& o, std::size_t count) {
+        std::vector<float> reach(limit);
+        const float growth = detail::ball_growth(d_);
+        auto new_bound = [&](std::size_t query) {
+            limit[query] = detail::float_filter_limit<Metric>(worst[query], d_, input_error_);
+            reach[query] = detail::ball_extent<Metric>(worst[query], d_, input_error_);
+        };
+        auto scan_filtered = [&](const node& o, std::size_t count, bool own_seeded) {
             using detail::fbatch;
             using detail::float_lanes;
             const std::size_t om = o.end - o.begin, nb = (om + float_lanes - 1) / float_lanes;
@@ -716,34 +855,58 @@ private:
                 const std::size_t real = std::min<std::size_t>(4, count - g);
                 const float* qf[4];
                 tile_rows(float_rows_.data(), g, real, qf);
-                for (std::size_t b = 0; b < nb; ++b) {
-                    fbatch acc[4];
-                    detail::block_reduced<Metric, 4>(
-                        float_blocks_.data() + (static_cast<std::size_t>(o.block / 2) + b) * d_ * float_lanes, d_, qf, acc);
+                for (std::size_t first = 0; first < nb; first += float_lanes) {
+                    const std::size_t ball_block = o.balls + first / float_lanes;
+                    fbatch centre[4];
+                    detail::block_reduced_split<Metric, 4>(ball_centres_.data() + ball_block * d_ * float_lanes, d_, qf, centre);
+                    const fbatch radius = fbatch::load_unaligned(ball_radii_.data() + ball_block * float_lanes);
+                    // (lanes past the leaf's last block have radius +inf: masked off here)
+                    std::uint64_t needed = 0;
                     detail::unrolled<4>([&](auto a) {
-                        if (a >= real) return;
-                        const std::size_t query = active[g + a];
-                        const std::uint64_t pass = simd::bits(acc[a] <= fbatch(limit[query]));
-                        if (pass == 0) return;
-                        const double* qp[1] = {rows_.data() + (q.begin + query) * d_};
-                        const double before = worst[query];
-                        for (std::size_t h = 0; h < 2; ++h) {
-                            const std::size_t half = 2 * b + h;
-                            if (((pass >> (h * lanes)) & ((std::uint64_t(1) << lanes) - 1)) == 0 || half * lanes >= om) continue;
-                            dbatch reduced[1];
-                            detail::block_reduced<Metric, 1>(
-                                blocks_.data() + (static_cast<std::size_t>(o.block) + half) * d_ * lanes, d_, qp, reduced);
-                            offer_block(query, o, half, reduced[0]);
-                        }
-                        if (worst[query] != before)
-                            limit[query] = detail::float_filter_limit<Metric>(worst[query], d_, input_error_);
+                        if (a < real) needed |= simd::bits(centre[a] <= detail::ball_threshold<Metric>(reach[active[g + a]], radius, growth));
                     });
+                    if (nb - first < float_lanes) needed &= (std::uint64_t(1) << (nb - first)) - 1;
+                    if (own_seeded && g / float_lanes >= first && g / float_lanes < first + float_lanes)
+                        needed &= ~(std::uint64_t(1) << (g / float_lanes - first));
+                    for (; needed != 0; needed &= needed - 1) {
+                        const std::size_t b = first + static_cast<std::size_t>(detail::lowest_bit(needed));
+                        fbatch acc[4];
+                        detail::block_reduced_split<Metric, 4>(
+                            float_blocks_.data() + (static_cast<std::size_t>(o.block / 2) + b) * d_ * float_lanes, d_, qf, acc);
+                        detail::unrolled<4>([&](auto a) {
+                            if (a >= real) return;
+                            const std::size_t query = active[g + a];
+                            const std::uint64_t pass = simd::bits(acc[a] <= fbatch(limit[query]));
+                            if (pass == 0) return;
+                            const double* qp[1] = {rows_.data() + (q.begin + query) * d_};
+                            const double before = worst[query];
+                            for (std::size_t h = 0; h < 2; ++h) {
+                                const std::size_t half = 2 * b + h;
+                                if (((pass >> (h * lanes)) & ((std::uint64_t(1) << lanes) - 1)) == 0 || half * lanes >= om) continue;
+                                dbatch reduced[1];
+                                detail::block_reduced<Metric, 1>(
+                                    blocks_.data() + (static_cast<std::size_t>(o.block) + half) * d_ * lanes, d_, qp, reduced);
+                                offer_block(query, o, half, reduced[0]);
+                            }
+                            if (worst[query] != before) new_bound(query);
+                        });
+                    }
                 }
             }
         };
+        // The own leaf first: a good k-th distance for every query at once. With the pre-filter,
+        // each query's own float block (two runs of order_leaf, its nearest cluster) is computed
+        // in double first, and the rest of the leaf goes through the filter with that bound.
         for (std::size_t a = 0; a < m; ++a) active[a] = static_cast<std::uint32_t>(a);
-        scan(q, m);  // the own leaf first: a good k-th distance for every query at once
-        for (std::size_t a = 0; a < limit.size(); ++a) limit[a] = detail::float_filter_limit<Metric>(worst[a], d_, input_error_);
+        if (float_blocks_.empty()) {
+            scan(q, m);
+        } else {
+            const std::size_t nb = (m + lanes - 1) / lanes;
+            for (std::size_t f = 0; f * detail::float_lanes < m; ++f)
+                scan_blocks(q, f * detail::float_lanes, std::min(m, (f + 1) * detail::float_lanes), 2 * f, std::min(nb, 2 * f + 2));
+            for (std::size_t a = 0; a < m; ++a) new_bound(a);
+            scan_filtered(q, m, true);
+        }
         // The queries that node id may improve, into active: those whose box bound does not
         // exceed their k-th distance (at equality the index may still win the tie).
         auto gather_active = [&](std::size_t id) {
@@ -788,7 +951,7 @@ private:
                 continue;
             }
             if (float_blocks_.empty()) scan(nd, count);
-            else scan_filtered(nd, count);
+            else scan_filtered(nd, count, false);
         }
     }
 
@@ -925,6 +1088,8 @@ private:
     // The float pre-filter of knn_leaf_queries (empty when it does not apply): the rows and the
     // leaf blocks as floats, float block b of a leaf spanning its double blocks 2b and 2b + 1.
     detail::cached_vector<float> float_rows_, float_blocks_;
+    // The balls around the float blocks (build_balls): centres, float_lanes to a block, and radii.
+    detail::cached_vector<float> ball_centres_, ball_radii_;
     double input_error_ = -1.0;  // detail::float_filter_input_error of the rows
 };
 

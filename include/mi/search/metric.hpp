@@ -27,6 +27,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -230,10 +231,52 @@ MI_DETAIL_ALWAYS_INLINE void block_reduced(const T* block, std::size_t d, const 
     }
 }
 
+/// block_reduced for the float pre-filter: each query's sum is split into two chains (even and
+/// odd dimensions), added at the end, so that eight chains of fused multiply-adds are in flight
+/// instead of four (a tile of four queries was bound by their latency). The float sums need not
+/// be those of the double kernel: float_filter_limit bounds any order of the d additions.
+template <class Metric, std::size_t Q, class T>
+MI_DETAIL_ALWAYS_INLINE void block_reduced_split(const T* block, std::size_t d, const T* const* q, simd::batch<T>* acc) noexcept {
+    using batch = simd::batch<T>;
+    constexpr std::size_t width = simd::width<T>;
+    batch odd[Q];
+    unrolled<Q>([&](auto a) { acc[a] = odd[a] = batch(T(0)); });
+    std::size_t j = 0;
+    for (; j + 1 < d; j += 2) {
+        const batch p0 = batch::load_unaligned(block + j * width), p1 = batch::load_unaligned(block + (j + 1) * width);
+        unrolled<Q>([&](auto a) {
+            acc[a] = Metric::accumulate(acc[a], p0 - batch(q[a][j]));
+            odd[a] = Metric::accumulate(odd[a], p1 - batch(q[a][j + 1]));
+        });
+    }
+    if (j < d) {
+        const batch p = batch::load_unaligned(block + j * width);
+        unrolled<Q>([&](auto a) { acc[a] = Metric::accumulate(acc[a], p - batch(q[a][j])); });
+    }
+    unrolled<Q>([&](auto a) { acc[a] = Metric::exact_bounds ? xsimd::max(acc[a], odd[a]) : acc[a] + odd[a]; });
+}
+
 /// Lanes of the float pre-filter; a float block spans two double blocks.
 inline constexpr std::size_t float_lanes = simd::width<float>;
 using fbatch = simd::batch<float>;
 static_assert(float_lanes == 2 * lanes, "a float register holds twice the doubles");
+
+/// The smallest float at least x (+inf beyond the float range).
+inline float float_at_least(double x) noexcept {
+    if (!(x < static_cast<double>(std::numeric_limits<float>::max()))) return std::numeric_limits<float>::infinity();
+    float f = static_cast<float>(x);
+    if (static_cast<double>(f) < x) {
+        if (f >= 0.0f) {  // the next float up is the next bit pattern (std::nextafter is a library call)
+            std::uint32_t bits = 0;
+            std::memcpy(&bits, &f, sizeof bits);
+            ++bits;
+            std::memcpy(&f, &bits, sizeof f);
+        } else {
+            f = std::nextafter(f, std::numeric_limits<float>::infinity());
+        }
+    }
+    return f;
+}
 
 /// The float pre-filter's input error: 0 when every value is a float, else 2^-23 M (1 + 2^-20)
 /// for values of magnitude at most M, a bound on how far the difference of two values moves when
@@ -274,10 +317,45 @@ float float_filter_limit(double limit, std::size_t d, double input_error = 0.0) 
         const double root = std::sqrt(limit) + input_error * std::sqrt(dd);
         wide = (input_error > 0.0 ? root * root : limit) * grow + 2.0 * (dd + 1.0) * 0x1p-149;
     }
-    if (!(wide < static_cast<double>(std::numeric_limits<float>::max()))) return std::numeric_limits<float>::infinity();
-    float f = static_cast<float>(wide);
-    if (static_cast<double>(f) < wide) f = std::nextafter(f, std::numeric_limits<float>::infinity());
-    return f;
+    return float_at_least(wide);
+}
+
+/// kd_tree's block balls, the pre-filter's first stage: the points p of a float block lie in a
+/// ball of float centre c and radius R, so by the triangle inequality |q - p| >= |q - c| - R a
+/// block none of whose points can be within a query's k-th distance w is told from |q - c|
+/// alone. In the reduced form the kernel computes, the block is skipped when the float reduced
+/// distance F from q to c (block_reduced on float_rows_ and the float centres) exceeds
+/// ball_threshold(s, r): (s + r)^2 for the Euclidean norm, s + r for the max-norm, with
+/// s = ball_extent(w, d, a) and r = ball_extent(R2, d, 0), R2 the double reduced distance from
+/// c to the block's farthest point. Why no point that the double kernel could offer is skipped:
+/// - the double kernel's reduced distance is within a relative g - 1 = 4 (d + 3) 2^-53 of the
+///   exact one (Higham, 3.1, as for float_filter_limit), so a point it finds within w is within
+///   sqrt(w) g of q (w g for the max-norm), and the farthest point is within sqrt(R2) g of c;
+/// - hence a block holding such a point has |q - c| <= (sqrt(w) + sqrt(R2)) g, and the double
+///   reduced distance from q to c is at most that squared times g; float_filter_limit of that,
+///   (sqrt(w) g^1.5 + a sqrt(d) + sqrt(R2) g^1.5)^2 (1 + 2 (d + 3) 2^-24) plus an underflow term
+///   below 2 (d + 1) 2^-149, bounds F (max-norm: (w g^2 + a + R2 g^2) times the same factor);
+/// - ball_extent is sqrt(x) g^2 + a sqrt(d) (max-norm: x g^2 + a) rounded up to a float, and
+///   ball_threshold evaluates the bound in float with a factor 1 + 2^-19 over the three float
+///   roundings and never below 2^-80, which exceeds the underflow term.
+template <class Metric>
+float ball_extent(double reduced, std::size_t d, double input_error) noexcept {
+    const double dd = static_cast<double>(d), g = 1.0 + 4.0 * (dd + 3.0) * 0x1p-53;
+    const double extent = Metric::exact_bounds ? reduced * g * g + input_error : std::sqrt(reduced) * g * g + input_error * std::sqrt(dd);
+    return float_at_least(extent * (1.0 + 0x1p-48));
+}
+/// The factor of ball_threshold for d dimensions.
+inline float ball_growth(std::size_t d) noexcept {
+    return float_at_least((1.0 + 2.0 * (static_cast<double>(d) + 3.0) * 0x1p-24) * (1.0 + 0x1p-19));
+}
+/// The reduced distances F from a query to the centres of a block of balls above which those
+/// balls hold no point within the query's k-th distance: s the query's ball_extent, r the
+/// balls' ball_extent, growth = ball_growth(d). +inf (never skip) when either is +inf.
+template <class Metric>
+MI_DETAIL_ALWAYS_INLINE fbatch ball_threshold(float s, const fbatch& r, float growth) noexcept {
+    const fbatch t = fbatch(s) + r;
+    const fbatch bound = Metric::exact_bounds ? t * fbatch(growth) : t * t * fbatch(growth);
+    return xsimd::max(bound, fbatch(0x1p-80f));
 }
 
 /// The lanes of a block's reduced distances that are at most `limit`, among its first
