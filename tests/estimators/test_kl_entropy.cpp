@@ -143,6 +143,19 @@ TEST_CASE("kl_entropy: every search policy, thread count and input type gives th
     CHECK(mi::kl_entropy<>().entropy(mi::view(xf, 1500, 3)) == doctest::Approx(a).epsilon(1e-5));
 }
 
+TEST_CASE("kl_entropy on crowded cells: automatic's kth-only build (grid alone) gives the kd_tree's number") {
+    // 40 % of the rows one point, the rest jittered apart by the default ties: a crowded grid,
+    // which kl_entropy builds telling automatic that only kth_distance will be asked
+    static_assert(mi::detail::builds_for_kth<mi::automatic<mi::euclidean>>::value);
+    static_assert(!mi::detail::builds_for_kth<mi::kd_tree<mi::euclidean>>::value);
+    auto x = gaussian(4096, 3, 8);
+    for (std::size_t i = 0; i < 4096 * 2 / 5; ++i)
+        for (std::size_t j = 0; j < 3; ++j) x[i * 3 + j] = 0.25;
+    const double tree = mi::kl_entropy<mi::kd_tree<mi::euclidean>>().entropy(mi::view(x, 4096, 3));
+    CHECK(mi::kl_entropy<>().entropy(mi::view(x, 4096, 3)) == tree);
+    CHECK(mi::kl_entropy<mi::brute_force<mi::euclidean>>().entropy(mi::view(x, 4096, 3)) == tree);
+}
+
 TEST_CASE("duplicate rows: jitter by default, explicit guard with tie_policy::none, never log(0)") {
     // a dead-ReLU-like layer: 60% of the rows are all zero
     std::vector<double> x(1000 * 2, 0.0);

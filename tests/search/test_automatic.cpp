@@ -55,13 +55,21 @@ TEST_CASE_TEMPLATE("automatic: duplicates crowding one cell take the kd_tree for
         const mi::automatic<Metric> a(mi::view(x, c.n, c.d));
         CHECK(a.chosen() == std::string("kd_tree<") + Metric::name() + ">");
         CHECK(a.chosen_for_kth() == std::string("grid<") + Metric::name() + ">");
+        // told that only kth_distance will be asked, the build keeps the grid alone
+        mi::automatic<Metric> kth_only;
+        kth_only.build(mi::view(x, c.n, c.d), mi::automatic<Metric>::queries::kth_distance);
+        CHECK(kth_only.chosen() == std::string("grid<") + Metric::name() + ">");
+        CHECK(kth_only.chosen_for_kth() == kth_only.chosen());
         const mi::brute_force<Metric> b(mi::view(x, c.n, c.d));
         for (const std::size_t k : {1, 3, 4}) {
             CAPTURE(k);
             CHECK(a.kth_distance(k) == b.kth_distance(k));
-            const auto na = a.knn(k), nb = b.knn(k);
+            CHECK(kth_only.kth_distance(k) == b.kth_distance(k));
+            const auto na = a.knn(k), nb = b.knn(k), nk = kth_only.knn(k);
             CHECK(na.index == nb.index);
             CHECK(na.distance == nb.distance);
+            CHECK(nk.index == nb.index);
+            CHECK(nk.distance == nb.distance);
         }
     }
 }

@@ -192,6 +192,14 @@ template <class S>
 struct has_grouped_kth<S, std::void_t<decltype(std::declval<const S&>().kth_distance_grouped(
                               std::size_t{}, std::declval<const std::vector<std::uint32_t>&>()))>> : std::true_type {};
 
+/// True when the search policy's build can be told that only kth_distance will be asked
+/// (automatic::queries).
+template <class S, class = void>
+struct builds_for_kth : std::false_type {};
+template <class S>
+struct builds_for_kth<S, std::void_t<decltype(std::declval<S&>().build(std::declval<const activation_view<const double>&>(),
+                                                                        S::queries::kth_distance))>> : std::true_type {};
+
 template <class S, class = void>
 struct search_metric {
     using type = euclidean;  // only reached after kl_entropy's static_assert has failed
@@ -367,7 +375,10 @@ private:
         search_type search = search_;
         std::vector<double> r;
         if (!repeated) {
-            search.build(e != 0 ? scaled.view() : p.view());
+            if constexpr (detail::builds_for_kth<search_type>::value)
+                search.build(e != 0 ? scaled.view() : p.view(), search_type::queries::kth_distance);
+            else
+                search.build(e != 0 ? scaled.view() : p.view());
             r = search.kth_distance(k_);
         } else {
             r = kth_distance_repeated(search, e != 0 ? scaled : p, groups.count);

@@ -923,12 +923,9 @@ private:
                     s = Metric::accumulate(s, gap);
                 }
                 if constexpr (!Metric::exact_bounds) s = widen_.lower(s);
-                const auto in = s <= dbatch::load_unaligned(worst.data() + v);
-                if (!xsimd::any(in)) continue;
-                alignas(64) double bound[lanes];
-                s.store_unaligned(bound);
-                for (std::size_t l = 0; l < lanes; ++l)
-                    if (bound[l] <= worst[v + l]) active[count++] = static_cast<std::uint32_t>(v + l);
+                // the lanes in order, from the comparison's bits (a test per lane mispredicted)
+                for (std::uint64_t in = simd::bits(s <= dbatch::load_unaligned(worst.data() + v)); in != 0; in &= in - 1)
+                    active[count++] = static_cast<std::uint32_t>(v + detail::lowest_bit(in));
             }
             return count;
         };
