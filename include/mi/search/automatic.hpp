@@ -16,7 +16,9 @@
 //     d = 2-4, N = 4096 and 16384; `bench_knn crowded`, bench/knn.md,
 //     2026-12-06), grid build + kth_distance took 0.07-0.64 of the tree's
 //     build + kth_distance; on the SZT network's crowded 2- to 4-unit layers
-//     the grid built beside the tree took 0.73 of the tree alone.
+//     the grid built beside the tree took 0.73 of the tree alone. A build told that
+//     only kth_distance will be asked (queries::kth_distance, as kl_entropy's
+//     entropy is) keeps the crowded grid alone.
 //   d > 4: kd_tree when N >= tree_min_points (1024 for the Euclidean norm,
 //     2048 for the max-norm) and d <= c + log2(N) / 2, with c = 12 for the
 //     Euclidean norm and 4 for the max-norm. A kd-tree with median

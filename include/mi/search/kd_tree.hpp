@@ -31,9 +31,9 @@
 // a bounding ball (build_balls): a query first takes its own block in double,
 // which gives it a near k-th distance at once, and a tile of queries then
 // scans only the blocks whose ball it may reach (detail::ball_threshold, the
-// triangle inequality with rounding margins). On the SZT network's 5- to
-// 10-unit layers the kNN took 0.7-0.8 of its time without them, build
-// included (2026-12-06, Intel Xeon, bench/knn.md).
+// triangle inequality with rounding margins). On the SZT network's 3- to
+// 10-unit layers, build + kNN took 0.80-0.91 of their time without them
+// (2026-12-06, Intel Xeon, bench/knn.md).
 // Range counts above two
 // dimensions, the within-group search and scanned_fraction still traverse
 // per query. In one dimension, range counts are window edges in the sorted
