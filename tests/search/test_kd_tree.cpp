@@ -5,10 +5,14 @@
 // combined max-norm bounds additively (nanoflann) fails this test.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "mi/core/error.hpp"
 #include "mi/core/parallel.hpp"
+#include "mi/core/random.hpp"
 #include "mi/search/brute_force.hpp"
 #include "mi/search/kd_tree.hpp"
 #include "search/search_testing.hpp"
@@ -41,6 +45,41 @@ void contract(std::size_t n, std::size_t d, std::size_t k, bool ties, std::size_
 }
 
 }  // namespace
+
+TEST_CASE("select_kth partitions as std::nth_element does, for every kth") {
+    // distinct keys (a value with many ties, broken by a second field), sizes from 1 to 300,
+    // sorted, reversed and shuffled inputs: keys[kth] is the kth smallest, nothing larger
+    // before it, nothing smaller after, and the keys are the same multiset
+    struct key {
+        double v;
+        std::uint32_t id;
+    };
+    auto less = [](const key& a, const key& b) { return a.v < b.v || (a.v == b.v && a.id < b.id); };
+    mi::rng g(29);
+    std::size_t tested = 0;
+    for (const std::size_t m : {1, 2, 3, 5, 16, 17, 64, 255, 300})
+        for (int order = 0; order < 3; ++order)
+            for (std::size_t kth = 0; kth < m; kth += (m > 20 ? 7 : 1)) {
+                std::vector<key> keys(m), spare(m);
+                for (std::size_t i = 0; i < m; ++i)
+                    keys[i] = key{std::floor(4.0 * g.uniform()), static_cast<std::uint32_t>(i)};
+                if (order == 0) std::sort(keys.begin(), keys.end(), less);
+                if (order == 1) std::sort(keys.begin(), keys.end(), [&](const key& a, const key& b) { return less(b, a); });
+                std::vector<key> sorted = keys;
+                std::sort(sorted.begin(), sorted.end(), less);
+                mi::detail::select_kth(keys.data(), m, kth, spare.data(), less);
+                CAPTURE(m);
+                CAPTURE(kth);
+                REQUIRE(keys[kth].id == sorted[kth].id);
+                for (std::size_t i = 0; i < kth; ++i) REQUIRE(!less(keys[kth], keys[i]));
+                for (std::size_t i = kth + 1; i < m; ++i) REQUIRE(!less(keys[i], keys[kth]));
+                std::vector<key> after = keys;
+                std::sort(after.begin(), after.end(), less);
+                for (std::size_t i = 0; i < m; ++i) REQUIRE(after[i].id == sorted[i].id);
+                ++tested;
+            }
+    CHECK(tested > 300);
+}
 
 TEST_CASE_TEMPLATE("kd_tree equals brute_force exactly", Metric, mi::max_norm, mi::euclidean) {
     for (std::size_t d : {1, 2, 3, 5, 9})

@@ -5,7 +5,7 @@
 // 2004 use a box-assisted search for the same reason).
 //
 // Build: each node splits its points at the median of the dimension with the
-// widest bounding box (a quickselect, select(), with ties broken by index, so the
+// widest bounding box (a quickselect, detail::select_kth, with ties broken by index, so the
 // tree is the same on every run; in one dimension a single sort), moving the
 // rows into tree order (from one buffer into another, level by level, with
 // the children's boxes found on the way); the shape depends only on N, so
@@ -70,6 +70,46 @@
 #include "mi/search/metric.hpp"
 
 namespace mi {
+
+namespace detail {
+
+/// Reorders keys[0, m) so that keys[kth] is the kth smallest under `less` (a strict total order:
+/// the keys are distinct), with no larger key before it and no smaller one after: the partition
+/// std::nth_element gives, by quickselect with a median-of-three pivot and a partition without
+/// branches (through spare[0, m)). kd_tree's build selects with it: std::nth_element's
+/// comparisons mispredict on half of random coordinates (a 10-unit SZT layer's build, N = 4096,
+/// with the leaves ordered: 0.95 ms with it, 0.81 ms with this).
+template <class Key, class Less>
+void select_kth(Key* keys, std::size_t m, std::size_t kth, Key* spare, Less less) noexcept {
+    std::size_t lo = 0, hi = m;
+    while (hi - lo > 1) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        // p the larger of the first two; the pivot is the median of the three
+        std::size_t p = less(keys[lo], keys[mid]) ? mid : lo;
+        const std::size_t other = p == mid ? lo : mid;
+        if (less(keys[hi - 1], keys[p])) p = less(keys[other], keys[hi - 1]) ? hi - 1 : other;
+        const Key pivot = keys[p];
+        keys[p] = keys[hi - 1];
+        const std::size_t count = hi - 1 - lo;
+        std::size_t below = 0, above = 0;
+        for (std::size_t t = lo; t < hi - 1; ++t) {
+            const Key x = keys[t];
+            const bool is_below = less(x, pivot);
+            spare[below] = x;              // kept when x is below the pivot
+            spare[count - 1 - above] = x;  // kept when it is above
+            below += is_below;
+            above += !is_below;
+        }
+        std::copy_n(spare, below, keys + lo);
+        keys[lo + below] = pivot;
+        std::copy_n(spare + below, above, keys + lo + below + 1);
+        if (kth < lo + below) hi = lo + below;
+        else if (kth > lo + below) lo = lo + below + 1;
+        else return;
+    }
+}
+
+}  // namespace detail
 
 template <class Metric = max_norm>
 class kd_tree {
@@ -300,38 +340,8 @@ private:
     static bool key_less(const split_key& x, const split_key& y) noexcept {
         return (x.v < y.v) | ((x.v == y.v) & (x.index < y.index));
     }
-    // Reorders keys[0, m) so that keys[kth] is the kth smallest by (v, index), with no larger key
-    // before it and no smaller one after: the partition std::nth_element gives (the keys are
-    // distinct, so the two halves are the same sets), by quickselect with a median-of-three
-    // pivot and a partition without branches (into spare[0, m)): std::nth_element's comparisons
-    // mispredict on half of random coordinates (a 10-unit SZT layer's build, N = 4096, with the
-    // leaves ordered: 0.95 ms with it, 0.81 ms with this).
     static void select(split_key* keys, std::size_t m, std::size_t kth, split_key* spare) noexcept {
-        std::size_t lo = 0, hi = m;
-        while (hi - lo > 1) {
-            const std::size_t mid = lo + (hi - lo) / 2;
-            std::size_t p = key_less(keys[lo], keys[mid]) ? mid : lo, other = p == mid ? lo : mid;
-            // p is the larger of the first two; the pivot is the median of the three
-            if (key_less(keys[hi - 1], keys[p])) p = key_less(keys[other], keys[hi - 1]) ? hi - 1 : other;
-            const split_key pivot = keys[p];
-            keys[p] = keys[hi - 1];
-            const std::size_t count = hi - 1 - lo;
-            std::size_t below = 0, above = 0;
-            for (std::size_t t = lo; t < hi - 1; ++t) {
-                const split_key x = keys[t];
-                const bool less = key_less(x, pivot);
-                spare[below] = x;                  // kept when x is below the pivot
-                spare[count - 1 - above] = x;  // kept when it is above
-                below += less;
-                above += !less;
-            }
-            std::copy_n(spare, below, keys + lo);
-            keys[lo + below] = pivot;
-            std::copy_n(spare + below, above, keys + lo + below + 1);
-            if (kth < lo + below) hi = lo + below;
-            else if (kth > lo + below) lo = lo + below + 1;
-            else return;
-        }
+        detail::select_kth(keys, m, kth, spare, &key_less);
     }
 
     // Tight box and smallest original index of node id, from its rows src[begin, end).
@@ -488,7 +498,7 @@ private:
         for (std::size_t t = 0; t < m; ++t) keys[t] = split_key{0.0, perm_[begin + t], static_cast<std::uint32_t>(begin + t)};
         // the split dimensions are chosen on the cells (the leaf's box cut at each median), which
         // spares a pass over the rows per level
-        std::vector<double> lo(lo_.begin() + id * d_, lo_.begin() + (id + 1) * d_), hi(hi_.begin() + id * d_, hi_.begin() + (id + 1) * d_);
+        std::vector<double> lo(lo_.data() + id * d_, lo_.data() + (id + 1) * d_), hi(hi_.data() + id * d_, hi_.data() + (id + 1) * d_);
         split_runs(keys, m, lo.data(), hi.data(), spare);
         for (std::size_t t = 0; t < m; ++t) {
             std::copy_n(rows_.data() + static_cast<std::size_t>(keys[t].pos) * d_, d_, scratch + t * d_);
@@ -895,7 +905,7 @@ private:
             }
         };
         // The own leaf first: a good k-th distance for every query at once. With the pre-filter,
-        // each query's own float block (two runs of order_leaf, its nearest cluster) is computed
+        // each query's own float block (its run of order_leaf, its nearest cluster) is computed
         // in double first, and the rest of the leaf goes through the filter with that bound.
         for (std::size_t a = 0; a < m; ++a) active[a] = static_cast<std::uint32_t>(a);
         if (float_blocks_.empty()) {
