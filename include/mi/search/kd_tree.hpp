@@ -77,8 +77,8 @@ namespace detail {
 /// the keys are distinct), with no larger key before it and no smaller one after: the partition
 /// std::nth_element gives, by quickselect with a median-of-three pivot and a partition without
 /// branches (through spare[0, m)). kd_tree's build selects with it: std::nth_element's
-/// comparisons mispredict on half of random coordinates (a 10-unit SZT layer's build, N = 4096,
-/// with the leaves ordered: 0.95 ms with it, 0.81 ms with this).
+/// comparisons branch on the data, unpredictably on random coordinates (a 10-unit SZT layer's
+/// build, N = 4096, with the leaves ordered: 0.95 ms with it, 0.81 ms with this).
 template <class Key, class Less>
 void select_kth(Key* keys, std::size_t m, std::size_t kth, Key* spare, Less less) noexcept {
     std::size_t lo = 0, hi = m;
