@@ -217,7 +217,7 @@ inline void unrolled(F&& f) {
 /// Reduced distances of Q query points to the `lanes` points of one block
 /// stored dimension-major (block[j * lanes + l] = coordinate j of lane l).
 /// Every search policy computes every pair through this function.
-/// (The float form serves only as kd_tree's pre-filter, float_filter_limit.)
+/// (The float pre-filter, float_filter_limit, uses block_reduced_split below.)
 /// Always inlined: at -O2 GCC 12 kept it out of line in brute_force's loops, so the tile went
 /// through memory (KSG 12-D 1.2x slower than at -O3, bench/compare_opt_levels.py).
 template <class Metric, std::size_t Q, class T>
