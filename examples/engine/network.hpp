@@ -149,8 +149,8 @@ void dot_tile(const T* x, const T* y, std::size_t n, std::size_t j0, std::size_t
         for (std::size_t r = 0; r < RJ; ++r) {
             const B x0 = B::load_unaligned(x + (j0 + r) * n + e), x1 = B::load_unaligned(x + (j0 + r) * n + e + w);
             for (std::size_t q = 0; q < RI; ++q) {
-                acc0[r][q] = xsimd::fma(x0, y0[q], acc0[r][q]);
-                acc1[r][q] = xsimd::fma(x1, y1[q], acc1[r][q]);
+                acc0[r][q] = mi::simd::fma(x0, y0[q], acc0[r][q]);
+                acc1[r][q] = mi::simd::fma(x1, y1[q], acc1[r][q]);
             }
         }
     }

@@ -23,6 +23,30 @@ TEST_CASE_TEMPLATE("the SIMD shim reduces lanes on the installed xsimd", T, floa
     CHECK(mi::simd::count_true(b > B(T(1))) == B::size - 1);
 }
 
+// a = 1 + e, a * a = 1 + 2e + e^2 with e^2 half an ulp of 1 + 2e (float e = 2^-12, double
+// e = 2^-27): rounded to nearest even the product is 1 + 2e, so a * a - (1 + 2e) is 0 when the
+// product is rounded before the subtraction and e^2 when it is not. Where the instruction set
+// has a fused multiply-add, simd::fma must use it: xsimd 8's AVX-512 fma was two roundings in
+// a clang build (simd.hpp). Without one (SSE2), x * y + z rounded twice is the expected value.
+TEST_CASE_TEMPLATE("simd::fma and simd::fnma round once where the hardware fuses", T, float, double) {
+    using B = mi::simd::batch<T>;
+    const T e = sizeof(T) == 4 ? T(0x1p-12) : T(0x1p-27);
+    const T a = T(1) + e, twice = T(1) + 2 * e;
+#if defined(__FMA__) || defined(__AVX512F__)
+    const T expected = e * e;
+#else
+    const T expected = T(0);
+#endif
+    std::vector<T> f(B::size), g(B::size);
+    mi::simd::fma(B(a), B(a), B(-twice)).store_unaligned(f.data());
+    mi::simd::fnma(B(a), B(a), B(twice)).store_unaligned(g.data());
+    for (std::size_t l = 0; l < B::size; ++l) {
+        CHECK(f[l] == expected);
+        CHECK(g[l] == -expected);
+    }
+    CHECK(mi::simd::fma(a, a, -twice) == e * e);  // scalars: std::fma, fused everywhere
+}
+
 // Issue 15: -inf fed to xsimd::exp is converted to an integer inside it (undefined behaviour,
 // caught by clang's -fsanitize=float-cast-overflow). simd::exp gives 0 there and exactly
 // xsimd's value for every finite argument, including those that underflow to 0.

@@ -256,11 +256,11 @@ inline void micro_kernel(const T* a, const T* b, std::size_t kc, T* c, std::size
         const B av(ak[r]);                               \
         if constexpr (Direct) {                          \
             const B t0 = b0 - av, t1 = b1 - av;          \
-            x0 = xsimd::fma(t0, t0, x0);                 \
-            x1 = xsimd::fma(t1, t1, x1);                 \
+            x0 = simd::fma(t0, t0, x0);                  \
+            x1 = simd::fma(t1, t1, x1);                  \
         } else {                                         \
-            x0 = xsimd::fma(av, b0, x0);                 \
-            x1 = xsimd::fma(av, b1, x1);                 \
+            x0 = simd::fma(av, b0, x0);                  \
+            x1 = simd::fma(av, b1, x1);                  \
         }                                                \
     }
         MI_PAIRWISE_ROW(0, c00, c01)
@@ -377,9 +377,9 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
                     B hi_min(std::numeric_limits<T>::infinity());
                     for (std::size_t j = 0; j < cols_padded; j += w) {
                         const B nbv = B::load_aligned(cp.norms.data() + j0 + j);
-                        const B d2 = xsimd::max(xsimd::fnma(two, B::load_aligned(row + j), na + nbv), zero);
+                        const B d2 = xsimd::max(simd::fnma(two, B::load_aligned(row + j), na + nbv), zero);
                         d2.store_aligned(row + j);
-                        if (j < cols_full) hi_min = xsimd::min(hi_min, xsimd::fma(g, na + nbv, d2));
+                        if (j < cols_full) hi_min = xsimd::min(hi_min, simd::fma(g, na + nbv, d2));
                     }
                     T hmin = simd::reduce_min(hi_min);
                     for (std::size_t j = cols_full; j < cols_here; ++j)
@@ -392,7 +392,7 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
                         bool& flag = redo[r / mr][j / nrt];
                         if (flag) continue;
                         const B nbv = B::load_aligned(cp.norms.data() + j0 + j);
-                        const B lo = xsimd::max(xsimd::fnma(g, na + nbv, B::load_aligned(row + j)), zero);
+                        const B lo = xsimd::max(simd::fnma(g, na + nbv, B::load_aligned(row + j)), zero);
                         flag = may_matter(kernel, lo, row, cp.norms.data() + j0, j, std::min(j + w, cols_here), nai, gamma, cut);
                     }
                 }
@@ -499,11 +499,11 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
                     const B na(nai);
                     for (std::size_t j = 0; j < cols_padded; j += w) {
                         const B nbv = B::load_aligned(cp.norms.data() + j0 + j);
-                        const B d2 = xsimd::max(xsimd::fnma(two, B::load_aligned(row + j), na + nbv), zero);
+                        const B d2 = xsimd::max(simd::fnma(two, B::load_aligned(row + j), na + nbv), zero);
                         d2.store_aligned(row + j);
                         bool& flag = redo[r / mr][j / nrt];
                         if (flag) continue;
-                        const B lo = xsimd::max(xsimd::fnma(g, na + nbv, d2), zero);
+                        const B lo = xsimd::max(simd::fnma(g, na + nbv, d2), zero);
                         flag = may_matter(kernel, lo, row, cp.norms.data() + j0, j, std::min(j + w, cols_here), nai, gamma, cut);
                     }
                 }

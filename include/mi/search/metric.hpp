@@ -84,7 +84,7 @@ struct euclidean {
 
     template <class V>
     static V accumulate(const V& acc, const V& t) noexcept {
-        return xsimd::fma(t, t, acc);
+        return simd::fma(t, t, acc);
     }
     static double accumulate(double acc, double t) noexcept { return acc + t * t; }
     static double to_distance(double reduced) noexcept { return std::sqrt(reduced); }

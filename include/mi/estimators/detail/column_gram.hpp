@@ -64,7 +64,7 @@ inline xt::xtensor<double, 2> gram_of_columns(const xt::xtensor<double, 2>& a) {
                 for (std::size_t w = 0; w < parts; ++w) y[w] = batch::load_unaligned(sw + i * tile + w * per_batch);
                 for (std::size_t u = 0; u < tile; ++u) {
                     const batch x(su[i * tile + u]);
-                    for (std::size_t w = 0; w < parts; ++w) acc[u][w] = xsimd::fma(x, y[w], acc[u][w]);
+                    for (std::size_t w = 0; w < parts; ++w) acc[u][w] = simd::fma(x, y[w], acc[u][w]);
                 }
             }
             for (std::size_t u = 0; u < tile; ++u)

@@ -104,7 +104,7 @@ inline dense_matrix combine_rows(const dense_matrix& coef, const dense_matrix& b
                 for (std::size_t i = 0; i < k; ++i) {
                     const batch v = batch::load_unaligned(&b(i, c));
                     const double* f = ct.data() + i * padded + j0;
-                    for (std::size_t g = 0; g < group; ++g) acc[g] = xsimd::fma(batch(f[g]), v, acc[g]);
+                    for (std::size_t g = 0; g < group; ++g) acc[g] = simd::fma(batch(f[g]), v, acc[g]);
                 }
                 for (std::size_t g = 0; g < rows; ++g) acc[g].store_unaligned(&out(j0 + g, c));
             }
