@@ -86,15 +86,20 @@ def blas_fallback_warning():
             f"should be; run the command again with OPENBLAS_CORETYPE={better}")
 
 
-def measured_peak(bench_dir, threads=None):
-    """FP32 FMA GFLOP/s measured by bench_peak on `threads` threads (all by default), or None."""
+def peak_fields(bench_dir, threads=None):
+    """bench_peak's fields (fp32_fma_gflops, and bf16_dot_gflops on AVX-512 BF16 builds), or {}."""
     exe = os.path.join(bench_dir, "bench_peak")
     if not os.path.exists(exe):
-        return None
+        return {}
     cmd = [exe] + ([str(threads)] if threads else [])
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    fields = dict(tok.split("=") for tok in out.split())
-    return float(fields["fp32_fma_gflops"])
+    return dict(tok.split("=") for tok in out.split())
+
+
+def measured_peak(bench_dir, threads=None):
+    """FP32 FMA GFLOP/s measured by bench_peak on `threads` threads (all by default), or None."""
+    fields = peak_fields(bench_dir, threads)
+    return float(fields["fp32_fma_gflops"]) if fields else None
 
 
 def sgemm_rate(n=4096, reps=3):
@@ -114,11 +119,15 @@ def sgemm_rate(n=4096, reps=3):
 
 def header(bench_dir, sgemm=True):
     """Markdown lines describing the machine now; returns (lines, peak GFLOP/s or None)."""
-    peak = measured_peak(bench_dir)
+    fields = peak_fields(bench_dir)
+    peak = float(fields["fp32_fma_gflops"]) if fields else None
     lines = [f"* CPU: {cpu_model()}, {os.cpu_count()} logical cores",
              "* FP32 FMA peak, measured (bench_peak, all cores): "
-             + (f"{peak:.0f} GFLOP/s" if peak else "not measured (bench_peak not built)"),
-             f"* numpy BLAS: {blas_kernel()}"]
+             + (f"{peak:.0f} GFLOP/s" if peak else "not measured (bench_peak not built)")]
+    if "bf16_dot_gflops" in fields:
+        lines.append(f"* BF16 dot-product peak (vdpbf16ps), measured the same way: "
+                     f"{float(fields['bf16_dot_gflops']):.0f} GFLOP/s")
+    lines.append(f"* numpy BLAS: {blas_kernel()}")
     warning = blas_fallback_warning()
     if warning:
         lines.append(warning)
