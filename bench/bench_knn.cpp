@@ -10,7 +10,10 @@
 //                                     brute_force against the scanned
 //                                     fraction (Euclidean).
 //   bench_knn ksg X.bin Y.bin K REPS  one KSG estimate on the given data
-//   bench_knn kl  X.bin K REPS        one Kozachenko-Leonenko estimate
+//   bench_knn kl  X.bin K REPS [none] one Kozachenko-Leonenko estimate; "none"
+//                                     runs it with tie_policy::none(), i.e.
+//                                     without the default jitter: the
+//                                     computation scipy's cKDTree KL does
 //   bench_knn crowded                 grid vs kd_tree k-th distances (build
 //                                     included, Euclidean, k = 2) on Gaussian
 //                                     points of which a fraction are copies
@@ -210,17 +213,20 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (what == "crowded" && argc == 2) return crowded();
-        if (what == "kl" && argc == 5) {
+        if (what == "kl" && (argc == 5 || (argc == 6 && std::string(argv[5]) == "none"))) {
             const matrix x = load(argv[2]);
-            const std::size_t k = std::stoul(argv[3]);
+            mi::kl_entropy_options options;
+            options.k = std::stoul(argv[3]);
+            if (argc == 6) options.ties = mi::tie_policy::none();
             const int reps = std::stoi(argv[4]);
             double v = 0;
-            const double s = best_of(reps, [&] { return mi::kl_entropy<>(k).entropy(mi::view(x.v, x.rows, x.cols)); }, v);
+            const mi::kl_entropy<> estimator(options);
+            const double s = best_of(reps, [&] { return estimator.entropy(mi::view(x.v, x.rows, x.cols)); }, v);
             const mi::automatic<mi::euclidean> a(mi::view(x.v, x.rows, x.cols));
             std::printf("seconds=%.6f value=%.10f search=%s\n", s, v, short_name(a.chosen_for_kth()).c_str());
             return 0;
         }
-        std::fprintf(stderr, "usage: bench_knn | bench_knn ksg X.bin Y.bin K REPS | bench_knn kl X.bin K REPS | bench_knn crowded\n");
+        std::fprintf(stderr, "usage: bench_knn | bench_knn ksg X.bin Y.bin K REPS | bench_knn kl X.bin K REPS [none] | bench_knn crowded\n");
         return 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_knn: %s\n", e.what());
