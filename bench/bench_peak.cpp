@@ -19,8 +19,9 @@
 // 64 flops per instruction against an FMA's 32) and prints it as
 // "bf16_dot_gflops=<rate>" on the same line. Whether a BF16 training path
 // could beat float32 at all depends on that ratio, not on the flop count per
-// instruction: on the Intel Xeon family 6 model 207 of 2026-12-06 it issues
-// half as often as an FMA, so both peaks are the same (bench/engine.md).
+// instruction: on the Intel Xeon family 6 model 207 of 2026-12-06 it issues a
+// quarter as often as an FMA, so its peak is half the float32 one
+// (bench/engine.md).
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
