@@ -3,10 +3,12 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 #include <type_traits>
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
+#include "mi/core/parallel.hpp"
 #include "mi/core/xtensor.hpp"
 
 // Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
@@ -94,6 +96,28 @@ TEST_CASE("check_activations names the argument and the bad entry") {
     std::vector<float> empty;
     CHECK_THROWS_AS(mi::detail::check_activations(mi::view(empty), "mi::test", "x"), mi::error);
     CHECK_NOTHROW(mi::detail::check_activations(mi::view(v.data(), 1, 2), "mi::test", "x"));
+}
+
+TEST_CASE("check_activations of a large view (read in blocks on all cores) names the first bad entry") {
+    // 700 x 1000 values: above the size from which the blocks go to several threads, and
+    // rows_per_block = 65 rows per block, so the bad entries fall in different blocks
+    const std::size_t n = 700, d = 1000;
+    for (const std::size_t threads : {1u, 2u, 4u}) {
+        CAPTURE(threads);
+        mi::set_num_threads(threads);
+        std::vector<double> x(n * d, 0.5);
+        CHECK_NOTHROW(mi::detail::check_activations(mi::view(x, n, d), "mi::test", "big"));
+        x[640 * d + 3] = std::numeric_limits<double>::infinity();  // a later block
+        x[451 * d + 999] = std::numeric_limits<double>::quiet_NaN();  // the first bad entry
+        x[452 * d + 0] = -std::numeric_limits<double>::infinity();  // same block, after it
+        try {
+            mi::detail::check_activations(mi::view(x, n, d), "mi::test", "big");
+            FAIL("no throw");
+        } catch (const mi::error& e) {
+            CHECK(std::string(e.what()).find("big(451, 999)") != std::string::npos);
+        }
+    }
+    mi::set_num_threads(0);
 }
 
 // Issue 15: rows x cols that wraps size_t was accepted and the first estimate read past the buffer.

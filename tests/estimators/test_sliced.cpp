@@ -476,7 +476,8 @@ TEST_CASE("(4) bit-identical for 1, 2 and 3 threads; the seed changes the direct
 }
 
 TEST_CASE("(4b) projections: every value the same whatever the slices projected together, and near a wider sum") {
-    // 70 rows: five register blocks of 12 rows and 10 left to the plain loop
+    // 70 rows: tiles of project_tile_rows (24 with AVX-512, 6 in the SSE2 build of the tests), then
+    // register blocks of 12 rows, then the plain loop
     const std::size_t n = 70, d = 37;
     mi::rng r(41);
     std::vector<double> v(n * d);
@@ -517,6 +518,14 @@ TEST_CASE("(4b) projections: every value the same whatever the slices projected 
         }
         CHECK(mismatches == 0);
         CHECK(worst < 1e-13);
+        // one column at a time is the plain loop's sum: the tiles and the blocks give its bits
+        std::size_t loop_mismatches = 0;
+        for (std::size_t j = 0; j < m; ++j) {
+            std::vector<double> one(n);
+            mi::detail::project_rows(view, part(f, m, j, 1), 1, 1, one.data());
+            for (std::size_t i = 0; i < n; ++i) loop_mismatches += all[j * n + i] != one[i];
+        }
+        CHECK(loop_mismatches == 0);
     }
     // 2-D slices (k = 2): four slices at once against one at a time
     const std::size_t m = 8;

@@ -10,6 +10,7 @@
 #ifndef MI_CORE_ACTIVATION_VIEW_HPP
 #define MI_CORE_ACTIVATION_VIEW_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "mi/core/error.hpp"
+#include "mi/core/parallel.hpp"
 
 namespace mi {
 
@@ -207,22 +209,40 @@ auto view(const E& e) {
 
 namespace detail {
 
-/// Rejects empty views and NaN/Inf, naming the argument and the first bad entry.
+/// Rejects empty views and NaN/Inf, naming the argument and the first bad entry. Large views are
+/// read on all cores (a sliced estimate's 10,000 x 1024 input took a seventh of its time here on
+/// one); the entry named is the first in row order whatever the thread count.
 template <class T>
 void check_activations(const activation_view<T>& v, const char* where, const char* argument) {
     if (v.empty())
         fail(where, argument, std::to_string(v.rows()) + "x" + std::to_string(v.cols()) + " view",
              "at least one sample and one unit");
-    for (std::size_t i = 0; i < v.rows(); ++i) {
-        const auto* r = v.row(i);
+    const auto finite_rows = [&](std::size_t first, std::size_t last) {
         bool ok = true;
-        for (std::size_t j = 0; j < v.cols(); ++j) ok &= std::isfinite(r[j]);
-        if (!ok)
+        for (std::size_t i = first; i < last; ++i) {
+            const auto* r = v.row(i);
+            for (std::size_t j = 0; j < v.cols(); ++j) ok &= std::isfinite(r[j]);
+        }
+        return ok;
+    };
+    // blocks of about 2^16 values; one block (one thread) below 2^18, where starting threads costs
+    // about as much as the pass
+    const std::size_t rows_per_block = std::max<std::size_t>(1, (std::size_t(1) << 16) / v.cols());
+    const std::size_t blocks = (v.rows() + rows_per_block - 1) / rows_per_block;
+    std::vector<char> bad(blocks, 0);
+    parallel_for(blocks, [&](std::size_t b) {
+        bad[b] = !finite_rows(b * rows_per_block, std::min(v.rows(), (b + 1) * rows_per_block));
+    }, v.rows() * v.cols() < (std::size_t(1) << 18) ? 1 : 0);
+    for (std::size_t b = 0; b < blocks; ++b) {
+        if (!bad[b]) continue;
+        for (std::size_t i = b * rows_per_block; i < v.rows(); ++i) {
+            const auto* r = v.row(i);
             for (std::size_t j = 0; j < v.cols(); ++j)
                 if (!std::isfinite(r[j]))
                     fail(where, (std::string(argument) + "(" + std::to_string(i) + ", " +
                                  std::to_string(j) + ")").c_str(),
                          r[j], "a finite value");
+        }
     }
 }
 

@@ -10,11 +10,24 @@
 
 #include <cmath>
 
+#include "mi/core/simd.hpp"
+
 namespace mi::detail {
 
 inline double mul_add(double p, double q, double acc) noexcept {
 #if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
     return std::fma(p, q, acc);
+#else
+    return acc + p * q;
+#endif
+}
+
+/// The same lane by lane: each lane rounds as mul_add(double, double, double) does.
+template <class A>
+xsimd::batch<double, A> mul_add(const xsimd::batch<double, A>& p, const xsimd::batch<double, A>& q,
+                                const xsimd::batch<double, A>& acc) noexcept {
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+    return simd::fma(p, q, acc);
 #else
     return acc + p * q;
 #endif

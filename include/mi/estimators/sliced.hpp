@@ -184,34 +184,83 @@ void project_block(const activation_view<const T>& v, const double* f, std::size
         for (std::size_t q = 0; q < rows; ++q) out[j * n + i + q] = acc[q][j];
 }
 
+/// The rows of a tile of project_tile: three SIMD batches of doubles (24 with AVX-512).
+inline constexpr std::size_t project_tile_rows = 3 * simd::width<double>;
+/// Its columns: eight with AVX-512's 32 registers (24 accumulators), four with 16 registers.
+inline constexpr std::size_t project_tile_columns = simd::width<double> >= 8 ? 8 : 4;
+
+/// Rows i .. i + project_tile_rows - 1 of v, packed column by column (packed[c * rows + r] =
+/// v(i + r, c) as a double), projected on the frames' columns q .. q + project_tile_columns - 1
+/// (column j at f[c * stride + j]) into out (projected_index with k = 1, column q at out[q n]).
+/// The sums are project_block's, the same order and the same mul_add in every lane; the rows are
+/// the SIMD lanes instead of the columns, so that per c three loads of packed rows and eight
+/// broadcasts of frame entries feed 24 multiply-adds, where project_block needs a conversion and
+/// a broadcast of a row value for each of its multiply-adds.
+inline void project_tile(const double* packed, const double* f, std::size_t stride, std::size_t d, std::size_t n,
+                         std::size_t i, std::size_t q, double* out) {
+    using B = simd::batch<double>;
+    constexpr std::size_t w = B::size, R = project_tile_rows / w, J = project_tile_columns;
+    B acc[R][J];
+    for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t j = 0; j < J; ++j) acc[r][j] = B(0.0);
+    for (std::size_t c = 0; c < d; ++c) {
+        B p[R];
+        for (std::size_t r = 0; r < R; ++r) p[r] = B::load_unaligned(packed + c * project_tile_rows + r * w);
+        const double* fc = f + c * stride + q;
+        for (std::size_t j = 0; j < J; ++j) {
+            const B fj(fc[j]);
+            for (std::size_t r = 0; r < R; ++r) acc[r][j] = mul_add(p[r], fj, acc[r][j]);
+        }
+    }
+    for (std::size_t j = 0; j < J; ++j)
+        for (std::size_t r = 0; r < R; ++r) acc[r][j].store_unaligned(out + (q + j) * n + i + r * w);
+}
+
 /// The rows of v projected on the frames f (row-major d x m, m = the columns of several slices'
 /// frames side by side, k per slice) into out (n m doubles, every one written; layout
 /// projected_index). Each output is the sum over c in increasing order of v(i, c) f(c, j), whatever
-/// the thread count (rows are split in fixed blocks); the inner loop over the m columns is the one
-/// the compiler vectorises, and v is read once for all the slices.
+/// the thread count (rows are split in fixed blocks) and whichever kernel computes it; the inner
+/// loop over the m columns is the one the compiler vectorises, and v is read once for all the
+/// slices.
 template <class T>
 void project_rows(const activation_view<const T>& v, const std::vector<double>& f, std::size_t m, std::size_t k,
                   double* out) {
     const std::size_t n = v.rows(), d = v.cols();
     constexpr std::size_t rows = project_rows_per_block, width = project_columns_per_block;
-    constexpr std::size_t block = 8 * rows;
+    constexpr std::size_t tile_rows = project_tile_rows, tile_columns = project_tile_columns;
+    constexpr std::size_t block = 4 * tile_rows;
     const std::size_t blocks = (n + block - 1) / block;
     // below about a million multiply-adds, starting threads costs more than it saves
     const std::size_t threads = n * d * m < (std::size_t(1) << 20) ? 1 : 0;
-    // 1-D slices: whole batches of columns by the register kernel (the same sums, in the same
-    // order, as the loop below)
+    // 1-D slices: whole tiles of columns by project_tile, then whole batches by project_block
+    // (the same sums, in the same order, as the loop below)
+    const std::size_t tile_end_column = k == 1 ? m / tile_columns * tile_columns : 0;
     const std::size_t kernel_columns = k == 1 ? m / width * width : 0;
     parallel_for(blocks, [&](std::size_t b) {
         const double* fr = f.data();
         const std::size_t begin = b * block, end = std::min(n, begin + block);
-        const std::size_t kernel_end = kernel_columns > 0 ? begin + (end - begin) / rows * rows : begin;
-        // batches of columns outside, rows inside: the block's rows stay in cache for every batch,
-        // and v is read from memory once per call whatever the number of slices
+        const std::size_t tiles_end = tile_end_column > 0 ? begin + (end - begin) / tile_rows * tile_rows : begin;
+        // a tile's rows packed once for all its columns: a pass over the rows for every slice
+        std::vector<double> packed(tile_end_column > 0 ? d * tile_rows : 0);
+        for (std::size_t i = begin; i < tiles_end; i += tile_rows) {
+            // written in order, read from the tile's rows side by side (each row's cache line
+            // serves the next few c)
+            const T* row[tile_rows];
+            for (std::size_t r = 0; r < tile_rows; ++r) row[r] = v.row(i + r);
+            for (std::size_t c = 0; c < d; ++c)
+                for (std::size_t r = 0; r < tile_rows; ++r) packed[c * tile_rows + r] = static_cast<double>(row[r][c]);
+            for (std::size_t q = 0; q < tile_end_column; q += tile_columns)
+                project_tile(packed.data(), fr, m, d, n, i, q, out);
+        }
+        // the rows after the tiles: whole batches of 1-D columns by project_block, then the loop
+        // for what is left (on the tiles' rows, the columns after the last whole tile)
+        const std::size_t kernel_end = kernel_columns > 0 ? end - (end - tiles_end) % rows : tiles_end;
         for (std::size_t q = 0; q < kernel_columns; q += width)
-            for (std::size_t i = begin; i < kernel_end; i += rows) project_block(v, fr + q, m, d, i, out + q * n);
+            for (std::size_t i = tiles_end; i < kernel_end; i += rows) project_block(v, fr + q, m, d, i, out + q * n);
         std::vector<double> o(m);
         for (std::size_t i = begin; i < end; ++i) {
-            const std::size_t j0 = i < kernel_end ? kernel_columns : 0;  // the columns left to this loop
+            // the columns left to this loop
+            const std::size_t j0 = i < tiles_end ? tile_end_column : i < kernel_end ? kernel_columns : 0;
             if (j0 == m) continue;
             const T* row = v.row(i);
             std::fill(o.begin() + static_cast<std::ptrdiff_t>(j0), o.end(), 0.0);
