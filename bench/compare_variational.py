@@ -9,7 +9,9 @@ g and h MLPs (Linear-ReLU-Linear-ReLU-Linear, nn.Linear's default
 initialisation), or the joint ("concat", Poole et al. 2019 §4; MINE's
 T_theta(x, z), Belghazi et al. 2018) critic f(a, b) = T([a ; b]), one MLP of
 the same hidden widths with a scalar output evaluated on the B^2 rows
-[a_i ; b_j] of a batch; inputs standardised per column, batches of 128 rows
+[a_i ; b_j] of a batch (PyTorch runs it twice: on the concatenated rows, as
+the papers' code does, and as "joint_split" with the first layer split as the
+engine computes it, W [a ; b] + c = (W_a a + c) + W_b b); inputs standardised per column, batches of 128 rows
 drawn as consecutive slices of a permutation reshuffled when used up, the
 B x B score matrix, and
   InfoNCE  mean_i [S_ii - logsumexp_j S_ij] + log B       (van den Oord et al. 2018)
@@ -23,8 +25,10 @@ embedding 16: the sizes of reproduce/estimator_grid), and a 20-dimensional
 pair (critic 64-64, embedding 32: the Gaussian test). Data: see
 bench/bench_variational.cpp (the same formulas).
 
-PyTorch is timed with torch.set_num_threads(1) and (2), best kept; the engine
-estimator is serial (one point per thread in the plane driver). Engine and
+PyTorch is timed with torch.set_num_threads(1) and (2), best kept. The engine's
+separable critic is serial; the joint critic's blocks of pairs run on mi's
+threads (all cores unless MI_NUM_THREADS says otherwise; inside the plane
+driver, which runs one point per thread, they run serially). Engine and
 PyTorch alternate --repeats rounds and the minimum of each is kept.
 
 usage (from the repository root, after building bench_variational with -DMI_BUILD_BENCH=ON):
@@ -76,6 +80,15 @@ def joint_scores(f, a, b):
     return f(pairs.reshape(n * n, -1)).reshape(n, n)
 
 
+def split_joint_scores(f, a, b):
+    """joint_scores with the first layer split as the engine does: W [a ; b] + c = (W_a a + c) + W_b b,
+    two products of B rows and a B x B broadcast sum in place of one product of B^2 rows."""
+    n, first = a.shape[0], f[0]
+    u = a @ first.weight[:, :a.shape[1]].T + first.bias
+    v = b @ first.weight[:, a.shape[1]:].T
+    return f[1:]((u[:, None, :] + v[None, :, :]).reshape(n * n, -1)).reshape(n, n)
+
+
 def standardise(v):
     sd = v.std(0)
     sd[sd == 0] = 1.0
@@ -104,10 +117,11 @@ def bound(kind, s, ma=None, alpha=0.01):
 
 
 def estimate(critic, kind, x, t, hidden, k, steps):
-    if critic == "joint":
+    if critic in ("joint", "joint_split"):
         f = tower(x.shape[1] + t.shape[1], hidden, 1)
         params = list(f.parameters())
-        scores = lambda a, b: joint_scores(f, a, b)
+        form = joint_scores if critic == "joint" else split_joint_scores
+        scores = lambda a, b: form(f, a, b)
     else:
         g, h = tower(x.shape[1], hidden, k), tower(t.shape[1], hidden, k)
         params = list(g.parameters()) + list(h.parameters())
@@ -138,15 +152,18 @@ def main():
     p.add_argument("--bench", required=True, help="path to the bench_variational binary")
     p.add_argument("--steps", type=int, default=500)
     p.add_argument("--repeats", type=int, default=2)
-    p.add_argument("--critics", default="separable,joint",
-                   help="comma-separated critics to time: separable, joint (default both)")
+    p.add_argument("--critics", default="separable,joint,joint_split",
+                   help="comma-separated critics to time: separable, joint, joint_split (the joint "
+                        "critic against PyTorch with the engine's split first layer; default all three)")
     a = p.parse_args()
     critics = [c for c in a.critics.split(",") if c]
-    if not critics or any(c not in ("separable", "joint") for c in critics):
-        p.error("--critics: expected a comma-separated list of separable, joint; got %r" % a.critics)
+    if not critics or any(c not in ("separable", "joint", "joint_split") for c in critics):
+        p.error("--critics: expected a comma-separated list of separable, joint, joint_split; got %r" % a.critics)
     if a.steps < 2:
         p.error("--steps: expected >= 2 (ms/step divides by steps - 1); got %d" % a.steps)
-    bench_critic = critics[0] if len(critics) == 1 else "all"
+    engine_critic = lambda c: "joint" if c == "joint_split" else c
+    engine_critics = {engine_critic(c) for c in critics}
+    bench_critic = engine_critics.pop() if len(engine_critics) == 1 else "all"
 
     cases = {
         "szt_x12_t10_c32x32e16": (szt_layer(10), [32, 32], 16),
@@ -189,7 +206,7 @@ def main():
         for name in cases:
             for kind in ("mine", "nwj", "infonce"):
                 key = (critic, kind, name)
-                e = engine[key]
+                e = engine[(engine_critic(critic), kind, name)]
                 s, m = py_step[key], py_est[key]
                 print("| %s | %s | %s | %.3f | %.3f | %.2fx | %.0f | %.0f | %.2fx | %.3f |"
                       % (critic, kind, name, e[0], s, s / e[0], e[1], m, m / e[1], values[key]))

@@ -375,11 +375,27 @@ public:
     /// The logits are left in z.back() and the output_spec's outputs
     /// (softmax probabilities, sigmoid, f(z)) in a.back().
     void forward(workspace<T>& ws, std::size_t batch, mi::rng* noise = nullptr) const {
+        forward_layers(ws, batch, noise, 0);
+    }
+
+    /// The forward pass of layers first, first + 1, ... on layer first - 1's output, which the
+    /// caller has put in ws.a[first - 1]: a first layer computed another way (the joint critic's,
+    /// examples/engine/variational.hpp, adds two products of B rows instead of multiplying B^2
+    /// concatenated ones). forward_from(ws, batch, 0) is forward(ws, batch).
+    void forward_from(workspace<T>& ws, std::size_t batch, std::size_t first) const {
+        if (first >= layers_.size())
+            mi::detail::fail("mi_examples::engine::network::forward_from", "first", first,
+                             "< the number of layers (" + std::to_string(layers_.size()) + ")");
+        forward_layers(ws, batch, nullptr, first);
+    }
+
+private:
+    void forward_layers(workspace<T>& ws, std::size_t batch, mi::rng* noise, std::size_t first) const {
         check_batch(ws, batch);
         ws.batch = batch;
-        const T* in = ws.input.data();
+        const T* in = first == 0 ? ws.input.data() : ws.a[first - 1].data();
         const bool quantized = config_.quantization.enabled();
-        for (std::size_t l = 0; l < layers_.size(); ++l) {
+        for (std::size_t l = first; l < layers_.size(); ++l) {
             const layer& L = layers_[l];
             T* z = ws.z[l].data();
             affine(L, quantized ? quantized_weights(l, ws) : L.w.data(), in, z, batch);
@@ -403,6 +419,7 @@ public:
         }
     }
 
+public:
     /// Output-layer outputs and loss (sum over the batch) after forward();
     /// with `gradient`, also the gradients of the mean batch loss (ws.grad_w, ws.grad_b).
     double loss(workspace<T>& ws, const batch_targets<T>& y, bool gradient, std::size_t* correct = nullptr) const {
@@ -434,6 +451,16 @@ public:
     /// layer's pre-activations the caller has put in ws.dz.back() after forward() (a variational
     /// critic's bound, examples/engine/variational.hpp), by the same backward pass as loss().
     void backward_from(workspace<T>& ws) const { backward(ws); }
+
+    /// backward_from() down to layer `first` only: the gradients of layers first, first + 1, ...
+    /// and, in ws.dz[first - 1], the objective's gradient with respect to layer first - 1's
+    /// pre-activations, for the caller's own first layer (forward_from()).
+    void backward_to(workspace<T>& ws, std::size_t first) const {
+        if (first == 0 || first >= layers_.size())
+            mi::detail::fail("mi_examples::engine::network::backward_to", "first", first,
+                             "in [1, " + std::to_string(layers_.size()) + ")");
+        backward(ws, first);
+    }
 
 private:
     void check_batch(const workspace<T>& ws, std::size_t batch) const {
@@ -495,10 +522,12 @@ private:
         detail::accumulate_rows(z, L.out, L.in, w, L.in, std::size_t(1), L.b.data(), a, batch);
     }
 
-    void backward(workspace<T>& ws) const {
+    // Layers from the last down to `first`; for first > 0 it ends with d objective / d z of layer
+    // first - 1 in ws.dz[first - 1].
+    void backward(workspace<T>& ws, std::size_t first = 0) const {
         const std::size_t batch = ws.batch;
         const bool quantized = config_.quantization.enabled();
-        for (std::size_t l = layers_.size(); l-- > 0;) {
+        for (std::size_t l = layers_.size(); l-- > first;) {
             const layer& L = layers_[l];
             // A quantized layer's forward pass multiplied by its quantized weights (if it quantizes them).
             const bool q_weights = quantized && quantization_of(L.act, l + 1 == layers_.size()).weights;

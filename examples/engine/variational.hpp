@@ -71,20 +71,23 @@
 //   and options.activation as for the towers; options.embedding is unused. It is
 //   evaluated on all B^2 rows [a_i ; b_j] of a batch (pair p = i B + j), so
 //   S_ij = T([a_i ; b_j]), and d(-bound)/dS_ij is back-propagated through the
-//   same B^2 rows. Per step: B^2 network evaluations forward and backward
-//   (B = 128: 16384 rows, B/2 = 64 times the separable critic's 2B = 256;
-//   bench/variational.md has the measured times), and a workspace of
-//   B^2 x (d_a + d_b + 3 x (sum of hidden widths + 1)) floats (the input and
-//   each layer's pre-activations, outputs and gradients; 14 MB for B = 128,
-//   d_a + d_b = 22 and 32-32 hidden), refused above 2^28 floats (1 GiB): the
-//   cost grows with B^2, and a batch that needs more is better served by the
-//   separable critic.
+//   same B^2 rows. The first layer is split (W [a ; b] = W_a a + W_b b), so it
+//   costs two products of B rows and B^2 sums, not a product of B^2 rows
+//   (joint_critic below). Per step: the other layers on B^2 rows forward and
+//   backward (B = 128: 16384 rows, B/2 = 64 times the separable critic's
+//   2B = 256; bench/variational.md has the measured times), in blocks of
+//   pairs on mi's threads, and a workspace of
+//   B^2 x (d_a + d_b + 3 x (sum of hidden widths + 1)) floats (each layer's
+//   pre-activations, outputs and gradients, and an input the split first
+//   layer leaves unused; 14 MB for B = 128, d_a + d_b = 22 and 32-32 hidden),
+//   refused above 2^28 floats (1 GiB): the cost grows with B^2, and a batch
+//   that needs more is better served by the separable critic.
 //   When to prefer which: the joint critic can represent any f(a, b) (the
 //   optimal critic of a bound is log p(a, b) / (p(a) p(b)) + const, which a
 //   separable critic can only approximate through an inner product of
 //   k-dimensional embeddings), so it is the reference for small inputs and
-//   the form MINE was proposed with; the separable critic is 18-42x cheaper
-//   per step at the same B and widths (measured, bench/variational.md),
+//   the form MINE was proposed with; the separable critic is 8-11x cheaper
+//   per step at the same B and widths on 2 cores, 12-20x on one (bench/variational.md),
 //   which is what a plane of many points needs; on correlated Gaussians the
 //   tests here find both within the same tolerance of the closed form.
 //
@@ -117,18 +120,21 @@
 // training batches: derive_seed(seed, 3), held-out split: derive_seed(seed, 4), evaluation order:
 // derive_seed(seed, 5), the joint critic: derive_seed(seed, 6) (a stream of its own, so the
 // batches, split and order are the same draws for both critics);
-// the I(T;Y) critic uses seed + 1 in place of seed), one point is computed
-// serially, and the engine's hand loops are used (blas_threshold = max), so a
+// the I(T;Y) critic uses seed + 1 in place of seed), the engine's hand loops
+// are used (blas_threshold = max), and the joint critic's blocks of pairs, the
+// one part that runs on mi's threads, add their gradients in block order, so a
 // point is bit-identical for any number of mi threads or OpenBLAS threads.
-// The plane driver runs points in parallel; each trains its own critics.
+// The plane driver runs points in parallel (the blocks of each then run
+// serially in its thread); each point trains its own critics.
 //
 // Training: the bound's gradient with respect to each tower's output (separable)
 // or to the B^2 scalar outputs (joint) is put in the network's workspace and
 // back-propagated by network<T>::backward_from, the engine's own backward pass.
 //
 // Cost per training step: separable, 2 tower passes on B rows (forward +
-// backward) and the B x B x k score product and its two gradients; joint, one
-// pass of the critic on B^2 rows (forward + backward). Results in nats.
+// backward) and the B x B x k score product and its two gradients; joint, the
+// split first layer and one pass of the other layers on B^2 rows (forward +
+// backward). Results in nats.
 #ifndef MI_EXAMPLES_ENGINE_VARIATIONAL_HPP
 #define MI_EXAMPLES_ENGINE_VARIATIONAL_HPP
 
@@ -147,9 +153,11 @@
 #include "mi/core/error.hpp"
 #include "mi/core/finite.hpp"
 #include "mi/core/labels.hpp"
+#include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
+#include "mi/core/simd.hpp"
 #include "mi/estimators/concept.hpp"
 
 namespace mi_examples::variational {
@@ -410,55 +418,189 @@ inline double joint_workspace_floats(std::size_t d, std::size_t B, const variati
 constexpr double joint_workspace_limit = 268435456.0;
 
 /// A joint critic T([a ; b]) -> scalar on the B^2 concatenated rows of a batch, and its Adam optimizer.
+///
+/// The first layer is not multiplied out on the B^2 rows: on [a_i ; b_j] it is
+/// W_a a_i + W_b b_j + bias, so it takes U = W_a A + bias and V = W_b B (two products of B rows) and
+/// the B^2 sums U_ri + V_rj; its weight gradient is W_a's sum over i of (sum over j of dz_r,ij) a_i
+/// and W_b's sum over j of (sum over i of dz_r,ij) b_j. That removes the (d_a + d_b) x h_1 part of
+/// the B^2 rows' work forward and backward (a third of a step at the SZT and 20 + 20 sizes).
+/// The other layers run on the engine (network::forward_from, backward_to) in blocks of
+/// `pairs_per_block` consecutive pairs, each block its own workspace: a block's activations stay in
+/// the core's cache while a layer's product runs over them, and blocks run on mi's threads. The
+/// gradient is the sum of the blocks' gradients in block order, so a step has the same bits for any
+/// thread count.
 class joint_critic {
 public:
+    /// Pairs per block: 1040 (not 1024) so that the rows of a block's feature-major activations are
+    /// not a multiple of 4 KB apart, which would map a layer's inputs to the same L1 sets.
+    static constexpr std::size_t pairs_per_block = 1040;
+
     joint_critic(std::size_t da, std::size_t db, std::size_t capacity, const variational_options& o,
                  std::uint64_t seed)
-        : net_(critic_network(da + db, 1, o), mi::derive_seed(seed, 6)),
-          opt_(eng::optimizer_config::adam(o.learning_rate), net_), ws_(net_.make_workspace(capacity * capacity)) {}
+        : da_(da), db_(db), capacity_(capacity), net_(critic_network(da + db, 1, o), mi::derive_seed(seed, 6)),
+          opt_(eng::optimizer_config::adam(o.learning_rate), net_), grads_(net_.make_workspace(1)) {
+        if (o.hidden.empty())
+            mi::detail::fail("variational joint critic", "options.hidden size", 0, ">= 1 hidden layer");
+    }
 
     /// Scores S (B x B) of the rows `rows` of a (N x da) and b (N x db): S_ij = T([a_i ; b_j]).
     void scores(const std::vector<float>& a, std::size_t da, const std::vector<float>& b, std::size_t db,
                 const std::size_t* rows, std::size_t B, std::vector<float>& S) {
-        // The input is feature-major (network.hpp): column c of pair p = i B + j at [c * B^2 + p].
-        const std::size_t P = B * B;
-        float* in = ws_.input.data();
-        for (std::size_t c = 0; c < da; ++c) {  // a_i repeated over j
-            float* dst = in + c * P;
-            for (std::size_t i = 0; i < B; ++i) std::fill(dst + i * B, dst + (i + 1) * B, a[rows[i] * da + c]);
+        if (da != da_ || db != db_ || B == 0 || B > capacity_)
+            mi::detail::fail("variational joint critic", "batch", B,
+                             "1 .. " + std::to_string(capacity_) + " rows of " + std::to_string(da_) + " + " +
+                                 std::to_string(db_) + " columns");
+        gather(a, b, rows, B);
+        const auto& L0 = net_.at(0);
+        const std::size_t h1 = L0.out, P = B * B, n_blocks = (P + pairs_per_block - 1) / pairs_per_block;
+        // U = W_a A + bias and V = W_b B (h1 x B each), each entry summed in order of its column
+        U_.resize(h1 * B);
+        V_.resize(h1 * B);
+        for (std::size_t r = 0; r < h1; ++r) {
+            const float* w = L0.w.data() + r * (da_ + db_);
+            for (std::size_t i = 0; i < B; ++i) {
+                float u = L0.b[r], v = 0.0f;
+                for (std::size_t c = 0; c < da_; ++c) u += w[c] * A_[i * da_ + c];
+                for (std::size_t c = 0; c < db_; ++c) v += w[da_ + c] * B_[i * db_ + c];
+                U_[r * B + i] = u;
+                V_[r * B + i] = v;
+            }
         }
-        for (std::size_t c = 0; c < db; ++c) {  // b_j repeated over i
-            float* dst = in + (da + c) * P;
-            for (std::size_t j = 0; j < B; ++j) dst[j] = b[rows[j] * db + c];
-            for (std::size_t i = 1; i < B; ++i) std::copy(dst, dst + B, dst + i * B);
-        }
-        net_.forward(ws_, P);
-        const float* z = ws_.z.back().data();  // the linear scalar output, pair p at [p]: S row-major
-        S.assign(z, z + P);
+        while (blocks_.size() < n_blocks) blocks_.push_back(net_.make_workspace(std::min(pairs_per_block, capacity_ * capacity_)));
+        S.resize(P);
+        mi::parallel_for(n_blocks, [&](std::size_t k) {
+            const std::size_t p0 = k * pairs_per_block, n = std::min(P, p0 + pairs_per_block) - p0;
+            eng::workspace<float>& ws = blocks_[k];
+            float* z = ws.z[0].data();  // feature-major: unit r of pair p0 + q at [r n + q]
+            for (std::size_t r = 0; r < h1; ++r) {
+                for_pairs(p0, n, B, [&](std::size_t q, std::size_t i, std::size_t j0, std::size_t len) {
+                    const float u = U_[r * B + i];
+                    const float* v = V_.data() + r * B + j0;
+                    float* zr = z + r * n + q;
+                    for (std::size_t t = 0; t < len; ++t) zr[t] = u + v[t];
+                });
+                eng::apply(L0.act, z + r * n, ws.a[0].data() + r * n, n);  // while the row is in L1
+            }
+            net_.forward_from(ws, n, 1);
+            const float* s = ws.z.back().data();  // the linear scalar output
+            std::copy(s, s + n, S.data() + p0);
+        });
+        B_rows_ = B;
     }
 
     /// One Adam step from d(-bound)/dS, after scores() on the same batch: dS_ij is the gradient of the
-    /// output of row p = i B + j, back-propagated through the B^2 rows by the engine.
+    /// output of pair i B + j.
     void step(const std::vector<float>& dS, std::size_t B) {
         gradient(dS, B);
-        opt_.step(net_, ws_);
+        opt_.step(net_, grads_);
     }
 
     /// The gradients of the parameters (workspace().grad_w, grad_b) from d(-bound)/dS, after scores() on
     /// the same batch, without the Adam step.
     void gradient(const std::vector<float>& dS, std::size_t B) {
-        std::copy(dS.begin(), dS.begin() + static_cast<std::ptrdiff_t>(B * B), ws_.dz.back().begin());
-        net_.backward_from(ws_);
+        if (B != B_rows_ || dS.size() < B * B)
+            mi::detail::fail("variational joint critic", "batch", B,
+                             "the batch of the last scores() (" + std::to_string(B_rows_) + " rows)");
+        const std::size_t h1 = net_.at(0).out, P = B * B, n_blocks = (P + pairs_per_block - 1) / pairs_per_block;
+        // per block: its sums of dz over j (row_sums, by i) and over i (col_sums, by j) for the first layer
+        row_sums_.assign(n_blocks * h1 * B, 0.0f);
+        col_sums_.assign(n_blocks * h1 * B, 0.0f);
+        mi::parallel_for(n_blocks, [&](std::size_t k) {
+            const std::size_t p0 = k * pairs_per_block, n = std::min(P, p0 + pairs_per_block) - p0;
+            eng::workspace<float>& ws = blocks_[k];
+            std::copy(dS.begin() + static_cast<std::ptrdiff_t>(p0), dS.begin() + static_cast<std::ptrdiff_t>(p0 + n),
+                      ws.dz.back().begin());
+            net_.backward_to(ws, 1);
+            const float* dz = ws.dz[0].data();
+            float* rs = row_sums_.data() + k * h1 * B;
+            float* cs = col_sums_.data() + k * h1 * B;
+            for (std::size_t r = 0; r < h1; ++r)
+                for_pairs(p0, n, B, [&](std::size_t q, std::size_t i, std::size_t j0, std::size_t len) {
+                    // the sum over j in SIMD lanes, then their reduction, then the tail: one fixed order
+                    using V = mi::simd::batch<float>;
+                    const float* d = dz + r * n + q;
+                    float* c = cs + r * B + j0;
+                    V acc(0.0f);
+                    std::size_t t = 0;
+                    for (; t + V::size <= len; t += V::size) {
+                        const V x = V::load_unaligned(d + t);
+                        acc += x;
+                        (V::load_unaligned(c + t) + x).store_unaligned(c + t);
+                    }
+                    float sum = mi::simd::reduce_add(acc);
+                    for (; t < len; ++t) {
+                        sum += d[t];
+                        c[t] += d[t];
+                    }
+                    rs[r * B + i] += sum;
+                });
+        });
+        // the blocks' sums in block order
+        for (std::size_t l = 1; l < net_.num_layers(); ++l) {
+            std::vector<float>& gw = grads_.grad_w[l];
+            std::vector<float>& gb = grads_.grad_b[l];
+            std::copy(blocks_[0].grad_w[l].begin(), blocks_[0].grad_w[l].end(), gw.begin());
+            std::copy(blocks_[0].grad_b[l].begin(), blocks_[0].grad_b[l].end(), gb.begin());
+            for (std::size_t k = 1; k < n_blocks; ++k) {
+                for (std::size_t e = 0; e < gw.size(); ++e) gw[e] += blocks_[k].grad_w[l][e];
+                for (std::size_t e = 0; e < gb.size(); ++e) gb[e] += blocks_[k].grad_b[l][e];
+            }
+        }
+        for (std::size_t k = 1; k < n_blocks; ++k)
+            for (std::size_t e = 0; e < h1 * B; ++e) {
+                row_sums_[e] += row_sums_[k * h1 * B + e];
+                col_sums_[e] += col_sums_[k * h1 * B + e];
+            }
+        // the first layer: dW_a = R A, dW_b = C B, dbias = R 1 (R, C: h1 x B; A, B: the batch's rows)
+        float* gw = grads_.grad_w[0].data();
+        float* gb = grads_.grad_b[0].data();
+        for (std::size_t r = 0; r < h1; ++r) {
+            float* g = gw + r * (da_ + db_);
+            std::fill(g, g + da_ + db_, 0.0f);
+            float bias = 0.0f;
+            for (std::size_t i = 0; i < B; ++i) {
+                const float ri = row_sums_[r * B + i], ci = col_sums_[r * B + i];
+                bias += ri;
+                for (std::size_t c = 0; c < da_; ++c) g[c] += ri * A_[i * da_ + c];
+                for (std::size_t c = 0; c < db_; ++c) g[da_ + c] += ci * B_[i * db_ + c];
+            }
+            gb[r] = bias;
+        }
     }
 
-    /// The network and its workspace (the tests set its weights and read its gradients).
+    /// The network, and the workspace holding its last gradient (the tests set its weights and read
+    /// its gradients).
     eng::network<float>& network() noexcept { return net_; }
-    const eng::workspace<float>& workspace() const noexcept { return ws_; }
+    const eng::workspace<float>& workspace() const noexcept { return grads_; }
 
 private:
+    // The batch's rows of a and b, row-major (B x da, B x db).
+    void gather(const std::vector<float>& a, const std::vector<float>& b, const std::size_t* rows, std::size_t B) {
+        A_.resize(B * da_);
+        B_.resize(B * db_);
+        for (std::size_t i = 0; i < B; ++i) {
+            std::copy_n(a.begin() + static_cast<std::ptrdiff_t>(rows[i] * da_), da_, A_.begin() + static_cast<std::ptrdiff_t>(i * da_));
+            std::copy_n(b.begin() + static_cast<std::ptrdiff_t>(rows[i] * db_), db_, B_.begin() + static_cast<std::ptrdiff_t>(i * db_));
+        }
+    }
+
+    // Calls f(q, i, j0, len) for the runs of pairs p0 + q .. p0 + q + len - 1 of one i (pair = i B + j,
+    // j from j0) that make up the n pairs from p0.
+    template <class F>
+    static void for_pairs(std::size_t p0, std::size_t n, std::size_t B, F&& f) {
+        for (std::size_t q = 0; q < n;) {
+            const std::size_t p = p0 + q, i = p / B, j0 = p % B, len = std::min(B - j0, n - q);
+            f(q, i, j0, len);
+            q += len;
+        }
+    }
+
+    std::size_t da_, db_, capacity_, B_rows_ = 0;
     eng::network<float> net_;
     eng::optimizer<float> opt_;
-    eng::workspace<float> ws_;
+    eng::workspace<float> grads_;                // the step's gradient, the blocks' sum
+    std::vector<eng::workspace<float>> blocks_;  // one per block of pairs_per_block pairs
+    std::vector<float> A_, B_, U_, V_, row_sums_, col_sums_;
 };
 
 /// Trains `critic` on the first n_train entries of `rows` and evaluates the bound on disjoint batches of
