@@ -389,37 +389,6 @@ public:
         forward_layers(ws, batch, nullptr, first);
     }
 
-private:
-    void forward_layers(workspace<T>& ws, std::size_t batch, mi::rng* noise, std::size_t first) const {
-        check_batch(ws, batch);
-        ws.batch = batch;
-        const T* in = first == 0 ? ws.input.data() : ws.a[first - 1].data();
-        const bool quantized = config_.quantization.enabled();
-        for (std::size_t l = first; l < layers_.size(); ++l) {
-            const layer& L = layers_[l];
-            T* z = ws.z[l].data();
-            affine(L, quantized ? quantized_weights(l, ws) : L.w.data(), in, z, batch);
-            if (l + 1 == layers_.size()) {
-                output_transform(config_.output, z, ws.a[l].data(), L.out, batch);
-                if (quantized) quantize_output(l, ws, batch);
-                break;
-            }
-            const std::size_t n = L.out * batch;
-            T* a = ws.a[l].data();
-            apply(L.act, z, a, n);
-            if (quantized) quantize_output(l, ws, batch);
-            if (config_.noise_std > 0.0) {
-                std::copy(a, a + n, ws.clean[l].data());
-                if (noise) {
-                    const double s = config_.noise_std;
-                    for (std::size_t i = 0; i < n; ++i) a[i] += static_cast<T>(s * noise->normal());
-                }
-            }
-            in = a;
-        }
-    }
-
-public:
     /// Output-layer outputs and loss (sum over the batch) after forward();
     /// with `gradient`, also the gradients of the mean batch loss (ws.grad_w, ws.grad_b).
     double loss(workspace<T>& ws, const batch_targets<T>& y, bool gradient, std::size_t* correct = nullptr) const {
@@ -463,6 +432,35 @@ public:
     }
 
 private:
+    void forward_layers(workspace<T>& ws, std::size_t batch, mi::rng* noise, std::size_t first) const {
+        check_batch(ws, batch);
+        ws.batch = batch;
+        const T* in = first == 0 ? ws.input.data() : ws.a[first - 1].data();
+        const bool quantized = config_.quantization.enabled();
+        for (std::size_t l = first; l < layers_.size(); ++l) {
+            const layer& L = layers_[l];
+            T* z = ws.z[l].data();
+            affine(L, quantized ? quantized_weights(l, ws) : L.w.data(), in, z, batch);
+            if (l + 1 == layers_.size()) {
+                output_transform(config_.output, z, ws.a[l].data(), L.out, batch);
+                if (quantized) quantize_output(l, ws, batch);
+                break;
+            }
+            const std::size_t n = L.out * batch;
+            T* a = ws.a[l].data();
+            apply(L.act, z, a, n);
+            if (quantized) quantize_output(l, ws, batch);
+            if (config_.noise_std > 0.0) {
+                std::copy(a, a + n, ws.clean[l].data());
+                if (noise) {
+                    const double s = config_.noise_std;
+                    for (std::size_t i = 0; i < n; ++i) a[i] += static_cast<T>(s * noise->normal());
+                }
+            }
+            in = a;
+        }
+    }
+
     void check_batch(const workspace<T>& ws, std::size_t batch) const {
         if (batch == 0) mi::detail::fail("mi_examples::engine::network::forward", "batch", batch, ">= 1");
         if (ws.input.size() < config_.inputs * batch || ws.z.size() != layers_.size())

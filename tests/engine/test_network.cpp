@@ -325,4 +325,53 @@ TEST_CASE("backward_from: the gradients of any objective of the output pre-activ
         }
 }
 
+TEST_CASE("forward_from and backward_to: the full pass's numbers from a first layer computed by the caller") {
+    // the joint critic of variational.hpp computes its first layer itself; the other layers' pass from
+    // there must be the full pass's, bit for bit (the full pass is checked by finite differences above)
+    eng::network_config c;
+    c.inputs = 3;
+    c.hidden = {6, 5, 4};
+    c.outputs = 2;
+    c.hidden_activation = eng::activation::relu();
+    c.output = eng::output_spec::mse(eng::activation::linear());
+    c.hidden_init = eng::init_spec::pytorch_default();
+    const eng::network<float> net(c, 11);
+    const std::size_t B = 37;  // not a multiple of any SIMD width: the kernels' edges too
+    mi::rng r(5);
+    auto full = net.make_workspace(B);
+    for (auto& x : full.input) x = static_cast<float>(r.normal());
+    net.forward(full, B);
+    std::vector<float> dz_out(full.dz.back().size());
+    for (auto& x : dz_out) x = static_cast<float>(r.normal());
+    std::copy(dz_out.begin(), dz_out.end(), full.dz.back().begin());
+    net.backward_from(full);
+    for (std::size_t first = 1; first < net.num_layers(); ++first) {
+        CAPTURE(first);
+        auto ws = net.make_workspace(B);  // its input stays 0: only a[first - 1] may be read
+        ws.a[first - 1] = full.a[first - 1];
+        ws.z[first - 1] = full.z[first - 1];
+        net.forward_from(ws, B, first);
+        CHECK(ws.z.back() == full.z.back());
+        std::copy(dz_out.begin(), dz_out.end(), ws.dz.back().begin());
+        for (std::size_t l = 0; l < first; ++l) {  // what backward_to must leave alone
+            std::fill(ws.grad_w[l].begin(), ws.grad_w[l].end(), 7.0f);
+            if (l + 1 < first) std::fill(ws.dz[l].begin(), ws.dz[l].end(), 7.0f);
+        }
+        net.backward_to(ws, first);
+        for (std::size_t l = first; l < net.num_layers(); ++l) {
+            CHECK(ws.grad_w[l] == full.grad_w[l]);
+            CHECK(ws.grad_b[l] == full.grad_b[l]);
+        }
+        CHECK(ws.dz[first - 1] == full.dz[first - 1]);
+        for (std::size_t l = 0; l < first; ++l) {
+            CHECK(ws.grad_w[l] == std::vector<float>(net.at(l).w.size(), 7.0f));
+            if (l + 1 < first) CHECK(ws.dz[l] == std::vector<float>(ws.dz[l].size(), 7.0f));
+        }
+    }
+    auto ws = net.make_workspace(B);
+    CHECK_THROWS_AS(net.forward_from(ws, B, net.num_layers()), mi::error);
+    CHECK_THROWS_AS(net.backward_to(ws, 0), mi::error);
+    CHECK_THROWS_AS(net.backward_to(ws, net.num_layers()), mi::error);
+}
+
 }  // namespace test_engine_network
