@@ -431,8 +431,11 @@ constexpr double joint_workspace_limit = 268435456.0;
 /// thread count.
 class joint_critic {
 public:
-    /// Pairs per block: 1040 (not 1024) so that the rows of a block's feature-major activations are
-    /// not a multiple of 4 KB apart, which would map a layer's inputs to the same L1 sets.
+    /// Pairs per block: about a thousand, so that a block's layer (64 units: 266 KB) stays in the
+    /// core's L2 cache while the next layer's product reads it, and a batch of 128 makes 16 blocks
+    /// for the threads (528 pairs measured slower, 1024-4160 the same: bench/variational.md); 1040
+    /// rather than 1024 keeps the units' rows from starting a multiple of 4 KB apart, where they
+    /// would share L1 sets.
     static constexpr std::size_t pairs_per_block = 1040;
 
     joint_critic(std::size_t da, std::size_t db, std::size_t capacity, const variational_options& o,
