@@ -11,9 +11,9 @@ T_theta(x, z), Belghazi et al. 2018) critic f(a, b) = T([a ; b]), one MLP of
 the same hidden widths with a scalar output evaluated on the B^2 rows
 [a_i ; b_j] of a batch (PyTorch runs it twice: on the concatenated rows, as
 the papers' code does, and as "joint_split" with the first layer split as the
-engine computes it, W [a ; b] + c = (W_a a + c) + W_b b); inputs standardised per column, batches of 128 rows
-drawn as consecutive slices of a permutation reshuffled when used up, the
-B x B score matrix, and
+engine computes it, W [a ; b] + c = (W_a a + c) + W_b b); inputs standardised
+per column, batches of 128 rows drawn as consecutive slices of a permutation
+reshuffled when used up, the B x B score matrix, and
   InfoNCE  mean_i [S_ii - logsumexp_j S_ij] + log B       (van den Oord et al. 2018)
   NWJ      mean_i S_ii - mean_{i != j} exp(S_ij - 1)       (Nguyen et al. 2010; Poole et al. 2019)
   MINE     mean_i S_ii - log mean_{i != j} exp(S_ij), trained with the
