@@ -374,4 +374,76 @@ TEST_CASE("forward_from and backward_to: the full pass's numbers from a first la
     CHECK_THROWS_AS(net.backward_to(ws, net.num_layers()), mi::error);
 }
 
+TEST_CASE("streamed_products: dz a^T as one running sum per entry, whatever the tile") {
+    // shapes: tiles of 8 and 4 rows and single rows, 1-4 SIMD chunks with a padded last one, and
+    // batches longer than one transposed chunk (E = 24 KB / padded row) with a partial last chunk
+    struct shape {
+        std::size_t rx, ry, n;
+    };
+    for (const shape sh : {shape{24, 30, 1000}, shape{19, 64, 777}, shape{3, 5, 40}, shape{16, 1, 300},
+                           shape{33, 70, 2500}}) {
+        CAPTURE(sh.rx);
+        CAPTURE(sh.ry);
+        CAPTURE(sh.n);
+        std::vector<float> x(sh.rx * sh.n), y(sh.ry * sh.n), out(sh.rx * sh.ry), row(sh.ry), scratch;
+        mi::rng r(sh.rx + 100 * sh.ry);
+        for (auto& v : x) v = static_cast<float>(r.normal());
+        for (auto& v : y) v = static_cast<float>(r.normal());
+        eng::detail::streamed_products(x.data(), sh.rx, y.data(), sh.ry, sh.n, out.data(), sh.ry, scratch);
+        std::size_t far = 0, other_bits = 0;
+        for (std::size_t j = 0; j < sh.rx; ++j) {
+            // the same row alone (a one-row tile): the same bits
+            eng::detail::streamed_products(x.data() + j * sh.n, 1, y.data(), sh.ry, sh.n, row.data(), sh.ry, scratch);
+            for (std::size_t i = 0; i < sh.ry; ++i) {
+                double exact = 0.0, scale = 0.0;
+                for (std::size_t e = 0; e < sh.n; ++e) {
+                    exact += static_cast<double>(x[j * sh.n + e]) * y[i * sh.n + e];
+                    scale += std::abs(static_cast<double>(x[j * sh.n + e]) * y[i * sh.n + e]);
+                }
+                // a float running sum: error below n ulps of the sum of magnitudes
+                far += std::abs(out[j * sh.ry + i] - exact) > 1e-7 * static_cast<double>(sh.n) * scale;
+                other_bits += out[j * sh.ry + i] != row[i];
+            }
+        }
+        CHECK(far == 0);
+        CHECK(other_bits == 0);
+    }
+}
+
+TEST_CASE("weight_gradient::streamed: the paired sums' gradients to float rounding") {
+    eng::network_config c;
+    c.inputs = 20;
+    c.hidden = {40, 18};  // 40 and 18 output rows take the streamed form, the 3-unit output layer not
+    c.outputs = 3;
+    c.hidden_activation = eng::activation::tanh();
+    c.output = eng::output_spec::mse(eng::activation::linear());
+    c.hidden_init = eng::init_spec::pytorch_default();
+    const std::size_t B = 1100;
+    std::vector<std::vector<float>> grads[2];
+    mi::rng r(17);
+    std::vector<float> input(c.inputs * B), dz_out(c.outputs * B);
+    for (auto& v : input) v = static_cast<float>(r.normal());
+    for (auto& v : dz_out) v = static_cast<float>(r.normal());
+    for (const auto kind : {eng::weight_gradient::paired_dots, eng::weight_gradient::streamed}) {
+        c.gradient_products = kind;
+        const eng::network<float> net(c, 4);
+        auto ws = net.make_workspace(B);
+        std::copy(input.begin(), input.end(), ws.input.begin());
+        net.forward(ws, B);
+        std::copy(dz_out.begin(), dz_out.end(), ws.dz.back().begin());
+        net.backward_from(ws);
+        grads[kind == eng::weight_gradient::streamed] = ws.grad_w;
+    }
+    for (std::size_t l = 0; l < grads[0].size(); ++l) {
+        CAPTURE(l);
+        std::size_t off = 0, same = 0;
+        for (std::size_t k = 0; k < grads[0][l].size(); ++k) {
+            off += std::abs(grads[1][l][k] - grads[0][l][k]) > 1e-4f * (1.0f + std::abs(grads[0][l][k]));
+            same += grads[1][l][k] == grads[0][l][k];
+        }
+        CHECK(off == 0);
+        if (l + 1 == grads[0].size()) CHECK(same == grads[0][l].size());  // 3 rows: the paired sums themselves
+    }
+}
+
 }  // namespace test_engine_network

@@ -31,7 +31,7 @@
 // The joint critic (hidden 32-32, batch 32: B^2 = 1024 network rows per step,
 // 700 steps, about 0.5 s per estimate here; batch 128 would take 16x longer) is
 // held to the same rule; its measured gap (seed 0, this machine) is
-// 0.020 / 0.026 / 0.038 nats of 0.511 (MINE / NWJ / InfoNCE, d = 1) and
+// 0.020 / 0.026 / 0.039 nats of 0.511 (MINE / NWJ / InfoNCE, d = 1) and
 // 0.088 / 0.105 / 0.157 of 1.116 (d = 5; on two other draws of the data
 // 0.076-0.137 for MINE and NWJ, 0.138-0.160 for InfoNCE, whose optimal-critic
 // gap is larger at B = 32 than at 128; 1000 steps gain only 0.00-0.01). At
