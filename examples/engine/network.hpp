@@ -250,9 +250,13 @@ void streamed_products(const T* x, std::size_t rows_x, const T* y, std::size_t r
         for (std::size_t i = 0; i < rows_y; ++i)
             for (std::size_t e = 0; e < ec; ++e) yT[e * ldp + i] = y[i * n + e0 + e];
         std::size_t j = 0;
-        if (chunks < 4)  // few chunks: more rows per tile keep as many sums in registers
-            for (; j + 8 <= rows_x; j += 8) streamed_rows<T, 8, 2>(acc, ldp, j, x, n, e0, ec, yT, chunks);
-        for (; j + 4 <= rows_x; j += 4) streamed_rows<T, 4, 4>(acc, ldp, j, x, n, e0, ec, yT, chunks);
+        if constexpr (w * sizeof(T) >= 64) {  // AVX-512's 32 registers: 16 sums, their loads and a broadcast
+            if (chunks < 4)  // few chunks: more rows per tile keep as many sums in registers
+                for (; j + 8 <= rows_x; j += 8) streamed_rows<T, 8, 2>(acc, ldp, j, x, n, e0, ec, yT, chunks);
+            for (; j + 4 <= rows_x; j += 4) streamed_rows<T, 4, 4>(acc, ldp, j, x, n, e0, ec, yT, chunks);
+        } else {  // 16 registers: 8 sums
+            for (; j + 4 <= rows_x; j += 4) streamed_rows<T, 4, 2>(acc, ldp, j, x, n, e0, ec, yT, chunks);
+        }
         for (; j < rows_x; ++j) streamed_rows<T, 1, 4>(acc, ldp, j, x, n, e0, ec, yT, chunks);
     }
     for (std::size_t j = 0; j < rows_x; ++j) std::copy(acc + j * ldp, acc + j * ldp + rows_y, out + j * ld);
