@@ -37,6 +37,7 @@
 
 #include "engine/network.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/simd.hpp"
 
 namespace mi_examples::engine {
 
@@ -170,24 +171,22 @@ private:
         const T step_size = static_cast<T>(config_.learning_rate / bc1);
         const T inv_sqrt_bc2 = static_cast<T>(1.0 / std::sqrt(bc2));
         const T eps = static_cast<T>(config_.epsilon);
-        auto update = [&](std::size_t i) {
-            const T gi = g[i] + wd * w[i];
-            m[i] = b1 * m[i] + one_b1 * gi;
-            v[i] = b2 * v[i] + one_b2 * gi * gi;
-            const T denom = std::sqrt(v[i]) * inv_sqrt_bc2 + eps;
-            w[i] -= step_size * m[i] / denom;
-        };
+        const adam_factors<T> f{b1, b2, one_b1, one_b2, inv_sqrt_bc2, eps, step_size, wd};
+        auto update = [&](std::size_t i) { adam_update(w[i], g[i], m[i], v[i], f); };
         if constexpr (std::is_same_v<T, float>) {
             // wd = 0: the gradient term is then g + (+-0), zero exactly when g is. The factors' ranges
             // are those idle_update's rounding argument needs. A block is checked just before its
             // update, so the check reads what the update is about to load.
             if (wd == 0.0f && b1 >= 0.5f && b1 < 1.0f && b2 >= 0.0f && b2 < 1.0f && step_size > 0.0f) {
                 constexpr std::size_t block = 64;  // blocks without subnormals keep the vector loop
+                static_assert(block % mi::simd::width<float> == 0, "whole batches per block");
                 for (std::size_t s = 0; s < n; s += block) {
                     const std::size_t e = std::min(n, s + block);
                     if (any_subnormal(m + s, e - s) || any_subnormal(v + s, e - s)) {
                         for (std::size_t i = s; i < e; ++i)
                             if (!idle_update(w[i], g[i] + wd * w[i], m[i], v[i], b1, b2, step_size)) update(i);
+                    } else if (e - s == block) {
+                        adam_batches(w + s, g + s, m + s, v + s, block, f);
                     } else {
                         for (std::size_t i = s; i < e; ++i) update(i);
                     }
@@ -195,7 +194,57 @@ private:
                 return;
             }
         }
-        for (std::size_t i = 0; i < n; ++i) update(i);
+        const std::size_t whole = n / mi::simd::width<T> * mi::simd::width<T>;
+        adam_batches(w, g, m, v, whole, f);
+        for (std::size_t i = whole; i < n; ++i) update(i);
+    }
+
+    template <class V>
+    struct adam_factors {
+        V b1, b2, one_b1, one_b2, inv_sqrt_bc2, eps, step_size, wd;
+    };
+
+    // x y + z rounded once where the target has a fused multiply-add, else rounded twice: what
+    // mi::simd::fma does for a batch, so that a weight gets the same bits from a batch and from the
+    // scalar tail. The fused places are those GCC's contraction chose for the scalar expressions
+    // before the update was written out (so trained networks kept their bits).
+    template <class V>
+    static V fused(V x, V y, V z) noexcept {
+        if constexpr (std::is_arithmetic_v<V>) {
+#if defined(FP_FAST_FMAF) || defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+            return std::fma(x, y, z);
+#else
+            return x * y + z;
+#endif
+        } else {
+            return mi::simd::fma(x, y, z);
+        }
+    }
+
+    // One Adam update of a weight (V = T) or of a batch of weights (V = a batch of T): the same
+    // operations lane by lane. sqrt of a batch is the same correctly rounded square root as
+    // std::sqrt, which GCC cannot vectorise while it must set errno for negative arguments.
+    template <class V, class F>
+    static void adam_update(V& w, V g, V& m, V& v, const F& f) noexcept {
+        const V gi = fused(f.wd, w, g);
+        m = fused(f.b1, m, f.one_b1 * gi);
+        v = fused(f.b2, v, f.one_b2 * gi * gi);
+        using std::sqrt;
+        const V denom = fused(sqrt(v), f.inv_sqrt_bc2, f.eps);
+        w = w - f.step_size * m / denom;
+    }
+
+    // adam_update over the first n weights, n a multiple of the batch width.
+    static void adam_batches(T* w, const T* g, T* m, T* v, std::size_t n, const adam_factors<T>& s) noexcept {
+        using B = mi::simd::batch<T>;
+        const adam_factors<B> f{B(s.b1), B(s.b2), B(s.one_b1), B(s.one_b2), B(s.inv_sqrt_bc2), B(s.eps), B(s.step_size), B(s.wd)};
+        for (std::size_t i = 0; i < n; i += B::size) {
+            B wi = B::load_unaligned(w + i), mi_ = B::load_unaligned(m + i), vi = B::load_unaligned(v + i);
+            adam_update(wi, B::load_unaligned(g + i), mi_, vi, f);
+            wi.store_unaligned(w + i);
+            mi_.store_unaligned(m + i);
+            vi.store_unaligned(v + i);
+        }
     }
 
     // Subnormal moments. A weight whose gradient stays exactly zero (one into a unit that a ReLU

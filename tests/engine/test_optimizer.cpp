@@ -217,6 +217,75 @@ TEST_CASE("Adam with subnormal moments and zero gradients gives the float arithm
     }
 }
 
+TEST_CASE("Adam updates a weight to the same bits in a batch of lanes as alone") {
+    // 130 weights: two 64-weight blocks of whole batches and a tail of 2 (13 biases: the scalar path
+    // only). Each weight is then updated alone, as the single weight of a 1 x 1 layer (the scalar
+    // path), from the same weight, gradient and moments: every bit must agree, with and without weight
+    // decay (which skips the subnormal blocks), in float and in double; and the values must be Adam's
+    // update, evaluated in long double here, to the type's rounding.
+    const auto check = [](auto zero, double decay) {
+        using T = decltype(zero);
+        CAPTURE(sizeof(T));
+        CAPTURE(decay);
+        auto cfg = eng::optimizer_config::adam(4e-4, 0.9, 0.999, 1e-8);
+        cfg.weight_decay = decay;
+        eng::network<T> net(one_layer(10, 13), 7);
+        auto ws = net.make_workspace(1);
+        eng::optimizer<T> opt(cfg, net);
+        auto state = opt.get_state();
+        state.steps = 37;
+        const std::size_t n = net.at(0).w.size();
+        REQUIRE(n == 130);
+        std::vector<T> w0(n), g0(n), m0(n), v0(n);
+        for (std::size_t i = 0; i < n; ++i) {  // values whose products round differently fused and unfused
+            w0[i] = static_cast<T>(0.3 * std::sin(1.7 * static_cast<double>(i) + 0.1));
+            g0[i] = static_cast<T>(1e-2 * std::cos(0.9 * static_cast<double>(i)));
+            m0[i] = static_cast<T>(3e-3 * std::sin(0.37 * static_cast<double>(i) + 1.0));
+            v0[i] = static_cast<T>(1e-5 * (1.1 + std::sin(0.23 * static_cast<double>(i))));
+        }
+        net.at(0).w = w0;
+        ws.grad_w[0] = g0;
+        state.m_w[0] = m0;
+        state.v_w[0] = v0;
+        ws.grad_b[0].assign(ws.grad_b[0].size(), T(0));
+        opt.restore(state);
+        opt.step(net, ws);
+        const auto after = opt.get_state();
+        const long double t = 38, lr = 4e-4L, b1 = 0.9L, b2 = 0.999L;
+        for (std::size_t i = 0; i < n; ++i) {
+            eng::network<T> one(one_layer(1, 1), 1);
+            auto ws1 = one.make_workspace(1);
+            eng::optimizer<T> opt1(cfg, one);
+            auto s1 = opt1.get_state();
+            s1.steps = 37;
+            one.at(0).w[0] = w0[i];
+            ws1.grad_w[0][0] = g0[i];
+            ws1.grad_b[0][0] = T(0);
+            s1.m_w[0][0] = m0[i];
+            s1.v_w[0][0] = v0[i];
+            opt1.restore(s1);
+            opt1.step(one, ws1);
+            const auto a1 = opt1.get_state();
+            CAPTURE(i);
+            CHECK(std::memcmp(&one.at(0).w[0], &net.at(0).w[i], sizeof(T)) == 0);
+            CHECK(std::memcmp(&a1.m_w[0][0], &after.m_w[0][i], sizeof(T)) == 0);
+            CHECK(std::memcmp(&a1.v_w[0][0], &after.v_w[0][i], sizeof(T)) == 0);
+            const long double gi = static_cast<long double>(g0[i]) + static_cast<long double>(decay) * w0[i];
+            const long double m = b1 * m0[i] + (1 - b1) * gi, v = b2 * v0[i] + (1 - b2) * gi * gi;
+            const long double w = w0[i] - lr / (1 - std::pow(b1, t)) * m /
+                                              (std::sqrt(v) / std::sqrt(1 - std::pow(b2, t)) + 1e-8L);
+            const double tol = sizeof(T) == 4 ? 1e-5 : 1e-12;
+            CHECK(static_cast<double>(after.m_w[0][i]) == doctest::Approx(static_cast<double>(m)).epsilon(tol));
+            CHECK(static_cast<double>(after.v_w[0][i]) == doctest::Approx(static_cast<double>(v)).epsilon(tol));
+            CHECK(static_cast<double>(net.at(0).w[i]) == doctest::Approx(static_cast<double>(w)).epsilon(tol));
+        }
+    };
+    check(0.0f, 0.0);
+    check(0.0f, 1e-2);
+    check(0.0, 0.0);
+    check(0.0, 1e-2);
+}
+
 TEST_CASE("train_biases = false keeps the biases and moves the weights as before") {
     eng::network_config cfg;
     cfg.inputs = 2;
