@@ -241,7 +241,9 @@ void streamed_products(const T* x, std::size_t rows_x, const T* y, std::size_t r
                        std::size_t ld, std::vector<T>& scratch) {
     constexpr std::size_t w = mi::simd::batch<T>::size;
     const std::size_t chunks = (rows_y + w - 1) / w, ldp = chunks * w;
-    const std::size_t E = std::max<std::size_t>(16, 24576 / sizeof(T) / ldp);
+    // a chunk of E batch columns, about 24 KB, or the whole batch if that is smaller (the chunk size
+    // does not change the sums: each runs over the batch in order across chunks)
+    const std::size_t E = std::min(std::max<std::size_t>(1, n), std::max<std::size_t>(16, 24576 / sizeof(T) / ldp));
     scratch.assign(rows_x * ldp + E * ldp, T(0));  // the padding columns stay 0
     T* acc = scratch.data();
     T* yT = acc + rows_x * ldp;
