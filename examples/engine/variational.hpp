@@ -262,10 +262,81 @@ struct moving_average {
 /// of d(-bound)/dS below 1e-30 beside entries of size 1/B).
 inline float flush(double v) { return std::fabs(v) < 1e-30 ? 0.0f : static_cast<float>(v); }
 
+/// The largest of the n floats x, or NaN if one of them is not finite (a diverged critic, which the
+/// caller refuses): xsimd's max, as the instruction, drops a NaN operand.
+inline double finite_max(const float* x, std::size_t n) {
+    using fb = mi::simd::batch<float>;
+    constexpr std::size_t w = fb::size;
+    fb m(-std::numeric_limits<float>::infinity()), bad(0.0f);
+    std::size_t j = 0;
+    for (; j + w <= n; j += w) {
+        const fb v = fb::load_unaligned(x + j);
+        m = xsimd::max(m, v);
+        bad += v - v;  // 0 for a finite lane, NaN for NaN or an infinity
+    }
+    float top = mi::simd::reduce_max(m), check = mi::simd::reduce_add(bad);
+    for (; j < n; ++j) {
+        top = std::max(top, x[j]);
+        check += x[j] - x[j];
+    }
+    return check == 0.0f ? static_cast<double>(top) : std::numeric_limits<double>::quiet_NaN();
+}
+
+/// Sum over j < n, j != skip, of e^{x_j - shift}, in double; when out is not null, out[j] = that
+/// exponential as a float, flushed to 0 below 1e-30 (out[skip] is left to the caller). The
+/// exponentials are xsimd's, a batch of doubles at a time, summed lane by lane and the lanes at the
+/// end: the same bits at any thread count, another rounding than a scalar loop of std::exp (which
+/// took half of a separable critic's step).
+inline double exp_sum(const float* x, std::size_t n, double shift, std::size_t skip, float* out) {
+    using db = mi::simd::batch<double>;
+    constexpr std::size_t w = db::size, chunk = 256;
+    static_assert(chunk % w == 0, "whole batches per chunk");
+    alignas(mi::simd::alignment) double buf[chunk];
+    db acc(0.0);
+    for (std::size_t j0 = 0; j0 < n; j0 += chunk) {
+        const std::size_t len = std::min(chunk, n - j0), padded = (len + w - 1) / w * w;
+        for (std::size_t j = 0; j < len; ++j) buf[j] = static_cast<double>(x[j0 + j]) - shift;
+        // padding and the skipped entry: e^{-inf} = 0 (simd::exp clamps, so no conversion of -inf)
+        for (std::size_t j = len; j < padded; ++j) buf[j] = -std::numeric_limits<double>::infinity();
+        if (skip >= j0 && skip < j0 + len) buf[skip - j0] = -std::numeric_limits<double>::infinity();
+        for (std::size_t j = 0; j < padded; j += w) {
+            const db e = mi::simd::exp(db::load_aligned(buf + j));
+            acc += e;
+            xsimd::select(e < db(1e-30), db(0.0), e).store_aligned(buf + j);  // flush(), as a batch
+        }
+        if (out)
+            for (std::size_t j = 0; j < len; ++j) out[j0 + j] = static_cast<float>(buf[j]);
+    }
+    // the lanes in order (xsimd 8's AVX-512 hadd of doubles trips GCC 12's -Wuninitialized)
+    acc.store_aligned(buf);
+    double sum = 0.0;
+    for (std::size_t j = 0; j < w; ++j) sum += buf[j];
+    return sum;
+}
+
+/// x_j = flush(x_j * factor) for the n non-negative floats x, the product in double.
+inline void scale_flushed(float* x, std::size_t n, double factor) {
+    using db = mi::simd::batch<double>;
+    constexpr std::size_t w = db::size, chunk = 256;
+    alignas(mi::simd::alignment) double buf[chunk];
+    for (std::size_t j0 = 0; j0 < n; j0 += chunk) {
+        const std::size_t len = std::min(chunk, n - j0), padded = (len + w - 1) / w * w;
+        for (std::size_t j = 0; j < len; ++j) buf[j] = static_cast<double>(x[j0 + j]);
+        for (std::size_t j = len; j < padded; ++j) buf[j] = 0.0;
+        for (std::size_t j = 0; j < padded; j += w) {
+            const db v = db::load_aligned(buf + j) * db(factor);
+            xsimd::select(v < db(1e-30), db(0.0), v).store_aligned(buf + j);
+        }
+        for (std::size_t j = 0; j < len; ++j) x[j0 + j] = static_cast<float>(buf[j]);
+    }
+}
+
 /// The bound on one batch from the B x B score matrix S (S[i * B + j] = f(a_i, b_j)); when dS is not
-/// null, also d(-bound)/dS (MINE: the moving-average corrected gradient, ma updated).
+/// null, also d(-bound)/dS (MINE: the moving-average corrected gradient, ma updated). A score matrix
+/// with a NaN or an infinity gives a non-finite bound, which the caller refuses.
 inline double batch_bound(bound objective, const float* S, std::size_t B, float* dS, moving_average* ma,
                           double alpha) {
+    constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
     const double inv_b = 1.0 / static_cast<double>(B);
     double diag = 0.0;
     for (std::size_t i = 0; i < B; ++i) diag += static_cast<double>(S[i * B + i]);
@@ -274,13 +345,9 @@ inline double batch_bound(bound objective, const float* S, std::size_t B, float*
         double total = 0.0;
         for (std::size_t i = 0; i < B; ++i) {
             const float* row = S + i * B;
-            const double m = static_cast<double>(*std::max_element(row, row + B));
-            double sum = 0.0;
-            for (std::size_t j = 0; j < B; ++j) {
-                const double e = std::exp(static_cast<double>(row[j]) - m);
-                sum += e;
-                if (dS) dS[i * B + j] = flush(e);  // kept: one exp per pair
-            }
+            const double m = finite_max(row, B);
+            if (std::isnan(m)) return m;
+            const double sum = exp_sum(row, B, m, none, dS ? dS + i * B : nullptr);
             const double lse = m + std::log(sum);
             total += static_cast<double>(row[i]) - lse;
             if (dS) {  // d(-bound)/dS_ij = (softmax_ij - [i == j]) / B
@@ -294,17 +361,14 @@ inline double batch_bound(bound objective, const float* S, std::size_t B, float*
     // MINE and NWJ: the negative pairs are the B (B - 1) off-diagonal entries
     const double inv_m = 1.0 / (static_cast<double>(B) * static_cast<double>(B - 1));
     double m = -std::numeric_limits<double>::infinity();
-    for (std::size_t i = 0; i < B; ++i)
-        for (std::size_t j = 0; j < B; ++j)
-            if (i != j) m = std::max(m, static_cast<double>(S[i * B + j]));
+    for (std::size_t i = 0; i < B; ++i) {  // the largest off-diagonal score
+        const float* row = S + i * B;
+        const double left = i > 0 ? finite_max(row, i) : m, right = i + 1 < B ? finite_max(row + i + 1, B - i - 1) : m;
+        if (std::isnan(left) || std::isnan(right)) return std::numeric_limits<double>::quiet_NaN();
+        m = std::max(m, std::max(left, right));
+    }
     double sum = 0.0;
-    for (std::size_t i = 0; i < B; ++i)
-        for (std::size_t j = 0; j < B; ++j)
-            if (i != j) {
-                const double e = std::exp(static_cast<double>(S[i * B + j]) - m);
-                sum += e;
-                if (dS) dS[i * B + j] = flush(e);  // kept: one exp per pair
-            }
+    for (std::size_t i = 0; i < B; ++i) sum += exp_sum(S + i * B, B, m, i, dS ? dS + i * B : nullptr);
     const double log_mean = m + std::log(sum * inv_m);  // log of mean over negatives of e^f
     double value = 0.0;
     double log_scale = 0.0;  // d(-bound)/dS_ij = inv_m * exp(S_ij - log_scale) off the diagonal
@@ -329,7 +393,7 @@ inline double batch_bound(bound objective, const float* S, std::size_t B, float*
         const double factor = inv_m * std::exp(m - log_scale);
         if (!std::isfinite(factor)) return std::numeric_limits<double>::infinity();  // refused by the caller
         for (std::size_t i = 0; i < B; ++i) {
-            for (std::size_t j = 0; j < B; ++j) dS[i * B + j] = flush(static_cast<double>(dS[i * B + j]) * factor);
+            scale_flushed(dS + i * B, B, factor);
             dS[i * B + i] = static_cast<float>(-inv_b);
         }
     }
@@ -348,6 +412,7 @@ inline eng::network_config critic_network(std::size_t inputs, std::size_t output
     c.hidden_init = eng::init_spec::pytorch_default();
     c.noise_std = 0.0;
     c.blas_threshold = std::numeric_limits<std::size_t>::max();  // hand loops: the same bits for any BLAS threads
+    c.gradient_products = eng::weight_gradient::streamed;
     return c;
 }
 
@@ -381,8 +446,9 @@ public:
         const float* H = wh_.z.back().data();
         float* dG = wg_.dz.back().data();
         float* dH = wh_.dz.back().data();
-        // dG_ci = H_c . dS_i, dH_cj = sum_i G_ci dS_ij in order of i (tiled, the same sums)
-        eng::detail::dot_products(H, k_, dS.data(), B, B, dG, B);
+        // dG_ci = H_c . dS_i (one running sum per entry over j, in order), dH_cj = sum_i G_ci dS_ij in
+        // order of i
+        eng::detail::streamed_products(H, k_, dS.data(), B, B, dG, B, scratch_);
         eng::detail::accumulate_rows(dH, k_, B, G, B, std::size_t(1), static_cast<const float*>(nullptr), dS.data(), B);
         g_.backward_from(wg_);
         h_.backward_from(wh_);
@@ -400,6 +466,7 @@ private:
     }
 
     std::size_t k_;
+    std::vector<float> scratch_;  // streamed_products' transposed chunks
     eng::network<float> g_, h_;
     eng::optimizer<float> opt_g_, opt_h_;
     eng::workspace<float> wg_, wh_;

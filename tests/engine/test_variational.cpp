@@ -19,10 +19,11 @@
 // 3 standard errors of the batch average (estimate.standard_error) + 0.02.
 // From below the gap is the bound's bias with a finite critic, training
 // budget and sample (Poole et al. 2019 §4 and Fig. 2 show the same
-// under-estimation); measured here (seed 0, this machine) at 1000 Adam steps:
-// 0.02 nats of 0.51 (d = 1), 0.12-0.13 of 1.12 (d = 5); at d = 20, 1000 steps
-// on 32000 training rows, 0.38-0.47 of 1.74 (and 0.25-0.31 at 3000 steps, too
-// slow for a unit test). The lower tolerances (15 % for d <= 5, 35 % for
+// under-estimation); measured here (seed 0, Intel Xeon model 207, 2026-12-06)
+// at 1000 Adam steps: 0.016-0.019 nats of 0.51 (d = 1), 0.089-0.101 of 1.12
+// (d = 5); at d = 20, 1000 steps on 32000 training rows, 0.29-0.50 of 1.74
+// (InfoNCE lowest, NWJ highest; 0.25-0.31 at 3000 steps, too slow for a unit
+// test). The lower tolerances (15 % for d <= 5, 35 % for
 // d = 20, + 3 s.e.) leave room for rounding differences between compilers, and
 // still fail a critic that learns nothing (0), a bound with the wrong sign of
 // a term or the wrong log B (which moves InfoNCE by >= 0.69), or an estimator
@@ -164,6 +165,73 @@ TEST_CASE("the three bounds of a hand-written score matrix, and their gradients"
             CAPTURE(v::bound_name(b));
             CAPTURE(k);
             CHECK(static_cast<double>(dS[k]) == doctest::Approx(numeric).epsilon(1e-3).scale(1.0));
+        }
+    }
+}
+
+TEST_CASE("the three bounds of a 300 x 300 score matrix: whole batches, a part batch, two chunks of a row") {
+    // Every code path of the batched exponentials (256-entry chunks, 8 or 16 lanes, padding) against the
+    // definitions summed in long double; a non-finite score anywhere gives a non-finite bound.
+    const std::size_t B = 300;
+    std::vector<float> S(B * B);
+    mi::rng r(21);
+    for (auto& s : S) s = static_cast<float>(3.0 * r.normal());
+    for (std::size_t i = 0; i < B; ++i) S[i * B + i] += 4.0f;
+    using ld = long double;
+    ld diag = 0, neg = 0, nce = 0, neg_max = -1e30L;
+    std::vector<ld> row_sum(B, 0), row_max(B, -1e30L);
+    for (std::size_t i = 0; i < B; ++i)
+        for (std::size_t j = 0; j < B; ++j) {
+            const ld s = S[i * B + j];
+            row_max[i] = std::max(row_max[i], s);
+            if (i != j) neg_max = std::max(neg_max, s);
+        }
+    for (std::size_t i = 0; i < B; ++i) {
+        diag += S[i * B + i];
+        for (std::size_t j = 0; j < B; ++j) {
+            const ld s = S[i * B + j];
+            row_sum[i] += std::exp(s - row_max[i]);
+            if (i != j) neg += std::exp(s - neg_max);
+        }
+        nce += S[i * B + i] - (row_max[i] + std::log(row_sum[i]));
+    }
+    const ld n = B, n_neg = n * (n - 1);
+    const ld log_mean = neg_max + std::log(neg / n_neg);
+    const double want[] = {static_cast<double>(diag / n - log_mean),
+                           static_cast<double>(diag / n - std::exp(log_mean - 1)),
+                           static_cast<double>(nce / n + std::log(n))};
+    for (int k = 0; k < 3; ++k) {
+        const auto b = all_bounds[k];
+        CAPTURE(v::bound_name(b));
+        std::vector<float> dS(B * B);
+        v::variational_detail::moving_average ma;
+        CHECK(v::variational_detail::batch_bound(b, S.data(), B, dS.data(), &ma, 0.01) ==
+              doctest::Approx(want[k]).epsilon(1e-12));
+        // d(-bound)/dS: InfoNCE (softmax_ij - [i == j]) / B; MINE (first step) e^{S_ij} / (B (B - 1) mean)
+        // off the diagonal and -1/B on it; NWJ e^{S_ij - 1} / (B (B - 1)) off the diagonal
+        for (const std::size_t i : {std::size_t(0), std::size_t(137), B - 1})
+            for (std::size_t j = 0; j < B; ++j) {
+                const ld s = S[i * B + j];
+                ld g = 0;
+                if (b == v::bound::infonce)
+                    g = (std::exp(s - row_max[i]) / row_sum[i] - (i == j ? 1 : 0)) / n;
+                else if (i == j)
+                    g = -1 / n;
+                else
+                    g = std::exp(s - (b == v::bound::mine ? log_mean : 1.0L)) / n_neg;
+                CAPTURE(i);
+                CAPTURE(j);
+                CHECK(static_cast<double>(dS[i * B + j]) == doctest::Approx(static_cast<double>(g)).epsilon(1e-6));
+            }
+        for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                                -std::numeric_limits<float>::infinity()}) {
+            for (const std::size_t at : {std::size_t(5), B * 150 + 299, B * B - 2}) {  // a whole batch, a tail
+                auto T = S;
+                T[at] = bad;
+                CAPTURE(at);
+                CHECK_FALSE(std::isfinite(v::variational_detail::batch_bound(b, T.data(), B, dS.data(), &ma, 0.01)));
+                CHECK_FALSE(std::isfinite(v::variational_detail::batch_bound(b, T.data(), B, nullptr, nullptr, 0.01)));
+            }
         }
     }
 }
