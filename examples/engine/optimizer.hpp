@@ -239,11 +239,11 @@ private:
         using B = mi::simd::batch<T>;
         const adam_factors<B> f{B(s.b1), B(s.b2), B(s.one_b1), B(s.one_b2), B(s.inv_sqrt_bc2), B(s.eps), B(s.step_size), B(s.wd)};
         for (std::size_t i = 0; i < n; i += B::size) {
-            B wi = B::load_unaligned(w + i), mi_ = B::load_unaligned(m + i), vi = B::load_unaligned(v + i);
-            adam_update(wi, B::load_unaligned(g + i), mi_, vi, f);
-            wi.store_unaligned(w + i);
-            mi_.store_unaligned(m + i);
-            vi.store_unaligned(v + i);
+            B wb = B::load_unaligned(w + i), mb = B::load_unaligned(m + i), vb = B::load_unaligned(v + i);
+            adam_update(wb, B::load_unaligned(g + i), mb, vb, f);
+            wb.store_unaligned(w + i);
+            mb.store_unaligned(m + i);
+            vb.store_unaligned(v + i);
         }
     }
 
