@@ -391,7 +391,10 @@ inline double batch_bound(bound objective, const float* S, std::size_t B, float*
     }
     if (dS) {  // dS_ij holds e^{S_ij - m}; d(-bound)/dS_ij = inv_m e^{S_ij - log_scale} off the diagonal
         const double factor = inv_m * std::exp(m - log_scale);
-        if (!std::isfinite(factor)) return std::numeric_limits<double>::infinity();  // refused by the caller
+        // dS_ij <= 1 here, so a factor within float's range keeps every entry a finite float; a larger
+        // one (scores ~100 nats above MINE's moving average) is a diverged critic, refused by the caller
+        if (!(factor <= static_cast<double>(std::numeric_limits<float>::max())))
+            return std::numeric_limits<double>::infinity();
         for (std::size_t i = 0; i < B; ++i) {
             scale_flushed(dS + i * B, B, factor);
             dS[i * B + i] = static_cast<float>(-inv_b);

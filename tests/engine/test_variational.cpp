@@ -249,6 +249,16 @@ TEST_CASE("MINE's moving average replaces the batch mean in the gradient (Belgha
     // off-diagonal: (1 / (B (B - 1))) e^{S_ij} / m_t; diagonal: -1/B
     CHECK(dS[1] == doctest::Approx(0.5 * std::exp(1.0) / m2));
     CHECK(dS[0] == doctest::Approx(-0.5));
+    // scores 200 nats above a moving average that hardly moves (alpha 1e-50): the gradient factor
+    // 0.5 e^{200 - log(1 + 1e-50 e^200)} ~ 5e49 exceeds float's range, and the step is refused
+    v::variational_detail::moving_average slow;
+    v::variational_detail::batch_bound(v::bound::mine, S1.data(), 2, dS.data(), &slow, 1e-50);
+    const std::vector<float> S3 = {0.0f, 200.0f, 200.0f, 0.0f};
+    CHECK_FALSE(std::isfinite(v::variational_detail::batch_bound(v::bound::mine, S3.data(), 2, dS.data(), &slow, 1e-50)));
+    // the same scores with alpha = 0.25 (the average follows) are a finite step
+    v::variational_detail::moving_average fast;
+    v::variational_detail::batch_bound(v::bound::mine, S1.data(), 2, dS.data(), &fast, 0.25);
+    CHECK(std::isfinite(v::variational_detail::batch_bound(v::bound::mine, S3.data(), 2, dS.data(), &fast, 0.25)));
 }
 
 TEST_CASE("correlated Gaussians, d = 1, rho = 0.8: I = 0.511 nats") {
