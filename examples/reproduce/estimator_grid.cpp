@@ -59,7 +59,7 @@
 //   They see --variational-epochs (12) epochs on every layer (--smoke: 2
 //   epochs, 20 steps, layer T5 only). --variational-critic joint replaces the
 //   separable critic by the joint (concat) critic of Belghazi et al., one MLP
-//   32-32 on [a ; b] evaluated on the 128^2 pairs of a batch: 24-34x
+//   32-32 on [a ; b] evaluated on the 128^2 pairs of a batch: 21-33x
 //   the time per step where, as here, each point runs on one thread
 //   (bench/variational.md), and ";critic=joint" in the
 //   sampling column; the default (separable) output is unchanged.
@@ -160,7 +160,7 @@ const char* usage =
     "  --variational-epochs N  epochs measured by MINE, NWJ, InfoNCE (default 12; --full 40; --smoke 2)\n"
     "  --variational-steps N   Adam steps per critic (default 500; --full 2000; --smoke 20)\n"
     "  --variational-critic separable|joint  the critic of MINE, NWJ, InfoNCE (default separable;\n"
-    "                          joint: one MLP on [a ; b] over all B^2 pairs, 24-34x slower)\n"
+    "                          joint: one MLP on [a ; b] over all B^2 pairs, 21-33x slower)\n"
     "  (default 1 seed per activation)\n";
 
 const std::vector<std::string> activations = {"tanh", "relu"};
