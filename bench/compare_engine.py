@@ -10,8 +10,9 @@ loader: tensors in memory, one torch.randperm per epoch, batches by index
 tensors, zero_grad / forward / CrossEntropyLoss / backward / step. It is timed
 with torch.set_num_threads(1) and (2) and the best is the reference (PyTorch's
 intra-op threads; its CPU kernels do not use OpenBLAS' threads). The engine
-binary runs in the same invocation, with OpenBLAS at 1 and 2 threads for the
-large products.
+binary runs in the same invocation, on 1 and 2 of mi's threads for the
+MNIST-size network (the engine splits its large products' rows over mi's
+threads and runs OpenBLAS single-threaded in each part).
 
 usage (from the repository root, after building bench_engine with
 -DMI_BUILD_BENCH=ON):
@@ -147,7 +148,7 @@ def main():
         key = ("mnist_784_1024_sgd_b128", threads)
         if key in engine:
             e = engine[key]
-            print("| 784-1024-20-20-20-10, SGD, batch 128 (60,000 images), OpenBLAS %d thread%s | %.0f | %.0f | %.0f | %.2fx |"
+            print("| 784-1024-20-20-20-10, SGD, batch 128 (60,000 images), engine on %d thread%s | %.0f | %.0f | %.0f | %.2fx |"
                   % (threads, "s" if threads > 1 else "", e, torch_ms[("mnist", 1)], torch_ms[("mnist", 2)],
                      best / e))
     print()

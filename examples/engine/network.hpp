@@ -22,10 +22,13 @@
 // estimators include that copy and a second, differently spelled <cblas.h>
 // in the same program would not compile; both declare the same C ABI
 // (int sizes, the reference enum values) that OpenBLAS implements.
-// OpenBLAS' own threads (OPENBLAS_NUM_THREADS) only matter for the large
-// layers; its sgemm partitions the output, so the sums are the same for any
-// thread count in practice, but bit-identity across OpenBLAS thread counts is
-// OpenBLAS' property, not a guarantee of this engine.
+// The engine splits a large product's output rows over mi's threads itself and
+// runs OpenBLAS single-threaded in each part (detail::gemm): the values are
+// then the same for any thread count (with OpenBLAS' own threads they were not:
+// a 784-1024 network's losses differed in their last bits between
+// OPENBLAS_NUM_THREADS=1 and 2). A network trained inside a parallel region
+// (networks side by side; no reproduction does that) calls BLAS as it is
+// configured, so set OPENBLAS_NUM_THREADS=1 there for the same values.
 //
 // Initialisations (W is out x in; fan_in = in, fan_out = out):
 //   truncated_normal_fan_in(c)   N(0, (c/sqrt(fan_in))^2), redraw beyond 2 sigma
@@ -48,9 +51,11 @@
 #include <vector>
 
 #include "engine/activations.hpp"
+#include "engine/blas_threads.hpp"
 #include "engine/loss.hpp"
 #include "engine/quantization.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
 #include "mi/core/simd.hpp"
 
@@ -330,13 +335,49 @@ void accumulate_rows(T* out, std::size_t rows, std::size_t inner, const T* coef,
 }
 
 #if MI_ENGINE_USE_BLAS
-inline void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const float* a, int lda,
-                 const float* b, int ldb, float beta, float* c, int ldc) {
+inline void blas_product(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const float* a, int lda,
+                         const float* b, int ldb, float beta, float* c, int ldc) {
     cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
 }
-inline void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const double* a, int lda,
-                 const double* b, int ldb, double beta, double* c, int ldc) {
+inline void blas_product(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const double* a, int lda,
+                         const double* b, int ldb, double beta, double* c, int ldc) {
     cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
+}
+
+// Rows of the output each of mi's threads takes at least: below that a part's own packing of the
+// shared operand costs more than the second core saves.
+constexpr int rows_per_blas_part = 128;
+
+// c (m x n, row-major) = op(a) op(b) + beta c, the output's rows split over mi's threads, each part
+// one single-threaded BLAS call. OpenBLAS' own threads run the MNIST layer's 1024 x 784 x 128
+// products at 45 % of the two cores' FMA peak (157 GFLOP/s, numpy, same machine), two
+// single-threaded calls on halves of the output at 75 %; and its idle threads, which wait for work
+// in sched_yield loops, took cycles from the engine's own threads between the products
+// (bench/engine.md). So every engine product runs with OpenBLAS at one thread. A part's sums are
+// the whole product's: BLAS blocks the inner dimension the same way whatever the number of rows,
+// so the values do not depend on the number of threads (tests/engine/test_network.cpp checks it on
+// the MNIST layer's shapes). Inside a parallel region (networks trained side by side) it is one
+// call, and OpenBLAS' thread count, a process-wide setting, is left alone.
+template <class T>
+void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const T* a, int lda, const T* b, int ldb,
+          T beta, T* c, int ldc) {
+    if (mi::detail::inside_parallel_region()) {
+        blas_product(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    const openblas_threads_pinned single(1);
+    const int parts = static_cast<int>(std::min<std::size_t>(mi::num_threads(), std::size_t(m / rows_per_blas_part)));
+    if (parts <= 1) {
+        blas_product(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    const int rows = (m + parts - 1) / parts;
+    mi::parallel_for(static_cast<std::size_t>(parts), [&](std::size_t p) {
+        const int r0 = static_cast<int>(p) * rows, r1 = std::min(m, r0 + rows);
+        // op(a)'s rows r0.. are a's rows (no transpose) or its columns (transposed)
+        const T* a_part = ta == CblasNoTrans ? a + std::size_t(r0) * std::size_t(lda) : a + r0;
+        blas_product(ta, tb, r1 - r0, n, k, a_part, lda, b, ldb, beta, c + std::size_t(r0) * std::size_t(ldc), ldc);
+    }, static_cast<std::size_t>(parts));
 }
 #endif
 

@@ -37,6 +37,7 @@
 
 #include "engine/network.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/parallel.hpp"
 #include "mi/core/simd.hpp"
 
 namespace mi_examples::engine {
@@ -143,10 +144,14 @@ public:
             const T wd_w = decay ? static_cast<T>(config_.weight_decay) : T(0);
             const T wd_b = decay && config_.decay_biases ? static_cast<T>(config_.weight_decay) : T(0);
             if (config_.kind == optimizer_kind::sgd) {
-                sgd(L.w.data(), ws.grad_w[l].data(), L.w.size(), wd_w);
+                in_ranges(L.w.size(), [&](std::size_t s, std::size_t e) {
+                    sgd(L.w.data() + s, ws.grad_w[l].data() + s, e - s, wd_w);
+                });
                 if (config_.train_biases) sgd(L.b.data(), ws.grad_b[l].data(), L.b.size(), wd_b);
             } else {
-                adam(L.w.data(), ws.grad_w[l].data(), m_w_[l].data(), v_w_[l].data(), L.w.size(), wd_w);
+                in_ranges(L.w.size(), [&](std::size_t s, std::size_t e) {
+                    adam(L.w.data() + s, ws.grad_w[l].data() + s, m_w_[l].data() + s, v_w_[l].data() + s, e - s, wd_w);
+                });
                 if (config_.train_biases)
                     adam(L.b.data(), ws.grad_b[l].data(), m_b_[l].data(), v_b_[l].data(), L.b.size(), wd_b);
             }
@@ -154,6 +159,21 @@ public:
     }
 
 private:
+    // Calls f(begin, end) over [0, n): a large layer's weights in ranges of 32,768 on mi's threads.
+    // The updates are elementwise and every range starts at a multiple of 64 (the Adam blocks'
+    // size), so a weight gets the same bits whichever thread updates it. The MNIST layer's SGD
+    // update (800k weights, 9.6 MB read and written per step) was a tenth of its epoch on one core
+    // while the other waited.
+    template <class F>
+    static void in_ranges(std::size_t n, F&& f) {
+        constexpr std::size_t range = std::size_t(1) << 15;
+        if (n < 2 * range) {
+            f(std::size_t(0), n);
+            return;
+        }
+        mi::parallel_for_ranges(n, range, f);
+    }
+
     void sgd(T* w, const T* g, std::size_t n, T wd) const {
         const T lr = static_cast<T>(config_.learning_rate);
         if (wd != T(0))

@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "engine/network.hpp"
+#include "mi/core/parallel.hpp"
 
 // Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
 namespace test_engine_network {
@@ -138,6 +140,59 @@ TEST_CASE("BLAS and hand-loop paths agree") {
         for (std::size_t i = 0; i < wa.grad_w[l].size(); ++i)
             CHECK(wa.grad_w[l][i] == doctest::Approx(wb.grad_w[l][i]).epsilon(1e-12).scale(1e-12));
 }
+
+#if MI_ENGINE_USE_BLAS
+TEST_CASE("BLAS products split over mi's threads: one call's bits for any thread count, on the MNIST layer's shapes") {
+    // The three products of a 784 -> 1024 layer at batch 128 (forward, weight gradient, input
+    // gradient), in float and as the engine calls them. Each is computed as one BLAS call (mi at one
+    // thread), then split over 2 and 3 threads (3 parts of 342 rows: not a multiple of any kernel's
+    // block); every bit must agree, and the one-call result must be the product, summed in double
+    // here, to float rounding (which wrong offsets of a part would not be).
+    struct shape {
+        CBLAS_TRANSPOSE ta, tb;
+        int m, n, k;
+    };
+    const shape shapes[] = {{CblasNoTrans, CblasNoTrans, 1024, 128, 784},
+                            {CblasNoTrans, CblasTrans, 1024, 784, 128},
+                            {CblasTrans, CblasNoTrans, 784, 128, 1024}};
+    const std::size_t threads_before = mi::num_threads();
+    for (const shape& s : shapes) {
+        CAPTURE(s.m);
+        CAPTURE(s.n);
+        CAPTURE(s.k);
+        const int lda = s.ta == CblasNoTrans ? s.k : s.m, ldb = s.tb == CblasNoTrans ? s.n : s.k;
+        std::vector<float> a(std::size_t(s.m) * std::size_t(s.k)), b(std::size_t(s.k) * std::size_t(s.n));
+        for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(std::sin(0.37 * double(i) + 0.1));
+        for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(std::cos(0.71 * double(i)));
+        auto product = [&](std::size_t threads) {
+            mi::set_num_threads(threads);
+            std::vector<float> c(std::size_t(s.m) * std::size_t(s.n), 0.5f);
+            eng::detail::gemm(s.ta, s.tb, s.m, s.n, s.k, a.data(), lda, b.data(), ldb, 1.0f, c.data(), s.n);
+            return c;
+        };
+        const auto one = product(1);
+        for (std::size_t threads : {2u, 3u}) {
+            CAPTURE(threads);
+            const auto split = product(threads);
+            CHECK(std::memcmp(one.data(), split.data(), one.size() * sizeof(float)) == 0);
+        }
+        auto at_a = [&](int r, int i) { return double(s.ta == CblasNoTrans ? a[std::size_t(r) * lda + i] : a[std::size_t(i) * lda + r]); };
+        auto at_b = [&](int i, int c) { return double(s.tb == CblasNoTrans ? b[std::size_t(i) * ldb + c] : b[std::size_t(c) * ldb + i]); };
+        std::size_t off = 0;
+        for (int r = 0; r < s.m; r += 37)
+            for (int c = 0; c < s.n; c += 11) {
+                double ref = 0.5, mag = 0.5;
+                for (int i = 0; i < s.k; ++i) {
+                    ref += at_a(r, i) * at_b(i, c);
+                    mag += std::abs(at_a(r, i) * at_b(i, c));
+                }
+                off += std::abs(double(one[std::size_t(r) * s.n + c]) - ref) > 1e-5 * mag;
+            }
+        CHECK(off == 0);
+    }
+    mi::set_num_threads(threads_before);
+}
+#endif
 
 TEST_CASE("initialisations: ranges, spreads and seeding") {
     eng::network_config c;

@@ -17,6 +17,7 @@
 
 #include "engine/optimizer.hpp"
 #include "engine/trainer.hpp"
+#include "mi/core/parallel.hpp"
 
 // Its own namespace: the test files of a directory are compiled together (tests/CMakeLists.txt).
 namespace test_engine_optimizer {
@@ -284,6 +285,62 @@ TEST_CASE("Adam updates a weight to the same bits in a batch of lanes as alone")
     check(0.0f, 1e-2);
     check(0.0, 0.0);
     check(0.0, 1e-2);
+}
+
+TEST_CASE("a large layer's update runs in ranges on mi's threads: every weight once, the same bits") {
+    // 300 x 250 = 75,000 weights: above the size from which the update is split (two ranges of
+    // 32,768), with a partial last range. SGD with dyadic values, where w - lr g is exact with or
+    // without a fused multiply-add: every weight must be updated exactly once. Adam: the same bits on
+    // 1, 2 and 3 threads, and at the ranges' edges the bits of the weight updated alone.
+    const std::size_t in = 300, out = 250, n = in * out;
+    std::vector<float> w0(n), g0(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        w0[i] = static_cast<float>(static_cast<int>(i % 97) - 48) / 64.0f;
+        g0[i] = static_cast<float>(static_cast<int>((i * 7) % 89) - 44) / 32.0f;
+    }
+    const std::size_t threads_before = mi::num_threads();
+    auto run = [&](const eng::optimizer_config& cfg, std::size_t threads) {
+        mi::set_num_threads(threads);
+        eng::network<float> net(one_layer(in, out), 7);
+        auto ws = net.make_workspace(1);
+        eng::optimizer<float> opt(cfg, net);
+        net.at(0).w = w0;
+        ws.grad_w[0] = g0;
+        ws.grad_b[0].assign(out, 0.0f);
+        opt.step(net, ws);
+        opt.step(net, ws);  // Adam's second step starts from non-zero moments
+        return std::make_pair(net.at(0).w, opt.get_state());
+    };
+    for (std::size_t threads : {1u, 2u, 3u}) {
+        CAPTURE(threads);
+        const auto w = run(eng::optimizer_config::sgd(0.25), threads).first;
+        std::size_t wrong = 0;
+        for (std::size_t i = 0; i < n; ++i) wrong += w[i] != w0[i] - 0.5f * g0[i];
+        CHECK(wrong == 0);
+    }
+    const auto adam = eng::optimizer_config::adam(4e-4, 0.9, 0.999, 1e-8);
+    const auto one = run(adam, 1);
+    for (std::size_t threads : {2u, 3u}) {
+        CAPTURE(threads);
+        const auto split = run(adam, threads);
+        CHECK(std::memcmp(one.first.data(), split.first.data(), n * sizeof(float)) == 0);
+        CHECK(std::memcmp(one.second.m_w[0].data(), split.second.m_w[0].data(), n * sizeof(float)) == 0);
+        CHECK(std::memcmp(one.second.v_w[0].data(), split.second.v_w[0].data(), n * sizeof(float)) == 0);
+    }
+    mi::set_num_threads(threads_before);
+    for (std::size_t i : {std::size_t(0), std::size_t(32767), std::size_t(32768), std::size_t(65535),
+                          std::size_t(65536), n - 1}) {
+        eng::network<float> alone(one_layer(1, 1), 1);
+        auto ws1 = alone.make_workspace(1);
+        eng::optimizer<float> opt1(adam, alone);
+        alone.at(0).w[0] = w0[i];
+        ws1.grad_w[0][0] = g0[i];
+        ws1.grad_b[0][0] = 0.0f;
+        opt1.step(alone, ws1);
+        opt1.step(alone, ws1);
+        CAPTURE(i);
+        CHECK(std::memcmp(&alone.at(0).w[0], &one.first[i], sizeof(float)) == 0);
+    }
 }
 
 TEST_CASE("train_biases = false keeps the biases and moves the weights as before") {
