@@ -121,11 +121,14 @@
 // derive_seed(seed, 5), the joint critic: derive_seed(seed, 6) (a stream of its own, so the
 // batches, split and order are the same draws for both critics);
 // the I(T;Y) critic uses seed + 1 in place of seed), the engine's hand loops
-// are used (blas_threshold = max), and the joint critic's blocks of pairs, the
-// one part that runs on mi's threads, add their gradients in block order, so a
-// point is bit-identical for any number of mi threads or OpenBLAS threads.
-// The plane driver runs points in parallel (the blocks of each then run
-// serially in its thread); each point trains its own critics.
+// are used (blas_threshold = max). What runs on mi's threads is split so that
+// no sum depends on it: the separable critic's two towers (one per thread),
+// the score matrix's rows and the bound's rows (halves, their sums added in
+// row order), the joint critic's blocks of pairs (gradients added in block
+// order); so a point is bit-identical for any number of mi threads or
+// OpenBLAS threads. The plane driver runs points in parallel (all of the
+// above then runs serially in the point's thread); each point trains its own
+// critics.
 //
 // Training: the bound's gradient with respect to each tower's output (separable)
 // or to the B^2 scalar outputs (joint) is put in the network's workspace and
@@ -331,9 +334,18 @@ inline void scale_flushed(float* x, std::size_t n, double factor) {
     }
 }
 
+/// Calls f(first, last) for the two halves of the rows [0, B) on two of mi's threads (one after the
+/// other inside a parallel region). For per-row work whose results are combined in row order after
+/// it: the same bits on one thread or two.
+template <class F>
+void in_row_halves(std::size_t B, F&& f) {
+    mi::parallel_for_ranges(B, (B + 1) / 2, f);
+}
+
 /// The bound on one batch from the B x B score matrix S (S[i * B + j] = f(a_i, b_j)); when dS is not
 /// null, also d(-bound)/dS (MINE: the moving-average corrected gradient, ma updated). A score matrix
-/// with a NaN or an infinity gives a non-finite bound, which the caller refuses.
+/// with a NaN or an infinity gives a non-finite bound, which the caller refuses. The rows' maxima,
+/// exponentials and gradient entries run on two threads; their sums are added in row order.
 inline double batch_bound(bound objective, const float* S, std::size_t B, float* dS, moving_average* ma,
                           double alpha) {
     constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
@@ -341,34 +353,54 @@ inline double batch_bound(bound objective, const float* S, std::size_t B, float*
     double diag = 0.0;
     for (std::size_t i = 0; i < B; ++i) diag += static_cast<double>(S[i * B + i]);
     diag *= inv_b;
+    std::vector<double> per_row(B);
     if (objective == bound::infonce) {
+        in_row_halves(B, [&](std::size_t first, std::size_t last) {
+            for (std::size_t i = first; i < last; ++i) {
+                const float* row = S + i * B;
+                const double m = finite_max(row, B);
+                if (std::isnan(m)) {
+                    per_row[i] = m;
+                    continue;
+                }
+                const double sum = exp_sum(row, B, m, none, dS ? dS + i * B : nullptr);
+                per_row[i] = m + std::log(sum);  // log-sum-exp of the row
+                if (dS) {  // d(-bound)/dS_ij = (softmax_ij - [i == j]) / B
+                    const float scale = static_cast<float>(inv_b / sum);
+                    for (std::size_t j = 0; j < B; ++j) dS[i * B + j] *= scale;
+                    dS[i * B + i] -= static_cast<float>(inv_b);
+                }
+            }
+        });
         double total = 0.0;
         for (std::size_t i = 0; i < B; ++i) {
-            const float* row = S + i * B;
-            const double m = finite_max(row, B);
-            if (std::isnan(m)) return m;
-            const double sum = exp_sum(row, B, m, none, dS ? dS + i * B : nullptr);
-            const double lse = m + std::log(sum);
-            total += static_cast<double>(row[i]) - lse;
-            if (dS) {  // d(-bound)/dS_ij = (softmax_ij - [i == j]) / B
-                const float scale = static_cast<float>(inv_b / sum);
-                for (std::size_t j = 0; j < B; ++j) dS[i * B + j] *= scale;
-                dS[i * B + i] -= static_cast<float>(inv_b);
-            }
+            if (std::isnan(per_row[i])) return per_row[i];
+            total += static_cast<double>(S[i * B + i]) - per_row[i];
         }
         return total * inv_b + std::log(static_cast<double>(B));
     }
     // MINE and NWJ: the negative pairs are the B (B - 1) off-diagonal entries
     const double inv_m = 1.0 / (static_cast<double>(B) * static_cast<double>(B - 1));
-    double m = -std::numeric_limits<double>::infinity();
-    for (std::size_t i = 0; i < B; ++i) {  // the largest off-diagonal score
-        const float* row = S + i * B;
-        const double left = i > 0 ? finite_max(row, i) : m, right = i + 1 < B ? finite_max(row + i + 1, B - i - 1) : m;
-        if (std::isnan(left) || std::isnan(right)) return std::numeric_limits<double>::quiet_NaN();
-        m = std::max(m, std::max(left, right));
+    constexpr double lowest = -std::numeric_limits<double>::infinity();
+    in_row_halves(B, [&](std::size_t first, std::size_t last) {
+        for (std::size_t i = first; i < last; ++i) {  // each row's largest off-diagonal score
+            const float* row = S + i * B;
+            const double left = i > 0 ? finite_max(row, i) : lowest;
+            const double right = i + 1 < B ? finite_max(row + i + 1, B - i - 1) : lowest;
+            per_row[i] = std::isnan(left) || std::isnan(right) ? std::numeric_limits<double>::quiet_NaN()
+                                                               : std::max(left, right);
+        }
+    });
+    double m = lowest;
+    for (std::size_t i = 0; i < B; ++i) {
+        if (std::isnan(per_row[i])) return per_row[i];
+        m = std::max(m, per_row[i]);
     }
+    in_row_halves(B, [&](std::size_t first, std::size_t last) {
+        for (std::size_t i = first; i < last; ++i) per_row[i] = exp_sum(S + i * B, B, m, i, dS ? dS + i * B : nullptr);
+    });
     double sum = 0.0;
-    for (std::size_t i = 0; i < B; ++i) sum += exp_sum(S + i * B, B, m, i, dS ? dS + i * B : nullptr);
+    for (std::size_t i = 0; i < B; ++i) sum += per_row[i];
     const double log_mean = m + std::log(sum * inv_m);  // log of mean over negatives of e^f
     double value = 0.0;
     double log_scale = 0.0;  // d(-bound)/dS_ij = inv_m * exp(S_ij - log_scale) off the diagonal
@@ -395,7 +427,9 @@ inline double batch_bound(bound objective, const float* S, std::size_t B, float*
         // one (scores ~100 nats above MINE's moving average) is a diverged critic, refused by the caller
         if (!(factor <= static_cast<double>(std::numeric_limits<float>::max())))
             return std::numeric_limits<double>::infinity();
-        scale_flushed(dS, B * B, factor);
+        in_row_halves(B, [&](std::size_t first, std::size_t last) {
+            scale_flushed(dS + first * B, (last - first) * B, factor);
+        });
         for (std::size_t i = 0; i < B; ++i) dS[i * B + i] = static_cast<float>(-inv_b);
     }
     return value;
@@ -432,15 +466,24 @@ public:
     /// Scores S (B x B) of the rows `rows` of a (N x da) and b (N x db).
     void scores(const std::vector<float>& a, std::size_t da, const std::vector<float>& b, std::size_t db,
                 const std::size_t* rows, std::size_t B, std::vector<float>& S) {
-        load(wg_, a, da, rows, B);
-        load(wh_, b, db, rows, B);
-        g_.forward(wg_, B);
-        h_.forward(wh_, B);
+        towers([&](bool first) {
+            if (first) {
+                load(wg_, a, da, rows, B);
+                g_.forward(wg_, B);
+            } else {
+                load(wh_, b, db, rows, B);
+                h_.forward(wh_, B);
+            }
+        });
         const float* G = wg_.z.back().data();
         const float* H = wh_.z.back().data();
-        // S_ij = sum_c G_ci H_cj in order of c: the engine's register-tiled row products
+        // S_ij = sum_c G_ci H_cj in order of c: the engine's register-tiled row products, half the rows
+        // on each thread
         S.resize(B * B);
-        eng::detail::accumulate_rows(S.data(), B, k_, G, std::size_t(1), B, static_cast<const float*>(nullptr), H, B);
+        in_row_halves(B, [&](std::size_t first, std::size_t last) {
+            eng::detail::accumulate_rows(S.data() + first * B, last - first, k_, G + first, std::size_t(1), B,
+                                         static_cast<const float*>(nullptr), H, B);
+        });
     }
 
     /// One Adam step of both towers from d(-bound)/dS, after scores() on the same batch.
@@ -451,15 +494,29 @@ public:
         float* dH = wh_.dz.back().data();
         // dG_ci = H_c . dS_i (one running sum per entry over j, in order), dH_cj = sum_i G_ci dS_ij in
         // order of i
-        eng::detail::streamed_products(H, k_, dS.data(), B, B, dG, B, scratch_);
-        eng::detail::accumulate_rows(dH, k_, B, G, B, std::size_t(1), static_cast<const float*>(nullptr), dS.data(), B);
-        g_.backward_from(wg_);
-        h_.backward_from(wh_);
-        opt_g_.step(g_, wg_);
-        opt_h_.step(h_, wh_);
+        towers([&](bool first) {
+            if (first) {
+                eng::detail::streamed_products(H, k_, dS.data(), B, B, dG, B, scratch_);
+                g_.backward_from(wg_);
+                opt_g_.step(g_, wg_);
+            } else {
+                eng::detail::accumulate_rows(dH, k_, B, G, B, std::size_t(1), static_cast<const float*>(nullptr),
+                                             dS.data(), B);
+                h_.backward_from(wh_);
+                opt_h_.step(h_, wh_);
+            }
+        });
     }
 
 private:
+    // f(true) for the tower g, f(false) for h, on two of mi's threads: the towers share no
+    // memory but their inputs, so each has the same bits on either thread, or both on one (inside
+    // the plane driver's parallel points, or with one thread).
+    template <class F>
+    static void towers(F&& f) {
+        mi::parallel_for(2, [&](std::size_t i) { f(i == 0); });
+    }
+
     static void load(eng::workspace<float>& ws, const std::vector<float>& x, std::size_t d, const std::size_t* rows,
                      std::size_t B) {
         for (std::size_t c = 0; c < d; ++c) {
