@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// OpenBLAS' thread count, set for a scope and restored after it. The engine splits its large
-// products over mi's own threads (network.hpp, detail::gemm); each part must then be a
-// single-threaded BLAS call, or OpenBLAS would start its threads inside every part and
-// oversubscribe the cores. Part of the reference training engine under examples/.
+// OpenBLAS at one thread for every program that includes the engine. The engine splits its large
+// products over mi's own threads (network.hpp, detail::gemm), each part one BLAS call; a part must
+// then be single-threaded, or OpenBLAS would start its threads inside every part and oversubscribe
+// the cores. And it must be single-threaded everywhere, inside mi's parallel regions too (an
+// autoencoder fitted for each point of the plane driver), where the engine cannot set OpenBLAS'
+// thread count (one process-wide setting) without racing another thread's product: OpenBLAS' own
+// threads change a product's bits (a 784-1024 network's losses differed in their last bits between
+// OPENBLAS_NUM_THREADS=1 and 2), so values would depend on where a network is trained. So the
+// count is set once, before main (the dynamic initialisation of an inline variable), and every
+// engine product runs single-threaded in OpenBLAS. Part of the reference training engine under
+// examples/: it sets OpenBLAS for the whole process, including mi's LAPACK estimators in the same
+// program (which then no longer depend on OPENBLAS_NUM_THREADS either). A program that resets it
+// gets OpenBLAS' values for its thread count.
 //
 // openblas_set_num_threads is OpenBLAS' own function, not CBLAS: it is declared weak, so a
-// program linked to another BLAS builds and runs (the guard then does nothing, and that BLAS
-// threads as it is configured to).
+// program linked to another BLAS builds and runs (nothing is set; that BLAS threads as it is
+// configured to).
 #ifndef MI_EXAMPLES_ENGINE_BLAS_THREADS_HPP
 #define MI_EXAMPLES_ENGINE_BLAS_THREADS_HPP
 
@@ -20,32 +29,30 @@ extern "C" int openblas_get_num_threads(void) __attribute__((weak));
 
 namespace mi_examples::engine {
 
-/// Sets OpenBLAS' thread count to `threads` until the end of the scope. Not for use while another
-/// thread calls BLAS: the count is one process-wide setting.
-class openblas_threads_pinned {
-public:
-    explicit openblas_threads_pinned(int threads) {
+/// OpenBLAS' thread count, or 0 when the program is not linked to OpenBLAS.
+inline int openblas_threads() noexcept {
 #if MI_ENGINE_CAN_SET_OPENBLAS_THREADS
-        if (openblas_set_num_threads != nullptr && openblas_get_num_threads != nullptr) {
-            previous_ = openblas_get_num_threads();
-            if (previous_ != threads) openblas_set_num_threads(threads);
-            else previous_ = 0;
-        }
-#else
-        (void)threads;
+    if (openblas_get_num_threads != nullptr) return openblas_get_num_threads();
 #endif
-    }
-    ~openblas_threads_pinned() {
-#if MI_ENGINE_CAN_SET_OPENBLAS_THREADS
-        if (previous_ > 0) openblas_set_num_threads(previous_);
-#endif
-    }
-    openblas_threads_pinned(const openblas_threads_pinned&) = delete;
-    openblas_threads_pinned& operator=(const openblas_threads_pinned&) = delete;
+    return 0;
+}
 
-private:
-    int previous_ = 0;  ///< the count to restore; 0: nothing to restore
-};
+namespace detail {
+
+inline bool run_openblas_single_threaded() noexcept {
+#if MI_ENGINE_CAN_SET_OPENBLAS_THREADS
+    if (openblas_set_num_threads != nullptr) {
+        openblas_set_num_threads(1);
+        return true;
+    }
+#endif
+    return false;
+}
+
+/// true when OpenBLAS was set to one thread at start-up.
+inline const bool openblas_single_threaded = run_openblas_single_threaded();
+
+}  // namespace detail
 
 }  // namespace mi_examples::engine
 

@@ -23,12 +23,11 @@
 // in the same program would not compile; both declare the same C ABI
 // (int sizes, the reference enum values) that OpenBLAS implements.
 // The engine splits a large product's output rows over mi's threads itself and
-// runs OpenBLAS single-threaded in each part (detail::gemm): the values are
+// runs OpenBLAS single-threaded (detail::gemm; including the engine sets
+// OpenBLAS to one thread for the process, blas_threads.hpp): the values are
 // then the same for any thread count (with OpenBLAS' own threads they were not:
 // a 784-1024 network's losses differed in their last bits between
-// OPENBLAS_NUM_THREADS=1 and 2). A network trained inside a parallel region
-// (networks side by side; no reproduction does that) calls BLAS as it is
-// configured, so set OPENBLAS_NUM_THREADS=1 there for the same values.
+// OPENBLAS_NUM_THREADS=1 and 2).
 //
 // Initialisations (W is out x in; fan_in = in, fan_out = out):
 //   truncated_normal_fan_in(c)   N(0, (c/sqrt(fan_in))^2), redraw beyond 2 sigma
@@ -349,25 +348,19 @@ inline void blas_product(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, i
 constexpr int rows_per_blas_part = 128;
 
 // c (m x n, row-major) = op(a) op(b) + beta c, the output's rows split over mi's threads, each part
-// one single-threaded BLAS call. OpenBLAS' own threads run the MNIST layer's 1024 x 784 x 128
-// products at 45 % of the two cores' FMA peak (157 GFLOP/s, numpy, same machine), two
-// single-threaded calls on halves of the output at 75 %; and its idle threads, which wait for work
-// in sched_yield loops, took cycles from the engine's own threads between the products
-// (bench/engine.md). So every engine product runs with OpenBLAS at one thread. A part's sums are
-// the whole product's: BLAS blocks the inner dimension the same way whatever the number of rows,
-// so the values do not depend on the number of threads (tests/engine/test_network.cpp checks it on
-// the MNIST layer's shapes). Inside a parallel region (networks trained side by side) it is one
-// call, and OpenBLAS' thread count, a process-wide setting, is left alone.
+// one BLAS call, single-threaded in OpenBLAS (blas_threads.hpp). OpenBLAS' own threads ran the
+// MNIST layer's 1024 x 784 x 128 products at 45 % of the two cores' FMA peak (157 GFLOP/s, numpy,
+// same machine), two single-threaded calls on halves of the output at 75 %; and its idle threads,
+// which wait for work in sched_yield loops, took cycles from the engine's own threads between the
+// products (bench/engine.md). A part's sums are the whole product's: BLAS blocks the inner
+// dimension the same way whatever the number of rows, so the values do not depend on the number of
+// threads or on whether the product runs inside a parallel region (one call there)
+// (tests/engine/test_network.cpp checks both on the MNIST layer's shapes).
 template <class T>
 void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const T* a, int lda, const T* b, int ldb,
           T beta, T* c, int ldc) {
-    if (mi::detail::inside_parallel_region()) {
-        blas_product(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
-        return;
-    }
-    const openblas_threads_pinned single(1);
     const int parts = static_cast<int>(std::min<std::size_t>(mi::num_threads(), std::size_t(m / rows_per_blas_part)));
-    if (parts <= 1) {
+    if (parts <= 1 || mi::detail::inside_parallel_region()) {
         blas_product(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
         return;
     }

@@ -146,8 +146,11 @@ TEST_CASE("BLAS products split over mi's threads: one call's bits for any thread
     // The three products of a 784 -> 1024 layer at batch 128 (forward, weight gradient, input
     // gradient), in float and as the engine calls them. Each is computed as one BLAS call (mi at one
     // thread), then split over 2 and 3 threads (3 parts of 342 rows: not a multiple of any kernel's
-    // block); every bit must agree, and the one-call result must be the product, summed in double
-    // here, to float rounding (which wrong offsets of a part would not be).
+    // block), then as one call inside a parallel region (two side by side, as networks trained for
+    // the plane driver's points): every bit must agree, and the one-call result must be the
+    // product, summed in double here, to float rounding (which wrong offsets of a part would not be).
+    // OpenBLAS runs single-threaded in every engine program (blas_threads.hpp).
+    CHECK(eng::openblas_threads() <= 1);
     struct shape {
         CBLAS_TRANSPOSE ta, tb;
         int m, n, k;
@@ -176,6 +179,13 @@ TEST_CASE("BLAS products split over mi's threads: one call's bits for any thread
             const auto split = product(threads);
             CHECK(std::memcmp(one.data(), split.data(), one.size() * sizeof(float)) == 0);
         }
+        mi::set_num_threads(2);
+        std::vector<float> side[2];
+        mi::parallel_for(2, [&](std::size_t i) {
+            side[i].assign(one.size(), 0.5f);
+            eng::detail::gemm(s.ta, s.tb, s.m, s.n, s.k, a.data(), lda, b.data(), ldb, 1.0f, side[i].data(), s.n);
+        });
+        for (const auto& c : side) CHECK(std::memcmp(one.data(), c.data(), one.size() * sizeof(float)) == 0);
         auto at_a = [&](int r, int i) { return double(s.ta == CblasNoTrans ? a[std::size_t(r) * lda + i] : a[std::size_t(i) * lda + r]); };
         auto at_b = [&](int i, int c) { return double(s.tb == CblasNoTrans ? b[std::size_t(i) * ldb + c] : b[std::size_t(c) * ldb + i]); };
         std::size_t off = 0;
