@@ -11,7 +11,7 @@
 // (the SZT case also with every product forced through BLAS, to show why the
 // small layers use hand loops), then a human-readable summary. <threads> is
 // mi's thread count for the MNIST-size network (the engine splits its large
-// products over mi's threads and runs OpenBLAS single-threaded in each part);
+// products over mi's threads; OpenBLAS runs single-threaded, engine/blas_threads.hpp);
 // the SZT network trains on one thread (hand loops, no parallel region).
 #include <chrono>
 #include <cstdio>
@@ -25,22 +25,10 @@
 #include "engine/trainer.hpp"
 #include "mi/core/parallel.hpp"
 
-#if MI_ENGINE_USE_BLAS
-extern "C" void openblas_set_num_threads(int);
-#endif
-
 namespace eng = mi_examples::engine;
 namespace ds = mi_examples::datasets;
 
 namespace {
-
-void set_blas_threads(int t) {
-#if MI_ENGINE_USE_BLAS
-    openblas_set_num_threads(t);
-#else
-    (void)t;
-#endif
-}
 
 double ms_per_epoch(eng::network<float>& net, const eng::dataset<float>& train, eng::train_options o,
                     std::size_t epochs) {
@@ -89,7 +77,6 @@ int main(int argc, char** argv) {
     eng::train_options szt_opt;
     szt_opt.batch_size = 256;
     szt_opt.optimizer = eng::optimizer_config::adam(4e-4);
-    set_blas_threads(1);
     {
         eng::network<float> net(szt_cfg, 1);
         const double ms = ms_per_epoch(net, train, szt_opt, szt_epochs);
