@@ -76,7 +76,16 @@ T reduce_add(const xsimd::batch<T, A>& b) noexcept {
 #if XSIMD_VERSION_MAJOR >= 9
     return xsimd::reduce_add(b);
 #else
-    return xsimd::hadd(b);
+    if constexpr (std::is_same_v<T, double> && xsimd::batch<T, A>::size == 8) {
+        // xsimd 8's AVX-512 hadd of doubles trips GCC 12's -Wuninitialized inside
+        // _mm512_extractf64x4_pd; these are its additions, in its order (the upper half added to
+        // the lower, then lanes 0 + 2 and 1 + 3, then the two), so the sum has its bits
+        alignas(A::alignment()) double l[8];
+        b.store_aligned(l);
+        return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+    } else {
+        return xsimd::hadd(b);
+    }
 #endif
 }
 
