@@ -37,6 +37,7 @@
 
 #include "engine/network.hpp"
 #include "mi/core/error.hpp"
+#include "mi/core/mul_add.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/simd.hpp"
 
@@ -224,33 +225,19 @@ private:
         V b1, b2, one_b1, one_b2, inv_sqrt_bc2, eps, step_size, wd;
     };
 
-    // x y + z rounded once where the target has a fused multiply-add, else rounded twice: what
-    // mi::simd::fma does for a batch, so that a weight gets the same bits from a batch and from the
-    // scalar tail. The fused places are those GCC's contraction chose for the scalar expressions
-    // before the update was written out (so trained networks kept their bits).
-    template <class V>
-    static V fused(V x, V y, V z) noexcept {
-        if constexpr (std::is_arithmetic_v<V>) {
-#if defined(FP_FAST_FMAF) || defined(__FMA__) || defined(__ARM_FEATURE_FMA)
-            return std::fma(x, y, z);
-#else
-            return x * y + z;
-#endif
-        } else {
-            return mi::simd::fma(x, y, z);
-        }
-    }
-
     // One Adam update of a weight (V = T) or of a batch of weights (V = a batch of T): the same
     // operations lane by lane. sqrt of a batch is the same correctly rounded square root as
-    // std::sqrt, which GCC cannot vectorise while it must set errno for negative arguments.
+    // std::sqrt, which GCC cannot vectorise while it must set errno for negative arguments. The
+    // multiply-adds (mi::detail::mul_add: fused where the target has FMA, for a scalar and a batch
+    // alike) are where GCC's contraction had fused the scalar expressions before the update was
+    // written out, so trained networks kept their bits.
     template <class V, class F>
     static void adam_update(V& w, V g, V& m, V& v, const F& f) noexcept {
-        const V gi = fused(f.wd, w, g);
-        m = fused(f.b1, m, f.one_b1 * gi);
-        v = fused(f.b2, v, f.one_b2 * gi * gi);
+        const V gi = mi::detail::mul_add(f.wd, w, g);
+        m = mi::detail::mul_add(f.b1, m, f.one_b1 * gi);
+        v = mi::detail::mul_add(f.b2, v, f.one_b2 * gi * gi);
         using std::sqrt;
-        const V denom = fused(sqrt(v), f.inv_sqrt_bc2, f.eps);
+        const V denom = mi::detail::mul_add(sqrt(v), f.inv_sqrt_bc2, f.eps);
         w = w - f.step_size * m / denom;
     }
 

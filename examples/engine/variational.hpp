@@ -310,7 +310,7 @@ inline double exp_sum(const float* x, std::size_t n, double shift, std::size_t s
         if (out)
             for (std::size_t j = 0; j < len; ++j) out[j0 + j] = static_cast<float>(buf[j]);
     }
-    // the lanes in order (xsimd 8's AVX-512 hadd of doubles trips GCC 12's -Wuninitialized)
+    // the lanes in order (not simd::reduce_add's pairwise order: the estimates keep their bits)
     acc.store_aligned(buf);
     double sum = 0.0;
     for (std::size_t j = 0; j < w; ++j) sum += buf[j];

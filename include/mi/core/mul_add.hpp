@@ -22,10 +22,18 @@ inline double mul_add(double p, double q, double acc) noexcept {
 #endif
 }
 
-/// The same lane by lane: each lane rounds as mul_add(double, double, double) does.
-template <class A>
-xsimd::batch<double, A> mul_add(const xsimd::batch<double, A>& p, const xsimd::batch<double, A>& q,
-                                const xsimd::batch<double, A>& acc) noexcept {
+inline float mul_add(float p, float q, float acc) noexcept {
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+    return std::fma(p, q, acc);
+#else
+    return acc + p * q;
+#endif
+}
+
+/// The same lane by lane: each lane rounds as the scalar mul_add does.
+template <class T, class A>
+xsimd::batch<T, A> mul_add(const xsimd::batch<T, A>& p, const xsimd::batch<T, A>& q,
+                           const xsimd::batch<T, A>& acc) noexcept {
 #if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
     return simd::fma(p, q, acc);
 #else
