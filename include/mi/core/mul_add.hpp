@@ -9,20 +9,14 @@
 #define MI_CORE_MUL_ADD_HPP
 
 #include <cmath>
+#include <type_traits>
 
 #include "mi/core/simd.hpp"
 
 namespace mi::detail {
 
-inline double mul_add(double p, double q, double acc) noexcept {
-#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
-    return std::fma(p, q, acc);
-#else
-    return acc + p * q;
-#endif
-}
-
-inline float mul_add(float p, float q, float acc) noexcept {
+template <class T, std::enable_if_t<std::is_floating_point_v<T>, int> = 0>
+T mul_add(T p, T q, T acc) noexcept {
 #if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
     return std::fma(p, q, acc);
 #else
