@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Optimizers of the reference training engine: plain (mini-batch) SGD, which
 // with one batch per epoch is full-batch gradient descent (Saxe et al.'s GD
-// vs SGD comparison), and Adam, which every SZT code actually used (IDNNs,
+// vs SGD comparison), SGD with momentum (Wongso et al. 2023: lr 0.01,
+// momentum 0.9), and Adam, which every SZT code actually used (IDNNs,
 // ibsgd, adaptive_estimators, smoothMI: lr 4e-4, beta1 .9, beta2 .999).
+//
+// Momentum is PyTorch's form (torch.optim.SGD, dampening 0, not Nesterov;
+// Sutskever et al. 2013's heavy ball with the learning rate outside):
+//   b = g (first step), b = mu b + g (later steps),  w -= lr b,
+// g including the weight decay term. The velocity b is kept where Adam keeps
+// its first moment, so checkpoints save and restore it the same way.
 //
 // Adam is PyTorch's form (torch.optim.Adam, Kingma & Ba Algorithm 1):
 //   m = b1 m + (1-b1) g,  v = b2 v + (1-b2) g^2,
@@ -51,6 +58,7 @@ struct optimizer_config {
     double beta1 = 0.9;
     double beta2 = 0.999;
     double epsilon = 1e-8;
+    double momentum = 0.0;           ///< SGD only: mu of the velocity b = mu b + g (0: plain SGD)
     double weight_decay = 0.0;       ///< lambda of the L2 penalty (lambda/2) sum w^2
     bool decay_output_layer = true;  ///< false: Chelombiev's form (output layer not penalised)
     bool decay_biases = false;
@@ -59,10 +67,11 @@ struct optimizer_config {
     /// deep linear students T = W X), whose exact information assumes no bias.
     bool train_biases = true;
 
-    static optimizer_config sgd(double lr) {
+    static optimizer_config sgd(double lr, double momentum = 0.0) {
         optimizer_config c;
         c.kind = optimizer_kind::sgd;
         c.learning_rate = lr;
+        c.momentum = momentum;
         return c;
     }
     static optimizer_config adam(double lr = 4e-4, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8) {
@@ -74,7 +83,7 @@ struct optimizer_config {
         c.epsilon = eps;
         return c;
     }
-    std::string name() const { return kind == optimizer_kind::adam ? "adam" : "sgd"; }
+    std::string name() const { return kind == optimizer_kind::adam ? "adam" : momentum > 0.0 ? "sgd_momentum" : "sgd"; }
 };
 
 template <class T>
@@ -93,13 +102,20 @@ public:
             if (!(config.beta2 >= 0.0 && config.beta2 < 1.0))
                 mi::detail::fail(where, "beta2", config.beta2, "a value in [0, 1)");
             if (!(config.epsilon > 0.0)) mi::detail::fail(where, "epsilon", config.epsilon, "> 0");
+            if (config.momentum != 0.0)
+                mi::detail::fail(where, "momentum", config.momentum, "0 with Adam (its beta1 is the momentum)");
+        } else if (!(config.momentum >= 0.0 && config.momentum < 1.0)) {
+            mi::detail::fail(where, "momentum", config.momentum, "a value in [0, 1)");
         }
+        const bool adam = config.kind == optimizer_kind::adam;
         for (std::size_t l = 0; l < net.num_layers(); ++l) {
             const auto& L = net.at(l);
-            if (config.kind == optimizer_kind::adam) {
+            if (adam || config.momentum > 0.0) {
                 m_w_.emplace_back(L.w.size(), T(0));
-                v_w_.emplace_back(L.w.size(), T(0));
                 m_b_.emplace_back(L.b.size(), T(0));
+            }
+            if (adam) {
+                v_w_.emplace_back(L.w.size(), T(0));
                 v_b_.emplace_back(L.b.size(), T(0));
             }
         }
@@ -108,8 +124,8 @@ public:
     const optimizer_config& config() const noexcept { return config_; }
     std::size_t steps() const noexcept { return t_; }
 
-    /// What an update depends on besides the gradients: the step count and Adam's moments (empty for
-    /// SGD). Saved and restored by checkpoints, so a resumed run takes exactly the same steps.
+    /// What an update depends on besides the gradients: the step count, Adam's moments or SGD's
+    /// velocity (in m_w, m_b), none for plain SGD. Saved and restored by checkpoints, so a resumed run takes exactly the same steps.
     struct state {
         std::size_t steps = 0;
         std::vector<std::vector<T>> m_w, v_w, m_b, v_b;
@@ -144,7 +160,12 @@ public:
             const bool decay = config_.weight_decay > 0.0 && (config_.decay_output_layer || l + 1 < n_layers);
             const T wd_w = decay ? static_cast<T>(config_.weight_decay) : T(0);
             const T wd_b = decay && config_.decay_biases ? static_cast<T>(config_.weight_decay) : T(0);
-            if (config_.kind == optimizer_kind::sgd) {
+            if (config_.kind == optimizer_kind::sgd && config_.momentum > 0.0) {
+                in_ranges(L.w.size(), [&](std::size_t s, std::size_t e) {
+                    sgd_momentum(L.w.data() + s, ws.grad_w[l].data() + s, m_w_[l].data() + s, e - s, wd_w);
+                });
+                if (config_.train_biases) sgd_momentum(L.b.data(), ws.grad_b[l].data(), m_b_[l].data(), L.b.size(), wd_b);
+            } else if (config_.kind == optimizer_kind::sgd) {
                 in_ranges(L.w.size(), [&](std::size_t s, std::size_t e) {
                     sgd(L.w.data() + s, ws.grad_w[l].data() + s, e - s, wd_w);
                 });
@@ -181,6 +202,20 @@ private:
             for (std::size_t i = 0; i < n; ++i) w[i] -= lr * (g[i] + wd * w[i]);
         else
             for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
+    }
+
+    // PyTorch's order of operations: the decayed gradient g + wd w, the velocity mu b + g (b = g
+    // on the first step: a zero b would give the same but for the sign of a zero), then w - lr b,
+    // with the multiply-adds fused where the target has FMA (mi::detail::mul_add), as GCC
+    // contracts the plain SGD update.
+    void sgd_momentum(T* w, const T* g, T* b, std::size_t n, T wd) const {
+        const T lr = static_cast<T>(config_.learning_rate), mu = static_cast<T>(config_.momentum);
+        const bool first = t_ == 1;
+        for (std::size_t i = 0; i < n; ++i) {
+            const T gi = wd != T(0) ? mi::detail::mul_add(wd, w[i], g[i]) : g[i];
+            b[i] = first ? gi : mi::detail::mul_add(mu, b[i], gi);
+            w[i] = mi::detail::mul_add(-lr, b[i], w[i]);
+        }
     }
 
     void adam(T* w, const T* g, T* m, T* v, std::size_t n, T wd) const {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // examples/engine/optimizer.hpp (through trainer.hpp's batching): a few epochs
-// of SGD, full-batch GD and Adam, with and without L2 weight decay, on small
+// of SGD, full-batch GD, SGD with momentum and Adam, with and without L2 weight decay, on small
 // networks with softmax / sigmoid / mse outputs, against PyTorch run on the same
 // weights and data (tests/data/engine_optimizer.txt, written by
 // tests/reference/engine_reference.py; float64 on both sides).
@@ -71,9 +71,9 @@ eng::network_config one_layer(std::size_t inputs, std::size_t outputs) {
 
 }  // namespace
 
-TEST_CASE("SGD, GD and Adam steps match PyTorch") {
+TEST_CASE("SGD, GD, momentum SGD and Adam steps match PyTorch") {
     const auto cases = read_cases();
-    REQUIRE(cases.size() == 7);
+    REQUIRE(cases.size() == 9);
     for (const auto& c : cases) {
         CAPTURE(c.name);
         const auto& widths = c.values.at("widths");
@@ -109,7 +109,8 @@ TEST_CASE("SGD, GD and Adam steps match PyTorch") {
         o.batch_size = static_cast<std::size_t>(c.values.at("batch")[0]);
         o.order = eng::batch_order::consecutive;
         const double lr = c.values.at("lr")[0];
-        o.optimizer = c.words.at("optimizer") == "adam" ? eng::optimizer_config::adam(lr) : eng::optimizer_config::sgd(lr);
+        o.optimizer = c.words.at("optimizer") == "adam" ? eng::optimizer_config::adam(lr)
+                                                        : eng::optimizer_config::sgd(lr, c.values.at("momentum")[0]);
         o.optimizer.weight_decay = c.values.at("weight_decay")[0];
         o.optimizer.decay_output_layer = c.values.at("decay_output")[0] != 0.0;
         o.metrics_every_epoch = false;
@@ -368,6 +369,72 @@ TEST_CASE("train_biases = false keeps the biases and moves the weights as before
     }
 }
 
+TEST_CASE("momentum SGD on a constant gradient: the velocity's geometric sum") {
+    // With g fixed, b_t = g (1 - mu^t) / (1 - mu) and w_t = w_0 - lr sum_{s <= t} b_s.
+    eng::network_config cfg;
+    cfg.inputs = 3;
+    cfg.hidden = {};
+    cfg.outputs = 2;
+    eng::network<double> net(cfg, 1);
+    const auto w0 = net.at(0).w, b0 = net.at(0).b;
+    auto ws = net.make_workspace(1);
+    const std::vector<double> g{0.5, -1.25, 2.0, 0.0, -0.75, 3.0}, gb{1.0, -0.5};
+    ws.grad_w[0] = g;
+    ws.grad_b[0] = gb;
+    const double lr = 0.1, mu = 0.9;
+    eng::optimizer<double> opt(eng::optimizer_config::sgd(lr, mu), net);
+    double travelled = 0.0;  // sum over steps of (1 - mu^s) / (1 - mu)
+    for (int t = 1; t <= 25; ++t) {
+        opt.step(net, ws);
+        travelled += (1.0 - std::pow(mu, t)) / (1.0 - mu);
+        CAPTURE(t);
+        for (std::size_t i = 0; i < g.size(); ++i) CHECK(net.at(0).w[i] == doctest::Approx(w0[i] - lr * g[i] * travelled).epsilon(1e-12));
+        for (std::size_t i = 0; i < gb.size(); ++i) CHECK(net.at(0).b[i] == doctest::Approx(b0[i] - lr * gb[i] * travelled).epsilon(1e-12));
+        const auto state = opt.get_state();
+        CHECK(state.m_w[0][1] == doctest::Approx(g[1] * (1.0 - std::pow(mu, t)) / (1.0 - mu)).epsilon(1e-12));
+    }
+    // (166.5 lr g after 25 steps, where plain SGD moves 25 lr g: a missing velocity fails every step from t = 2)
+}
+
+TEST_CASE("momentum SGD resumed from its saved state takes the same steps") {
+    eng::network_config cfg;
+    cfg.inputs = 3;
+    cfg.hidden = {4};
+    cfg.outputs = 2;
+    eng::dataset<float> data;
+    data.d = 3;
+    data.n = 10;
+    data.classes = 2;
+    for (std::size_t i = 0; i < data.n; ++i) {
+        for (std::size_t j = 0; j < 3; ++j) data.x.push_back(static_cast<float>(std::sin(1.0 + 3.0 * i + j)));
+        data.labels.push_back(static_cast<std::uint32_t>(i % 2));
+    }
+    eng::train_options o;
+    o.epochs = 4;
+    o.batch_size = 3;
+    o.optimizer = eng::optimizer_config::sgd(0.05, 0.9);
+    o.metrics_every_epoch = false;
+    o.gradient_stats = false;
+    eng::null_recorder none;
+    eng::network<float> straight(cfg, 3), resumed(cfg, 3);
+    eng::train(straight, data, data, none, o);
+    eng::train_progress<float> progress;
+    const eng::dataset<float>* no_test = nullptr;
+    const eng::epoch_boundary<float> stop_after_two = [](const eng::network<float>&, const eng::train_progress<float>& p) {
+        return p.next_epoch == 2;
+    };
+    eng::train_from(resumed, data, no_test, data, none, o, progress, stop_after_two);
+    REQUIRE(progress.next_epoch == 2);
+    REQUIRE(progress.optimizer.m_w.size() == 2);  // the velocity is saved with the progress
+    eng::train_from(resumed, data, no_test, data, none, o, progress);
+    for (std::size_t l = 0; l < 2; ++l) CHECK(std::memcmp(straight.at(l).w.data(), resumed.at(l).w.data(),
+                                                          straight.at(l).w.size() * sizeof(float)) == 0);
+    // a plain SGD's state (no velocity) is refused by a momentum optimizer
+    eng::optimizer<float> plain(eng::optimizer_config::sgd(0.05), straight);
+    eng::optimizer<float> heavy(o.optimizer, straight);
+    CHECK_THROWS_AS(heavy.restore(plain.get_state()), mi::error);
+}
+
 TEST_CASE("bad optimizer settings are rejected") {
     eng::network_config cfg;
     eng::network<float> net(cfg, 0);
@@ -377,6 +444,12 @@ TEST_CASE("bad optimizer settings are rejected") {
     auto c = eng::optimizer_config::sgd(0.1);
     c.weight_decay = -1;
     CHECK_THROWS_AS(eng::optimizer<float>(c, net), mi::error);
+    for (const double mu : {-0.1, 1.0, std::nan("")})
+        CHECK_THROWS_WITH_AS(eng::optimizer<float>(eng::optimizer_config::sgd(0.1, mu), net),
+                             doctest::Contains("momentum"), mi::error);
+    auto adam = eng::optimizer_config::adam(1e-3);
+    adam.momentum = 0.5;
+    CHECK_THROWS_WITH_AS(eng::optimizer<float>(adam, net), doctest::Contains("beta1"), mi::error);
 }
 
 }  // namespace test_engine_optimizer

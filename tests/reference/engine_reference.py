@@ -6,7 +6,7 @@ PyTorch and numpy, independently of the C++ code.
 Writes
   tests/data/engine_optimizer.txt  small networks, their initial weights, a
       batch of inputs/targets, and the weights after a few optimizer steps
-      (SGD, full-batch GD, Adam, with and without L2 weight decay; softmax
+      (SGD, full-batch GD, SGD with momentum, Adam, with and without L2 weight decay; softmax
       cross-entropy, sigmoid binary cross-entropy and MSE outputs), in float64.
   tests/data/engine_schedules.txt  the recording grids of IDNNs (log2),
       smoothMI (log10) and ibsgd, exactly as the papers' code computes them.
@@ -51,7 +51,7 @@ ACTS = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid, "linea
 
 
 def case(f, name, widths, hidden, loss, optimizer, lr, batch, epochs, weight_decay=0.0,
-         decay_output=True, out_act="linear", seed=0):
+         decay_output=True, out_act="linear", seed=0, momentum=0.0):
     """Consecutive batches of `batch` rows (the last partial batch kept), `epochs` passes."""
     g = torch.Generator().manual_seed(seed)
     n = 7
@@ -87,6 +87,7 @@ def case(f, name, widths, hidden, loss, optimizer, lr, batch, epochs, weight_dec
     put(f, "epochs", [epochs])
     put(f, "weight_decay", [weight_decay])
     put(f, "decay_output", [1 if decay_output else 0])
+    put(f, "momentum", [momentum])
     put(f, "x", x.numpy())
     put(f, "target", target.double().numpy())
     for i, L in enumerate(layers):
@@ -101,7 +102,7 @@ def case(f, name, widths, hidden, loss, optimizer, lr, batch, epochs, weight_dec
     if optimizer == "adam":
         opt = torch.optim.Adam(groups, lr=lr, betas=(0.9, 0.999), eps=1e-8)
     else:
-        opt = torch.optim.SGD(groups, lr=lr)
+        opt = torch.optim.SGD(groups, lr=lr, momentum=momentum)
     size = n if batch == 0 else batch
     for _ in range(epochs):
         for s in range(0, n, size):
@@ -127,6 +128,9 @@ def main():
         case(f, "sgd_wd_sigmoid", [3, 4, 2], "sigmoid", "sigmoid", "sgd", 0.3, 4, 3, weight_decay=0.05)
         case(f, "adam_mse_tanh", [3, 4, 1], "relu", "mse", "adam", 0.02, 3, 3, out_act="tanh")
         case(f, "sgd_mse_linear", [2, 3, 2], "linear", "mse", "sgd", 0.05, 0, 4, weight_decay=0.01)
+        case(f, "sgdm_softmax", [4, 5, 3], "relu", "softmax", "sgd", 0.05, 2, 4, momentum=0.9)
+        case(f, "sgdm_wd_mse", [3, 4, 2], "tanh", "mse", "sgd", 0.03, 3, 3, weight_decay=0.02,
+             decay_output=False, momentum=0.8)
     with open(os.path.join(DATA, "engine_schedules.txt"), "w") as f:
         f.write("# written by tests/reference/engine_reference.py (numpy %s)\n" % np.__version__)
         for E, n in [(8000, 400), (10000, 100), (3000, 100), (1500, 200), (100, 30)]:
