@@ -83,7 +83,9 @@ struct optimizer_config {
         c.epsilon = eps;
         return c;
     }
-    std::string name() const { return kind == optimizer_kind::adam ? "adam" : momentum > 0.0 ? "sgd_momentum" : "sgd"; }
+    std::string name() const {
+        return kind == optimizer_kind::adam ? "adam" : momentum > 0.0 ? "sgd_momentum" : "sgd";
+    }
 };
 
 template <class T>
@@ -125,7 +127,8 @@ public:
     std::size_t steps() const noexcept { return t_; }
 
     /// What an update depends on besides the gradients: the step count, Adam's moments or SGD's
-    /// velocity (in m_w, m_b), none for plain SGD. Saved and restored by checkpoints, so a resumed run takes exactly the same steps.
+    /// velocity (in m_w, m_b), none for plain SGD. Saved and restored by checkpoints, so a resumed
+    /// run takes exactly the same steps.
     struct state {
         std::size_t steps = 0;
         std::vector<std::vector<T>> m_w, v_w, m_b, v_b;
@@ -164,7 +167,8 @@ public:
                 in_ranges(L.w.size(), [&](std::size_t s, std::size_t e) {
                     sgd_momentum(L.w.data() + s, ws.grad_w[l].data() + s, m_w_[l].data() + s, e - s, wd_w);
                 });
-                if (config_.train_biases) sgd_momentum(L.b.data(), ws.grad_b[l].data(), m_b_[l].data(), L.b.size(), wd_b);
+                if (config_.train_biases)
+                    sgd_momentum(L.b.data(), ws.grad_b[l].data(), m_b_[l].data(), L.b.size(), wd_b);
             } else if (config_.kind == optimizer_kind::sgd) {
                 in_ranges(L.w.size(), [&](std::size_t s, std::size_t e) {
                     sgd(L.w.data() + s, ws.grad_w[l].data() + s, e - s, wd_w);
