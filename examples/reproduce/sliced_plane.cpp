@@ -339,25 +339,22 @@ void train_mnist(const run& r, const settings& o, const rp::mnist_data& data, rp
 
 // ---- verdicts (from the tables as written) ------------------------------------------------------
 
-// A rise "from initialization" starts at the untrained network's own value (epoch 0, unsmoothed):
-// the running median's first point is the median of epochs 0-4, which drops epoch 0 as an outlier
-// when SI(T;Y) jumps within the first epoch (1875 SGD steps at the paper's protocol), and the rise
-// is then invisible. The peak stays smoothed; epoch 0's own noise is its slice standard error,
-// which threshold() covers (z sqrt(2) se).
+// A rise "from initialization" starts at the untrained network's own value (epoch 0, unsmoothed:
+// trend.initial): the running median's first point is the median of epochs 0-4, which drops
+// epoch 0 as an outlier when SI(T;Y) jumps within the first epoch (1875 SGD steps at the paper's
+// protocol), and the rise is then invisible. The peak stays smoothed; epoch 0's own noise is its
+// slice standard error, which threshold() covers (z sqrt(2) se).
 struct layer_stats {
     rp::trend trend;
-    double initial = 0;  ///< the value at the first measured epoch (the initial network)
-    double se = 0;       ///< mean standard error over the slices along the course
+    double se = 0;  ///< mean standard error over the slices along the course
     double threshold() const { return std::max(trend.threshold, z * std::sqrt(2.0) * se); }
-    double rise() const { return trend.peak - initial; }
+    double rise() const { return trend.peak - trend.initial; }
 };
 
 layer_stats stats_of(const rp::table& run, const std::string& layer, const std::string& column) {
     const rp::table t = run.where({{"layer", layer}});
     layer_stats s;
-    const rp::course c = rp::course_of(t, column);
-    s.trend = rp::trend_of(c);
-    s.initial = c.value.front();
+    s.trend = rp::trend_of(rp::course_of(t, column));
     for (std::size_t i = 0; i < t.size(); ++i) s.se += t.number(i, column + "_se") / static_cast<double>(t.size());
     return s;
 }

@@ -126,6 +126,9 @@ inline double change_threshold(double sigma, double resolution = 0.0, double z =
 /// A course's shape on its smoothed values.
 struct trend {
     double first = std::numeric_limits<double>::quiet_NaN();
+    /// The raw value at the first epoch: a claim about the initial network compares with this one,
+    /// since the smoothed first point is the median of the first `window` epochs.
+    double initial = std::numeric_limits<double>::quiet_NaN();
     double peak = std::numeric_limits<double>::quiet_NaN();
     double peak_epoch = std::numeric_limits<double>::quiet_NaN();
     double final_value = std::numeric_limits<double>::quiet_NaN();
@@ -144,6 +147,7 @@ inline trend trend_of(const course& c, double resolution = 0.0, double relative_
     const auto s = smooth(c.value, window);
     trend t;
     t.first = s.front();
+    t.initial = c.value.front();
     t.final_value = s.back();
     const auto peak = std::max_element(s.begin(), s.end());
     t.peak = *peak;

@@ -48,6 +48,21 @@ TEST_CASE("a single-epoch spike is neither a peak nor a fall") {
     CHECK_FALSE(t.falls());
 }
 
+TEST_CASE("a jump within the first epoch: the smoothed start hides it, the initial value keeps it") {
+    // 0.2 at epoch 0 (the initial network), 0.7 from epoch 1 on, slowly falling
+    rp::course c;
+    for (int e = 0; e < 30; ++e) {
+        c.epoch.push_back(e);
+        c.value.push_back(e == 0 ? 0.2 : 0.7 - 0.002 * e);
+    }
+    const auto t = rp::trend_of(c, 0.0, 0.0);
+    CHECK(t.initial == 0.2);
+    // the median of epochs 0-4 is epoch 3's 0.694, which is also the smoothed peak
+    CHECK(t.first == doctest::Approx(0.694));
+    CHECK(t.rise() == doctest::Approx(0.0));
+    CHECK(t.peak - t.initial == doctest::Approx(0.494));
+}
+
 TEST_CASE("noise_sd: the robust spread of the first differences is the noise's standard deviation") {
     std::mt19937_64 rng(7);
     std::normal_distribution<double> noise(0.0, 0.2);
