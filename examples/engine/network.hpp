@@ -347,14 +347,23 @@ inline void blas_product(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, i
 // shared operand costs more than the second core saves.
 constexpr int rows_per_blas_part = 128;
 
+// A part starts at a multiple of this many output rows. OpenBLAS's Haswell SGEMM kernel (which it
+// also runs on AMD Zen) computes the row-major output in tiles of 12 rows and sums an element in an
+// order that depends on its place in its tile: on a Zen 3 with OpenBLAS 0.3.21, cutting a
+// 1024 x 784 x 128 product after row 512 changed 6754 of its 131,072 values in the last bits, after
+// any multiple of 12 none. 48 is also a multiple of the power-of-two tiles of the other x86 kernels
+// (SkylakeX's parts agreed at any row).
+constexpr int blas_part_rows_multiple = 48;
+
 // c (m x n, row-major) = op(a) op(b) + beta c, the output's rows split over mi's threads, each part
 // one BLAS call, single-threaded in OpenBLAS (blas_threads.hpp). OpenBLAS' own threads ran the
 // MNIST layer's 1024 x 784 x 128 products at 45 % of the two cores' FMA peak (157 GFLOP/s, numpy,
 // same machine), two single-threaded calls on halves of the output at 75 %; and its idle threads,
 // which wait for work in sched_yield loops, took cycles from the engine's own threads between the
 // products (bench/engine.md). A part's sums are the whole product's: BLAS blocks the inner
-// dimension the same way whatever the number of rows, so the values do not depend on the number of
-// threads or on whether the product runs inside a parallel region (one call there)
+// dimension the same way whatever the number of rows, and a part starting at a multiple of
+// blas_part_rows_multiple keeps every element's place in the kernel's tiles, so the values do not
+// depend on the number of threads or on whether the product runs inside a parallel region (one call there)
 // (tests/engine/test_network.cpp checks both on the MNIST layer's shapes).
 template <class T>
 void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const T* a, int lda, const T* b, int ldb,
@@ -364,8 +373,8 @@ void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const T* 
         blas_product(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
         return;
     }
-    const int rows = (m + parts - 1) / parts;
-    mi::parallel_for(static_cast<std::size_t>(parts), [&](std::size_t p) {
+    const int q = blas_part_rows_multiple, rows = ((m + parts - 1) / parts + q - 1) / q * q;
+    mi::parallel_for(static_cast<std::size_t>((m + rows - 1) / rows), [&](std::size_t p) {
         const int r0 = static_cast<int>(p) * rows, r1 = std::min(m, r0 + rows);
         // op(a)'s rows r0.. are a's rows (no transpose) or its columns (transposed)
         const T* a_part = ta == CblasNoTrans ? a + std::size_t(r0) * std::size_t(lda) : a + r0;
