@@ -41,7 +41,11 @@
 namespace {
 
 using fbatch = mi::simd::batch<float>;
-constexpr std::size_t chains = 16;  // >= FMA latency (4-5 cycles) x pipes (2) on every x86-64 core we know
+// At least FMA latency (4-5 cycles) x pipes (2) on every x86-64 core we know, and few enough that the
+// chains and the two constants stay in registers: 16 vector registers below AVX-512, 32 with it. With
+// 16 chains on AVX2 the compiler kept some in memory and a Zen 3 measured 104-117 GFLOP/s on two
+// threads instead of 180-205 (below the 146 GFLOP/s OpenBLAS's SGEMM reached on the same machine).
+constexpr std::size_t chains = fbatch::size * sizeof(float) >= 64 ? 16 : 12;
 
 /// Runs `iterations` rounds of `chains` independent FMAs; returns a value the optimiser cannot drop.
 /// The chains are named one by one (a pack expansion), not an array indexed in a loop, so they

@@ -135,6 +135,13 @@ def header(bench_dir, sgemm=True):
         rate = sgemm_rate()
         share = f" ({100 * rate / peak:.0f} % of the FMA peak)" if peak else ""
         lines.append(f"* numpy SGEMM 4096³: {rate:.0f} GFLOP/s{share}")
+        if peak and rate > peak:
+            # No product beats the FMA peak: the measured peak is wrong (a bench_peak built for a
+            # narrower instruction set than numpy's kernel, or a loaded machine), and so is every
+            # "% of peak" below.
+            lines.append("* **warning**: numpy's SGEMM runs faster than the measured FMA peak, so the peak and "
+                         "every % of peak in these tables are too low; rebuild bench_peak with MI_NATIVE=ON "
+                         "and measure on a quiet machine")
     lines.append(f"* load average when measured: {load_average()}")
     return lines, peak
 
