@@ -352,7 +352,7 @@ constexpr int rows_per_blas_part = 128;
 // order that depends on its place in its tile: on a Zen 3 with OpenBLAS 0.3.21, cutting a
 // 1024 x 784 x 128 product after row 512 changed 6754 of its 131,072 values in the last bits, after
 // any multiple of 12 none. 48 is also a multiple of the power-of-two tiles of the other x86 kernels
-// (SkylakeX's parts agreed at any row).
+// (SkylakeX's parts had agreed at the test's earlier cuts, 512 and 342 rows).
 constexpr int blas_part_rows_multiple = 48;
 
 // c (m x n, row-major) = op(a) op(b) + beta c, the output's rows split over mi's threads, each part
