@@ -348,7 +348,7 @@ struct layer_stats {
     rp::trend trend;
     double se = 0;  ///< mean standard error over the slices along the course
     double threshold() const { return std::max(trend.threshold, z * std::sqrt(2.0) * se); }
-    double rise() const { return trend.peak - trend.initial; }
+    double rise() const { return trend.rise_from_initial(); }
 };
 
 layer_stats stats_of(const rp::table& run, const std::string& layer, const std::string& column) {

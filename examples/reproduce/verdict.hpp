@@ -135,6 +135,8 @@ struct trend {
     double noise = 0;      ///< noise_sd of the raw course
     double threshold = 0;  ///< change_threshold(noise, resolution), at least relative_floor x |peak|
     double rise() const { return peak - first; }
+    /// The rise from the initial network's raw value: for claims about learning from initialization.
+    double rise_from_initial() const { return peak - initial; }
     double drop() const { return peak - final_value; }
     /// The course falls after its peak by more than its noise allows.
     bool falls() const { return drop() > threshold; }

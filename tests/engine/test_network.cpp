@@ -148,8 +148,9 @@ TEST_CASE("BLAS products split over mi's threads: one call's bits for any thread
     // thread), then split over 2 and 3 threads (parts start at multiples of 48 rows, 528 and 384 of
     // the 1024: OpenBLAS's Haswell/Zen SGEMM sums an element by its place in a 12-row tile, so parts
     // cut at 512 or 342 rows differed in the last bits there), then as one call inside a parallel
-    // region (two side by side, as networks trained for the plane driver's points): every bit must agree, and the one-call result must be the
-    // product, summed in double here, to float rounding (which wrong offsets of a part would not be).
+    // region (two side by side, as networks trained for the plane driver's points): every bit must
+    // agree, and the one-call result must be the product, summed in double here, to float rounding
+    // (which wrong offsets of a part would not be).
     // OpenBLAS runs single-threaded in every engine program (blas_threads.hpp).
     CHECK(eng::openblas_threads() <= 1);
     struct shape {

@@ -60,7 +60,7 @@ TEST_CASE("a jump within the first epoch: the smoothed start hides it, the initi
     // the median of epochs 0-4 is epoch 3's 0.694, which is also the smoothed peak
     CHECK(t.first == doctest::Approx(0.694));
     CHECK(t.rise() == doctest::Approx(0.0));
-    CHECK(t.peak - t.initial == doctest::Approx(0.494));
+    CHECK(t.rise_from_initial() == doctest::Approx(0.494));
 }
 
 TEST_CASE("noise_sd: the robust spread of the first differences is the noise's standard deviation") {
