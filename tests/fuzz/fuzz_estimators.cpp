@@ -19,16 +19,20 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
 #include <vector>
 
+#include "fuzz_estimators.hpp"
 #include "mi/plane.hpp"
 
 namespace {
+
+using mi_fuzz::check_finite;
+using mi_fuzz::finding;
+using mi_fuzz::run;
 
 struct input {
     const std::uint8_t* data;
@@ -44,44 +48,6 @@ struct input {
         return v;
     }
 };
-
-[[noreturn]] void finding(const std::string& what) {
-    std::fprintf(stderr, "finding: %s\n", what.c_str());
-    std::abort();
-}
-
-void check_finite(const mi::plane_point& p, const std::string& name) {
-    bool ok = std::isfinite(p.ixt) && std::isfinite(p.ity);
-    for (const auto* b : {&p.ixt_bounds, &p.ity_bounds})
-        if (*b) ok = ok && std::isfinite((*b)->lower) && std::isfinite((*b)->upper);
-    if (!ok)
-        finding(name + " returned a non-finite value: ixt = " + mi::detail::to_text(p.ixt) +
-                ", ity = " + mi::detail::to_text(p.ity));
-}
-
-template <class E, class T>
-void run(const E& e, const mi::activation_view<const T>& layer, const mi::samples& s) {
-    check_finite(e.point(layer, s), e.name() + " " + e.parameters());
-}
-
-template <template <class> class Search, class T>
-void knn(int which, std::size_t k, bool jitter, bool alg2, const mi::activation_view<const T>& layer,
-         const mi::samples& s) {
-    const mi::tie_policy ties = jitter ? mi::tie_policy() : mi::tie_policy::none();
-    if (which == 0) {
-        mi::kl_entropy_options o;
-        o.k = k;
-        o.ties = ties;
-        run(mi::kl_entropy<Search<mi::euclidean>>(o), layer, s);
-    } else {
-        mi::ksg_options o;
-        o.k = k;
-        o.algorithm = alg2 ? 2 : 1;
-        o.ties = ties;
-        // the layer itself as the network input X: any finite rows will do
-        run(mi::ksg<Search<mi::max_norm>>(o), layer, s.with_network_input(layer));
-    }
-}
 
 template <class T>
 void estimate(unsigned which, std::uint8_t flags, std::uint8_t q, const mi::activation_view<const T>& layer,
@@ -108,14 +74,8 @@ void estimate(unsigned which, std::uint8_t flags, std::uint8_t q, const mi::acti
             return run(mi::binning<mi::adaptive_uniform, mi::miller_madow>(mi::adaptive_uniform(bins)), layer, s);
         case 10: return run(mi::kde<mi::gaussian_kernel, mi::fixed_noise>(mi::fixed_noise(scale)), layer, s);
         case 11: return run(mi::kde<mi::gaussian_kernel, mi::adaptive_noise>(mi::adaptive_noise(scale)), layer, s);
-        case 12: return knn<mi::automatic>(0, 1 + q % 5, f1, f2, layer, s);
-        case 13: return knn<mi::kd_tree>(0, 1 + q % 5, f1, f2, layer, s);
-        case 14: return knn<mi::grid>(0, 1 + q % 5, f1, f2, layer, s);
-        case 15: return knn<mi::brute_force>(0, 1 + q % 5, f1, f2, layer, s);
-        case 16: return knn<mi::automatic>(1, 1 + q % 5, f1, f2, layer, s);
-        case 17: return knn<mi::kd_tree>(1, 1 + q % 5, f1, f2, layer, s);
-        case 18: return knn<mi::grid>(1, 1 + q % 5, f1, f2, layer, s);
-        case 19: return knn<mi::brute_force>(1, 1 + q % 5, f1, f2, layer, s);
+        case 12: case 13: case 14: case 15: case 16: case 17: case 18: case 19:
+            return mi_fuzz::knn_case<T>(which % 26 - 12, 1 + q % 5, f1, f2, layer, s);
         case 20: {
             mi::edge_options o;
             o.epsilon = scale;
