@@ -34,6 +34,9 @@ using mi_fuzz::check_finite;
 using mi_fuzz::finding;
 using mi_fuzz::run;
 
+// Byte 3 chooses the estimator: which % estimator_cases (see `estimate`).
+constexpr unsigned estimator_cases = 34;
+
 struct input {
     const std::uint8_t* data;
     std::size_t size;
@@ -55,7 +58,7 @@ void estimate(unsigned which, std::uint8_t flags, std::uint8_t q, const mi::acti
     const std::size_t bins = 1 + q % 40;
     const double scale = std::pow(10.0, 10.0 - 5.0 * (q % 64));  // 1e10 .. 1e-305
     const bool f1 = flags & 2, f2 = flags & 4;
-    switch (which % 26) {
+    switch (which % estimator_cases) {
         case 0: return run(mi::binning<mi::uniform>(mi::uniform::idnns(2 + q % 40)), layer, s);
         case 1: return run(mi::binning<mi::uniform>(mi::uniform(bins, -2.0, 3.0)), layer, s);
         case 2: return run(mi::binning<mi::fixed_width>(mi::fixed_width(scale)), layer, s);
@@ -106,6 +109,8 @@ void estimate(unsigned which, std::uint8_t flags, std::uint8_t q, const mi::acti
             if (layer.rows() % replicas != 0) return;  // a layout mi::replica_groups refuses up front
             return run(mi::sample_propagation(o), layer, s.with_replicas(mi::replica_groups::consecutive(replicas)));
         }
+        case 25: case 26: case 27: case 28: case 29: case 30: case 31: case 32: case 33:
+            return mi_fuzz::family_case<T>(which % estimator_cases - 25, flags, q, scale, layer, s);
         default: return;
     }
 }
@@ -128,7 +133,7 @@ void fuzz_one(input& in, std::size_t rows, std::size_t cols, std::size_t classes
 
 // MI_FUZZ_SKIP=10,11: estimators not to run, so that a long local run can look
 // past a known finding (that finding's test stays the record); CI sets nothing.
-static std::vector<bool> skipped(26, false);
+static std::vector<bool> skipped(estimator_cases, false);
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
     mi::set_num_threads(1);  // reproducible runs; the thread count does not change results

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// What fuzz_estimators' two translation units share: the check of an estimate and the
-// k-nearest-neighbour cases, which are compiled in fuzz_estimators_knn.cpp beside the rest
-// (they instantiate kl_entropy and ksg with four search policies on float and double: about
-// half of the target's build, which now runs on two cores).
+// What fuzz_estimators' translation units share: the check of an estimate, and the cases
+// compiled apart from the dispatch in fuzz_estimators.cpp, so that the target builds on
+// several cores: the k-nearest-neighbour estimators with each search policy
+// (fuzz_estimators_knn.cpp) and the families of issue 17 (fuzz_estimators_families.cpp).
 #ifndef MI_TESTS_FUZZ_ESTIMATORS_HPP
 #define MI_TESTS_FUZZ_ESTIMATORS_HPP
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -43,6 +44,18 @@ extern template void knn_case<float>(unsigned, std::size_t, bool, bool, const mi
                                      const mi::samples&);
 extern template void knn_case<double>(unsigned, std::size_t, bool, bool, const mi::activation_view<const double>&,
                                       const mi::samples&);
+
+// Sliced MI with KSG, Gaussian, KDE and binning slices (which = 0..3), compressed KSG after a
+// random projection (4), weighted Kozachenko-Leonenko (5), exact counting with inputs that must
+// agree (6) or are counted (7), compressed weighted KL after PCA (8, with mi::linalg). Defined in
+// fuzz_estimators_families.cpp.
+template <class T>
+void family_case(unsigned which, std::uint8_t flags, std::uint8_t q, double scale,
+                 const mi::activation_view<const T>& layer, const mi::samples& s);
+extern template void family_case<float>(unsigned, std::uint8_t, std::uint8_t, double,
+                                        const mi::activation_view<const float>&, const mi::samples&);
+extern template void family_case<double>(unsigned, std::uint8_t, std::uint8_t, double,
+                                         const mi::activation_view<const double>&, const mi::samples&);
 
 }  // namespace mi_fuzz
 

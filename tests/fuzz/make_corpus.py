@@ -67,13 +67,17 @@ def estimator_corpus():
     rows, cols = 12, 3
     values = [math.tanh(0.37 * i - 2.0 + 0.11 * (i % 5)) for i in range(rows * cols)]
     labels = [i % 2 for i in range(rows)]
-    for which, q in [(0, 28), (3, 10), (10, 4), (12, 2), (16, 2), (20, 3), (21, 0), (23, 3), (24, 4)]:
+    for which, q in [(0, 28), (3, 10), (10, 4), (12, 2), (16, 2), (20, 3), (21, 0), (23, 3), (24, 4),
+                     (25, 3), (26, 3), (27, 2), (28, 10), (29, 2), (30, 3), (31, 0), (33, 2)]:
         write("fuzz_estimators", "tanh_%02d.bin" % which, matrix(rows, cols, 2, which, 0, q, labels, values))
     # Repeated inputs (explicit ids), doubles, 3 classes, replicas in pairs for sample propagation.
     ids = [i // 2 for i in range(rows)]
     write("fuzz_estimators", "replicas_double.bin",
           matrix(rows, cols, 3, 24, 0x08, 4, [i % 3 for i in range(rows)], values, ids=ids, double=True))
     write("fuzz_estimators", "ksg_ids.bin", matrix(rows, cols, 2, 17, 0x02, 3, labels, values, ids=ids))
+    # Exact counting of a layer quantized to 4 levels, each input twice (counted H(T|X)).
+    levels = [round(3 * (v + 1) / 2) / 3 for v in values]
+    write("fuzz_estimators", "counted_ids.bin", matrix(rows, cols, 2, 32, 0x02, 4, labels, levels, ids=ids))
     # A constant layer and a layer of repeated values (ties).
     write("fuzz_estimators", "constant.bin", matrix(8, 2, 2, 11, 0, 4, [0, 1] * 4, [0.5] * 16))
     write("fuzz_estimators", "ties.bin", matrix(16, 1, 2, 14, 0, 1, [i % 2 for i in range(16)],
