@@ -20,7 +20,7 @@ generator=()
 if [[ ! -f "$build/CMakeCache.txt" ]] && command -v ninja > /dev/null; then generator=(-GNinja); fi
 cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_CXX_COMPILER="${MI_FUZZ_CXX:-clang++}" -DMI_FUZZ=ON \
       -DMI_BUILD_TESTS=OFF -DMI_BUILD_EXAMPLES=OFF -DMI_INSTALL=OFF >/dev/null
-targets=(fuzz_idx fuzz_csv fuzz_estimators)
+targets=(fuzz_idx fuzz_csv fuzz_checkpoint fuzz_estimators)
 # fuzz_linalg exists when mi::linalg does (xtensor-blas, BLAS, LAPACK).
 if cmake --build "$build" --target help | grep -q fuzz_linalg; then targets+=(fuzz_linalg); fi
 per=$(( total / ${#targets[@]} ))

@@ -304,6 +304,17 @@ void train_from(network<T>& net, const dataset<T>& train_set, const dataset<T>* 
     } else if (order.size() != train_set.n) {
         mi::detail::fail(where, "progress.order size", order.size(),
                          "the training set's size, " + std::to_string(train_set.n));
+    } else {
+        // A resumed order indexes the training rows: a permutation of them, or the batches would read
+        // outside the set (a checkpoint's payload is checksummed, not trusted).
+        std::vector<bool> seen(train_set.n, false);
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            if (order[i] >= train_set.n || seen[order[i]])
+                mi::detail::fail(where, ("progress.order[" + std::to_string(i) + "]").c_str(), order[i],
+                                 "a permutation of the training rows 0.." + std::to_string(train_set.n - 1) +
+                                     (order[i] < train_set.n ? " (this row appears twice)" : ""));
+            seen[order[i]] = true;
+        }
     }
     std::vector<std::uint32_t> labels;
     std::vector<T> targets;

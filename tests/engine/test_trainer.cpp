@@ -278,4 +278,27 @@ TEST_CASE("bad input to the trainer") {
     CHECK_THROWS_AS(eng::train(net, all, wrong, none, o), mi::error);
 }
 
+TEST_CASE("a resumed batch order must be a permutation of the training rows") {
+    const auto all = szt_all();
+    eng::network<float> net(szt_network(eng::activation::tanh()), 1);
+    eng::train_options o;
+    o.epochs = 1;
+    o.batch_size = 256;
+    eng::null_recorder none;
+    auto resumed = [&](std::vector<std::size_t> order) {
+        eng::train_progress<float> p;
+        p.order = std::move(order);
+        eng::train_from(net, all, &all, all, none, o, p);
+    };
+    std::vector<std::size_t> order(all.n);
+    for (std::size_t i = 0; i < all.n; ++i) order[i] = all.n - 1 - i;
+    CHECK_NOTHROW(resumed(order));
+    auto outside = order;
+    outside[7] = all.n;  // one past the last row
+    CHECK_THROWS_WITH_AS(resumed(outside), doctest::Contains("progress.order[7]"), mi::error);
+    auto twice = order;
+    twice[3] = twice[4];
+    CHECK_THROWS_WITH_AS(resumed(twice), doctest::Contains("appears twice"), mi::error);
+}
+
 }  // namespace test_engine_trainer
