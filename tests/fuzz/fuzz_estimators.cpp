@@ -30,7 +30,6 @@
 
 namespace {
 
-using mi_fuzz::check_finite;
 using mi_fuzz::finding;
 using mi_fuzz::run;
 
@@ -78,7 +77,7 @@ void estimate(unsigned which, std::uint8_t flags, std::uint8_t q, const mi::acti
         case 10: return run(mi::kde<mi::gaussian_kernel, mi::fixed_noise>(mi::fixed_noise(scale)), layer, s);
         case 11: return run(mi::kde<mi::gaussian_kernel, mi::adaptive_noise>(mi::adaptive_noise(scale)), layer, s);
         case 12: case 13: case 14: case 15: case 16: case 17: case 18: case 19:
-            return mi_fuzz::knn_case<T>(which % 26 - 12, 1 + q % 5, f1, f2, layer, s);
+            return mi_fuzz::knn_case<T>(which % estimator_cases - 12, 1 + q % 5, f1, f2, layer, s);
         case 20: {
             mi::edge_options o;
             o.epsilon = scale;

@@ -6,6 +6,7 @@
 #ifndef MI_TESTS_FUZZ_ESTIMATORS_HPP
 #define MI_TESTS_FUZZ_ESTIMATORS_HPP
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
