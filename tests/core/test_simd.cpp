@@ -29,6 +29,25 @@ TEST_CASE_TEMPLATE("the SIMD shim reduces lanes on the installed xsimd", T, floa
 // xsimd 8's AVX-512 hadd of doubles is written out in simd.hpp (a GCC 12 warning): it must keep
 // the instruction sequence's order of additions. Lanes of mixed signs and magnitudes make every
 // other order round differently somewhere in 2000 batches; on narrower targets reduce_add is hadd.
+TEST_CASE_TEMPLATE("simd::bits puts lane l of a mask in bit l, and count_true counts them", T, float, double) {
+    // every pattern of true lanes, through the comparison the searches make (lanes <= limit)
+    using B = mi::simd::batch<T>;
+    constexpr std::size_t w = mi::simd::width<T>;
+    std::size_t wrong_bits = 0, wrong_count = 0;
+    for (std::uint64_t pattern = 0; pattern < (std::uint64_t(1) << w); ++pattern) {
+        T lanes[w];
+        for (std::size_t l = 0; l < w; ++l) lanes[l] = (pattern >> l) & 1u ? T(-1.5) : T(2.5);
+        const auto mask = B::load_unaligned(lanes) <= B(T(0));
+        wrong_bits += mi::simd::bits(mask) != pattern;
+        std::size_t set = 0;
+        for (std::size_t l = 0; l < w; ++l) set += (pattern >> l) & 1u;
+        wrong_count += mi::simd::count_true(mask) != set;
+        wrong_count += mi::detail::set_bits(pattern) != set;
+    }
+    CHECK(wrong_bits == 0);
+    CHECK(wrong_count == 0);
+}
+
 TEST_CASE("reduce_add of doubles: xsimd 8's hadd, bit for bit") {
     using B = mi::simd::batch<double>;
     std::vector<double> v(B::size);

@@ -72,6 +72,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "mi/core/activation_view.hpp"
+#include "mi/core/always_inline.hpp"
 #include "mi/core/build_info.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/parallel.hpp"
@@ -232,7 +233,7 @@ packed<T> pack(const activation_view<const T>& x, std::size_t width, const std::
 /// a: packed query panel (mr lanes per unit), b: packed centre panel (nr lanes per unit),
 /// c: the tile (row stride ldc, aligned). accumulate = false starts from 0.
 template <bool Direct, class T>
-inline void micro_kernel(const T* a, const T* b, std::size_t kc, T* c, std::size_t ldc,
+MI_DETAIL_ALWAYS_INLINE void micro_kernel(const T* a, const T* b, std::size_t kc, T* c, std::size_t ldc,
                          bool accumulate) noexcept {
     using B = simd::batch<T>;
     constexpr std::size_t w = simd::width<T>;

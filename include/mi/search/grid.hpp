@@ -53,6 +53,7 @@
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
+#include "mi/core/always_inline.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/scratch.hpp"

@@ -35,21 +35,14 @@
 #include <vector>
 
 #include "mi/core/activation_view.hpp"
+#include "mi/core/always_inline.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/scratch.hpp"
 #include "mi/core/simd.hpp"
 #include "mi/core/special.hpp"
 #include "mi/core/units.hpp"
+#include "mi/core/unrolled.hpp"
 #include "mi/core/xtensor.hpp"
-
-// Forces the inlining of the distance kernel into the search loops (see block_reduced).
-#if defined(__GNUC__) || defined(__clang__)
-#define MI_DETAIL_ALWAYS_INLINE inline __attribute__((always_inline))
-#elif defined(_MSC_VER)
-#define MI_DETAIL_ALWAYS_INLINE __forceinline
-#else
-#define MI_DETAIL_ALWAYS_INLINE inline
-#endif
 
 namespace mi {
 
@@ -196,22 +189,6 @@ double reduced_limit(double r, range cmp) noexcept {
         while (!qualifies(s) && s < inf) s = std::nextafter(s, inf);
         return s;
     }
-}
-
-template <class F, std::size_t... A>
-inline void unrolled_impl(F&& f, std::index_sequence<A...>) {
-    (f(std::integral_constant<std::size_t, A>{}), ...);
-}
-
-/// f(integral_constant<0>) ... f(integral_constant<Q - 1>), written out.
-/// The register tiles below index small arrays of batches (acc[a]); GCC
-/// keeps them in registers only when every index is a constant, which a
-/// `for (a < Q)` loop gives only after -O3's loop peeling (at -O2 the tiles
-/// went through memory: 12-D KSG 1.9-2.7x slower). Unrolling by hand makes
-/// -O2 and -O3 alike.
-template <std::size_t Q, class F>
-inline void unrolled(F&& f) {
-    unrolled_impl(f, std::make_index_sequence<Q>{});
 }
 
 /// Reduced distances of Q query points to the `lanes` points of one block

@@ -46,9 +46,12 @@
 #include <cstdint>
 #include <vector>
 
+#include "mi/core/always_inline.hpp"
+#include "mi/core/mul_add.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
 #include "mi/core/simd.hpp"
+#include "mi/core/unrolled.hpp"
 #include "mi/estimators/detail/linalg.hpp"
 
 namespace mi::detail {
@@ -78,58 +81,93 @@ inline constexpr std::size_t columns_per_pass = 512;
 
 // out rows [i0, i0 + R) += M rows [i0, i0 + R), columns [j0, j1), times Z rows [j0, j1), chunks
 // [c0, c0 + C) of SIMD width. The accumulators start from out's partial sums (zero when
-// j0 = 0), so every entry is summed over j = 0 .. n-1 in order, one FMA after another, exactly
-// as one pass over all columns would: the column blocking changes no bit.
+// j0 = 0), so every entry is summed over j = 0 .. n-1 in order, one fused multiply-add after
+// another, exactly as one pass over all columns would: neither the column blocking nor the
+// tile's shape changes a bit (the contraction is explicit, detail::mul_add: left to the
+// compiler, some tile shapes were fused and others not). Unrolled by hand, so that -O2 keeps
+// the tile in registers as -O3 does (at -O2 the loops over it went through memory: 2-3x slower).
 template <std::size_t R, std::size_t C>
-void matvec_tile(const double* m, std::size_t n, const double* z, std::size_t ld, std::size_t c0, double* out,
-                 std::size_t i0, std::size_t j0, std::size_t j1) {
+MI_DETAIL_ALWAYS_INLINE void matvec_tile(const double* m, std::size_t n, const double* z, std::size_t ld,
+                                         std::size_t c0, double* out, std::size_t i0, std::size_t j0,
+                                         std::size_t j1) {
     using B = simd::batch<double>;
     constexpr std::size_t w = simd::width<double>;
     B acc[R][C];
-    for (std::size_t r = 0; r < R; ++r)
-        for (std::size_t c = 0; c < C; ++c)
+    unrolled<R>([&](auto r) {
+        unrolled<C>([&](auto c) {
             acc[r][c] = j0 == 0 ? B(0.0) : B::load_unaligned(out + (i0 + r) * ld + (c0 + c) * w);
+        });
+    });
     const double* row = m + i0 * n;
     for (std::size_t j = j0; j < j1; ++j) {
         const double* zj = z + j * ld + c0 * w;
         B zc[C];
-        for (std::size_t c = 0; c < C; ++c) zc[c] = B::load_unaligned(zj + c * w);
-        for (std::size_t r = 0; r < R; ++r) {
+        unrolled<C>([&](auto c) { zc[c] = B::load_unaligned(zj + c * w); });
+        unrolled<R>([&](auto r) {
             const B mr(row[r * n + j]);
-            for (std::size_t c = 0; c < C; ++c) acc[r][c] += mr * zc[c];
-        }
+            unrolled<C>([&](auto c) { acc[r][c] = mul_add(mr, zc[c], acc[r][c]); });
+        });
     }
-    for (std::size_t r = 0; r < R; ++r)
-        for (std::size_t c = 0; c < C; ++c) acc[r][c].store_unaligned(out + (i0 + r) * ld + (c0 + c) * w);
+    unrolled<R>([&](auto r) {
+        unrolled<C>([&](auto c) { acc[r][c].store_unaligned(out + (i0 + r) * ld + (c0 + c) * w); });
+    });
 }
 
-// Rows [i0, i1) of out = M Z, chunks [c0, c0 + C): register tiles of R rows (8 when the tile's
-// 8 x C accumulators fit the 32 registers of AVX-512, else 4), then single rows.
-template <std::size_t C>
+/// SIMD registers of the target: 32 with AVX-512, 16 with AVX2 and SSE (NEON's 32 are
+/// counted as 16, which only makes its tiles smaller).
+inline constexpr std::size_t vector_registers = simd::width<double> >= 8 ? 32 : 16;
+/// Chunks of Z (SIMD-width columns) per register tile, and rows of M per tile: the R x C
+/// accumulators, C chunks of Z and one broadcast entry of M must fit the registers. With
+/// AVX2's 16, the former 4 x 4 tile spilled two accumulators to the stack every column, a
+/// store-to-load chain on each FMA: 6 x 2 runs the product 1.3x faster at n = 8000, 1.5x at
+/// n = 2000-4000 on a Zen 3 (bench/estimators.md). AVX-512 keeps its 8 x 2.
+inline constexpr std::size_t tile_chunks = vector_registers >= 32 ? 4 : 2;
+constexpr std::size_t tile_rows(std::size_t chunks) {
+    return std::min<std::size_t>(8, (vector_registers - chunks - 1) / chunks);
+}
+/// Rows of the product per parallel work item, for tiles of `chunks` chunks: a multiple of the
+/// tile's rows, so that no item ends in narrow remainder tiles (with 64 rows and 6-row tiles,
+/// the 3- and 1-row tiles of the last four rows took 8 % of a Renyi point at n = 8000).
+constexpr std::size_t matvec_item_rows(std::size_t chunks) {
+    return rows_per_item / tile_rows(chunks) * tile_rows(chunks);
+}
+
+// Rows [i0, i1) of out += M Z over columns [j0, j1), chunks [c0, c0 + C): register tiles of
+// tile_rows(C) rows, then tiles of half as many for the rows left.
+template <std::size_t C, std::size_t R = tile_rows(C)>
 void matvec_rows(const double* m, std::size_t n, const double* z, std::size_t ld, std::size_t c0, double* out,
-                 std::size_t i0, std::size_t i1) {
-    constexpr std::size_t R = (simd::width<double> >= 8 && C <= 2) ? 8 : 4;
-    for (std::size_t j0 = 0; j0 < n; j0 += columns_per_pass) {
-        const std::size_t j1 = std::min(n, j0 + columns_per_pass);
-        std::size_t i = i0;
-        for (; i + R <= i1; i += R) matvec_tile<R, C>(m, n, z, ld, c0, out, i, j0, j1);
-        for (; i < i1; ++i) matvec_tile<1, C>(m, n, z, ld, c0, out, i, j0, j1);
+                 std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
+    std::size_t i = i0;
+    for (; i + R <= i1; i += R) matvec_tile<R, C>(m, n, z, ld, c0, out, i, j0, j1);
+    if constexpr (R > 1) {
+        if (i < i1) matvec_rows<C, R / 2>(m, n, z, ld, c0, out, i, i1, j0, j1);
     }
+}
+
+// matvec_rows with C = c, for any c in [1, C].
+template <std::size_t C>
+void matvec_chunks(std::size_t c, const double* m, std::size_t n, const double* z, std::size_t ld, std::size_t c0,
+                   double* out, std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
+    if (c == C)
+        matvec_rows<C>(m, n, z, ld, c0, out, i0, i1, j0, j1);
+    else if constexpr (C > 1)
+        matvec_chunks<C - 1>(c, m, n, z, ld, c0, out, i0, i1, j0, j1);
 }
 
 /// out = M Z for a row-major n x n matrix M and an n x ld block Z (ld a multiple of the SIMD width).
 inline void block_matvec(const double* m, std::size_t n, const double* z, std::size_t ld, double* out) {
-    constexpr std::size_t w = simd::width<double>;
-    const std::size_t chunks = ld / w;
-    const std::size_t items = (n + rows_per_item - 1) / rows_per_item;
+    constexpr std::size_t w = simd::width<double>, cmax = tile_chunks;
+    const std::size_t chunks = ld / w, rows = matvec_item_rows(std::min(cmax, chunks));
+    const std::size_t items = (n + rows - 1) / rows;
     parallel_for(items, [&](std::size_t item) {
-        const std::size_t i0 = item * rows_per_item, i1 = std::min(n, i0 + rows_per_item);
-        for (std::size_t c0 = 0; c0 < chunks; c0 += 4) {
-            switch (std::min<std::size_t>(4, chunks - c0)) {
-                case 1: matvec_rows<1>(m, n, z, ld, c0, out, i0, i1); break;
-                case 2: matvec_rows<2>(m, n, z, ld, c0, out, i0, i1); break;
-                case 3: matvec_rows<3>(m, n, z, ld, c0, out, i0, i1); break;
-                default: matvec_rows<4>(m, n, z, ld, c0, out, i0, i1); break;
+        const std::size_t i0 = item * rows, i1 = std::min(n, i0 + rows);
+        // the column pass outside the chunks: the block's slice of M (rows x
+        // columns_per_pass, at most 256 KiB) is read from memory once and from the L2 cache by the
+        // other chunks
+        for (std::size_t j0 = 0; j0 < n; j0 += columns_per_pass) {
+            const std::size_t j1 = std::min(n, j0 + columns_per_pass);
+            for (std::size_t c0 = 0; c0 < chunks; c0 += cmax) {
+                matvec_chunks<cmax>(std::min(cmax, chunks - c0), m, n, z, ld, c0, out, i0, i1, j0, j1);
             }
         }
     });
