@@ -25,10 +25,6 @@ TEST_CASE_TEMPLATE("the SIMD shim reduces lanes on the installed xsimd", T, floa
     CHECK(mi::simd::count_true(b > B(T(1))) == B::size - 1);
 }
 
-#if XSIMD_VERSION_MAJOR < 9
-// xsimd 8's AVX-512 hadd of doubles is written out in simd.hpp (a GCC 12 warning): it must keep
-// the instruction sequence's order of additions. Lanes of mixed signs and magnitudes make every
-// other order round differently somewhere in 2000 batches; on narrower targets reduce_add is hadd.
 TEST_CASE_TEMPLATE("simd::bits puts lane l of a mask in bit l, and count_true counts them", T, float, double) {
     // every pattern of true lanes, through the comparison the searches make (lanes <= limit)
     using B = mi::simd::batch<T>;
@@ -48,6 +44,10 @@ TEST_CASE_TEMPLATE("simd::bits puts lane l of a mask in bit l, and count_true co
     CHECK(wrong_count == 0);
 }
 
+#if XSIMD_VERSION_MAJOR < 9
+// xsimd 8's AVX-512 hadd of doubles is written out in simd.hpp (a GCC 12 warning): it must keep
+// the instruction sequence's order of additions. Lanes of mixed signs and magnitudes make every
+// other order round differently somewhere in 2000 batches; on narrower targets reduce_add is hadd.
 TEST_CASE("reduce_add of doubles: xsimd 8's hadd, bit for bit") {
     using B = mi::simd::batch<double>;
     std::vector<double> v(B::size);

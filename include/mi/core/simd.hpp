@@ -131,7 +131,7 @@ MI_DETAIL_ALWAYS_INLINE T reduce_min(const xsimd::batch<T, A>& b) noexcept {
 /// xsimd's own fma / fnma.
 template <class T, class A>
 MI_DETAIL_ALWAYS_INLINE xsimd::batch<T, A> fma(const xsimd::batch<T, A>& x, const xsimd::batch<T, A>& y,
-                       const xsimd::batch<T, A>& z) noexcept {
+                                               const xsimd::batch<T, A>& z) noexcept {
 #if XSIMD_VERSION_MAJOR < 11 && defined(__AVX512F__)
     if constexpr (std::is_base_of_v<xsimd::avx512f, A> && std::is_same_v<T, float>)
         return _mm512_fmadd_ps(x, y, z);
@@ -144,7 +144,7 @@ MI_DETAIL_ALWAYS_INLINE xsimd::batch<T, A> fma(const xsimd::batch<T, A>& x, cons
 
 template <class T, class A>
 MI_DETAIL_ALWAYS_INLINE xsimd::batch<T, A> fnma(const xsimd::batch<T, A>& x, const xsimd::batch<T, A>& y,
-                        const xsimd::batch<T, A>& z) noexcept {
+                                                const xsimd::batch<T, A>& z) noexcept {
 #if XSIMD_VERSION_MAJOR < 11 && defined(__AVX512F__)
     if constexpr (std::is_base_of_v<xsimd::avx512f, A> && std::is_same_v<T, float>)
         return _mm512_fnmadd_ps(x, y, z);

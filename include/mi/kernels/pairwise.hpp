@@ -234,7 +234,7 @@ packed<T> pack(const activation_view<const T>& x, std::size_t width, const std::
 /// c: the tile (row stride ldc, aligned). accumulate = false starts from 0.
 template <bool Direct, class T>
 MI_DETAIL_ALWAYS_INLINE void micro_kernel(const T* a, const T* b, std::size_t kc, T* c, std::size_t ldc,
-                         bool accumulate) noexcept {
+                                          bool accumulate) noexcept {
     using B = simd::batch<T>;
     constexpr std::size_t w = simd::width<T>;
     B c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
