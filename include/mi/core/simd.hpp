@@ -218,11 +218,9 @@ MI_DETAIL_ALWAYS_INLINE std::uint64_t bits(const xsimd::batch_bool<T, A>& m) noe
         return static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_pd(static_cast<reg>(m))));
 #endif
 #if defined(__SSE2__)
-    } else if constexpr (std::is_base_of_v<xsimd::sse2, A> && !std::is_base_of_v<xsimd::avx, A> &&
-                         std::is_same_v<T, float>) {
+    } else if constexpr (std::is_base_of_v<xsimd::sse2, A> && std::is_same_v<T, float>) {
         return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_ps(static_cast<reg>(m))));
-    } else if constexpr (std::is_base_of_v<xsimd::sse2, A> && !std::is_base_of_v<xsimd::avx, A> &&
-                         std::is_same_v<T, double>) {
+    } else if constexpr (std::is_base_of_v<xsimd::sse2, A> && std::is_same_v<T, double>) {
         return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_pd(static_cast<reg>(m))));
 #endif
     } else {

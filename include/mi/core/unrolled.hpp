@@ -4,8 +4,7 @@
 // batches (acc[a]); GCC keeps them in registers only when every index is a
 // constant, which a `for (a < Q)` loop gives only after -O3's loop peeling:
 // at -O2 the tiles went through memory (12-D KSG 1.9-2.7x slower, Renyi's
-// Gram products 2-3x). Unrolling by hand makes -O2 and -O3 alike, and -O2 is
-// what CMake's RelWithDebInfo and most distributions build consumers with.
+// Gram products 2-3x). Unrolling by hand makes -O2 and -O3 alike.
 #ifndef MI_CORE_UNROLLED_HPP
 #define MI_CORE_UNROLLED_HPP
 
