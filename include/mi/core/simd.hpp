@@ -75,6 +75,11 @@ inline constexpr std::size_t width = batch<T>::size;
 /// The alignment (bytes) that aligned loads of the default arch need.
 inline constexpr std::size_t alignment = xsimd::default_arch::alignment();
 
+/// SIMD registers of the target: 32 with AVX-512, 16 with AVX2 and SSE (NEON's 32 are counted
+/// as 16, which only makes register tiles smaller). Register tiles are sized from it: a tile
+/// that needs more spills to the stack on every step.
+inline constexpr std::size_t registers = width<double> >= 8 ? 32 : 16;
+
 /// Sum of the lanes.
 template <class T, class A>
 MI_DETAIL_ALWAYS_INLINE T reduce_add(const xsimd::batch<T, A>& b) noexcept {

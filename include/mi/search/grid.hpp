@@ -24,8 +24,8 @@
 // then rings of cells at growing Chebyshev cell distance, and stops when the
 // nearest unvisited cell is farther than the current k-th distance (at equal
 // distance it continues, so ties are resolved by index as everywhere). The
-// k-th distance alone (kth_distance, k <= 8, d <= 4) is taken for up to a
-// SIMD batch of points together, one per lane (those of a cell and of the next
+// k-th distance alone (kth_distance, k <= 8, d <= 4) is taken for up to a few
+// SIMD batches of points together, one per lane (those of a cell and of the next
 // cells of its row), against the points of the cells around theirs
 // (kth_of_cell); a point those cells do not settle continues with the kNN
 // search's rings from its K smallest there, skipping the cells seen. Range
@@ -57,6 +57,8 @@
 #include "mi/core/error.hpp"
 #include "mi/core/parallel.hpp"
 #include "mi/core/scratch.hpp"
+#include "mi/core/simd.hpp"
+#include "mi/core/unrolled.hpp"
 #include "mi/search/metric.hpp"
 
 namespace mi {
@@ -268,7 +270,7 @@ public:
         for (std::size_t c = 0; c < cells; ++c) largest_ = std::max<std::size_t>(largest_, start_[c + 1] - start_[c]);
         perm_.resize(n_);
         cell_.resize(n_);
-        pitch_ = n_ + detail::lanes;
+        pitch_ = n_ + most_groups * detail::lanes;  // kth_of_cell loads whole batches
         coords_.resize(d_ * pitch_);
         for (std::size_t j = 0; j < d_; ++j)
             std::fill(coords_.data() + j * pitch_ + n_, coords_.data() + (j + 1) * pitch_,
@@ -345,7 +347,8 @@ public:
                             // of the next row)
                             std::size_t g = 1;
                             const std::size_t row_end = (cell_[p] / m_[0] + 1) * m_[0];
-                            while (g < detail::lanes && p + g < end && cell_[p + g] < row_end) ++g;
+                            const std::size_t most = batch_groups(k) * detail::lanes;
+                            while (g < most && p + g < end && cell_[p + g] < row_end) ++g;
                             kth_of_cell<D>(p, g, k, ctx, rho.data(), idx.data(), r.data());
                             p += g;
                             continue;
@@ -408,6 +411,16 @@ public:
 private:
     static constexpr std::size_t chunk = 256;  // queries per work item
     static constexpr std::size_t block_k = 8;  // largest k that kth_of_cell serves
+    // SIMD batches of queries that kth_of_cell takes together, so that each point it broadcasts
+    // is loaded once for all of them: as many as the registers hold with each batch's K smallest,
+    // its distance and a few temporaries; the query coordinates may stay in memory. With k = 2 on
+    // AVX2, three batches (12 queries) took KL's k-th distances at d = 2-4, N = 16384, in
+    // 0.87-0.90 of the time of one batch (bench/knn.md, 2026-12-07 06:20); each query's lane
+    // scans the cells of all 12 queries, so more batches add arithmetic and spills.
+    static constexpr std::size_t most_groups = 4;
+    static constexpr std::size_t batch_groups(std::size_t k) noexcept {
+        return std::max<std::size_t>(1, std::min<std::size_t>(most_groups, (simd::registers - 6) / (k + 1)));
+    }
 
     // Per-query scratch: coordinates and cell of the query.
     struct query {
@@ -614,7 +627,8 @@ private:
     }
 
     // kth_distance for g points of consecutive cells of one row along dimension 0 (positions
-    // p0 .. p0 + g - 1, g <= lanes), one point per lane: filling the lanes from several cells
+    // p0 .. p0 + g - 1, g <= G lanes in batch_groups(k) = G batches), one point per lane:
+    // filling the lanes from several cells
     // (a cell holds a few points) costs one more cell per row for each cell added, where a
     // batch of its own would scan three. Every point of the cells within one cell of theirs is
     // broadcast against all of them at once, and each lane keeps its K smallest reduced
@@ -629,42 +643,53 @@ private:
     void kth_of_cell(std::size_t p0, std::size_t g, std::size_t k, query& ctx, double* rho, std::uint32_t* idx,
                      double* out) const {
         switch (k) {
-            case 1: kth_of_cell<D, 1>(p0, g, ctx, rho, idx, out); break;
-            case 2: kth_of_cell<D, 2>(p0, g, ctx, rho, idx, out); break;
-            case 3: kth_of_cell<D, 3>(p0, g, ctx, rho, idx, out); break;
-            case 4: kth_of_cell<D, 4>(p0, g, ctx, rho, idx, out); break;
-            case 5: kth_of_cell<D, 5>(p0, g, ctx, rho, idx, out); break;
-            case 6: kth_of_cell<D, 6>(p0, g, ctx, rho, idx, out); break;
-            case 7: kth_of_cell<D, 7>(p0, g, ctx, rho, idx, out); break;
-            default: kth_of_cell<D, 8>(p0, g, ctx, rho, idx, out); break;
+            case 1: kth_of_cell<D, 1, batch_groups(1)>(p0, g, ctx, rho, idx, out); break;
+            case 2: kth_of_cell<D, 2, batch_groups(2)>(p0, g, ctx, rho, idx, out); break;
+            case 3: kth_of_cell<D, 3, batch_groups(3)>(p0, g, ctx, rho, idx, out); break;
+            case 4: kth_of_cell<D, 4, batch_groups(4)>(p0, g, ctx, rho, idx, out); break;
+            case 5: kth_of_cell<D, 5, batch_groups(5)>(p0, g, ctx, rho, idx, out); break;
+            case 6: kth_of_cell<D, 6, batch_groups(6)>(p0, g, ctx, rho, idx, out); break;
+            case 7: kth_of_cell<D, 7, batch_groups(7)>(p0, g, ctx, rho, idx, out); break;
+            default: kth_of_cell<D, 8, batch_groups(8)>(p0, g, ctx, rho, idx, out); break;
         }
     }
 
-    template <std::size_t D, std::size_t K>
+    template <std::size_t D, std::size_t K, std::size_t G>
     void kth_of_cell(std::size_t p0, std::size_t g, query& ctx, double* rho, std::uint32_t* idx, double* out) const {
         using detail::dbatch;
         using detail::lanes;
+        using detail::unrolled;
         load<D>(p0, ctx);
         const double inf = std::numeric_limits<double>::infinity();
-        dbatch q[D];
-        for (std::size_t j = 0; j < D; ++j) q[j] = dbatch::load_unaligned(coords_.data() + j * pitch_ + p0);
-        dbatch best[K];
-        for (std::size_t i = 0; i < K; ++i) best[i] = dbatch(inf);
+        dbatch q[G][D];
+        unrolled<G>([&](auto h) {
+            unrolled<D>([&](auto j) { q[h][j] = dbatch::load_unaligned(coords_.data() + j * pitch_ + p0 + h * lanes); });
+        });
+        dbatch best[G][K];
+        unrolled<G>([&](auto h) { unrolled<K>([&](auto i) { best[h][i] = dbatch(inf); }); });
         const dbatch lane = lane_numbers();
         auto take = [&](std::size_t t) {
-            dbatch acc(0.0);
-            for (std::size_t j = 0; j < D; ++j) acc = Metric::accumulate(acc, dbatch(coords_[j * pitch_ + t]) - q[j]);
-            if (t - p0 < g) acc = xsimd::select(lane == dbatch(static_cast<double>(t - p0)), dbatch(inf), acc);
-            for (std::size_t i = K - 1; i > 0; --i) best[i] = xsimd::min(best[i], xsimd::max(best[i - 1], acc));
-            best[0] = xsimd::min(best[0], acc);
+            dbatch c[D];
+            unrolled<D>([&](auto j) { c[j] = dbatch(coords_[j * pitch_ + t]); });
+            const bool in_batch = t - p0 < g;
+            unrolled<G>([&](auto h) {
+                dbatch acc(0.0);
+                unrolled<D>([&](auto j) { acc = Metric::accumulate(acc, c[j] - q[h][j]); });
+                if (in_batch) acc = xsimd::select(lane == dbatch(static_cast<double>(t - p0) - static_cast<double>(h * lanes)), dbatch(inf), acc);
+                unrolled<K - 1>([&](auto i) {
+                    constexpr std::size_t r = K - 1 - i;
+                    best[h][r] = xsimd::min(best[h][r], xsimd::max(best[h][r - 1], acc));
+                });
+                best[h][0] = xsimd::min(best[h][0], acc);
+            });
         };
-        // the group's cells: cq[0] .. cq[0] + span of one row along dimension 0 (stride 1)
+        // the batch's cells: cq[0] .. cq[0] + span of one row along dimension 0 (stride 1)
         const std::size_t first_cell = cell_[p0], span = cell_[p0 + g - 1] - first_cell;
         neighbour_rows<D>(ctx, [&](double, std::size_t s, std::size_t e) {
             for (std::size_t t = s; t < e; ++t) take(t);
         }, span);
-        alignas(64) double kept[K][lanes];  // each lane's K smallest (kept[K - 1]: its k-th)
-        for (std::size_t i = 0; i < K; ++i) best[i].store_unaligned(kept[i]);
+        alignas(64) double kept[K][G * lanes];  // each lane's K smallest (kept[K - 1]: its k-th)
+        unrolled<G>([&](auto h) { unrolled<K>([&](auto i) { best[h][i].store_unaligned(kept[i] + h * lanes); }); });
         const double* kth = kept[K - 1];
         std::size_t cq[D];  // each point's own cell, for its ring test
         for (std::size_t j = 0; j < D; ++j) cq[j] = ctx.cq[j];

@@ -113,17 +113,14 @@ MI_DETAIL_ALWAYS_INLINE void matvec_tile(const double* m, std::size_t n, const d
     });
 }
 
-/// SIMD registers of the target: 32 with AVX-512, 16 with AVX2 and SSE (NEON's 32 are
-/// counted as 16, which only makes its tiles smaller).
-inline constexpr std::size_t vector_registers = simd::width<double> >= 8 ? 32 : 16;
 /// Chunks of Z (SIMD-width columns) per register tile, and rows of M per tile: the R x C
 /// accumulators, C chunks of Z and one broadcast entry of M must fit the registers. With
 /// AVX2's 16, the former 4 x 4 tile spilled two accumulators to the stack every column, a
 /// store-to-load chain on each FMA: 6 x 2 runs the product 1.3x faster at n = 8000, 1.5x at
 /// n = 2000-4000 on a Zen 3 (bench/estimators.md). AVX-512 keeps its 8 x 2.
-inline constexpr std::size_t tile_chunks = vector_registers >= 32 ? 4 : 2;
+inline constexpr std::size_t tile_chunks = simd::registers >= 32 ? 4 : 2;
 constexpr std::size_t tile_rows(std::size_t chunks) {
-    return std::min<std::size_t>(8, (vector_registers - chunks - 1) / chunks);
+    return std::min<std::size_t>(8, (simd::registers - chunks - 1) / chunks);
 }
 /// Rows of the product per parallel work item, for tiles of `chunks` chunks: a multiple of the
 /// tile's rows, so that no item ends in narrow remainder tiles (with 64 rows and 6-row tiles,
