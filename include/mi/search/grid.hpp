@@ -627,10 +627,9 @@ private:
     }
 
     // kth_distance for g points of consecutive cells of one row along dimension 0 (positions
-    // p0 .. p0 + g - 1, g <= G lanes in batch_groups(k) = G batches), one point per lane:
-    // filling the lanes from several cells
-    // (a cell holds a few points) costs one more cell per row for each cell added, where a
-    // batch of its own would scan three. Every point of the cells within one cell of theirs is
+    // p0 .. p0 + g - 1, g at most G = batch_groups(k) SIMD batches), one point per lane:
+    // filling the lanes from several cells (a cell holds a few points) costs one more cell per
+    // row for each cell added, where a batch of its own would scan three. Every point of the cells within one cell of theirs is
     // broadcast against all of them at once, and each lane keeps its K smallest reduced
     // distances by a min/max insertion network (no branches, no neighbour lists). Only the k-th
     // value is wanted, and the k-th smallest of a multiset does not depend on how ties are
@@ -671,11 +670,14 @@ private:
         auto take = [&](std::size_t t) {
             dbatch c[D];
             unrolled<D>([&](auto j) { c[j] = dbatch(coords_[j * pitch_ + t]); });
-            const bool in_batch = t - p0 < g;
+            // a point of the batch is not its own neighbour: its lane (own % lanes of batch
+            // own / lanes) takes it at infinity
+            const std::size_t own = t - p0;
             unrolled<G>([&](auto h) {
                 dbatch acc(0.0);
                 unrolled<D>([&](auto j) { acc = Metric::accumulate(acc, c[j] - q[h][j]); });
-                if (in_batch) acc = xsimd::select(lane == dbatch(static_cast<double>(t - p0) - static_cast<double>(h * lanes)), dbatch(inf), acc);
+                if (own < g && own / lanes == h)
+                    acc = xsimd::select(lane == dbatch(static_cast<double>(own % lanes)), dbatch(inf), acc);
                 unrolled<K - 1>([&](auto i) {
                     constexpr std::size_t r = K - 1 - i;
                     best[h][r] = xsimd::min(best[h][r], xsimd::max(best[h][r - 1], acc));
