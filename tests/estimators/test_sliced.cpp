@@ -18,6 +18,7 @@
 #include "mi/core/parallel.hpp"
 #include "mi/core/random.hpp"
 #include "mi/core/samples.hpp"
+#include "mi/core/stiefel_frame.hpp"
 #include "mi/estimators/ksg.hpp"
 #include "mi/estimators/sliced.hpp"
 #include "default_threads.hpp"
@@ -922,6 +923,79 @@ TEST_CASE("(9) kde_slice and binning_slice: bit-identical for 1, 2 and 3 threads
     std::vector<int> out_of_range = labels;
     out_of_range[3] = 5;
     CHECK_THROWS_AS(mi::sliced<mi::binning_slice<>>(opts(4)).mutual_information(y, mi::labels(out_of_range, 2)), mi::error);
+}
+
+
+TEST_CASE("sliced<gaussian_slice> from the joint moments: slice by slice the Gaussian form of the test's own projections") {
+    // narrow variables (dx + dt <= M k) take every slice's covariance from the joint covariance of
+    // (X, T) instead of projecting the rows; the projections' values, up to rounding
+    const std::size_t n = 1500, dx = 12, dt = 10;
+    mi::rng g(91);
+    std::vector<double> x(n * dx), t(n * dt);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t c = 0; c < dx; ++c) x[i * dx + c] = c == 5 ? -3.0 : g.normal();  // a constant input column
+        for (std::size_t c = 0; c < dt; ++c)
+            t[i * dt + c] = c == 2 ? 0.25  // a dead unit
+                                   : std::tanh(0.8 * x[i * dx + c] - 0.5 * x[i * dx + (c + 4) % dx] + 0.4 * g.normal());
+    }
+    const auto vx = mi::view(x, n, dx), vt = mi::view(t, n, dt);
+    const default_threads_on_exit restore;
+    for (const std::size_t k : {1, 2}) {
+        CAPTURE(k);
+        const std::size_t slices = 48;
+        const std::uint64_t seed = 17;
+        mi::set_num_threads(1);
+        const std::vector<double> got = mi::sliced<mi::gaussian_slice>(opts(slices, k, seed)).slice_estimates(vt, vx);
+        mi::set_num_threads(3);
+        CHECK(mi::sliced<mi::gaussian_slice>(opts(slices, k, seed)).slice_estimates(vt, vx) == got);
+        REQUIRE(got.size() == slices);
+        double worst = 0.0;
+        for (std::size_t s = 0; s < slices; ++s) {
+            mi::rng r(mi::derive_seed(seed, s));  // T's frame, then X's (the header's stream order)
+            const std::vector<double> ft = mi::detail::stiefel_frame(dt, k, r), fx = mi::detail::stiefel_frame(dx, k, r);
+            const std::vector<double> pt = project(t, n, dt, ft, k), px = project(x, n, dx, fx, k);
+            const double want = mi::gaussian_slice().mutual_information(mi::view(px, n, k), mi::view(pt, n, k));
+            worst = std::max(worst, std::fabs(got[s] - want) / want);
+            CHECK(std::fabs(got[s] - want) <= 1e-9 * want);
+        }
+        MESSAGE("k = " << k << ": largest relative difference from the projections " << worst);
+    }
+}
+
+TEST_CASE("sliced<gaussian_slice> from the joint moments: a slice whose direction cancels every row is projected") {
+    // X's rows all lie on the line orthogonal to slice 0's direction of X: that slice's projected
+    // variance is rounding, which the joint covariance cannot resolve; sliced projects the rows for it,
+    // so slice 0 is exactly gaussian_slice on detail::project_rows's projections
+    const std::size_t n = 800, dt = 3, slices = 12;
+    const std::uint64_t seed = 23;
+    mi::rng r0(mi::derive_seed(seed, 0));
+    (void)mi::detail::stiefel_frame(dt, 1, r0);
+    const std::vector<double> theta = mi::detail::stiefel_frame(2, 1, r0);
+    mi::rng g(5);
+    std::vector<double> x(n * 2), t(n * dt);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double s = g.normal();
+        x[2 * i] = -theta[1] * s;
+        x[2 * i + 1] = theta[0] * s;
+        for (std::size_t c = 0; c < dt; ++c) t[i * dt + c] = s * static_cast<double>(c + 1) + g.normal();
+    }
+    const auto vx = mi::view(x, n, 2), vt = mi::view(t, n, dt);
+    const std::vector<double> got = mi::sliced<mi::gaussian_slice>(opts(slices, 1, seed)).slice_estimates(vt, vx);
+    mi::rng r(mi::derive_seed(seed, 0));
+    const std::vector<double> ft = mi::detail::stiefel_frame(dt, 1, r), fx = mi::detail::stiefel_frame(2, 1, r);
+    std::vector<double> pt(n), px(n);
+    mi::detail::project_rows(vt, ft, 1, 1, pt.data());
+    mi::detail::project_rows(vx, fx, 1, 1, px.data());
+    CHECK(got[0] == mi::gaussian_slice().mutual_information(mi::view(px, n, 1), mi::view(pt, n, 1)));
+    // the other slices see the line: the Gaussian form of the test's own projections
+    for (std::size_t s = 1; s < slices; ++s) {
+        CAPTURE(s);
+        mi::rng rs(mi::derive_seed(seed, s));
+        const std::vector<double> fts = mi::detail::stiefel_frame(dt, 1, rs), fxs = mi::detail::stiefel_frame(2, 1, rs);
+        const double want = mi::gaussian_slice().mutual_information(mi::view(project(x, n, 2, fxs, 1), n, 1),
+                                                                    mi::view(project(t, n, dt, fts, 1), n, 1));
+        CHECK(std::fabs(got[s] - want) <= 1e-9 * want);
+    }
 }
 
 }  // namespace test_estimators_sliced
