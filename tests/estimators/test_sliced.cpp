@@ -998,4 +998,26 @@ TEST_CASE("sliced<gaussian_slice> from the joint moments: a slice whose directio
     }
 }
 
+
+TEST_CASE("gaussian_slice::mutual_information_of_covariance: worked by hand") {
+    // var(a) = 4, var(b) = 9, cov(a, b) = 2: rho = 1/3, I = -1/2 log(8/9); the upper triangle is not read
+    const auto want = doctest::Approx(-0.5 * std::log(8.0 / 9.0)).epsilon(1e-15);
+    const double c1[4] = {4.0, -99.0, 2.0, 9.0};
+    CHECK(mi::gaussian_slice().mutual_information_of_covariance(c1, 1, 10) == want);
+    // any common scale
+    const double c2[4] = {4e-200, 0.0, 2e-200, 9e-200};
+    CHECK(mi::gaussian_slice().mutual_information_of_covariance(c2, 1, 10) == want);
+    // k = 2, independent blocks: C = diag(C_aa, C_bb) gives 0; a's variances exactly 0 (constant side) gives 0
+    const double c3[16] = {2, 0, 0, 0, 1, 3, 0, 0, 0, 0, 5, 0, 0, 0, 1, 4};
+    CHECK(std::fabs(mi::gaussian_slice().mutual_information_of_covariance(c3, 2, 10)) <= 1e-15);
+    const double c4[4] = {0.0, 0.0, 0.0, 9.0};
+    CHECK(mi::gaussian_slice().mutual_information_of_covariance(c4, 1, 10) == 0.0);
+    // as mutual_information: more rows than the 2k columns, and no deterministic linear relation
+    CHECK_THROWS_WITH_AS((void)mi::gaussian_slice().mutual_information_of_covariance(c1, 1, 2),
+                         doctest::Contains("rows = 2, expected more than the 2 columns"), mi::error);
+    const double c5[4] = {1.0, 0.0, 1.0, 1.0};
+    CHECK_THROWS_WITH_AS((void)mi::gaussian_slice().mutual_information_of_covariance(c5, 1, 10),
+                         doctest::Contains("joint correlation matrix of the projections = singular"), mi::error);
+}
+
 }  // namespace test_estimators_sliced

@@ -67,7 +67,11 @@
 //                   papers applied to slices.
 // A per-slice policy provides name(), parameters() and
 // mutual_information(activation_view<const double>, activation_view<const double>),
-// and optionally mutual_information(activation_view<const double>, const labels&).
+// and optionally mutual_information(activation_view<const double>, const labels&)
+// and, when its X-T value depends on the projections only through their
+// covariance, mutual_information_of_covariance(const double* cov, k, rows)
+// (gaussian_slice): sliced<> then takes the slices' covariances from the joint
+// covariance of (X, T) when that costs less than projecting the rows.
 //
 // Options (mi::sliced_options, named fields): slices = 128 (M), k = 1 (the
 // dimension of the projections; k-SMI when k > 1, k <= every projected
@@ -97,12 +101,14 @@
 // Bootstrap: rows (X travels with the rows in mi::samples); interval centred
 // on the estimate (mi::bias_correction::none: the per-slice kNN bias is not c/N).
 // Cost: M per-slice estimates on N x k projections, plus O(N d k) per slice
-// for the projections. sliced<gaussian_slice> between variables of dx + dt <=
-// M k columns takes no projections: each slice's covariance comes from the
-// joint covariance of (X, T), O(N (dx + dt)^2) once (mi/estimators/detail/
-// joint_moments.hpp; the same values up to rounding). Results in nats.
-// Invariance: SI is unchanged by an orthogonal map of X or T (the slicing measure is rotation invariant); the
-// estimate changes by Monte Carlo error only (other directions meet the data).
+// for the projections. sliced<gaussian_slice> (any per-slice policy with a
+// covariance form) between variables of dx + dt <= M k columns takes no
+// projections: each slice's covariance comes from the joint covariance of
+// (X, T), O(N (dx + dt)^2) once (mi/estimators/detail/joint_moments.hpp; the
+// same values up to rounding). Results in nats. Invariance: SI is unchanged
+// by an orthogonal map of X or T (the slicing measure is rotation invariant);
+// the estimate changes by Monte Carlo error only (other directions meet the
+// data).
 // Thread safety: const member functions may be called from several threads.
 #ifndef MI_ESTIMATORS_SLICED_HPP
 #define MI_ESTIMATORS_SLICED_HPP
@@ -287,6 +293,12 @@ struct has_label_mutual_information<
                                                                         std::declval<const labels&>()))>>
     : std::true_type {};
 
+template <class P, class = void>
+struct has_covariance_form : std::false_type {};
+template <class P>
+struct has_covariance_form<P, std::void_t<decltype(std::declval<const P&>().mutual_information_of_covariance(
+                                  std::declval<const double*>(), std::size_t{}, std::size_t{}))>> : std::true_type {};
+
 /// log det of a correlation matrix (unit diagonal, m x m, row-major) by Cholesky; false when it is
 /// singular to working precision: a pivot at or below 1e-12 (far above the rounding of a sample
 /// correlation, ~sqrt(N) 1e-16; a Gaussian MI above 13.8 nats per dimension).
@@ -359,7 +371,27 @@ public:
         return correlation_mi<0>(a, b, where);
     }
 
+    /// The same value from the 2k x 2k covariance of the two k-column projections of `rows` rows
+    /// (row-major, the lower triangle read, any common scale; a's columns first): what sliced<>
+    /// uses when it takes the slices' covariances from the joint moments of X and T. 0 when one
+    /// side's variances are all exactly 0 (its rows all the same).
+    double mutual_information_of_covariance(const double* cov, std::size_t k, std::size_t rows) const {
+        const char* where = "mi::gaussian_slice::mutual_information";
+        const std::size_t m = 2 * k;
+        check_rows(rows, m, where);
+        bool a_constant = true, b_constant = true;
+        for (std::size_t c = 0; c < m; ++c)
+            if (cov[c * m + c] != 0.0) (c < k ? a_constant : b_constant) = false;
+        if (a_constant || b_constant) return 0.0;
+        return detail::gaussian_mi_of_covariance(cov, k, m, where);
+    }
+
 private:
+    static void check_rows(std::size_t n, std::size_t m, const char* where) {
+        if (n <= m)
+            detail::fail(where, "rows", n, "more than the " + std::to_string(m) + " columns of the two projections");
+    }
+
     // Two passes over the rows (a sliced estimate spends most of its time here: one call per slice).
     // The first sums each column and finds its range; the finiteness check rides along and only a
     // failure goes back to check_activations for its message. The centred values are divided by
@@ -404,8 +436,7 @@ private:
             detail::check_activations(a, where, "a");
             detail::check_activations(b, where, "b");
         }
-        if (n <= m)
-            detail::fail(where, "rows", n, "more than the " + std::to_string(m) + " columns of the two projections");
+        check_rows(n, m, where);
         // a side whose values are all equal (exactly: a centred sum can leave rounding) carries no information;
         // a constant column beside varying ones makes a singular correlation matrix, refused below
         bool a_constant = true, b_constant = true;
@@ -635,9 +666,9 @@ public:
         detail::check_same_rows(x.rows(), t.rows(), where, "x rows");
         check_dimension(t.cols(), where, "t");
         check_dimension(x.cols(), where, "x");
-        if constexpr (std::is_same_v<per_slice_type, gaussian_slice>) {
+        if constexpr (detail::has_covariance_form<per_slice_type>::value) {
             std::vector<double> values;
-            if (gaussian_from_moments(t, x, values)) return values;
+            if (slices_from_moments(t, x, values)) return values;
         }
         return run_slices(t, &x, [&](const activation_view<const double>& px, const activation_view<const double>& pt,
                                      double& value, double&) { value = per_.mutual_information(px, pt); })
@@ -716,33 +747,38 @@ private:
         return {std::move(first), std::move(second)};
     }
 
-    // sliced<gaussian_slice> on narrow variables: each slice's covariance from the joint moments of
-    // (x, t) (detail/joint_moments.hpp), which cost n D^2 / 2 multiply-adds once, D = dx + dt,
-    // where the projections cost n M k D. Taken when D <= M k, where the moments were faster
-    // (N = 10,000, k = 1, AMD Zen 3, bench/sliced.md: 1.5-2.4x at D = M = 64, 128, 256; at D = 2M
-    // the projections were as fast or up to 1.25x faster). Wide layers keep the projections (the
-    // 1024-unit layer and its 784 inputs: D = 1808 against 128). The values differ from the projections' by rounding
-    // (tests/estimators/test_sliced.cpp: within 1e-9 relative). A slice whose projected
-    // variance cancels to rounding is projected as before, and every slice when a column sum
-    // overflows (false: the caller projects). Refuses what gaussian_slice refuses, with its messages.
+    // A per-slice policy with a covariance form (gaussian_slice) on narrow variables: each slice's
+    // covariance from the joint moments of (x, t) (detail/joint_moments.hpp), which cost n D^2 / 2
+    // multiply-adds once, D = dx + dt, where the projections cost n M k D. Taken when D <= M k,
+    // where the moments were faster (N = 10,000, k = 1, AMD Zen 3, bench/sliced.md: 1.5-2.4x at
+    // D = M = 64, 128, 256; at D = 2M the projections were as fast or up to 1.25x faster). Wide
+    // layers keep the projections (the 1024-unit layer and its 784 inputs: D = 1808 against 128).
+    // The values differ from the projections' by rounding (tests/estimators/test_sliced.cpp: within
+    // 1e-9 relative). A slice whose projected variance cancels to rounding is projected as before,
+    // and every slice when a column sum overflows (false: the caller projects).
     template <class T, class U>
-    bool gaussian_from_moments(const activation_view<const T>& t, const activation_view<const U>& x,
-                               std::vector<double>& values) const {
-        const char* where = "mi::gaussian_slice::mutual_information";
+    bool slices_from_moments(const activation_view<const T>& t, const activation_view<const U>& x,
+                             std::vector<double>& values) const {
         const std::size_t n = t.rows(), k = o_.k, m = 2 * k;
         if (x.cols() + t.cols() > o_.slices * k) return false;
         detail::joint_moments jm;
         if (!detail::joint_moments_of(x, t, jm)) return false;
-        if (n <= m)
-            detail::fail(where, "rows", n, "more than the " + std::to_string(m) + " columns of the two projections");
         values.assign(o_.slices, 0.0);
-        if (jm.a_constant || jm.b_constant) return true;  // as gaussian_slice: a constant side carries no information
+        if (jm.a_constant || jm.b_constant) {
+            // every slice's projection of that side is constant: its variances are exactly 0
+            const std::vector<double> zero(m * m, 0.0);
+            for (std::size_t s = 0; s < o_.slices; ++s)
+                values[s] = per_.mutual_information_of_covariance(zero.data(), k, n);
+            return true;
+        }
         std::vector<char> cancelled(o_.slices, 0);
         parallel_for(o_.slices, [&](std::size_t s) {
             const auto [ft, fx] = frames(s, t.cols(), x.cols());
             std::vector<double> cov;
-            if (detail::slice_covariance(jm, fx, ft, k, cov)) values[s] = detail::gaussian_mi_of_covariance(cov.data(), k, m, where);
-            else cancelled[s] = 1;
+            if (detail::slice_covariance(jm, fx, ft, k, cov))
+                values[s] = per_.mutual_information_of_covariance(cov.data(), k, n);
+            else
+                cancelled[s] = 1;
         });
         std::vector<double> pt(n * k), px(n * k);
         for (std::size_t s = 0; s < o_.slices; ++s) {

@@ -134,7 +134,8 @@ inline bool slice_covariance(const joint_moments& jm, const std::vector<double>&
             for (std::size_t c = first(j); c < last(j); ++c)
                 cov[j * m + l] = mul_add(u[j * d + c], gu[l * d + c], cov[j * m + l]);
         double magnitude = 0.0;
-        for (std::size_t c = first(j); c < last(j); ++c) magnitude += std::fabs(u[j * d + c]) * std::sqrt(jm.gram(c, c));
+        for (std::size_t c = first(j); c < last(j); ++c)
+            magnitude += std::fabs(u[j * d + c]) * std::sqrt(jm.gram(c, c));
         if (!(cov[j * m + j] > 1e-7 * static_cast<double>(d) * magnitude * magnitude)) return false;
     }
     return true;
