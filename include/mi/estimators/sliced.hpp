@@ -446,8 +446,7 @@ private:
         bool normal = true;  // every scale a normal number, so every 1 / scale exact
         for (std::size_t c = 0; c < m; ++c) {
             mean[c] = sum[c] / static_cast<double>(n);
-            const double dev = std::max(std::fabs(lo[c] - mean[c]), std::fabs(hi[c] - mean[c]));
-            scale[c] = dev > 0.0 ? std::ldexp(1.0, std::ilogb(dev)) : 1.0;
+            scale[c] = detail::centring_scale(lo[c], hi[c], mean[c]);
             recip[c] = 1.0 / scale[c];
             normal &= scale[c] >= std::numeric_limits<double>::min();
         }
@@ -767,8 +766,7 @@ private:
         if (jm.a_constant || jm.b_constant) {
             // every slice's projection of that side is constant: its variances are exactly 0
             const std::vector<double> zero(m * m, 0.0);
-            for (std::size_t s = 0; s < o_.slices; ++s)
-                values[s] = per_.mutual_information_of_covariance(zero.data(), k, n);
+            values.assign(o_.slices, per_.mutual_information_of_covariance(zero.data(), k, n));
             return true;
         }
         std::vector<char> cancelled(o_.slices, 0);

@@ -33,6 +33,15 @@
 
 namespace mi::detail {
 
+/// The power of two at or below the largest deviation from `mean` of a column whose values span
+/// [lo, hi] (1 when they are all equal): dividing the centred values by it is exact when it is a
+/// normal number, and keeps them within [-2, 2] at any scale of the layer. Infinite when the
+/// deviation overflows.
+inline double centring_scale(double lo, double hi, double mean) {
+    const double dev = std::max(std::fabs(lo - mean), std::fabs(hi - mean));
+    return dev > 0.0 ? std::ldexp(1.0, std::ilogb(dev)) : 1.0;
+}
+
 /// The centred, scaled second moments of the columns of (a, b): a's columns first.
 struct joint_moments {
     std::size_t columns_a = 0;
@@ -79,9 +88,8 @@ bool joint_moments_of(const activation_view<const A>& a, const activation_view<c
         }
         (c < da ? out.a_constant : out.b_constant) = false;
         mean[c] = sum[c] / static_cast<double>(n);
-        const double dev = std::max(std::fabs(lo[c] - mean[c]), std::fabs(hi[c] - mean[c]));
-        if (!std::isfinite(dev)) return false;
-        scale[c] = std::ldexp(1.0, std::ilogb(dev));
+        scale[c] = centring_scale(lo[c], hi[c], mean[c]);
+        if (!std::isfinite(scale[c])) return false;
         reciprocal[c] = 1.0 / scale[c];
         normal &= scale[c] >= std::numeric_limits<double>::min();
         double& largest = c < da ? largest_a : largest_b;
