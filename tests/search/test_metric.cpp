@@ -117,48 +117,54 @@ TEST_CASE("float_at_least is the smallest float not below its argument") {
     CHECK(std::isinf(mi::detail::float_at_least(1e39)));
 }
 
-TEST_CASE_TEMPLATE("ball_threshold never skips a block holding a point within the query's k-th distance",
+TEST_CASE("float_at_most is the largest float not above its argument") {
+    mi::rng g(29);
+    const float inf = std::numeric_limits<float>::infinity();
+    for (int t = 0; t < 20000; ++t) {
+        const double x = (t % 2 ? -1.0 : 1.0) * std::exp(200.0 * g.uniform() - 150.0) * (1.0 + g.uniform());
+        const float f = mi::detail::float_at_most(x);
+        CAPTURE(x);
+        REQUIRE(static_cast<double>(f) <= x);
+        REQUIRE(static_cast<double>(std::nextafter(f, inf)) > x);
+    }
+    CHECK(mi::detail::float_at_most(0.5) == 0.5f);
+    CHECK(mi::detail::float_at_most(1e-300) == 0.0f);
+    CHECK(mi::detail::float_at_most(-1e-300) == -std::numeric_limits<float>::denorm_min());
+    CHECK(mi::detail::float_at_most(-1e39) == -inf);
+}
+
+TEST_CASE_TEMPLATE("box_reduced never skips a block holding a point within the query's k-th distance",
                    Metric, mi::max_norm, mi::euclidean) {
-    // A block of float_lanes points around a float centre (the middle of their box, as kd_tree's
-    // build_balls takes it) and a query; the query's k-th distance w is the double reduced
-    // distance to one of the points, the tightest value for which the block must be kept. The
-    // points are spread, nearly equal (cancellation), or placed so that the triangle inequality
-    // is nearly an equality: the query on the line from the centre through the farthest point,
-    // beyond it, where only the rounding margins keep the block. Scales where the float squares
-    // are normal, subnormal or zero, values as floats or as doubles that floats only approximate.
+    // A block of float_lanes points, its bounding box rounded outwards to floats (as kd_tree's
+    // build_boxes takes it) and a query; the query's k-th distance w is the double reduced
+    // distance to one of the points, the tightest value for which the block must be kept: the
+    // box's value may not exceed float_filter_limit(w), the limit kd_tree compares it with. The
+    // points are spread, nearly equal (cancellation), or one of them is the box's corner and the
+    // query lies beyond it in every coordinate, where the box value is the exact distance and
+    // only the rounding margins keep the block. Scales where the float squares are normal,
+    // subnormal or zero, values as floats or as doubles that floats only approximate.
     using mi::detail::fbatch;
     using mi::detail::float_lanes;
-    enum class shape { spread, near, collinear };
+    enum class shape { spread, near, corner };
     mi::rng g(19);
     std::size_t tested = 0, skippable = 0;
     for (const std::size_t d : {1, 3, 10, 64})
         for (const double scale : {1.0, 1e-3, 1e-20, 1e-42, 1e9})
-            for (const shape form : {shape::spread, shape::near, shape::collinear})
+            for (const shape form : {shape::spread, shape::near, shape::corner})
                 for (const bool floats : {true, false})
                     for (int t = 0; t < 40; ++t) {
-                        const bool near = form == shape::near;
+                        const double spread = form == shape::near ? 1e-7 : 1.0;
                         std::vector<double> q(d), points(float_lanes * d), all;
-                        const double spread = near ? 1e-7 : 1.0;
                         for (std::size_t j = 0; j < d; ++j) q[j] = scale * (1.0 + 3.0 * spread * g.normal());
                         for (std::size_t l = 0; l < float_lanes; ++l)
                             for (std::size_t j = 0; j < d; ++j) points[l * d + j] = scale * (1.0 + spread * g.normal());
-                        if (form == shape::collinear) {
-                            // p0 = 1 + u and p1 = 1 - u (the box's middle is 1), the others within
-                            // half of that, q = 1 + (1 + D) u: |q - c| = |q - p0| + |p0 - c|
-                            std::vector<double> u(d);
-                            double norm = 0.0;
+                        if (form == shape::corner) {
+                            // p0 = 1 is the box's lower corner and q = 1 - D |u| lies below it in every coordinate
+                            const double beyond = std::exp(4.0 * g.uniform() - 2.0);
                             for (std::size_t j = 0; j < d; ++j) {
-                                u[j] = g.normal();
-                                norm = Metric::exact_bounds ? std::max(norm, std::fabs(u[j])) : norm + u[j] * u[j];
-                            }
-                            norm = Metric::exact_bounds ? norm : std::sqrt(norm);
-                            const double beyond = 1.0 + std::exp(4.0 * g.uniform() - 2.0);
-                            for (std::size_t j = 0; j < d; ++j) {
-                                u[j] /= norm;
-                                points[j] = scale * (1.0 + u[j]);
-                                points[d + j] = scale * (1.0 - u[j]);
-                                for (std::size_t l = 2; l < float_lanes; ++l) points[l * d + j] = scale * (1.0 + 0.5 * u[j] * (2.0 * g.uniform() - 1.0));
-                                q[j] = scale * (1.0 + beyond * u[j]);
+                                points[j] = scale;
+                                for (std::size_t l = 1; l < float_lanes; ++l) points[l * d + j] = scale * (1.0 + std::fabs(g.normal()));
+                                q[j] = scale * (1.0 - beyond * std::fabs(g.normal()));
                             }
                         }
                         for (double& v : q) v = floats ? static_cast<float>(v) : v;
@@ -167,17 +173,17 @@ TEST_CASE_TEMPLATE("ball_threshold never skips a block holding a point within th
                         all.insert(all.end(), q.begin(), q.end());
                         const double input_error = mi::detail::float_filter_input_error(all);
                         REQUIRE(input_error >= 0.0);
-                        std::vector<float> centre(d * float_lanes), qf(d);
-                        double farthest = 0.0;
-                        std::vector<double> c(d);
+                        // the block's box in lane 0, empty boxes in the others (a leaf's padding)
+                        std::vector<float> lo(d * float_lanes, std::numeric_limits<float>::infinity()),
+                            hi(d * float_lanes, -std::numeric_limits<float>::infinity()), qf(d);
                         for (std::size_t j = 0; j < d; ++j) {
-                            double lo = points[j], hi = lo;
+                            double low = points[j], high = low;
                             for (std::size_t l = 1; l < float_lanes; ++l) {
-                                lo = std::min(lo, points[l * d + j]);
-                                hi = std::max(hi, points[l * d + j]);
+                                low = std::min(low, points[l * d + j]);
+                                high = std::max(high, points[l * d + j]);
                             }
-                            c[j] = static_cast<float>(lo + 0.5 * (hi - lo));
-                            for (std::size_t l = 0; l < float_lanes; ++l) centre[j * float_lanes + l] = static_cast<float>(c[j]);
+                            lo[j * float_lanes] = mi::detail::float_at_most(low);
+                            hi[j * float_lanes] = mi::detail::float_at_least(high);
                             qf[j] = static_cast<float>(q[j]);
                         }
                         // double reduced distances by the kernel's own loop (block_reduced's order)
@@ -187,41 +193,40 @@ TEST_CASE_TEMPLATE("ball_threshold never skips a block holding a point within th
                                 r = Metric::exact_bounds ? std::max(r, std::fabs(x[j] - y[j])) : std::fma(x[j] - y[j], x[j] - y[j], r);
                             return r;
                         };
-                        for (std::size_t l = 0; l < float_lanes; ++l) farthest = std::max(farthest, reduced(points.data() + l * d, c.data()));
                         const float* tile[1] = {qf.data()};
                         fbatch f[1];
-                        mi::detail::block_reduced_split<Metric, 1>(centre.data(), d, tile, f);
-                        const float to_centre = mi::simd::reduce_max(f[0]);
-                        const float r = mi::detail::ball_extent<Metric>(farthest, d, 0.0);
-                        const float growth = mi::detail::ball_growth(d);
+                        mi::detail::box_reduced<Metric, 1>(lo.data(), hi.data(), d, tile, f);
+                        std::vector<float> value(float_lanes);
+                        f[0].store_unaligned(value.data());
+                        for (std::size_t l = 1; l < float_lanes; ++l) REQUIRE(std::isinf(value[l]));
+                        CAPTURE(d);
+                        CAPTURE(scale);
+                        CAPTURE(static_cast<int>(form));
+                        CAPTURE(floats);
                         for (std::size_t l = 0; l < float_lanes; ++l) {
                             const double w = reduced(q.data(), points.data() + l * d);
-                            const float s = mi::detail::ball_extent<Metric>(w, d, input_error);
-                            const float threshold = mi::simd::reduce_max(mi::detail::ball_threshold<Metric>(s, fbatch(r), growth));
-                            CAPTURE(d);
-                            CAPTURE(scale);
-                            CAPTURE(static_cast<int>(form));
-                            CAPTURE(floats);
-                            REQUIRE(to_centre <= threshold);
+                            REQUIRE(value[0] <= mi::detail::float_filter_limit<Metric>(w, d, input_error));
                             ++tested;
+                        }
+                        // at the corner the bound is the distance itself, up to the margins
+                        if (form == shape::corner && scale >= 1e-3) {
+                            const double w0 = reduced(q.data(), points.data());
+                            REQUIRE(static_cast<double>(value[0]) >= w0 * (1.0 - 1e-5));
                         }
                         // and a query far beyond the block's reach is skipped
                         const double w_small = 1e-4 * reduced(q.data(), points.data());
-                        const float s_small = mi::detail::ball_extent<Metric>(w_small, d, input_error);
-                        if (form == shape::spread && scale >= 1e-3 && to_centre > mi::simd::reduce_max(mi::detail::ball_threshold<Metric>(s_small, fbatch(r), growth)))
+                        if (form != shape::near && scale >= 1e-3 &&
+                            value[0] > mi::detail::float_filter_limit<Metric>(w_small, d, input_error))
                             ++skippable;
                     }
     CHECK(tested == 4 * 5 * 3 * 2 * 40 * float_lanes);
     CHECK(skippable > 0);
-    // the margins are a few float ulps per dimension, not more
-    const float one = mi::detail::ball_extent<Metric>(1.0, 10, 0.0);
-    CHECK(one >= 1.0f);
-    CHECK(one < 1.0f + 1e-6f);
-    const float t = mi::simd::reduce_max(mi::detail::ball_threshold<Metric>(1.0f, fbatch(1.0f), mi::detail::ball_growth(10)));
-    CHECK(t >= (Metric::exact_bounds ? 2.0f : 4.0f));
-    CHECK(t < (Metric::exact_bounds ? 2.0f : 4.0f) * (1.0f + 64.0f * 0x1p-24f));
-    CHECK(std::isinf(mi::detail::ball_extent<Metric>(std::numeric_limits<double>::infinity(), 3, 0.0)));
-    CHECK(std::isinf(mi::simd::reduce_max(mi::detail::ball_threshold<Metric>(1.0f, fbatch(std::numeric_limits<float>::infinity()), 1.0f))));
+    // a query inside the box is at 0 from it
+    std::vector<float> lo(float_lanes, 0.0f), hi(float_lanes, 2.0f), inside = {1.0f};
+    const float* tile[1] = {inside.data()};
+    fbatch f[1];
+    mi::detail::box_reduced<Metric, 1>(lo.data(), hi.data(), 1, tile, f);
+    CHECK(mi::simd::reduce_max(f[0]) == 0.0f);
 }
 
 TEST_CASE("bound_widening: the old formula's slack where it matters, conservative everywhere") {

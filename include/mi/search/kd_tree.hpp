@@ -28,12 +28,17 @@
 // (1.2-1.45x faster on the SZT network's 4- to 10-unit layers, 2026-12-05).
 // Inside a leaf the points are ordered by further median splits down to runs
 // of one float block (order_leaf), so that each block is a small cluster with
-// a bounding ball (build_balls): a query first takes its own block in double,
-// which gives it a near k-th distance at once, and a tile of queries then
-// scans only the blocks whose ball it may reach (detail::ball_threshold, the
-// triangle inequality with rounding margins). On the SZT network's 3- to
-// 10-unit layers, build + kNN took 0.80-0.91 of their time without them
-// (2026-12-06, Intel Xeon, bench/knn.md).
+// a bounding box (build_boxes, rounded outwards to floats): a query first takes
+// its own block in double, which gives it a near k-th distance at once, and a
+// tile of queries then scans only the blocks whose box it may reach
+// (detail::box_reduced against the same float limit). The boxes replaced
+// bounding balls, which in 6 to 10 dimensions are wider than the clusters'
+// boxes: per 4-query tile they let through 151.6 blocks at d = 6, 441 at d = 8
+// and 150 on the SZT network's 10-unit layer, the boxes 67.7, 172 and 76, with
+// the same offers (N = 16384 Gaussian points, k = 2; counted in a scratch
+// build, 2026-12-07). One thread, AMD Zen 3: kNN 1.12-1.25x faster at d = 6
+// and 8, and the SZT plane's Kozachenko-Leonenko on its 5- to 10-unit layers
+// 18-26 % less time (bench/knn.md).
 // Range counts above two
 // dimensions, the within-group search and scanned_fraction still traverse
 // per query. In one dimension, range counts are window edges in the sorted
@@ -118,8 +123,8 @@ public:
     static constexpr bool exact = true;
 
     /// leaf_size: the largest number of points in a leaf; 0 (default) picks
-    /// 8 for d <= 2 and 256 above (measured, bench/knn.md: with the balls
-    /// inside leaves, a leaf of 256 was the fastest kNN on the SZT network's
+    /// 8 for d <= 2 and 256 above (measured, bench/knn.md: with bounds on the
+    /// blocks inside leaves, a leaf of 256 was the fastest kNN on the SZT network's
     /// 3- to 10-unit layers, and KSG's 4-D range counts were no slower than
     /// with the former 64).
     explicit kd_tree(std::size_t leaf_size = 0) : leaf_size_(leaf_size) {
@@ -218,7 +223,7 @@ public:
                     for (std::size_t j = 0; j < d_; ++j) out[(b * d_ + j) * detail::float_lanes + l] = float_rows_[p * d_ + j];
                 }
             }
-            build_balls();
+            build_boxes();
         }
     }
 
@@ -315,7 +320,7 @@ private:
         std::int32_t left = -1, right = -1;
         std::uint32_t block = 0;      // first leaf block (leaves only)
         std::uint32_t min_index = 0;  // smallest original index in the node
-        std::uint32_t balls = 0;      // first block of ball centres (leaves, with the pre-filter)
+        std::uint32_t boxes = 0;      // first group of block boxes (leaves, with the pre-filter)
     };
 
     std::size_t subtree_nodes(std::size_t m) const noexcept {
@@ -446,43 +451,35 @@ private:
         }
     }
 
-    // The ball around each float block of every leaf (detail::ball_extent): its centre, the
-    // middle of the block's box rounded to float, stored dimension-major float_lanes balls to a
-    // block (a leaf's balls start at its node's `balls`), and its radius as a ball_extent. Lanes
-    // past a leaf's last block have radius +inf.
-    void build_balls() {
+    // The bounding box of each float block of every leaf, rounded outwards to floats
+    // (detail::box_reduced): stored dimension-major, float_lanes boxes to a group (a leaf's groups
+    // start at its node's `boxes`). Lanes past a leaf's last block are empty boxes (lo = +inf,
+    // hi = -inf), at an infinite distance from every query.
+    void build_boxes() {
         using detail::float_lanes;
         std::size_t total = 0;
         for (const std::size_t id : leaves_) {
             node& nd = nodes_[id];
-            nd.balls = static_cast<std::uint32_t>(total);
+            nd.boxes = static_cast<std::uint32_t>(total);
             total += (nd.end - nd.begin + float_lanes * float_lanes - 1) / (float_lanes * float_lanes);
         }
-        ball_centres_.assign(total * d_ * float_lanes, 0.0f);
-        ball_radii_.assign(total * float_lanes, std::numeric_limits<float>::infinity());
+        box_lo_.assign(total * d_ * float_lanes, std::numeric_limits<float>::infinity());
+        box_hi_.assign(total * d_ * float_lanes, -std::numeric_limits<float>::infinity());
         parallel_for(leaves_.size(), [&](std::size_t l) {
             const node& nd = nodes_[leaves_[l]];
-            std::vector<double> centre(d_);
             for (std::size_t first = nd.begin; first < nd.end; first += float_lanes) {
                 const std::size_t last = std::min(nd.end, first + float_lanes), b = (first - nd.begin) / float_lanes;
-                const std::size_t lane = static_cast<std::size_t>(nd.balls) * float_lanes + b;
+                const std::size_t lane = static_cast<std::size_t>(nd.boxes) * float_lanes + b;
                 for (std::size_t j = 0; j < d_; ++j) {
                     double lo = rows_[first * d_ + j], hi = lo;
                     for (std::size_t p = first + 1; p < last; ++p) {
                         lo = std::min(lo, rows_[p * d_ + j]);
                         hi = std::max(hi, rows_[p * d_ + j]);
                     }
-                    const float c = static_cast<float>(lo + 0.5 * (hi - lo));
-                    centre[j] = static_cast<double>(c);
-                    ball_centres_[((lane / float_lanes) * d_ + j) * float_lanes + lane % float_lanes] = c;
+                    const std::size_t at = ((lane / float_lanes) * d_ + j) * float_lanes + lane % float_lanes;
+                    box_lo_[at] = detail::float_at_most(lo);
+                    box_hi_[at] = detail::float_at_least(hi);
                 }
-                double farthest = 0.0;
-                for (std::size_t p = first; p < last; ++p) {
-                    double r = 0.0;
-                    for (std::size_t j = 0; j < d_; ++j) r = Metric::accumulate(r, rows_[p * d_ + j] - centre[j]);
-                    farthest = std::max(farthest, r);
-                }
-                ball_radii_[lane] = detail::ball_extent<Metric>(farthest, d_, 0.0);
             }
         });
     }
@@ -490,7 +487,7 @@ private:
     // Orders the points of leaf id (rows in rows_) by further median splits, down to runs of one
     // float block (detail::float_lanes points) starting at multiples of it from the leaf's start:
     // every float block of the leaf is then a small cluster, which knn_leaf_queries relies on (a
-    // query's own block gives it a near k-th distance; the blocks' balls are small). The nodes
+    // query's own block gives it a near k-th distance; the blocks' boxes are small). The nodes
     // and their boxes do not change, only the order inside leaves, which no result depends on.
     void order_leaf(std::size_t id, split_key* keys, split_key* spare, double* scratch) {
         const std::size_t begin = nodes_[id].begin, end = nodes_[id].end, m = end - begin;
@@ -844,19 +841,14 @@ private:
         // The same, through the float pre-filter: twice the lanes per register, and a double
         // block is computed (for one query) only where a float lane may be within the query's
         // k-th distance (limit, float_filter_limit), so the offers are those of scan. Before
-        // that, the tile's distances to the centres of the leaf's block balls (build_balls)
-        // skip the blocks that no query of the tile can gain from (detail::ball_threshold with
-        // the query's reach, its k-th distance as a ball_extent).
+        // that, the tile's distances to the bounding boxes of the leaf's blocks (build_boxes,
+        // detail::box_reduced, against the same limit) skip the blocks that no query of the tile
+        // can gain from.
         // own_seeded: o is the query leaf, every query active in order, and each query has
         // already been offered its own float block (which is skipped: a tile of four queries
         // lies within one float block).
         std::vector<float> limit(float_blocks_.empty() ? 0 : m, std::numeric_limits<float>::infinity());
-        std::vector<float> reach(limit);
-        const float growth = detail::ball_growth(d_);
-        auto new_bound = [&](std::size_t query) {
-            limit[query] = detail::float_filter_limit<Metric>(worst[query], d_, input_error_);
-            reach[query] = detail::ball_extent<Metric>(worst[query], d_, input_error_);
-        };
+        auto new_bound = [&](std::size_t query) { limit[query] = detail::float_filter_limit<Metric>(worst[query], d_, input_error_); };
         auto scan_filtered = [&](const node& o, std::size_t count, bool own_seeded) {
             using detail::fbatch;
             using detail::float_lanes;
@@ -866,15 +858,14 @@ private:
                 const float* qf[4];
                 tile_rows(float_rows_.data(), g, real, qf);
                 for (std::size_t first = 0; first < nb; first += float_lanes) {
-                    const std::size_t ball_block = o.balls + first / float_lanes;
-                    fbatch centre[4];
-                    detail::block_reduced_split<Metric, 4>(ball_centres_.data() + ball_block * d_ * float_lanes, d_, qf, centre);
-                    const fbatch radius = fbatch::load_unaligned(ball_radii_.data() + ball_block * float_lanes);
-                    // (lanes past the leaf's last block have radius +inf: masked off here)
+                    const std::size_t group = (o.boxes + first / float_lanes) * d_ * float_lanes;
+                    fbatch gap[4];
+                    detail::box_reduced<Metric, 4>(box_lo_.data() + group, box_hi_.data() + group, d_, qf, gap);
                     std::uint64_t needed = 0;
                     detail::unrolled<4>([&](auto a) {
-                        if (a < real) needed |= simd::bits(centre[a] <= detail::ball_threshold<Metric>(reach[active[g + a]], radius, growth));
+                        if (a < real) needed |= simd::bits(gap[a] <= fbatch(limit[active[g + a]]));
                     });
+                    // (lanes past the leaf's last block are empty boxes, but a limit of +inf passes them)
                     if (nb - first < float_lanes) needed &= (std::uint64_t(1) << (nb - first)) - 1;
                     if (own_seeded && g / float_lanes >= first && g / float_lanes < first + float_lanes)
                         needed &= ~(std::uint64_t(1) << (g / float_lanes - first));
@@ -1095,8 +1086,8 @@ private:
     // The float pre-filter of knn_leaf_queries (empty when it does not apply): the rows and the
     // leaf blocks as floats, float block b of a leaf spanning its double blocks 2b and 2b + 1.
     detail::cached_vector<float> float_rows_, float_blocks_;
-    // The balls around the float blocks (build_balls): centres, float_lanes to a block, and radii.
-    detail::cached_vector<float> ball_centres_, ball_radii_;
+    // The float blocks' bounding boxes (build_boxes): lower and upper corners, float_lanes to a group.
+    detail::cached_vector<float> box_lo_, box_hi_;
     double input_error_ = -1.0;  // detail::float_filter_input_error of the rows
 };
 

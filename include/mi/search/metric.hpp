@@ -297,42 +297,43 @@ float float_filter_limit(double limit, std::size_t d, double input_error = 0.0) 
     return float_at_least(wide);
 }
 
-/// kd_tree's block balls, the pre-filter's first stage: the points p of a float block lie in a
-/// ball of float centre c and radius R, so by the triangle inequality |q - p| >= |q - c| - R a
-/// block none of whose points can be within a query's k-th distance w is told from |q - c|
-/// alone. In the reduced form the kernel computes, the block is skipped when the float reduced
-/// distance F from q to c (block_reduced on float_rows_ and the float centres) exceeds
-/// ball_threshold(s, r): (s + r)^2 for the Euclidean norm, s + r for the max-norm, with
-/// s = ball_extent(w, d, a) and r = ball_extent(R2, d, 0), R2 the double reduced distance from
-/// c to the block's farthest point. Why no point that the double kernel could offer is skipped:
-/// - the double kernel's reduced distance is within a relative g - 1 = 4 (d + 3) 2^-53 of the
-///   exact one (Higham, 3.1, as for float_filter_limit), so a point it finds within w is within
-///   sqrt(w) g of q (w g for the max-norm), and the farthest point is within sqrt(R2) g of c;
-/// - hence a block holding such a point has |q - c| <= (sqrt(w) + sqrt(R2)) g, and the double
-///   reduced distance from q to c is at most that squared times g; float_filter_limit of that,
-///   (sqrt(w) g^1.5 + a sqrt(d) + sqrt(R2) g^1.5)^2 (1 + 2 (d + 3) 2^-24) plus an underflow term
-///   below 2 (d + 1) 2^-149, bounds F (max-norm: (w g^2 + a + R2 g^2) times the same factor);
-/// - ball_extent is sqrt(x) g^2 + a sqrt(d) (max-norm: x g^2 + a) rounded up to a float, and
-///   ball_threshold evaluates the bound in float with a factor 1 + 2^-19 over the three float
-///   roundings and never below 2^-80, which exceeds the underflow term.
-template <class Metric>
-float ball_extent(double reduced, std::size_t d, double input_error) noexcept {
-    const double dd = static_cast<double>(d), g = 1.0 + 4.0 * (dd + 3.0) * 0x1p-53;
-    const double extent = Metric::exact_bounds ? reduced * g * g + input_error : std::sqrt(reduced) * g * g + input_error * std::sqrt(dd);
-    return float_at_least(extent * (1.0 + 0x1p-48));
-}
-/// The factor of ball_threshold for d dimensions.
-inline float ball_growth(std::size_t d) noexcept {
-    return float_at_least((1.0 + 2.0 * (static_cast<double>(d) + 3.0) * 0x1p-24) * (1.0 + 0x1p-19));
-}
-/// The reduced distances F from a query to the centres of a block of balls above which those
-/// balls hold no point within the query's k-th distance: s the query's ball_extent, r the
-/// balls' ball_extent, growth = ball_growth(d). +inf (never skip) when either is +inf.
-template <class Metric>
-MI_DETAIL_ALWAYS_INLINE fbatch ball_threshold(float s, const fbatch& r, float growth) noexcept {
-    const fbatch t = fbatch(s) + r;
-    const fbatch bound = Metric::exact_bounds ? t * fbatch(growth) : t * t * fbatch(growth);
-    return xsimd::max(bound, fbatch(0x1p-80f));
+/// The largest float not above x (-inf below the float range).
+inline float float_at_most(double x) noexcept { return -float_at_least(-x); }
+
+/// kd_tree's block boxes, the pre-filter's first stage: float lower bounds on the reduced
+/// distances from Q queries (float rows) to the points of float_lanes blocks at once, each block
+/// given by its bounding box rounded outwards to floats (lo[j * float_lanes + l] <= every
+/// coordinate j of block l's points <= hi[j * float_lanes + l]): per dimension the gap
+/// max(lo - q, q - hi, 0), combined the metric's way. A block holding a point p whose double
+/// reduced distance from q is at most w has a value here at most float_filter_limit(w, d, a),
+/// so comparing with the query's pre-filter limit skips no point the double kernel could offer:
+/// each gap is either 0 or at most the float difference of a coordinate of p and q (lo <= p_j
+/// <= hi exactly, and only q was rounded to float), the terms float_filter_limit bounds, and the
+/// same roundings follow. Padding lanes (lo = +inf, hi = -inf) give +inf.
+template <class Metric, std::size_t Q>
+MI_DETAIL_ALWAYS_INLINE void box_reduced(const float* lo, const float* hi, std::size_t d, const float* const* q,
+                                         fbatch* acc) noexcept {
+    const fbatch zero(0.0f);
+    fbatch odd[Q];
+    unrolled<Q>([&](auto a) { acc[a] = odd[a] = zero; });
+    auto gap = [&](const fbatch& l, const fbatch& h, float v) {
+        const fbatch x(v);
+        return xsimd::max(xsimd::max(l - x, x - h), zero);
+    };
+    std::size_t j = 0;
+    for (; j + 1 < d; j += 2) {
+        const fbatch l0 = fbatch::load_unaligned(lo + j * float_lanes), h0 = fbatch::load_unaligned(hi + j * float_lanes);
+        const fbatch l1 = fbatch::load_unaligned(lo + (j + 1) * float_lanes), h1 = fbatch::load_unaligned(hi + (j + 1) * float_lanes);
+        unrolled<Q>([&](auto a) {
+            acc[a] = Metric::accumulate(acc[a], gap(l0, h0, q[a][j]));
+            odd[a] = Metric::accumulate(odd[a], gap(l1, h1, q[a][j + 1]));
+        });
+    }
+    if (j < d) {
+        const fbatch l0 = fbatch::load_unaligned(lo + j * float_lanes), h0 = fbatch::load_unaligned(hi + j * float_lanes);
+        unrolled<Q>([&](auto a) { acc[a] = Metric::accumulate(acc[a], gap(l0, h0, q[a][j])); });
+    }
+    unrolled<Q>([&](auto a) { acc[a] = Metric::exact_bounds ? xsimd::max(acc[a], odd[a]) : acc[a] + odd[a]; });
 }
 
 /// The lanes of a block's reduced distances that are at most `limit`, among its first
