@@ -858,9 +858,9 @@ private:
                 const float* qf[4];
                 tile_rows(float_rows_.data(), g, real, qf);
                 for (std::size_t first = 0; first < nb; first += float_lanes) {
-                    const std::size_t group = (o.boxes + first / float_lanes) * d_ * float_lanes;
+                    const std::size_t boxes_at = (o.boxes + first / float_lanes) * d_ * float_lanes;
                     fbatch gap[4];
-                    detail::box_reduced<Metric, 4>(box_lo_.data() + group, box_hi_.data() + group, d_, qf, gap);
+                    detail::box_reduced<Metric, 4>(box_lo_.data() + boxes_at, box_hi_.data() + boxes_at, d_, qf, gap);
                     std::uint64_t needed = 0;
                     detail::unrolled<4>([&](auto a) {
                         if (a < real) needed |= simd::bits(gap[a] <= fbatch(limit[active[g + a]]));
