@@ -229,6 +229,61 @@ TEST_CASE_TEMPLATE("box_reduced never skips a block holding a point within the q
     CHECK(mi::simd::reduce_max(f[0]) == 0.0f);
 }
 
+TEST_CASE_TEMPLATE("box_reduced_queries gives box_reduced's values, a query to a lane", Metric, mi::max_norm,
+                   mi::euclidean) {
+    // The node test of kd_tree (one box, float_lanes queries) relies on box_reduced's bound: each
+    // lane must be bit for bit box_reduced's value for that box and query. Queries inside, on and
+    // beyond the box, at scales where the float squares are normal, subnormal or overflow.
+    using mi::detail::fbatch;
+    using mi::detail::float_lanes;
+    mi::rng g(23);
+    std::size_t inside = 0;
+    for (const std::size_t d : {1, 2, 5, 6, 17})
+        for (const double scale : {1.0, 1e-21, 1e-42, 1e20})
+            for (int t = 0; t < 50; ++t) {
+                std::vector<float> lo(d), hi(d), q(d * float_lanes);  // q dimension-major
+                for (std::size_t j = 0; j < d; ++j) {
+                    const double a = scale * g.normal(), b = scale * g.normal();
+                    lo[j] = mi::detail::float_at_most(std::min(a, b));
+                    hi[j] = mi::detail::float_at_least(std::max(a, b));
+                    for (std::size_t l = 0; l < float_lanes; ++l) {
+                        const double u = g.uniform();
+                        // a quarter of the coordinates exactly on a face
+                        q[j * float_lanes + l] = u < 0.125 ? lo[j] : u < 0.25 ? hi[j] : static_cast<float>(1.5 * scale * g.normal());
+                    }
+                }
+                std::vector<float> got(float_lanes);
+                mi::detail::box_reduced_queries<Metric>(lo.data(), hi.data(), d, q.data(), float_lanes).store_unaligned(got.data());
+                // box_reduced takes the box in lane 0 of a group (empty boxes in the others)
+                std::vector<float> glo(d * float_lanes, std::numeric_limits<float>::infinity()),
+                    ghi(d * float_lanes, -std::numeric_limits<float>::infinity());
+                for (std::size_t j = 0; j < d; ++j) {
+                    glo[j * float_lanes] = lo[j];
+                    ghi[j * float_lanes] = hi[j];
+                }
+                for (std::size_t l = 0; l < float_lanes; ++l) {
+                    std::vector<float> row(d), want(float_lanes);
+                    for (std::size_t j = 0; j < d; ++j) row[j] = q[j * float_lanes + l];
+                    const float* tile[1] = {row.data()};
+                    fbatch f[1];
+                    mi::detail::box_reduced<Metric, 1>(glo.data(), ghi.data(), d, tile, f);
+                    f[0].store_unaligned(want.data());
+                    CAPTURE(d);
+                    CAPTURE(scale);
+                    CHECK(got[l] == want[0]);
+                    bool in = true;
+                    for (std::size_t j = 0; j < d; ++j) in = in && lo[j] <= row[j] && row[j] <= hi[j];
+                    if (in) {
+                        CHECK(got[l] == 0.0f);
+                        ++inside;
+                    } else if (scale == 1.0) {
+                        CHECK(got[l] > 0.0f);
+                    }
+                }
+            }
+    CHECK(inside > 0);
+}
+
 TEST_CASE("bound_widening: the old formula's slack where it matters, conservative everywhere") {
     const double eps = std::numeric_limits<double>::epsilon(), tiny = std::numeric_limits<double>::denorm_min();
     for (const std::size_t d : {1u, 4u, 12u, 1000u}) {

@@ -300,6 +300,11 @@ float float_filter_limit(double limit, std::size_t d, double input_error = 0.0) 
 /// The largest float not above x (-inf below the float range).
 inline float float_at_most(double x) noexcept { return -float_at_least(-x); }
 
+/// The per-lane gap of box_reduced and box_reduced_queries in one dimension: 0 inside [lo, hi].
+MI_DETAIL_ALWAYS_INLINE fbatch box_gap(const fbatch& lo, const fbatch& hi, const fbatch& x) noexcept {
+    return xsimd::max(xsimd::max(lo - x, x - hi), fbatch(0.0f));
+}
+
 /// kd_tree's block boxes, the pre-filter's first stage: float lower bounds on the reduced
 /// distances from Q queries (float rows) to the points of float_lanes blocks at once, each block
 /// given by its bounding box rounded outwards to floats (lo[j * float_lanes + l] <= every
@@ -316,10 +321,7 @@ MI_DETAIL_ALWAYS_INLINE void box_reduced(const float* lo, const float* hi, std::
     const fbatch zero(0.0f);
     fbatch odd[Q];
     unrolled<Q>([&](auto a) { acc[a] = odd[a] = zero; });
-    auto gap = [&](const fbatch& l, const fbatch& h, float v) {
-        const fbatch x(v);
-        return xsimd::max(xsimd::max(l - x, x - h), zero);
-    };
+    auto gap = [&](const fbatch& l, const fbatch& h, float v) { return box_gap(l, h, fbatch(v)); };
     std::size_t j = 0;
     for (; j + 1 < d; j += 2) {
         const fbatch l0 = fbatch::load_unaligned(lo + j * float_lanes), h0 = fbatch::load_unaligned(hi + j * float_lanes);
@@ -334,6 +336,26 @@ MI_DETAIL_ALWAYS_INLINE void box_reduced(const float* lo, const float* hi, std::
         unrolled<Q>([&](auto a) { acc[a] = Metric::accumulate(acc[a], gap(l0, h0, q[a][j])); });
     }
     unrolled<Q>([&](auto a) { acc[a] = Metric::exact_bounds ? xsimd::max(acc[a], odd[a]) : acc[a] + odd[a]; });
+}
+
+/// box_reduced the other way round: one box (lo[j], hi[j], rounded outwards to floats) against
+/// float_lanes queries stored dimension-major (coordinate j of query l at q[j * stride + l]),
+/// each lane computed by the same operations in the same order as box_reduced's value for that
+/// box and query, so the same bound holds (kd_tree's nodes, against a tile of queries).
+template <class Metric>
+MI_DETAIL_ALWAYS_INLINE fbatch box_reduced_queries(const float* lo, const float* hi, std::size_t d, const float* q,
+                                                   std::size_t stride) noexcept {
+    fbatch even(0.0f), odd(0.0f);
+    auto gap = [&](std::size_t j) {
+        return box_gap(fbatch(lo[j]), fbatch(hi[j]), fbatch::load_unaligned(q + j * stride));
+    };
+    std::size_t j = 0;
+    for (; j + 1 < d; j += 2) {
+        even = Metric::accumulate(even, gap(j));
+        odd = Metric::accumulate(odd, gap(j + 1));
+    }
+    if (j < d) even = Metric::accumulate(even, gap(j));
+    return Metric::exact_bounds ? xsimd::max(even, odd) : even + odd;
 }
 
 /// The lanes of a block's reduced distances that are at most `limit`, among its first
