@@ -802,11 +802,21 @@ private:
         }
         // the list that prunes query a
         auto pruning = [&](std::size_t a) -> const detail::k_best& { return group ? own[a] : best[a]; };
-        // dimension-major query coordinates; padding lanes get worst = -inf and never take part
-        std::vector<double> coord(d_ * padded, 0.0), worst(padded, -std::numeric_limits<double>::infinity());
+        // Dimension-major query coordinates for the node tests (gather_active): in double, or in
+        // float with the pre-filter, beside each query's float limit (float_filter_limit of its
+        // k-th distance). Padding lanes get worst = -inf, or a limit of -inf, and never take part.
+        const bool filtered = float_prefilter();
+        const std::size_t padded_f = (m + detail::float_lanes - 1) / detail::float_lanes * detail::float_lanes;
+        constexpr double inf = std::numeric_limits<double>::infinity();
+        std::vector<double> coord(filtered ? 0 : d_ * padded, 0.0), worst(padded, -inf);
+        std::vector<float> coord_f(filtered ? d_ * padded_f : 0, 0.0f), limit(filtered ? padded_f : 0, -std::numeric_limits<float>::infinity());
         for (std::size_t a = 0; a < m; ++a) {
-            for (std::size_t j = 0; j < d_; ++j) coord[j * padded + a] = rows_[(q.begin + a) * d_ + j];
-            worst[a] = std::numeric_limits<double>::infinity();
+            worst[a] = inf;
+            if (filtered) limit[a] = std::numeric_limits<float>::infinity();
+            for (std::size_t j = 0; j < d_; ++j) {
+                if (filtered) coord_f[j * padded_f + a] = float_rows_[(q.begin + a) * d_ + j];
+                else coord[j * padded + a] = rows_[(q.begin + a) * d_ + j];
+            }
         }
         std::vector<std::uint32_t> active(m);
         alignas(64) double lane_rho[lanes];
@@ -857,12 +867,6 @@ private:
         // own_seeded: o is the query leaf, every query active in order, and each query has
         // already been offered its own float block (which is skipped: a tile of four queries
         // lies within one float block).
-        // The float limits are padded to whole float batches of queries with -inf, which no bound
-        // passes (gather_filtered).
-        const bool filtered = !float_blocks_.empty();
-        const std::size_t padded_f = (m + detail::float_lanes - 1) / detail::float_lanes * detail::float_lanes;
-        std::vector<float> limit(filtered ? padded_f : 0, -std::numeric_limits<float>::infinity());
-        for (std::size_t a = 0; a < (filtered ? m : 0); ++a) limit[a] = std::numeric_limits<float>::infinity();
         auto new_bound = [&](std::size_t query) { limit[query] = detail::float_filter_limit<Metric>(worst[query], d_, input_error_); };
         auto scan_filtered = [&](const node& o, std::size_t count, bool own_seeded) {
             using detail::fbatch;
@@ -927,9 +931,6 @@ private:
         // exceed their k-th distance (at equality the index may still win the tie). With the
         // pre-filter, the node's float box against the float limits (box_reduced_queries), eight
         // queries to a register: the bound of the blocks' boxes, for the points of the whole node.
-        std::vector<float> coord_f(filtered ? d_ * padded_f : 0, 0.0f);
-        for (std::size_t a = 0; a < (filtered ? m : 0); ++a)
-            for (std::size_t j = 0; j < d_; ++j) coord_f[j * padded_f + a] = float_rows_[(q.begin + a) * d_ + j];
         auto gather_filtered = [&](std::size_t id) {
             const float* lo = node_lo_.data() + id * d_;
             const float* hi = node_hi_.data() + id * d_;
