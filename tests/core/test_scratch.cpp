@@ -35,6 +35,30 @@ TEST_CASE("scratch_array: an impossible size throws std::bad_alloc") {
     CHECK_THROWS_AS(mi::detail::scratch_array<std::uint64_t>(~std::size_t(0) / 4), std::bad_alloc);
 }
 
+TEST_CASE("page_friendly_allocator: 64-byte lines below 4 MiB, 2 MiB pages from 4 MiB, every byte writable") {
+    mi::detail::page_friendly_allocator<double> alloc;
+    const std::size_t mib = std::size_t(1) << 20;
+    for (const std::size_t n : {std::size_t(0), std::size_t(1), std::size_t(9), 4 * mib / 8 - 1, 4 * mib / 8,
+                                9 * mib / 8 + 3}) {
+        CAPTURE(n);
+        double* p = alloc.allocate(n);
+        REQUIRE(p != nullptr);  // also for 0 elements: a block a container may hand back
+        const std::uintptr_t align = n * sizeof(double) >= 4 * mib ? 2 * mib : 64;
+        CHECK(reinterpret_cast<std::uintptr_t>(p) % align == 0);
+        for (std::size_t i = 0; i < n; ++i) p[i] = double(i);
+        double sum = 0;
+        for (std::size_t i = 0; i < n; ++i) sum += p[i];
+        CHECK(sum == double(n) * double(n == 0 ? 0 : n - 1) / 2);
+        alloc.deallocate(p, n);
+    }
+    CHECK_THROWS_AS(alloc.allocate(~std::size_t(0) / 4), std::bad_alloc);
+    CHECK_THROWS_AS(alloc.allocate(~std::size_t(0) / 8 - 1), std::bad_alloc);
+    // A standard container over it.
+    std::vector<double, mi::detail::page_friendly_allocator<double>> v(5 * mib / 8, 1.5);
+    CHECK(reinterpret_cast<std::uintptr_t>(v.data()) % (2 * mib) == 0);
+    CHECK(std::count(v.begin(), v.end(), 1.5) == std::ptrdiff_t(v.size()));
+}
+
 TEST_CASE("block_cache: a freed block serves the next request of at least half its size") {
     using mi::detail::block_cache;
     using mi::detail::cached_vector;

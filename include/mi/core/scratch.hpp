@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// scratch_array<T>: an uninitialised array for the large intermediate buffers
+// scratch_array<T> and page_friendly_allocator<T>: memory for the large intermediate buffers
 // of the memory-bound passes (the binning estimator's code matrix: 61 MB for
 // 60,000 rows of 1,024 units). Every estimate allocates it afresh, so each
 // of its 4 KiB pages costs a first-touch fault, and on virtual machines a
@@ -12,6 +12,7 @@
 #ifndef MI_CORE_SCRATCH_HPP
 #define MI_CORE_SCRATCH_HPP
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdlib>
 #include <mutex>
@@ -53,6 +54,21 @@ inline void release_bytes(void* p) noexcept {
 #endif
 }
 
+/// Memory for `bytes` (released with release_bytes): from 4 MiB on aligned to 2 MiB and offered
+/// for transparent huge pages (see the top of this file), below that aligned to 64 bytes (at least
+/// one line, so that 0 bytes are a real block too).
+inline void* allocate_page_friendly(std::size_t bytes) noexcept {
+    constexpr std::size_t huge_page = std::size_t(2) << 20, huge_threshold = std::size_t(4) << 20, line = 64;
+    if (bytes > ~std::size_t(0) - huge_page) return nullptr;
+    if (bytes < huge_threshold) return allocate_aligned_bytes(line, std::max<std::size_t>(1, (bytes + line - 1) / line) * line);
+    const std::size_t rounded = (bytes + huge_page - 1) / huge_page * huge_page;
+    void* p = allocate_aligned_bytes(huge_page, rounded);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (p) ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: ignored when THP is off
+#endif
+    return p;
+}
+
 template <class T>
 class scratch_array {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>,
@@ -62,16 +78,7 @@ public:
     explicit scratch_array(std::size_t n) : size_(n) {
         if (n == 0) return;
         if (n > (~std::size_t(0)) / sizeof(T)) throw std::bad_alloc();
-        const std::size_t bytes = n * sizeof(T);
-        if (bytes >= huge_threshold) {
-            const std::size_t rounded = (bytes + huge_page - 1) / huge_page * huge_page;
-            data_ = static_cast<T*>(allocate_aligned_bytes(huge_page, rounded));
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-            if (data_) ::madvise(data_, rounded, MADV_HUGEPAGE);  // advice only: ignored when THP is off
-#endif
-        } else {
-            data_ = static_cast<T*>(allocate_bytes(bytes));
-        }
+        data_ = static_cast<T*>(allocate_page_friendly(n * sizeof(T)));
         if (!data_) throw std::bad_alloc();
     }
     ~scratch_array() { release_bytes(data_); }
@@ -83,10 +90,30 @@ public:
     std::size_t size() const noexcept { return size_; }
 
 private:
-    static constexpr std::size_t huge_page = std::size_t(2) << 20;
-    static constexpr std::size_t huge_threshold = std::size_t(4) << 20;
     T* data_ = nullptr;
     std::size_t size_ = 0;
+};
+
+/// std::allocator's interface over allocate_page_friendly, for containers that may be large and
+/// are allocated anew for every estimate (the estimators' dense matrices, dense_matrix.hpp).
+template <class T>
+struct page_friendly_allocator {
+    static_assert(alignof(T) <= 64, "allocate_page_friendly aligns to 64 bytes");
+    using value_type = T;
+    page_friendly_allocator() noexcept = default;
+    template <class U>
+    page_friendly_allocator(const page_friendly_allocator<U>&) noexcept {}
+    T* allocate(std::size_t n) {
+        if (n > (~std::size_t(0)) / sizeof(T)) throw std::bad_alloc();
+        void* p = allocate_page_friendly(n * sizeof(T));
+        if (!p) throw std::bad_alloc();
+        return static_cast<T*>(p);
+    }
+    void deallocate(T* p, std::size_t) noexcept { release_bytes(p); }
+    template <class U>
+    bool operator==(const page_friendly_allocator<U>&) const noexcept { return true; }
+    template <class U>
+    bool operator!=(const page_friendly_allocator<U>&) const noexcept { return false; }
 };
 
 /// Freed blocks of 64 KiB to 16 MiB, kept for the next allocation of about their size. glibc

@@ -25,14 +25,15 @@
 #include "mi/core/parallel.hpp"
 #include "mi/core/simd.hpp"
 #include "mi/core/xtensor.hpp"
+#include "mi/estimators/detail/dense_matrix.hpp"
 
 namespace mi::detail {
 
 /// a^T a of the row-major n x d matrix a, both triangles filled.
-inline xt::xtensor<double, 2> gram_of_columns(const xt::xtensor<double, 2>& a) {
+inline dense_matrix gram_of_columns(const dense_matrix& a) {
     constexpr std::size_t tile = 8;
     const std::size_t n = a.shape()[0], d = a.shape()[1];
-    xt::xtensor<double, 2> r = xt::zeros<double>({d, d});
+    dense_matrix r = xt::zeros<double>({d, d});
     if (n == 0 || d == 0) return r;
     // columns padded with zeros to whole tiles: the kernel has no edge cases
     const std::size_t width = (d + tile - 1) / tile * tile, tiles = width / tile;

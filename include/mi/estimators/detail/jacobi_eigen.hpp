@@ -30,17 +30,18 @@
 #include <vector>
 
 #include "mi/core/xtensor.hpp"
+#include "mi/estimators/detail/dense_matrix.hpp"
 
 namespace mi::detail {
 
 /// Eigenvalues of the symmetric n x n matrix a (both triangles stored, finite) in ascending
 /// order, with the orthonormal eigenvectors as the columns of `vectors`, like LAPACK's syevd.
 /// False when the sweeps did not converge (values and vectors then unspecified).
-inline bool jacobi_eigen(const xt::xtensor<double, 2>& a, std::vector<double>& values,
-                         xt::xtensor<double, 2>& vectors) {
+inline bool jacobi_eigen(const dense_matrix& a, std::vector<double>& values,
+                         dense_matrix& vectors) {
     const std::size_t n = a.shape()[0];
-    xt::xtensor<double, 2> m = a;
-    xt::xtensor<double, 2> v = xt::zeros<double>({n, n});
+    dense_matrix m = a;
+    dense_matrix v = xt::zeros<double>({n, n});
     for (std::size_t i = 0; i < n; ++i) v(i, i) = 1.0;
     // the norms in units of the largest entry, so that squares of entries near the top of the
     // double range cannot overflow into an infinite limit (which would stop before any rotation)

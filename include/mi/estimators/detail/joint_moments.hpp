@@ -29,6 +29,7 @@
 #include "mi/core/activation_view.hpp"
 #include "mi/core/mul_add.hpp"
 #include "mi/core/xtensor.hpp"
+#include "mi/estimators/detail/dense_matrix.hpp"
 #include "mi/estimators/detail/column_gram.hpp"
 
 namespace mi::detail {
@@ -49,7 +50,7 @@ struct joint_moments {
     /// constant column, whose centred values are exactly 0).
     std::vector<double> relative_scale;
     /// sum over the rows of z z^T, z the row centred and divided by the column scales.
-    xt::xtensor<double, 2> gram;
+    dense_matrix gram;
     bool a_constant = true, b_constant = true;  ///< every row of that side the same
 };
 
@@ -59,7 +60,7 @@ template <class A, class B>
 bool joint_moments_of(const activation_view<const A>& a, const activation_view<const B>& b, joint_moments& out) {
     const std::size_t n = a.rows(), da = a.cols(), db = b.cols(), d = da + db;
     // the rows side by side, then centred and scaled in place
-    xt::xtensor<double, 2> z = xt::empty<double>({n, d});
+    dense_matrix z = xt::empty<double>({n, d});
     std::vector<double> sum(d, 0.0), lo(d, std::numeric_limits<double>::infinity()),
         hi(d, -std::numeric_limits<double>::infinity());
     for (std::size_t i = 0; i < n; ++i) {

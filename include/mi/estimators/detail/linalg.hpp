@@ -36,12 +36,11 @@
 #include "mi/core/activation_view.hpp"
 #include "mi/core/error.hpp"
 #include "mi/core/xtensor.hpp"
+#include "mi/estimators/detail/dense_matrix.hpp"
 
 #include <xtensor-blas/xlinalg.hpp>
 
 namespace mi::detail {
-
-using dense_matrix = xt::xtensor<double, 2>;
 
 /// A finite matrix from a view, as doubles (row-major), times 2^scale_exponent (exact).
 template <class T>

@@ -42,8 +42,8 @@
 #include "mi/core/random.hpp"
 #include "mi/core/simd.hpp"
 #include "mi/core/stiefel_frame.hpp"
+#include "mi/estimators/detail/dense_matrix.hpp"
 #include "mi/estimators/detail/jacobi_eigen.hpp"
-#include "mi/estimators/detail/linalg.hpp"
 
 namespace mi::detail {
 
