@@ -5,7 +5,8 @@ The machines these benches run on change between sessions (an Intel Xeon one
 day, an AMD Zen 5 the next), so nothing here is assumed from a table: the CPU
 model is read from /proc/cpuinfo, the FP32 FMA peak is measured by
 bench_peak (built next to the other bench programs), the SGEMM rate by numpy,
-the BLAS kernel is what threadpoolctl reports OpenBLAS chose, and the load
+the BLAS kernel is what threadpoolctl reports OpenBLAS chose (with a line
+when OPENBLAS_CORETYPE in the environment chose it instead), and the load
 average is read when the table is made. compare_*.py call header() once at
 the start and print its lines above their tables; a "% of peak" column
 divides by measured_peak().
@@ -16,6 +17,7 @@ import argparse
 import os
 import platform
 import subprocess
+import sys
 import time
 
 
@@ -54,6 +56,33 @@ def blas_kernel():
 
 SSE_ERA_KERNELS = {"katmai", "coppermine", "northwood", "prescott", "banias", "atom", "core2", "penryn",
                    "dunnington", "nehalem", "opteron", "opteron(sse3)", "barcelona", "bobcat"}
+
+
+def openblas_own_kernel():
+    """The kernel OpenBLAS chooses by itself, without OPENBLAS_CORETYPE (a child numpy with the
+    variable removed), or None when it cannot be asked."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+    code = ("import numpy, threadpoolctl; print(' '.join(str(i.get('architecture')) for i in "
+            "threadpoolctl.threadpool_info() if i.get('internal_api') == 'openblas'))")
+    try:
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                             timeout=60).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out[0] if out else None
+
+
+def coretype_line():
+    """A line for the header when the environment sets OPENBLAS_CORETYPE: it overrides OpenBLAS's
+    own choice of kernels for numpy, PyTorch and mi's engine alike. The 2-core AMD Zen 5 VMs of
+    2026-12-07 set OPENBLAS_CORETYPE=Haswell for every process, where OpenBLAS 0.3.21 chooses
+    Cooperlake by itself: numpy's SGEMM 4096³ ran at 207-219 GFLOP/s with it, 398 with Cooperlake."""
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    if forced is None:
+        return None
+    own = openblas_own_kernel()
+    return (f"* OPENBLAS_CORETYPE={forced} is set in the environment (OpenBLAS's own choice here: "
+            f"{own or 'unknown'}); every BLAS product in this run, on both sides, runs the {forced} kernels")
 
 
 def blas_fallback_warning():
@@ -128,6 +157,9 @@ def header(bench_dir, sgemm=True):
         lines.append(f"* BF16 dot-product peak (vdpbf16ps), measured the same way: "
                      f"{float(fields['bf16_dot_gflops']):.0f} GFLOP/s")
     lines.append(f"* numpy BLAS: {blas_kernel()}")
+    coretype = coretype_line()
+    if coretype:
+        lines.append(coretype)
     warning = blas_fallback_warning()
     if warning:
         lines.append(warning)
