@@ -29,15 +29,8 @@
 
 namespace mi::detail {
 
-// Windows' C library has no std::aligned_alloc (memory from _aligned_malloc
-// must go back through _aligned_free, so there every block is allocated that way).
-inline void* allocate_bytes(std::size_t bytes) noexcept {
-#if defined(_WIN32)
-    return _aligned_malloc(bytes, alignof(std::max_align_t));
-#else
-    return std::malloc(bytes);
-#endif
-}
+// Windows' C library has no std::aligned_alloc: memory from _aligned_malloc must go back through
+// _aligned_free, so there every block is allocated that way.
 /// bytes must be a multiple of alignment (std::aligned_alloc's rule).
 inline void* allocate_aligned_bytes(std::size_t alignment, std::size_t bytes) noexcept {
 #if defined(_WIN32)
@@ -60,7 +53,8 @@ inline void release_bytes(void* p) noexcept {
 inline void* allocate_page_friendly(std::size_t bytes) noexcept {
     constexpr std::size_t huge_page = std::size_t(2) << 20, huge_threshold = std::size_t(4) << 20, line = 64;
     if (bytes > ~std::size_t(0) - huge_page) return nullptr;
-    if (bytes < huge_threshold) return allocate_aligned_bytes(line, std::max<std::size_t>(1, (bytes + line - 1) / line) * line);
+    if (bytes < huge_threshold)
+        return allocate_aligned_bytes(line, std::max<std::size_t>(1, (bytes + line - 1) / line) * line);
     const std::size_t rounded = (bytes + huge_page - 1) / huge_page * huge_page;
     void* p = allocate_aligned_bytes(huge_page, rounded);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)

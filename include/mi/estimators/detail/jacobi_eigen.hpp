@@ -37,8 +37,7 @@ namespace mi::detail {
 /// Eigenvalues of the symmetric n x n matrix a (both triangles stored, finite) in ascending
 /// order, with the orthonormal eigenvectors as the columns of `vectors`, like LAPACK's syevd.
 /// False when the sweeps did not converge (values and vectors then unspecified).
-inline bool jacobi_eigen(const dense_matrix& a, std::vector<double>& values,
-                         dense_matrix& vectors) {
+inline bool jacobi_eigen(const dense_matrix& a, std::vector<double>& values, dense_matrix& vectors) {
     const std::size_t n = a.shape()[0];
     dense_matrix m = a;
     dense_matrix v = xt::zeros<double>({n, n});

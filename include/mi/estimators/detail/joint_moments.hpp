@@ -29,8 +29,8 @@
 #include "mi/core/activation_view.hpp"
 #include "mi/core/mul_add.hpp"
 #include "mi/core/xtensor.hpp"
-#include "mi/estimators/detail/dense_matrix.hpp"
 #include "mi/estimators/detail/column_gram.hpp"
+#include "mi/estimators/detail/dense_matrix.hpp"
 
 namespace mi::detail {
 
