@@ -6,7 +6,7 @@ day, an AMD Zen 5 the next), so nothing here is assumed from a table: the CPU
 model is read from /proc/cpuinfo, the FP32 FMA peak is measured by
 bench_peak (built next to the other bench programs), the SGEMM rate by numpy,
 the BLAS kernel is what threadpoolctl reports OpenBLAS chose (with a line
-when OPENBLAS_CORETYPE in the environment chose it instead), and the load
+when OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE come from the environment), and the load
 average is read when the table is made. compare_*.py call header() once at
 the start and print its lines above their tables; a "% of peak" column
 divides by measured_peak().
@@ -73,16 +73,24 @@ def openblas_own_kernel():
 
 
 def coretype_line():
-    """A line for the header when the environment sets OPENBLAS_CORETYPE: it overrides OpenBLAS's
-    own choice of kernels for numpy, PyTorch and mi's engine alike. The 2-core AMD Zen 5 VMs of
-    2026-12-07 set OPENBLAS_CORETYPE=Haswell for every process, where OpenBLAS 0.3.21 chooses
-    Cooperlake by itself: numpy's SGEMM 4096³ ran at 207-219 GFLOP/s with it, 398 with Cooperlake."""
-    forced = os.environ.get("OPENBLAS_CORETYPE")
-    if forced is None:
+    """A line for the header when the environment sets OpenBLAS's kernel or cache variables:
+    OPENBLAS_CORETYPE overrides OpenBLAS's own choice of kernels for numpy, PyTorch and mi's
+    engine alike (OPENBLAS_L2_SIZE its blocking). The 2-core VMs of these benches set
+    OPENBLAS_CORETYPE=Haswell and OPENBLAS_L2_SIZE=512 for every process; on the AMD Zen 5 of
+    2026-12-07, where OpenBLAS 0.3.21 chooses Cooperlake by itself, numpy's SGEMM 4096³ ran at
+    207-219 GFLOP/s with Haswell, 366-399 with Cooperlake. Earlier pages unset them by hand
+    (kde.md, engine.md); this line says which ones a table ran with."""
+    names = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+    found = [f"{n}={os.environ[n]}" for n in names if n in os.environ]
+    if not found:
         return None
-    own = openblas_own_kernel()
-    return (f"* OPENBLAS_CORETYPE={forced} is set in the environment (OpenBLAS's own choice here: "
-            f"{own or 'unknown'}); every BLAS product in this run, on both sides, runs the {forced} kernels")
+    line = f"* set in the environment: {', '.join(found)}"
+    if "OPENBLAS_CORETYPE" in os.environ:
+        own = openblas_own_kernel()
+        forced = os.environ["OPENBLAS_CORETYPE"]
+        line += (f" (OpenBLAS's own choice here: {own or 'unknown'}; every BLAS product in this run, "
+                 f"on both sides, runs the {forced} kernels)")
+    return line
 
 
 def blas_fallback_warning():
