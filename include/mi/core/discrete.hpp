@@ -27,6 +27,7 @@
 #include "mi/core/labels.hpp"
 #include "mi/core/policy.hpp"
 #include "mi/core/random.hpp"
+#include "mi/core/scratch.hpp"
 
 namespace mi {
 
@@ -56,16 +57,18 @@ inline std::uint64_t finalize_hash(std::uint64_t h) noexcept {
 }
 
 // Open-addressing insertion shared by the row and pair groupers: `same(i, r)`
-// says whether row i equals the representative row r.
+// says whether row i equals the representative row r. The hashes and the table
+// are temporaries of every estimate: they come from the block cache
+// (scratch.hpp), so a plane's points do not fault their pages in afresh.
 template <class Same>
-grouping group_by_hash(const std::vector<std::uint64_t>& hashes, Same&& same) {
+grouping group_by_hash(const cached_vector<std::uint64_t>& hashes, Same&& same) {
     const std::size_t n = hashes.size();
     grouping g;
     g.ids.resize(n);
     const std::size_t cap = table_capacity(n), mask = cap - 1;
     constexpr std::uint32_t empty = 0xFFFFFFFFu;
-    std::vector<std::uint32_t> slot_group(cap, empty);
-    std::vector<std::uint32_t> representative;
+    cached_vector<std::uint32_t> slot_group(cap, empty);
+    cached_vector<std::uint32_t> representative;
     for (std::size_t i = 0; i < n; ++i) {
         std::size_t s = hashes[i] & mask;
         for (;;) {
@@ -98,7 +101,7 @@ grouping group_rows(const Code* codes, std::size_t n, std::size_t d) {
     std::vector<std::uint64_t> multipliers(d);
     std::uint64_t state = 0x6A09E667F3BCC909ull;
     for (auto& m : multipliers) m = splitmix64(state) | 1u;
-    std::vector<std::uint64_t> hashes(n);
+    detail::cached_vector<std::uint64_t> hashes(n);
     for (std::size_t i = 0; i < n; ++i) {
         const Code* row = codes + i * d;
         std::uint64_t h = 0;
@@ -114,7 +117,7 @@ grouping group_rows(const Code* codes, std::size_t n, std::size_t d) {
 /// Groups the pairs (a[i], b[i]).
 inline grouping group_pairs(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
     const std::size_t n = std::min(a.size(), b.size());
-    std::vector<std::uint64_t> hashes(n);
+    detail::cached_vector<std::uint64_t> hashes(n);
     for (std::size_t i = 0; i < n; ++i)
         hashes[i] = detail::finalize_hash((static_cast<std::uint64_t>(a[i]) << 32) | b[i]);
     return detail::group_by_hash(hashes, [&](std::size_t x, std::size_t y) {

@@ -61,6 +61,7 @@
 #include "mi/core/error.hpp"
 #include "mi/core/resampling.hpp"
 #include "mi/core/samples.hpp"
+#include "mi/core/scratch.hpp"
 #include "mi/estimators/concept.hpp"
 
 namespace mi {
@@ -91,7 +92,7 @@ public:
         using Code = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
         static_assert(sizeof(Code) == sizeof(T), "mi::exact_counting: unexpected floating-point size");
         const std::size_t n = layer.rows(), d = layer.cols();
-        std::vector<Code> codes(n * d);
+        detail::cached_vector<Code> codes(n * d);  // a temporary of every point (scratch.hpp)
         for (std::size_t i = 0; i < n; ++i) {
             const T* r = layer.row(i);
             Code* c = codes.data() + i * d;
