@@ -43,7 +43,7 @@ TEST_CASE("jitter separates duplicates with noise relative to each column's scal
     CHECK(other.values != p.values);
 }
 
-TEST_CASE("jitter adds gen.normal() in row-major order, whatever the number of threads") {
+TEST_CASE("jitter adds gen.normal(), to a few ulps, in row-major order, whatever the number of threads") {
     // prepare draws the uniforms in sequence and transforms them on all cores, a SIMD batch of
     // pairs at a time (box_muller_batch, within a few ulps of gen.normal(): the test below); the
     // serial definition, with an odd number of values (the last pair's second value unused)

@@ -17,7 +17,7 @@
 //     z is the Box-Muller pair of mi::rng's uniforms, as rng::normal() draws
 //     them (row-major, both values of a pair used), with xsimd's logarithm,
 //     sine and cosine on a SIMD batch of pairs in place of the C library's:
-//     each z is within a few ulps of gen.normal()'s, which moves a jittered
+//     each z is within a few ulps of rng::normal()'s, which moves a jittered
 //     value by about 1e-26 of itself (amplitude 1e-10), below its rounding.
 //     The noise depends only on (seed, stream, row, column), not on threads.
 //   tie_policy::none()
