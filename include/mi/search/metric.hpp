@@ -398,7 +398,13 @@ public:
         return r < rho_[k_ - 1] || (r == rho_[k_ - 1] && i < idx_[k_ - 1]);
     }
     void offer(double r, std::uint32_t i) noexcept {
-        if (!better(r, i)) return;
+        if (better(r, i)) insert(r, i);
+    }
+
+private:
+    // Out of line: inlined into the kd-tree's leaf scan, the shifts of the sorted lists took
+    // registers from the block distances' loop around it (MI_DETAIL_NOINLINE).
+    MI_DETAIL_NOINLINE void insert(double r, std::uint32_t i) noexcept {
         std::size_t p = k_ - 1;
         while (p > 0 && (rho_[p - 1] > r || (rho_[p - 1] == r && idx_[p - 1] > i))) {
             rho_[p] = rho_[p - 1];
@@ -409,7 +415,6 @@ public:
         idx_[p] = i;
     }
 
-private:
     double* rho_;
     std::uint32_t* idx_;
     std::size_t k_;
