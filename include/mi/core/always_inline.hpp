@@ -6,9 +6,9 @@
 // (bench/compare_opt_levels.py). -O2 is what CMake's RelWithDebInfo and most distributions
 // build consumers with.
 //
-// MI_DETAIL_NOINLINE: keeps a path that needs many registers out of the loop that calls it.
-// GCC 12 at -O3 inlined the k-best list's insertion (search/metric.hpp) into the kd-tree's leaf
-// scan, whose float block distances then took 1.4x as long at d = 12 (bench/knn.md, 2026-12-07).
+// MI_DETAIL_NOINLINE: keeps a seldom-run path out of the hot loop that calls it. GCC 12 at -O3
+// inlined the k-best list's insertion (search/metric.hpp) into the kd-tree's leaf scan, and a
+// d = 12 Kozachenko-Leonenko estimate then took 1.4x as long as with the call (bench/knn.md).
 #ifndef MI_CORE_ALWAYS_INLINE_HPP
 #define MI_CORE_ALWAYS_INLINE_HPP
 
