@@ -94,6 +94,41 @@ TEST_CASE_TEMPLATE("simd::fma and simd::fnma round once where the hardware fuses
 // Issue 15: -inf fed to xsimd::exp is converted to an integer inside it (undefined behaviour,
 // caught by clang's -fsanitize=float-cast-overflow). simd::exp gives 0 there and exactly
 // xsimd's value for every finite argument, including those that underflow to 0.
+TEST_CASE_TEMPLATE("simd::max and simd::min: the larger and smaller lane, and b's lane where either is NaN", T, float,
+                   double) {
+    // the x86 instructions' rule (MAXPS/MINPS return the second operand when either is NaN), which
+    // xsimd's max and min keep on every instruction set; the values are worked by hand
+    using B = mi::simd::batch<T>;
+    constexpr std::size_t w = B::size;
+    const T nan = std::numeric_limits<T>::quiet_NaN(), inf = std::numeric_limits<T>::infinity();
+    const T as[] = {T(1), T(-2), T(0), -inf, nan, T(3), T(5), nan};
+    const T bs[] = {T(2), T(-3), T(-0.0), T(7), T(4), nan, T(5), nan};
+    for (std::size_t start = 0; start < 8; ++start) {
+        std::vector<T> a(w), b(w);
+        for (std::size_t l = 0; l < w; ++l) {
+            a[l] = as[(start + l) % 8];
+            b[l] = bs[(start + l) % 8];
+        }
+        alignas(mi::simd::alignment) T hi[w], lo[w];
+        mi::simd::max(B::load_unaligned(a.data()), B::load_unaligned(b.data())).store_aligned(hi);
+        mi::simd::min(B::load_unaligned(a.data()), B::load_unaligned(b.data())).store_aligned(lo);
+        for (std::size_t l = 0; l < w; ++l) {
+            CAPTURE(a[l]);
+            CAPTURE(b[l]);
+            if (std::isnan(a[l]) || std::isnan(b[l])) {
+                CHECK(std::memcmp(&hi[l], &b[l], sizeof(T)) == 0);
+                CHECK(std::memcmp(&lo[l], &b[l], sizeof(T)) == 0);
+            } else if (a[l] == b[l]) {  // 0 against -0 included: the second operand
+                CHECK(std::memcmp(&hi[l], &b[l], sizeof(T)) == 0);
+                CHECK(std::memcmp(&lo[l], &b[l], sizeof(T)) == 0);
+            } else {
+                CHECK(hi[l] == std::max(a[l], b[l]));
+                CHECK(lo[l] == std::min(a[l], b[l]));
+            }
+        }
+    }
+}
+
 TEST_CASE_TEMPLATE("simd::exp: 0 at -infinity, xsimd's exp elsewhere", T, float, double) {
     using B = mi::simd::batch<T>;
     const T inf = std::numeric_limits<T>::infinity();

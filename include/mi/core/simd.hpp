@@ -165,6 +165,51 @@ MI_DETAIL_ALWAYS_INLINE T fma(T x, T y, T z) noexcept {
     return xsimd::fma(x, y, z);
 }
 
+/// Lane-wise max and min, xsimd's (the instruction's: where a lane of either is NaN, the lane
+/// of b). On AVX-512 with xsimd before 11 they go through the zero-masked intrinsic with a full
+/// mask, the same instruction: xsimd's unmasked one passes _mm512_undefined_pd() through, and
+/// GCC 12 at -O2 reported that as used uninitialized wherever the grid's k-th-distance tiles
+/// inlined it (283 -Wuninitialized warnings in bench_knn built with -O2 -march=native -Wall).
+template <class T, class A>
+MI_DETAIL_ALWAYS_INLINE xsimd::batch<T, A> max(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
+#if XSIMD_VERSION_MAJOR < 11 && defined(__AVX512F__)
+    if constexpr (std::is_base_of_v<xsimd::avx512f, A> && std::is_same_v<T, float>)
+        return _mm512_maskz_max_ps(static_cast<__mmask16>(0xFFFF), a, b);
+    else if constexpr (std::is_base_of_v<xsimd::avx512f, A> && std::is_same_v<T, double>)
+        return _mm512_maskz_max_pd(static_cast<__mmask8>(0xFF), a, b);
+    else
+#endif
+        return xsimd::max(a, b);
+}
+
+template <class T, class A>
+MI_DETAIL_ALWAYS_INLINE xsimd::batch<T, A> min(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
+#if XSIMD_VERSION_MAJOR < 11 && defined(__AVX512F__)
+    if constexpr (std::is_base_of_v<xsimd::avx512f, A> && std::is_same_v<T, float>)
+        return _mm512_maskz_min_ps(static_cast<__mmask16>(0xFFFF), a, b);
+    else if constexpr (std::is_base_of_v<xsimd::avx512f, A> && std::is_same_v<T, double>)
+        return _mm512_maskz_min_pd(static_cast<__mmask8>(0xFF), a, b);
+    else
+#endif
+        return xsimd::min(a, b);
+}
+
+/// log(x), xsimd's. With xsimd before 11 on AVX-512BW it runs the AVX-512F kernel on the same
+/// register: xsimd 8's log selects among 64-bit integer lanes, and its AVX-512BW select also
+/// instantiates byte and word blends whose GCC intrinsics, without optimisation (-O0, or
+/// -fsyntax-only), are macros that do not accept a batch, so a Debug build with
+/// -march=native stopped there. The AVX-512F kernels compute the same lanes.
+template <class T, class A>
+MI_DETAIL_ALWAYS_INLINE xsimd::batch<T, A> log(const xsimd::batch<T, A>& x) noexcept {
+#if XSIMD_VERSION_MAJOR < 11 && defined(__AVX512F__)
+    if constexpr (std::is_base_of_v<xsimd::avx512f, A> && !std::is_same_v<A, xsimd::avx512f>) {
+        using reg = typename xsimd::batch<T, A>::register_type;
+        return xsimd::batch<T, A>(static_cast<reg>(xsimd::log(xsimd::batch<T, xsimd::avx512f>(static_cast<reg>(x)))));
+    } else
+#endif
+        return xsimd::log(x);
+}
+
 /// exp(x) for batches that may hold -infinity (a kernel of an infinite distance, masked
 /// padding). xsimd's exp converts its argument to an integer exponent before the range
 /// check, which for -inf is undefined behaviour (clang's -fsanitize=float-cast-overflow

@@ -378,9 +378,9 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
                     B hi_min(std::numeric_limits<T>::infinity());
                     for (std::size_t j = 0; j < cols_padded; j += w) {
                         const B nbv = B::load_aligned(cp.norms.data() + j0 + j);
-                        const B d2 = xsimd::max(simd::fnma(two, B::load_aligned(row + j), na + nbv), zero);
+                        const B d2 = simd::max(simd::fnma(two, B::load_aligned(row + j), na + nbv), zero);
                         d2.store_aligned(row + j);
-                        if (j < cols_full) hi_min = xsimd::min(hi_min, simd::fma(g, na + nbv, d2));
+                        if (j < cols_full) hi_min = simd::min(hi_min, simd::fma(g, na + nbv, d2));
                     }
                     T hmin = simd::reduce_min(hi_min);
                     for (std::size_t j = cols_full; j < cols_here; ++j)
@@ -393,7 +393,7 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
                         bool& flag = redo[r / mr][j / nrt];
                         if (flag) continue;
                         const B nbv = B::load_aligned(cp.norms.data() + j0 + j);
-                        const B lo = xsimd::max(simd::fnma(g, na + nbv, B::load_aligned(row + j)), zero);
+                        const B lo = simd::max(simd::fnma(g, na + nbv, B::load_aligned(row + j)), zero);
                         flag = may_matter(kernel, lo, row, cp.norms.data() + j0, j, std::min(j + w, cols_here), nai, gamma, cut);
                     }
                 }
@@ -407,7 +407,7 @@ std::vector<double> run_cross(const packed<T>& qp, const packed<T>& cp, bool gem
                 for (std::size_t j = cols_here; j < cols_padded; ++j) row[j] = minus_inf;
                 B vmax(minus_inf);
                 for (std::size_t j = 0; j < cols_padded; j += w)
-                    vmax = xsimd::max(vmax, B::load_aligned(row + j));
+                    vmax = simd::max(vmax, B::load_aligned(row + j));
                 const T block_max = simd::reduce_max(vmax);
                 const double m_new = std::max(run_max[r], static_cast<double>(block_max));
                 if (m_new == -std::numeric_limits<double>::infinity()) continue;
@@ -500,11 +500,11 @@ std::vector<double> run_self(const packed<T>& qp, const packed<T>& cp, bool gemm
                     const B na(nai);
                     for (std::size_t j = 0; j < cols_padded; j += w) {
                         const B nbv = B::load_aligned(cp.norms.data() + j0 + j);
-                        const B d2 = xsimd::max(simd::fnma(two, B::load_aligned(row + j), na + nbv), zero);
+                        const B d2 = simd::max(simd::fnma(two, B::load_aligned(row + j), na + nbv), zero);
                         d2.store_aligned(row + j);
                         bool& flag = redo[r / mr][j / nrt];
                         if (flag) continue;
-                        const B lo = xsimd::max(simd::fnma(g, na + nbv, d2), zero);
+                        const B lo = simd::max(simd::fnma(g, na + nbv, d2), zero);
                         flag = may_matter(kernel, lo, row, cp.norms.data() + j0, j, std::min(j + w, cols_here), nai, gamma, cut);
                     }
                 }

@@ -155,8 +155,8 @@ std::pair<double, double> layer_range(const activation_view<const T>& v, const c
         std::size_t j = 0;
         for (; j + w <= v.cols(); j += w) {
             const batch x = batch::load_unaligned(r + j);
-            lo = xsimd::min(lo, x);
-            hi = xsimd::max(hi, x);
+            lo = simd::min(lo, x);
+            hi = simd::max(hi, x);
             bad = bad + (x - x);  // NaN for NaN or +-Inf, stays NaN
         }
         for (; j < v.cols(); ++j) {
@@ -444,7 +444,7 @@ private:
             const batch_t frac = t - fl;
             const auto below = x < first;
             const auto above = x >= last;
-            batch_t c = xsimd::min(xsimd::max(fl, zero), top) + one;
+            batch_t c = simd::min(simd::max(fl, zero), top) + one;
             c = xsimd::select(below, zero, xsimd::select(above, m, c));
             finish(c, out);
             // Inside [e_0, e_m-1) t >= 0; edges 0 and m-1 never need a fix-up (the classification
@@ -474,7 +474,7 @@ private:
             const batch_t zero(T(0)), one(T(1));
             batch_t t = (x - base) * scale;
             t = xsimd::select(t >= zero, t, zero);
-            t = xsimd::min(t, cell_max);
+            t = simd::min(t, cell_max);
             const ibatch_t cell = xsimd::batch_cast<index_type>(t);
             const ibatch_t first = ibatch_t::gather(start, cell);
             batch_t count = xsimd::batch_cast<T>(first);

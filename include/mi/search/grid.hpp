@@ -680,9 +680,9 @@ private:
                     acc = xsimd::select(lane == dbatch(static_cast<double>(own % lanes)), dbatch(inf), acc);
                 unrolled<K - 1>([&](auto i) {
                     constexpr std::size_t r = K - 1 - i;
-                    best[h][r] = xsimd::min(best[h][r], xsimd::max(best[h][r - 1], acc));
+                    best[h][r] = simd::min(best[h][r], simd::max(best[h][r - 1], acc));
                 });
-                best[h][0] = xsimd::min(best[h][0], acc);
+                best[h][0] = simd::min(best[h][0], acc);
             });
         };
         // the batch's cells: cq[0] .. cq[0] + span of one row along dimension 0 (stride 1)

@@ -953,7 +953,7 @@ private:
                 for (std::size_t j = 0; j < d_; ++j) {
                     const dbatch x = dbatch::load_unaligned(coord.data() + j * padded + v);
                     // one of the two is positive (outside the box on that side) or both are 0
-                    const dbatch gap = xsimd::max(dbatch(lo[j]) - x, zero) + xsimd::max(x - dbatch(hi[j]), zero);
+                    const dbatch gap = simd::max(dbatch(lo[j]) - x, zero) + simd::max(x - dbatch(hi[j]), zero);
                     s = Metric::accumulate(s, gap);
                 }
                 if constexpr (!Metric::exact_bounds) s = widen_.lower(s);

@@ -55,7 +55,7 @@ struct max_norm {
     /// Folds one coordinate difference into the reduced distance.
     template <class V>
     static V accumulate(const V& acc, const V& t) noexcept {
-        return xsimd::max(acc, xsimd::abs(t));
+        return simd::max(acc, xsimd::abs(t));
     }
     static double accumulate(double acc, double t) noexcept { return std::max(acc, std::fabs(t)); }
     /// Reduced distance -> distance.
@@ -230,7 +230,7 @@ MI_DETAIL_ALWAYS_INLINE void block_reduced_split(const T* block, std::size_t d, 
         const batch p = batch::load_unaligned(block + j * width);
         unrolled<Q>([&](auto a) { acc[a] = Metric::accumulate(acc[a], p - batch(q[a][j])); });
     }
-    unrolled<Q>([&](auto a) { acc[a] = Metric::exact_bounds ? xsimd::max(acc[a], odd[a]) : acc[a] + odd[a]; });
+    unrolled<Q>([&](auto a) { acc[a] = Metric::exact_bounds ? simd::max(acc[a], odd[a]) : acc[a] + odd[a]; });
 }
 
 /// Lanes of the float pre-filter; a float block spans two double blocks.
@@ -302,7 +302,7 @@ inline float float_at_most(double x) noexcept { return -float_at_least(-x); }
 
 /// The per-lane gap of box_reduced and box_reduced_queries in one dimension: 0 inside [lo, hi].
 MI_DETAIL_ALWAYS_INLINE fbatch box_gap(const fbatch& lo, const fbatch& hi, const fbatch& x) noexcept {
-    return xsimd::max(xsimd::max(lo - x, x - hi), fbatch(0.0f));
+    return simd::max(simd::max(lo - x, x - hi), fbatch(0.0f));
 }
 
 /// kd_tree's block boxes, the pre-filter's first stage: float lower bounds on the reduced
@@ -335,7 +335,7 @@ MI_DETAIL_ALWAYS_INLINE void box_reduced(const float* lo, const float* hi, std::
         const fbatch l0 = fbatch::load_unaligned(lo + j * float_lanes), h0 = fbatch::load_unaligned(hi + j * float_lanes);
         unrolled<Q>([&](auto a) { acc[a] = Metric::accumulate(acc[a], gap(l0, h0, q[a][j])); });
     }
-    unrolled<Q>([&](auto a) { acc[a] = Metric::exact_bounds ? xsimd::max(acc[a], odd[a]) : acc[a] + odd[a]; });
+    unrolled<Q>([&](auto a) { acc[a] = Metric::exact_bounds ? simd::max(acc[a], odd[a]) : acc[a] + odd[a]; });
 }
 
 /// box_reduced the other way round: one box (lo[j], hi[j], rounded outwards to floats) against
@@ -355,7 +355,7 @@ MI_DETAIL_ALWAYS_INLINE fbatch box_reduced_queries(const float* lo, const float*
         odd = Metric::accumulate(odd, gap(j + 1));
     }
     if (j < d) even = Metric::accumulate(even, gap(j));
-    return Metric::exact_bounds ? xsimd::max(even, odd) : even + odd;
+    return Metric::exact_bounds ? simd::max(even, odd) : even + odd;
 }
 
 /// The lanes of a block's reduced distances that are at most `limit`, among its first

@@ -95,7 +95,7 @@ namespace detail {
 /// as the scalar form, with xsimd's log, sin and cos (within a few ulps of the C library's).
 template <class B>
 void box_muller_batch(const B& u1, const B& u2, B& first, B& second) noexcept {
-    const B r = xsimd::sqrt(B(-2.0) * xsimd::log(u1));
+    const B r = xsimd::sqrt(B(-2.0) * simd::log(u1));
     const auto sc = xsimd::sincos(B(6.283185307179586476925286766559) * u2);
     second = r * sc.first;
     first = r * sc.second;
