@@ -8,6 +8,8 @@
 # build-fuzz/fuzz-run/findings/; replay it with build-fuzz/tests/fuzz/<target> <file>.
 #
 # Usage: bash scripts/fuzz.sh [total seconds, default 60, split evenly across the targets]
+#   JOBS (default 2): targets fuzzed at once, and the build's parallelism; the run takes
+#   about total/JOBS seconds after the build.
 # Needs: clang (Debian's clang 14 ships libFuzzer), cmake, the library's packages, zlib1g-dev.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,24 +34,45 @@ rm -rf "$run"
 mkdir -p "$run/findings"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
-status=0
-printf '%-16s %10s %8s %8s  %s\n' target executions corpus seconds result
-for t in "${targets[@]}"; do
+
+# fuzz_one TARGET: fuzzes one target for $per seconds; writes its table row to $run/TARGET.row and
+# exits non-zero on a finding. Each libFuzzer process is single-threaded, so JOBS of them run at once.
+fuzz_one() {
+  local t=$1 seeds start result=ok execs corpus
   cp -r "$root/tests/fuzz/corpus/$t" "$run/$t"
   seeds=$(find "$run/$t" -type f | wc -l)
   start=$SECONDS
-  result=ok
   # A fixed seed (MI_FUZZ_SEED, default 1): the same mutations on every run, so a CI result
   # can be replayed; set another seed (or 0 for a random one) to explore further locally.
   if ! "$build/tests/fuzz/$t" -seed="${MI_FUZZ_SEED:-1}" -max_total_time="$per" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
        -artifact_prefix="$run/findings/$t-" "$run/$t" >"$run/$t.log" 2>&1; then
     result=FINDING
-    status=1
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$run/$t.log" | tail -1)
   corpus=$(find "$run/$t" -type f | wc -l)
-  printf '%-16s %10s %8s %8s  %s\n' "$t" "${execs:-?}" "$seeds->$corpus" "$((SECONDS - start))" "$result"
-  if [[ $result != ok ]]; then
+  printf '%-16s %10s %8s %8s  %s\n' "$t" "${execs:-?}" "$seeds->$corpus" "$((SECONDS - start))" "$result" > "$run/$t.row"
+  [[ $result == ok ]]
+}
+
+status=0
+running=0
+for t in "${targets[@]}"; do
+  if (( running >= ${JOBS:-2} )); then
+    wait -n || status=1
+    running=$((running - 1))
+  fi
+  fuzz_one "$t" &
+  running=$((running + 1))
+done
+while (( running > 0 )); do
+  wait -n || status=1
+  running=$((running - 1))
+done
+printf '%-16s %10s %8s %8s  %s\n' target executions corpus seconds result
+for t in "${targets[@]}"; do
+  if [[ -f "$run/$t.row" ]]; then cat "$run/$t.row"; else printf '%-16s did not run to the end\n' "$t"; fi
+  if ! grep -qs ' ok$' "$run/$t.row"; then
+    status=1
     # The report's first lines and the reproducer's name; the whole log stays in $run.
     grep -m1 -E -A16 '^==[0-9]+==ERROR|runtime error|^finding|ERROR: libFuzzer' \
       "$run/$t.log" >&2 || tail -n 20 "$run/$t.log" >&2

@@ -6,6 +6,11 @@ file(GLOB_RECURSE headers RELATIVE "${MI_INCLUDE_DIR}" "${MI_INCLUDE_DIR}/mi/*.h
 list(SORT headers)
 set(failed "")
 set(std ${STD})
+set(gcc_only "")
+get_filename_component(cxx_name "${CXX}" NAME)
+if(NOT cxx_name MATCHES "clang")
+  set(gcc_only -Wno-maybe-uninitialized)
+endif()
 set(units "")
 if(STD STREQUAL "17")
   foreach(h IN LISTS headers)
@@ -21,8 +26,8 @@ endif()
 set(i 0)
 foreach(unit IN LISTS units)
   file(WRITE "${WORK_DIR}/tu.cpp" "${unit}int main() { return 0; }\n")
-  execute_process(COMMAND ${CXX} -std=c++${std} -fsyntax-only -Wall -Wextra -Werror
-                          -Wno-maybe-uninitialized -I${MI_INCLUDE_DIR} "${WORK_DIR}/tu.cpp"
+  execute_process(COMMAND ${CXX} -std=c++${std} -fsyntax-only -Wall -Wextra -Werror ${gcc_only}
+                          -I${MI_INCLUDE_DIR} "${WORK_DIR}/tu.cpp"
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
     string(REGEX MATCH "<[^>]+>" first "${unit}")
