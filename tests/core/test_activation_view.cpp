@@ -120,6 +120,51 @@ TEST_CASE("check_activations of a large view (read in blocks on all cores) names
     mi::set_num_threads(0);
 }
 
+template <class T>
+void check_all_finite_against_isfinite() {
+    using lim = std::numeric_limits<T>;
+    // every class of value: zeros of both signs, subnormals, the extremes of the normal range, the
+    // largest finite values just below the exponent that means Inf/NaN, and the non-finite ones
+    const std::vector<T> finite{T(0), -T(0), lim::denorm_min(), -lim::denorm_min(), lim::min(), T(1), T(-2.5),
+                                lim::max(), -lim::max(), std::nextafter(lim::max(), T(0)), lim::epsilon()};
+    const std::vector<T> bad{lim::infinity(), -lim::infinity(), lim::quiet_NaN(), -lim::quiet_NaN(),
+                             lim::signaling_NaN()};
+    for (const T b : bad) CHECK_FALSE(std::isfinite(b));
+    // lengths around the SIMD widths (scalar tails and vector bodies), the bad value at every position
+    for (std::size_t n = 1; n <= 67; ++n) {
+        std::vector<T> v(n);
+        for (std::size_t i = 0; i < n; ++i) v[i] = finite[i % finite.size()];
+        CHECK(mi::detail::all_finite(v.data(), n));
+        for (std::size_t at = 0; at < n; ++at)
+            for (const T b : bad) {
+                const T keep = v[at];
+                v[at] = b;
+                CHECK_FALSE(mi::detail::all_finite(v.data(), n));
+                v[at] = keep;
+            }
+    }
+    CHECK(mi::detail::all_finite(static_cast<const T*>(nullptr), 0));
+}
+
+TEST_CASE("all_finite agrees with std::isfinite on every class of value, float and double") {
+    check_all_finite_against_isfinite<float>();
+    check_all_finite_against_isfinite<double>();
+}
+
+TEST_CASE("check_activations of a strided view reads the rows, not the padding between them") {
+    // 3 rows of 2 units in rows of 4: the padding holds NaN and must not be read
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> x{1, 2, nan, nan, 3, 4, nan, nan, 5, 6, nan, nan};
+    CHECK_NOTHROW(mi::detail::check_activations(mi::activation_view<const double>(x.data(), 3, 2, 4), "mi::test", "x"));
+    x[9] = std::numeric_limits<double>::infinity();
+    try {
+        mi::detail::check_activations(mi::activation_view<const double>(x.data(), 3, 2, 4), "mi::test", "x");
+        FAIL("no throw");
+    } catch (const mi::error& e) {
+        CHECK(std::string(e.what()).find("x(2, 1)") != std::string::npos);
+    }
+}
+
 // Issue 15: rows x cols that wraps size_t was accepted and the first estimate read past the buffer.
 TEST_CASE("shapes whose extent wraps or exceeds memory are refused") {
     const std::vector<float> four(4, 1.0f);

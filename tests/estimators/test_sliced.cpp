@@ -928,37 +928,42 @@ TEST_CASE("(9) kde_slice and binning_slice: bit-identical for 1, 2 and 3 threads
 
 TEST_CASE("sliced<gaussian_slice> from the joint moments: slice by slice the Gaussian form of the test's own projections") {
     // narrow variables (dx + dt <= M k) take every slice's covariance from the joint covariance of
-    // (X, T) instead of projecting the rows; the projections' values, up to rounding
-    const std::size_t n = 1500, dx = 12, dt = 10;
-    mi::rng g(91);
-    std::vector<double> x(n * dx), t(n * dt);
-    for (std::size_t i = 0; i < n; ++i) {
-        for (std::size_t c = 0; c < dx; ++c) x[i * dx + c] = c == 5 ? -3.0 : g.normal();  // a constant input column
-        for (std::size_t c = 0; c < dt; ++c)
-            t[i * dt + c] = c == 2 ? 0.25  // a dead unit
-                                   : std::tanh(0.8 * x[i * dx + c] - 0.5 * x[i * dx + (c + 4) % dx] + 0.4 * g.normal());
-    }
-    const auto vx = mi::view(x, n, dx), vt = mi::view(t, n, dt);
-    const default_threads_on_exit restore;
-    for (const std::size_t k : {1, 2}) {
-        CAPTURE(k);
-        const std::size_t slices = 48;
-        const std::uint64_t seed = 17;
-        mi::set_num_threads(1);
-        const std::vector<double> got = mi::sliced<mi::gaussian_slice>(opts(slices, k, seed)).slice_estimates(vt, vx);
-        mi::set_num_threads(3);
-        CHECK(mi::sliced<mi::gaussian_slice>(opts(slices, k, seed)).slice_estimates(vt, vx) == got);
-        REQUIRE(got.size() == slices);
-        double worst = 0.0;
-        for (std::size_t s = 0; s < slices; ++s) {
-            mi::rng r(mi::derive_seed(seed, s));  // T's frame, then X's (the header's stream order)
-            const std::vector<double> ft = mi::detail::stiefel_frame(dt, k, r), fx = mi::detail::stiefel_frame(dx, k, r);
-            const std::vector<double> pt = project(t, n, dt, ft, k), px = project(x, n, dx, fx, k);
-            const double want = mi::gaussian_slice().mutual_information(mi::view(px, n, k), mi::view(pt, n, k));
-            worst = std::max(worst, std::fabs(got[s] - want) / want);
-            CHECK(std::fabs(got[s] - want) <= 1e-9 * want);
+    // (X, T) instead of projecting the rows; the projections' values, up to rounding. 11,001 rows
+    // are three chunks of the Gram product's strips (5461 rows each at 22 + 2 padding columns),
+    // the last one not a whole block of the centring buffer
+    for (const std::size_t n : {std::size_t(1500), std::size_t(11001)}) {
+        CAPTURE(n);
+        const std::size_t dx = 12, dt = 10;
+        mi::rng g(91);
+        std::vector<double> x(n * dx), t(n * dt);
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t c = 0; c < dx; ++c) x[i * dx + c] = c == 5 ? -3.0 : g.normal();  // a constant input column
+            for (std::size_t c = 0; c < dt; ++c)
+                t[i * dt + c] = c == 2 ? 0.25  // a dead unit
+                                       : std::tanh(0.8 * x[i * dx + c] - 0.5 * x[i * dx + (c + 4) % dx] + 0.4 * g.normal());
         }
-        MESSAGE("k = " << k << ": largest relative difference from the projections " << worst);
+        const auto vx = mi::view(x, n, dx), vt = mi::view(t, n, dt);
+        const default_threads_on_exit restore;
+        for (const std::size_t k : {1, 2}) {
+            CAPTURE(k);
+            const std::size_t slices = 48;
+            const std::uint64_t seed = 17;
+            mi::set_num_threads(1);
+            const std::vector<double> got = mi::sliced<mi::gaussian_slice>(opts(slices, k, seed)).slice_estimates(vt, vx);
+            mi::set_num_threads(3);
+            CHECK(mi::sliced<mi::gaussian_slice>(opts(slices, k, seed)).slice_estimates(vt, vx) == got);
+            REQUIRE(got.size() == slices);
+            double worst = 0.0;
+            for (std::size_t s = 0; s < slices; ++s) {
+                mi::rng r(mi::derive_seed(seed, s));  // T's frame, then X's (the header's stream order)
+                const std::vector<double> ft = mi::detail::stiefel_frame(dt, k, r), fx = mi::detail::stiefel_frame(dx, k, r);
+                const std::vector<double> pt = project(t, n, dt, ft, k), px = project(x, n, dx, fx, k);
+                const double want = mi::gaussian_slice().mutual_information(mi::view(px, n, k), mi::view(pt, n, k));
+                worst = std::max(worst, std::fabs(got[s] - want) / want);
+                CHECK(std::fabs(got[s] - want) <= 1e-9 * want);
+            }
+            MESSAGE("n = " << n << ", k = " << k << ": largest relative difference from the projections " << worst);
+        }
     }
 }
 

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -21,6 +22,7 @@
 
 #include "mi/core/error.hpp"
 #include "mi/core/parallel.hpp"
+#include "mi/core/simd.hpp"
 
 namespace mi {
 
@@ -209,6 +211,31 @@ auto view(const E& e) {
 
 namespace detail {
 
+/// Whether none of the n values at p is NaN or infinite: |x| <= the largest finite value fails
+/// exactly for those. A SIMD batch at a time, four batches per step, at any optimisation level:
+/// std::isfinite value by value ran at about a value per cycle (a sixth of a sliced Gaussian
+/// estimate on SZT's 4096 x 22 values), and GCC 12 does not vectorise a plain loop at -O2.
+template <class T>
+bool all_finite(const T* p, std::size_t n) noexcept {
+    static_assert(std::is_floating_point_v<T>, "a floating-point type");
+    constexpr T top = std::numeric_limits<T>::max();
+    std::size_t i = 0;
+    bool ok = true;
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+        using B = simd::batch<T>;
+        constexpr std::size_t w = B::size;
+        const B limit(top);
+        const auto within = [&](std::size_t at) { return xsimd::abs(B::load_unaligned(p + at)) <= limit; };
+        for (; i + 4 * w <= n; i += 4 * w) {
+            if (!xsimd::all((within(i) & within(i + w)) & (within(i + 2 * w) & within(i + 3 * w)))) return false;
+        }
+        for (; i + w <= n; i += w)
+            if (!xsimd::all(within(i))) return false;
+    }
+    for (; i < n; ++i) ok &= std::fabs(p[i]) <= top;
+    return ok;
+}
+
 /// Rejects empty views and NaN/Inf, naming the argument and the first bad entry. Large views are
 /// read on all cores (a sliced estimate's 10,000 x 1024 input took a seventh of its time here on
 /// one); the entry named is the first in row order whatever the thread count.
@@ -218,11 +245,9 @@ void check_activations(const activation_view<T>& v, const char* where, const cha
         fail(where, argument, std::to_string(v.rows()) + "x" + std::to_string(v.cols()) + " view",
              "at least one sample and one unit");
     const auto finite_rows = [&](std::size_t first, std::size_t last) {
+        if (v.contiguous()) return all_finite(v.row(first), (last - first) * v.cols());
         bool ok = true;
-        for (std::size_t i = first; i < last; ++i) {
-            const auto* r = v.row(i);
-            for (std::size_t j = 0; j < v.cols(); ++j) ok &= std::isfinite(r[j]);
-        }
+        for (std::size_t i = first; i < last; ++i) ok &= all_finite(v.row(i), v.cols());
         return ok;
     };
     // blocks of about 2^16 values; one block (one thread) below 2^18, where starting threads costs
