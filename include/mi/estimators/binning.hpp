@@ -20,8 +20,8 @@
 // Why it is built this way: every row is quantized with the quantizer's SIMD
 // encode (int32 codes), rows in blocks through mi::parallel_for (each block
 // writes only its own rows, so the codes, and everything after, do not depend
-// on the thread count; layers under about a million values run on the calling
-// thread, where starting threads would cost more than it saves). For grouping,
+// on the thread count; layers under 2^16 values run on the calling thread,
+// where handing out the blocks would cost about what it saves). For grouping,
 // quantizers that state their number of codes (fitted_edges::codes()) have
 // their codes narrowed to 8 or 16 bits and packed into the bytes of 64-bit
 // words: a quarter of the memory and an eighth of the hash work for IDNNs' 30
@@ -232,8 +232,11 @@ private:
         const std::size_t rows_per_block = std::max<std::size_t>(1, (std::size_t(1) << 15) / d);
         const std::size_t blocks = (n + rows_per_block - 1) / rows_per_block;
         std::vector<unsigned char> finite(blocks, 1);
-        // Below about a million values, starting threads costs more than it saves.
-        const std::size_t threads = n * d < (std::size_t(1) << 20) ? 1 : 0;
+        // One thread below 2^16 values, where handing out the blocks costs about what it saves. The
+        // limit was 2^20 when each parallel_for started its threads; with the kept pool, all cores
+        // took 0.75-0.85x the time of one from 10^5 values (AMD Zen 5, 2026-12-08: 1000 x 100,
+        // 2048 x 64, 4096 x 20 and 4096 x 100 float layers, bench/binning.md).
+        const std::size_t threads = n * d < (std::size_t(1) << 16) ? 1 : 0;
         parallel_for(blocks, [&](std::size_t b) {
             const std::size_t begin = b * rows_per_block, end = std::min(n, (b + 1) * rows_per_block);
             bool ok = true;
