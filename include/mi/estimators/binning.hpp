@@ -234,7 +234,7 @@ private:
         std::vector<unsigned char> finite(blocks, 1);
         // One thread below 2^16 values, where handing out the blocks costs about what it saves. The
         // limit was 2^20 when each parallel_for started its threads; with the kept pool, all cores
-        // took 0.75-0.85x the time of one from 10^5 values (AMD Zen 5, 2026-12-08: 1000 x 100,
+        // took 0.75-0.86x the time of one from 10^5 values (AMD Zen 5, 2026-12-08: 1000 x 100,
         // 2048 x 64, 4096 x 20 and 4096 x 100 float layers, bench/binning.md).
         const std::size_t threads = n * d < (std::size_t(1) << 16) ? 1 : 0;
         parallel_for(blocks, [&](std::size_t b) {
