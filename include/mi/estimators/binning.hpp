@@ -105,22 +105,6 @@ void narrow_codes(const std::int32_t* in, unsigned char* out, std::size_t n) noe
     std::memcpy(out + j * sizeof(Code), tmp, rest * sizeof(Code));
 }
 
-/// True when every value of row[0..n) is finite (NaN and +-Inf make x - x NaN).
-template <class T>
-bool row_is_finite(const T* row, std::size_t n) noexcept {
-    using batch = simd::batch<T>;
-    constexpr std::size_t w = simd::width<T>;
-    batch acc(T(0));
-    std::size_t j = 0;
-    for (; j + w <= n; j += w) {
-        const batch x = batch::load_unaligned(row + j);
-        acc = acc + (x - x);
-    }
-    T s = simd::reduce_add(acc);
-    for (; j < n; ++j) s += row[j] - row[j];
-    return s == T(0);
-}
-
 }  // namespace detail
 
 /// Row-major N x d matrix of int32 codes (storage left uninitialised until encoded).
@@ -250,7 +234,7 @@ private:
                     const std::size_t rows = std::min(run, end - i0);
                     const T* r = layer.row(i0);
                     fitted.encode(r, rows * d, buffer.data());
-                    ok &= detail::row_is_finite(r, rows * d);
+                    ok &= detail::all_finite(r, rows * d);
                     for (std::size_t i = i0; i < i0 + rows; ++i) row(i, buffer.data() + (i - i0) * d);
                 }
             } else {
@@ -259,7 +243,7 @@ private:
                     const T* r = layer.row(i);
                     fitted.encode(r, d, buffer.data());
                     row(i, buffer.data());
-                    ok &= detail::row_is_finite(r, d);
+                    ok &= detail::all_finite(r, d);
                 }
             }
             finite[b] = ok ? 1 : 0;
